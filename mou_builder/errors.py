@@ -1,0 +1,61 @@
+"""One error tree for everything mou-builder refuses.
+
+Every message names where the problem is (file, line and column, spec path,
+clause id or template) and the bad value, so that the CLI can print it as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MouError(Exception):
+    """Base class of every error mou-builder raises on bad input."""
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One located problem in a spec: ``file:line:col: path: message``."""
+
+    source: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class SpecError(MouError):
+    """A spec that cannot be read or does not fit the model.
+
+    ``problems`` lists every problem found, in file order.
+    """
+
+    def __init__(self, problems: list[SpecProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ClauseError(MouError):
+    """A clause file or clause library that cannot be used."""
+
+
+class ProfileError(MouError):
+    """A completeness profile that cannot be read."""
+
+
+class TemplateError(MouError):
+    """A Word template that cannot be used (not a .docx, missing styles or placeholders)."""
+
+
+class RenderError(MouError):
+    """The renderer produced something it refuses to hand out (e.g. XML that does not re-parse)."""
+
+
+class OutputError(MouError):
+    """An output file that cannot be written."""

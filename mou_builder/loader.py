@@ -1,0 +1,433 @@
+"""Read a spec file (YAML or JSON) into a validated :class:`~mou_builder.model.Spec`.
+
+The YAML is *composed* (parsed into nodes that keep their line and column)
+rather than loaded, and values are built from the nodes here, so that:
+
+- every value's position is known, and pydantic's error locations can be
+  turned back into ``file:line:column``;
+- scalars follow simple rules instead of YAML 1.1's: only ``true``/``false``
+  are booleans, only plain decimal numbers are numbers, and numbers with a
+  point are exact :class:`~decimal.Decimal` values. ``NO``, ``yes``, ``0777``,
+  ``1:30`` and ``1e5`` stay text, and the model refuses text where a boolean
+  or a number is meant;
+- a duplicate key is an error at its line instead of silently winning;
+- aliases are expanded with a budget, so a "billion laughs" file is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from mou_builder.errors import SpecError, SpecProblem
+from mou_builder.model import Spec
+
+#: Largest spec file read, in bytes. Real agreements are a few kilobytes.
+MAX_SPEC_BYTES = 1_000_000
+#: Most values a spec may hold once aliases are expanded.
+MAX_NODES = 100_000
+#: Deepest nesting of mappings and lists.
+MAX_DEPTH = 40
+
+Loc = tuple[Any, ...]
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_DECIMAL = re.compile(r"^[-+]?(0|[1-9][0-9]*)\.[0-9]+$")
+_YAML_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "value")}
+
+
+@dataclass
+class SourceMap:
+    """Where each value and key of a spec stands in its file (1-based)."""
+
+    source: str
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of the value (or key) at ``loc``, or of its nearest parent."""
+        if key and loc in self.keys:
+            return self.keys[loc]
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.values:
+                return self.values[loc[:end]]
+        return None, None
+
+
+def format_path(loc: Loc) -> str:
+    """``('parties', 1, 'role')`` -> ``parties[1].role``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate the spec file at ``path``.
+
+    Raises :class:`~mou_builder.errors.SpecError` listing every problem with
+    its file, line, column, spec path and bad value.
+    """
+    path = Path(path)
+    data, source_map = read_spec_data(path)
+    return validate_spec(data, source_map)
+
+
+def load_spec_text(text: str, *, source: str = "<spec>", fmt: str = "yaml") -> Spec:
+    """Validate a spec given as text (``fmt`` is ``yaml`` or ``json``)."""
+    data, source_map = parse_spec_text(text, source=source, fmt=fmt)
+    return validate_spec(data, source_map)
+
+
+def read_spec_data(path: Path) -> tuple[Any, SourceMap]:
+    """Read ``path`` into plain data and its :class:`SourceMap`, without validating."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            _fail(name, None, f"the file is {size:,} bytes; a spec may be at most {MAX_SPEC_BYTES:,} bytes")
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        _fail(name, None, "is a folder, not a spec file")
+    except FileNotFoundError:
+        _fail(name, None, "no such file")
+    except PermissionError:
+        _fail(name, None, "cannot be read (permission denied)")
+    except OSError as exc:
+        _fail(name, None, f"cannot be read ({exc.strerror})")
+    text = decode_spec_bytes(raw, name)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    return parse_spec_text(text, source=name, fmt=fmt)
+
+
+def decode_spec_bytes(raw: bytes, source: str) -> str:
+    """Decode UTF-8 (a UTF-8 byte-order mark is allowed and dropped)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        raise SpecError(
+            [SpecProblem(source, line, column, "", f"the file is not UTF-8 text (byte 0x{bad}); save it as UTF-8")]
+        ) from None
+
+
+def parse_spec_text(text: str, *, source: str = "<spec>", fmt: str = "yaml") -> tuple[Any, SourceMap]:
+    """Parse spec text into plain data and a :class:`SourceMap`."""
+    if not text.strip():
+        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:'")
+    if fmt == "json":
+        data = _parse_json(text, source)
+        # JSON has no positions of its own; JSON is YAML, so composing it
+        # again gives every value's line (tabs are only whitespace in JSON).
+        try:
+            source_map = _Builder(source).build(_compose(text.replace("\t", " "), source))[1]
+        except SpecError as exc:
+            if any("duplicate key" in p.message for p in exc.problems):
+                raise
+            source_map = SourceMap(source)
+    else:
+        data, source_map = _Builder(source).build(_compose(text, source))
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"the value {data!r}"
+        _fail(source, (1, 1), f"the top level must be a mapping of sections (agreement:, parties:, ...), got {kind}")
+    return data, source_map
+
+
+def _parse_json(text: str, source: str) -> Any:
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number a spec can use")
+
+    try:
+        # As in YAML: a plain decimal is exact, exponent forms stay text.
+        return json.loads(
+            text,
+            parse_float=lambda t: Decimal(t) if _DECIMAL.match(t) else t,
+            parse_constant=no_constant,
+        )
+    except json.JSONDecodeError as exc:
+        _fail(source, (exc.lineno, exc.colno), f"invalid JSON: {exc.msg}")
+    except ValueError as exc:
+        _fail(source, None, f"invalid JSON: {exc}")
+
+
+def _compose(text: str, source: str) -> yaml.Node:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else None
+        problem = exc.problem or "invalid YAML"
+        if "\t" in problem or "'\\t'" in problem:
+            problem += " (YAML indentation must use spaces, not tabs)"
+        context = f" {exc.context}" if exc.context else ""
+        _fail(source, where, f"invalid YAML:{context} {problem}".replace(":  ", ": "))
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        _fail(
+            source,
+            (line, column),
+            f"the character U+{exc.character:04X} is not allowed in a spec (a Word file cannot hold it)"
+            if isinstance(exc.character, int)
+            else f"invalid text: {exc.reason}",
+        )
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors
+        _fail(source, None, f"invalid YAML: {exc}")
+    except RecursionError:
+        _fail(source, None, f"values are nested too deeply (at most {MAX_DEPTH} levels)")
+    if node is None:
+        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:'")
+    return node
+
+
+class _Builder:
+    """Builds plain data from composed YAML nodes, recording positions."""
+
+    def __init__(self, source: str) -> None:
+        self.map = SourceMap(source)
+        self.count = 0
+
+    def build(self, node: yaml.Node) -> tuple[Any, SourceMap]:
+        return self._value(node, (), 0), self.map
+
+    def _at(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def _value(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            _fail(
+                self.map.source,
+                self._at(node),
+                f"the spec expands to more than {MAX_NODES:,} values (are aliases (*name) repeating a large anchor?)",
+            )
+        if depth > MAX_DEPTH:
+            _fail(self.map.source, self._at(node), f"values are nested too deeply (at most {MAX_DEPTH} levels)")
+        self.map.values.setdefault(loc, self._at(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != f"{_YAML_TAG}seq":
+                self._bad_tag(node)
+            return [self._value(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+        if node.tag != f"{_YAML_TAG}map":
+            self._bad_tag(node)
+        out: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        merged: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_YAML_TAG}merge":
+                merged.extend(self._merge_sources(value_node))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                _fail(self.map.source, self._at(key_node), f"{format_path(loc) or 'top level'}: keys must be plain words")
+            key = key_node.value
+            line, column = self._at(key_node)
+            if key in first_seen:
+                path = format_path((*loc, key))
+                _fail(
+                    self.map.source,
+                    (line, column),
+                    f"{path}: duplicate key {key!r} (first given at line {first_seen[key]})",
+                )
+            first_seen[key] = line
+            self.map.keys[(*loc, key)] = (line, column)
+            out[key] = self._value(value_node, (*loc, key), depth + 1)
+        # Merge keys (<<: *defaults) fill in what the mapping does not set itself.
+        for source_node in merged:
+            for key, value in self._mapping(source_node, loc, depth).items():
+                out.setdefault(key, value)
+        return out
+
+    def _merge_sources(self, node: yaml.Node) -> list[yaml.MappingNode]:
+        if isinstance(node, yaml.MappingNode):
+            return [node]
+        if isinstance(node, yaml.SequenceNode) and all(isinstance(n, yaml.MappingNode) for n in node.value):
+            return list(node.value)
+        _fail(self.map.source, self._at(node), "a merge key (<<) must name a mapping")
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self._bad_tag(node)
+        text = node.value
+        if node.style is not None or node.tag == f"{_YAML_TAG}str":
+            return text  # quoted, block, or explicitly !!str: always text
+        if text in _NULL:
+            return None
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if _INT.match(text):
+            return int(text)
+        if _DECIMAL.match(text):
+            return Decimal(text)
+        return text
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        _fail(self.map.source, self._at(node), f"the YAML tag {node.tag!r} is not supported in a spec")
+
+
+def _fail(source: str, where: tuple[int, int] | None, message: str, path: str = "") -> Any:
+    line, column = where if where else (None, None)
+    raise SpecError([SpecProblem(source, line, column, path, message)])
+
+
+# ---------------------------------------------------------------- validating
+
+
+def validate_spec(data: Any, source_map: SourceMap | None = None) -> Spec:
+    """Validate plain data as a :class:`Spec`, with located errors."""
+    source_map = source_map or SourceMap("<spec>")
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(problems_from_validation(exc, data, source_map)) from None
+    spec._source = source_map
+    return spec
+
+
+# pydantic error types whose message already names the bad value.
+_OWN_MESSAGES = {
+    "consistency", "xml_invalid_char", "blank_text", "money_float", "money_text", "money_type",
+    "money_finite", "money_negative", "percent_range", "date_invalid", "date_format", "currency", "one_way",
+}
+
+
+def problems_from_validation(exc: ValidationError, data: Any, source_map: SourceMap) -> list[SpecProblem]:
+    """Turn pydantic's errors into located, readable problems, in file order."""
+    problems = []
+    seen = set()
+    for error in exc.errors(include_url=False):
+        loc = _data_loc(error["loc"], data)
+        kind = error["type"]
+        message = _message(error, loc)
+        line, column = source_map.locate(loc, key=kind == "extra_forbidden")
+        problem = SpecProblem(source_map.source, line, column, format_path(loc), message)
+        if (problem.path, problem.message) not in seen:
+            seen.add((problem.path, problem.message))
+            problems.append(problem)
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
+def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
+    """Keep the parts of pydantic's location that index the data (drop union branch tags)."""
+    out: list[Any] = []
+    current = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(current, dict) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            out.append(part)
+            current = current[part]
+        elif last and isinstance(part, (str, int)) and not str(part).startswith(("function-", "lax-", "json-")):
+            out.append(part)  # a missing key
+        else:
+            continue
+    return tuple(out)
+
+
+_IDENTIFIER_HINT = "a short id: lowercase letters, digits, '-' or '_', starting with a letter (e.g. 'city')"
+
+
+def _message(error: Any, loc: Loc) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind in _OWN_MESSAGES:
+        return str(error["msg"])
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        key = loc[-1] if loc else "?"
+        allowed = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown key {key!r}{hint}"
+    if kind == "bool_type":
+        return f"must be true or false, got {value!r}"
+    if kind == "int_type":
+        return f"must be a whole number, got {value!r}"
+    if kind == "string_type" and loc and loc[-1] == "accountable" and isinstance(value, list):
+        return "must be exactly one party id, got a list (list the other parties under 'responsible')"
+    if kind == "string_type":
+        hint = f" (put it in quotes: '{value}')" if isinstance(value, (int, Decimal, bool)) else ""
+        return f"must be text, got {_shown(value)}{hint}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a mapping of keys and values, got {_shown(value)}"
+    if kind == "list_type":
+        return f"must be a list, got {_shown(value)}"
+    if kind == "string_pattern_mismatch":
+        return f"must be {_IDENTIFIER_HINT}, got {value!r}"
+    if kind == "string_too_long":
+        return f"must be at most {error['ctx']['max_length']} characters, got {len(value)}"
+    if kind == "too_short":
+        return f"must have at least {error['ctx']['min_length']} item(s), got {error['ctx'].get('actual_length', 0)}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return str(error["msg"]).replace("Input should be", "must be") + f", got {value!r}"
+    message = str(error["msg"]).replace("Input should be", "must be")
+    if not isinstance(value, (dict, list)):
+        message += f", got {value!r}"
+    return message
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Decimal):
+        return str(value)
+    return repr(value)
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc`` (for "did you mean")."""
+    model: Any = Spec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return []
+        model = _unwrap(model.model_fields[part].annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model class inside ``Optional[...]``/``list[...]``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _unwrap(arg)
+        if found is not None:
+            return found
+    return None if get_origin(annotation) is not None or not get_args(annotation) else None

@@ -1,0 +1,585 @@
+"""The spec model: one validated description of a partnership agreement.
+
+The model checks shape and consistency (a party that is referred to exists,
+a responsibility has exactly one Accountable party, dates are in order); it
+does not check completeness. Sections a completeness profile may report as
+missing are optional here, so that an unfinished spec still loads and still
+builds a draft with its gaps marked.
+
+Every field has a description: they become the JSON Schema's documentation
+and the spec reference in ``docs/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from mou_builder.types import Count, Currency, Days, Flag, Identifier, IsoDate, Money, Months, Percent, Text
+
+SCHEMA_ID = "https://mou-builder.invalid/schemas/mou-spec.schema.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False)
+
+
+# ---------------------------------------------------------------- metadata
+
+
+class Agreement(_Model):
+    """What the document is: title, number, profile, draft and date."""
+
+    title: Text = Field(description="Title printed on the first page and in the header.")
+    short_title: Text | None = Field(None, description="Short title used in running text, e.g. 'the Agreement'.")
+    kind: Literal["memorandum_of_understanding", "partnership_agreement", "data_sharing_agreement"] = Field(
+        "memorandum_of_understanding", description="The kind of instrument."
+    )
+    number: Text | None = Field(None, description="Agreement or contract number, if the parties use one.")
+    profile: Identifier = Field(
+        "general",
+        description="Completeness profile the draft is checked against: general, head_start or student_data, "
+        "or the id of a profile file given on the command line.",
+    )
+    draft_version: Text = Field("1", description="Draft label shown in the header, e.g. '3' or '2.1'.")
+    final: Flag = Field(False, description="True for the execution copy: the header then shows no draft marker.")
+    document_date: IsoDate = Field(
+        description="Date of this draft (YYYY-MM-DD). It is also the file's creation date, so builds are repeatable."
+    )
+    program: Text | None = Field(None, description="Program or project name the agreement serves.")
+    funding_source: Text | None = Field(None, description="Funding source of the program, e.g. a grant name.")
+
+
+# ---------------------------------------------------------------- parties
+
+
+class Contact(_Model):
+    """A person to contact at a party."""
+
+    name: Text = Field(description="Full name.")
+    title: Text | None = Field(None, description="Job title.")
+    email: Text | None = Field(None, description="E-mail address.")
+    phone: Text | None = Field(None, description="Telephone number.")
+
+
+PartyRole = Literal["lead", "partner", "fiscal_agent", "grantor", "grantee", "custodian", "recipient"]
+
+
+class Party(_Model):
+    """An organisation that signs the agreement."""
+
+    id: Identifier = Field(description="Short id the rest of the spec uses to refer to this party, e.g. 'cap'.")
+    legal_name: Text = Field(description="Full legal name, exactly as it should appear in the agreement.")
+    short_name: Text = Field(description="Name used in running text, e.g. 'the District'.")
+    legal_form: Text | None = Field(
+        None, description="Legal form, e.g. 'a Texas non-profit corporation' or 'a public school district'."
+    )
+    address: Text | None = Field(None, description="Postal address (may span several lines).")
+    role: PartyRole = Field("partner", description="The party's role in the partnership.")
+    public_body: Flag = Field(
+        False, description="True for a government body or a party spending public grant money."
+    )
+    tax_id: Text | None = Field(None, description="Tax or registration number.")
+    agreement_numbers: list[Text] = Field(
+        default_factory=list, description="The party's own reference numbers for this agreement."
+    )
+    contacts: list[Contact] = Field(default_factory=list, description="People to contact at this party.")
+
+
+# ---------------------------------------------------------------- purpose, goals, scope
+
+
+class Purpose(_Model):
+    """Why the parties enter into the agreement."""
+
+    statement: Text = Field(description="The purpose of the agreement, in one or two sentences.")
+    benefits: list[Text] = Field(
+        default_factory=list, description="Benefits of the partnership for the people served and for each party."
+    )
+
+
+class SharedVision(_Model):
+    """The shared vision and goals the partnership guides recommend settling first."""
+
+    vision: Text | None = Field(None, description="The shared vision or mission.")
+    goals: list[Text] = Field(default_factory=list, description="Shared goals, each one measurable if possible.")
+
+
+class Scope(_Model):
+    """What the partnership does, where and for whom."""
+
+    summary: Text = Field(description="Scope of the activities under the agreement.")
+    activities: list[Text] = Field(default_factory=list, description="The activities, one per item.")
+    service_area: Text | None = Field(None, description="Geographic service area.")
+    population: Text | None = Field(None, description="Who is served.")
+    participants: Count | None = Field(None, description="Number of children, families or people served.")
+
+
+# ---------------------------------------------------------------- responsibilities
+
+
+class Responsibility(_Model):
+    """One activity, with the RACI role of each party.
+
+    Exactly one party is Accountable: the model makes that a single field
+    rather than a rule to check.
+    """
+
+    activity: Text = Field(description="What is to be done.")
+    accountable: Identifier = Field(description="Id of the one party accountable for the activity.")
+    responsible: list[Identifier] = Field(default_factory=list, description="Ids of the parties doing the work.")
+    consulted: list[Identifier] = Field(default_factory=list, description="Ids of the parties consulted.")
+    informed: list[Identifier] = Field(default_factory=list, description="Ids of the parties kept informed.")
+    due: IsoDate | None = Field(None, description="Deadline (YYYY-MM-DD), if there is one.")
+    cadence: Text | None = Field(None, description="How often it happens, e.g. 'monthly'.")
+    details: Text | None = Field(None, description="How it is done, in more detail.")
+
+
+# ---------------------------------------------------------------- money
+
+
+ContributionKind = Literal["cash", "in_kind"]
+ContributionBasis = Literal["fixed", "actual_cost", "reimbursement", "pass_through"]
+
+
+class Contribution(_Model):
+    """Money or an in-kind item one party provides to another."""
+
+    payer: Identifier = Field(description="Id of the party that pays or provides.")
+    payee: Identifier = Field(description="Id of the party that receives.")
+    kind: ContributionKind = Field("cash", description="cash, or in_kind (space, staff time, equipment, transport).")
+    description: Text = Field(description="What is provided, e.g. 'Classroom space at Lincoln Elementary'.")
+    amount: Money | None = Field(None, description="Exact amount, or value of an in-kind item.")
+    currency: Currency | None = Field(None, description="ISO 4217 code; defaults to financial.currency.")
+    basis: ContributionBasis = Field(
+        "fixed",
+        description="fixed sum; actual_cost reconciled; reimbursement at a percentage; pass_through of grant funds.",
+    )
+    reimbursement_percent: Percent | None = Field(None, description="Share of costs reimbursed (basis reimbursement).")
+    cap: Money | None = Field(None, description="Most the payer will pay under this contribution.")
+    schedule: Text | None = Field(None, description="When payments are made or items provided, e.g. 'quarterly in arrears'.")
+    restrictions: Text | None = Field(None, description="Restrictions on the use of the funds.")
+
+
+class Financial(_Model):
+    """Financial obligations: who pays whom, how much, and on what terms."""
+
+    no_cost: Flag = Field(False, description="True when no money moves between the parties under this agreement.")
+    currency: Currency = Field("USD", description="Default ISO 4217 currency of the amounts.")
+    budget_total: Money | None = Field(None, description="Total budget the contributions must add up to.")
+    contributions: list[Contribution] = Field(default_factory=list, description="Contributions, cash and in-kind.")
+    fiscal_agent: Identifier | None = Field(None, description="Id of the party acting as fiscal agent.")
+    funding_plan: Text | None = Field(None, description="How the partnership is funded, and what happens if funding ends.")
+    cost_allocation: Text | None = Field(None, description="How shared costs are allocated between the parties.")
+    billing: Text | None = Field(None, description="How invoices are submitted and paid.")
+    unspent_funds: Text | None = Field(None, description="What happens to funds unspent at the end of a period.")
+    separate_contract: Flag = Field(
+        False, description="True when money moves only under a separate contract, not under this agreement."
+    )
+
+
+# ---------------------------------------------------------------- communication, monitoring
+
+
+class Liaison(_Model):
+    """The person who speaks for a party in the partnership."""
+
+    party: Identifier = Field(description="Id of the party.")
+    name: Text = Field(description="Full name.")
+    title: Text | None = Field(None, description="Job title.")
+    email: Text | None = Field(None, description="E-mail address.")
+    phone: Text | None = Field(None, description="Telephone number.")
+
+
+class Communication(_Model):
+    """How and when the parties communicate, meet and give notice."""
+
+    meeting_cadence: Text | None = Field(None, description="How often the partners meet, e.g. 'quarterly'.")
+    governance_body: Text | None = Field(None, description="Name of a joint committee or steering group, if any.")
+    liaisons: list[Liaison] = Field(default_factory=list, description="One liaison per party.")
+    notice_methods: list[Literal["email", "mail", "courier", "hand"]] = Field(
+        default_factory=lambda: ["email", "mail"], description="How formal notices may be given."
+    )
+    information_sharing: Text | None = Field(None, description="How partners exchange information day to day.")
+
+
+class Metric(_Model):
+    """A shared measure of success."""
+
+    name: Text = Field(description="What is measured.")
+    baseline: Text | None = Field(None, description="The value now.")
+    target: Text = Field(description="The value to reach.")
+    source: Text | None = Field(None, description="Where the figure comes from.")
+
+
+class Monitoring(_Model):
+    """Monitoring, evaluation and reporting."""
+
+    metrics: list[Metric] = Field(default_factory=list, description="Shared metrics with baselines and targets.")
+    report_cadence: Text = Field(description="How often progress is reported, e.g. 'quarterly'.")
+    report_recipients: list[Identifier] = Field(default_factory=list, description="Ids of parties that receive reports.")
+    method: Text | None = Field(None, description="How data is collected and progress tracked.")
+
+
+# ---------------------------------------------------------------- data, IP, liability
+
+
+class DataSharing(_Model):
+    """Exchange of data between the parties."""
+
+    mode: Literal["none", "de_identified", "personal"] = Field(
+        description="none; de_identified data only; or personal data under a legal basis."
+    )
+    provider: Identifier | None = Field(None, description="Id of the party that discloses the data.")
+    recipient: Identifier | None = Field(None, description="Id of the party that receives the data.")
+    legal_basis: Text | None = Field(
+        None, description="Legal basis of the disclosure, e.g. the FERPA studies exception, 34 CFR 99.31(a)(6)."
+    )
+    elements: list[Text] = Field(default_factory=list, description="The data elements shared.")
+    permitted_uses: list[Text] = Field(default_factory=list, description="The only uses the recipient may make.")
+    security: Text | None = Field(None, description="How the data is transferred and stored securely.")
+    de_identification: Text | None = Field(None, description="The de-identification standard applied.")
+    retention: Text | None = Field(None, description="How long the data is kept.")
+    destruction_days: Days | None = Field(
+        None, description="Days after the end of the agreement within which the data is destroyed or returned."
+    )
+    named_staff: list[Text] = Field(default_factory=list, description="Staff authorised to access the data.")
+    ethics_approval: Text | None = Field(None, description="Ethics board (IRB) approval, if research.")
+    publication_review_days: Days | None = Field(
+        None, description="Days the provider has to review a publication before release."
+    )
+    redisclosure_prohibited: Flag = Field(True, description="True: the recipient may not re-disclose the data.")
+
+
+class IntellectualProperty(_Model):
+    """Ownership of work product and data."""
+
+    ownership: Literal["each_own", "joint", "lead_owns"] = Field(
+        "each_own", description="Who owns what the partnership creates."
+    )
+    license: Text | None = Field(None, description="Licence each party grants the other.")
+
+
+class Publicity(_Model):
+    """Use of the parties' names and logos."""
+
+    mode: Literal["consent", "limited_license", "attribution"] = Field(
+        "consent",
+        description="consent: no use without written consent; limited_license to use marks; required attribution.",
+    )
+    attribution: Text | None = Field(None, description="Required attribution line, for mode attribution.")
+
+
+class Insurance(_Model):
+    """Insurance a party must carry."""
+
+    party: Identifier = Field(description="Id of the party that carries it.")
+    coverage: Text = Field(description="Kind of coverage, e.g. 'general liability'.")
+    amount: Money = Field(description="Minimum limit per occurrence.")
+    currency: Currency | None = Field(None, description="Currency; defaults to financial.currency or USD.")
+
+
+class Liability(_Model):
+    """Who answers for losses."""
+
+    mode: Literal["own_acts", "mutual_indemnity", "one_way"] = Field(
+        "own_acts", description="Each party responsible for its own acts; mutual indemnity; or one-way indemnity."
+    )
+    indemnitor: Identifier | None = Field(None, description="For one_way: the party that indemnifies.")
+    indemnitee: Identifier | None = Field(None, description="For one_way: the party indemnified.")
+    cap: Money | None = Field(None, description="Cap on liability, if any.")
+    insurance: list[Insurance] = Field(default_factory=list, description="Insurance minimums.")
+
+    @model_validator(mode="after")
+    def _one_way_names_both(self) -> Liability:
+        if self.mode == "one_way" and (self.indemnitor is None or self.indemnitee is None):
+            raise PydanticCustomError("one_way", "a one_way indemnity needs both indemnitor and indemnitee")
+        return self
+
+
+# ---------------------------------------------------------------- disputes, term, termination
+
+
+StepKind = Literal["negotiation", "executives", "mediation", "arbitration", "courts"]
+
+
+class ResolutionStep(_Model):
+    """One rung of the conflict-resolution ladder."""
+
+    kind: StepKind = Field(description="negotiation, executives, mediation, arbitration or courts.")
+    days: Days | None = Field(None, description="Days allowed for this step before the next one may start.")
+    description: Text | None = Field(None, description="Who takes part and how, if more than the standard text.")
+
+
+class ConflictResolution(_Model):
+    """How the parties resolve disputes: an ordered ladder of steps."""
+
+    steps: list[ResolutionStep] = Field(min_length=1, description="The steps, in the order they are taken.")
+    venue: Text | None = Field(None, description="City or court where mediation, arbitration or suit takes place.")
+    costs: Literal["each_own", "shared", "prevailing_party"] = Field(
+        "each_own", description="Who bears the costs of mediation, arbitration or suit."
+    )
+    injunctive_relief: Flag = Field(
+        True, description="True: a party may still seek an injunction to stop irreparable harm."
+    )
+
+
+class Term(_Model):
+    """When the agreement starts and ends, and how it renews."""
+
+    effective: Literal["on_signature", "last_signature", "fixed_date"] = Field(
+        "last_signature", description="When it takes effect."
+    )
+    start: IsoDate | None = Field(None, description="Effective date, for 'fixed_date'.")
+    end: IsoDate | None = Field(None, description="Expiry date; none for an evergreen agreement.")
+    renewal: Literal["none", "mutual_writing", "automatic", "evergreen"] = Field(
+        "none", description="How the agreement renews."
+    )
+    renewal_months: Months | None = Field(None, description="Length of each renewal period, in months.")
+
+
+class Termination(_Model):
+    """How the agreement can end, and what follows."""
+
+    convenience_days: Days | None = Field(None, description="Days of written notice to terminate for convenience.")
+    for_cause: Literal["none", "immediate", "cure"] = Field(
+        "cure", description="Termination for cause: none, immediate, or after a cure period."
+    )
+    cure_days: Days = Field(30, description="Days to cure a breach, for 'cure'.")
+    mutual: Flag = Field(True, description="True: the parties may end it at any time by mutual written agreement.")
+    at_end_date: Flag = Field(True, description="True: it ends automatically at the end date.")
+    data_return_days: Days | None = Field(None, description="Days after termination to return or destroy shared data.")
+    asset_transfer: Text | None = Field(None, description="What happens to equipment or assets bought with joint funds.")
+    survival: list[Text] = Field(
+        default_factory=list, description="Obligations that survive termination, e.g. 'confidentiality'."
+    )
+
+
+class Amendment(_Model):
+    """How the agreement is changed and reviewed."""
+
+    in_writing: Flag = Field(True, description="True: amendments must be in writing and signed by all parties.")
+    review_cadence: Text | None = Field(None, description="How often the parties review the agreement, e.g. 'annually'.")
+    review_process: Text | None = Field(None, description="How the review is carried out.")
+
+
+class LegalStatus(_Model):
+    """Binding force, governing law and authority."""
+
+    binding: Flag = Field(description="True: a binding agreement. False: a statement of intent with no financial obligation.")
+    governing_law: Text | None = Field(None, description="Law that governs, e.g. 'the State of Ohio'.")
+    authority: list[Text] = Field(
+        default_factory=list, description="Statutes, regulations or grants that authorise the parties to enter it."
+    )
+
+
+class Signatory(_Model):
+    """A person who signs for a party."""
+
+    party: Identifier = Field(description="Id of the party signed for.")
+    name: Text = Field(description="Full name.")
+    title: Text | None = Field(None, description="Title, e.g. 'Superintendent'.")
+    authority: Text | None = Field(None, description="Authority to sign, e.g. 'Board resolution 2026-14'.")
+    date: IsoDate | None = Field(None, description="Date signed, if already known (YYYY-MM-DD).")
+
+
+class GeneralProvisions(_Model):
+    """Boilerplate general provisions; each can be left out."""
+
+    entire_agreement: Flag = Field(True, description="Include the entire-agreement clause.")
+    severability: Flag = Field(True, description="Include the severability clause.")
+    waiver: Flag = Field(True, description="Include the no-waiver clause.")
+    assignment: Flag = Field(True, description="Include the no-assignment clause.")
+    counterparts: Flag = Field(True, description="Allow signing in counterparts.")
+    electronic_signatures: Flag = Field(True, description="Allow electronic signatures.")
+    independent_parties: Flag = Field(True, description="State that the parties remain independent.")
+
+
+class HeadStartCoordination(_Model):
+    """The coordination topics of the Head Start Act, section 642(e)(5)(A)."""
+
+    educational_activities: Text | None = Field(None, description="Educational activities, curricular objectives and instruction.")
+    public_information: Text | None = Field(None, description="Public information dissemination and access to programs for families.")
+    selection_priorities: Text | None = Field(None, description="Selection priorities for eligible children.")
+    service_areas: Text | None = Field(None, description="Service areas.")
+    staff_training: Text | None = Field(None, description="Staff training, including opportunities for joint training.")
+    technical_assistance: Text | None = Field(None, description="Program technical assistance.")
+    working_parents: Text | None = Field(None, description="Provision of services to meet the needs of working parents.")
+    transition_to_kindergarten: Text | None = Field(
+        None, description="Communications and parent outreach for smooth transitions to kindergarten."
+    )
+    facilities_transportation: Text | None = Field(
+        None, description="Provision and use of facilities, transportation and other program elements."
+    )
+    other_elements: Text | None = Field(None, description="Other elements the parties agree on.")
+
+
+class AddedClause(_Model):
+    """A clause written in the spec itself. Its text is used literally (never as a template)."""
+
+    id: Identifier = Field(description="Id of the clause, unique in the document.")
+    section: Identifier = Field(description="Key of the section it goes in, e.g. 'general_provisions'.")
+    title: Text = Field(description="Heading of the clause.")
+    text: Text = Field(description="The clause text, in the clause markup (paragraphs, lists, emphasis).")
+
+
+class ClauseChoices(_Model):
+    """Choices about which clauses of the library to use."""
+
+    pin: list[Text] = Field(
+        default_factory=list,
+        description="Clause ids to use whatever the spec implies ('termination.cause-immediate'), "
+        "optionally with the exact version required ('termination.cause-immediate@1.0.0').",
+    )
+    exclude: list[Text] = Field(default_factory=list, description="Clause ids to leave out.")
+    add: list[AddedClause] = Field(default_factory=list, description="Clauses written in the spec.")
+
+
+# ---------------------------------------------------------------- the spec
+
+
+class Spec(_Model):
+    """A partnership agreement, as a program officer describes it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="mou-builder agreement spec",
+        json_schema_extra={"$id": SCHEMA_ID},
+    )
+
+    agreement: Agreement = Field(description="What the document is: title, number, profile, draft and date.")
+    parties: list[Party] = Field(min_length=2, description="The parties, two or more.")
+    recitals: list[Text] = Field(default_factory=list, description="Background ('Whereas ...') statements.")
+    purpose: Purpose | None = Field(None, description="Why the parties enter into the agreement.")
+    shared_vision: SharedVision | None = Field(None, description="Shared vision and goals.")
+    scope: Scope | None = Field(None, description="Scope of activities.")
+    responsibilities: list[Responsibility] = Field(default_factory=list, description="Who does what: a RACI matrix.")
+    head_start: HeadStartCoordination | None = Field(
+        None, description="Head Start coordination topics (profile head_start)."
+    )
+    financial: Financial | None = Field(None, description="Financial obligations.")
+    communication: Communication | None = Field(None, description="Communication, meetings and notices.")
+    monitoring: Monitoring | None = Field(None, description="Monitoring, evaluation and reporting.")
+    data_sharing: DataSharing | None = Field(None, description="Data sharing, confidentiality and privacy.")
+    intellectual_property: IntellectualProperty | None = Field(None, description="Intellectual property.")
+    publicity: Publicity | None = Field(None, description="Publicity, names and logos.")
+    liability: Liability | None = Field(None, description="Liability, indemnification and insurance.")
+    conflict_resolution: ConflictResolution | None = Field(None, description="Conflict-resolution process.")
+    term: Term | None = Field(None, description="Term, effective date and renewal.")
+    amendment: Amendment | None = Field(None, description="Amendment and review.")
+    termination: Termination | None = Field(None, description="Termination.")
+    legal: LegalStatus | None = Field(None, description="Legal status, governing law and authority.")
+    signatories: list[Signatory] = Field(default_factory=list, description="Who signs for each party.")
+    general_provisions: GeneralProvisions = Field(
+        default_factory=GeneralProvisions, description="General provisions (boilerplate)."
+    )
+    clauses: ClauseChoices = Field(default_factory=ClauseChoices, description="Clause choices: pin, exclude, add.")
+
+    # Where each value came from in the spec file; set by the loader.
+    _source: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Spec:
+        problems = list(_consistency_problems(self))
+        if problems:
+            raise ValidationError.from_exception_data(
+                "Spec",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("consistency", message),  # type: ignore[arg-type]
+                        loc=loc,
+                        input=value,
+                    )
+                    for loc, message, value in problems
+                ],
+            )
+        return self
+
+    def party(self, party_id: str) -> Party:
+        """Return the party with id ``party_id``."""
+        for party in self.parties:
+            if party.id == party_id:
+                return party
+        raise KeyError(party_id)
+
+    @property
+    def source(self) -> Any:
+        """The :class:`~mou_builder.loader.SourceMap` of the file the spec came from, or None."""
+        return self._source
+
+
+Loc = tuple[str | int, ...]
+
+
+def _consistency_problems(spec: Spec) -> Any:
+    """Yield (location, message, value) for every rule the spec breaks.
+
+    These are the rules a JSON Schema cannot express: references between
+    sections, and orderings between fields.
+    """
+    ids = [p.id for p in spec.parties]
+    seen: set[str] = set()
+    for i, pid in enumerate(ids):
+        if pid in seen:
+            yield ("parties", i, "id"), f"duplicate party id {pid!r}: each party needs its own id", pid
+        seen.add(pid)
+    known = set(ids)
+    known_list = ", ".join(ids)
+
+    def ref(loc: Loc, value: str | None) -> Any:
+        if value is not None and value not in known:
+            yield loc, f"no party has the id {value!r} (parties: {known_list})", value
+
+    for i, r in enumerate(spec.responsibilities):
+        base: Loc = ("responsibilities", i)
+        yield from ref((*base, "accountable"), r.accountable)
+        for role in ("responsible", "consulted", "informed"):
+            for j, pid in enumerate(getattr(r, role)):
+                yield from ref((*base, role, j), pid)
+        for j, pid in enumerate(r.consulted):
+            if pid in r.informed:
+                yield (*base, "consulted", j), f"party {pid!r} is both consulted and informed; give it one role", pid
+    if spec.financial:
+        fin = spec.financial
+        yield from ref(("financial", "fiscal_agent"), fin.fiscal_agent)
+        for i, c in enumerate(fin.contributions):
+            base = ("financial", "contributions", i)
+            yield from ref((*base, "payer"), c.payer)
+            yield from ref((*base, "payee"), c.payee)
+            if c.payer == c.payee:
+                yield (*base, "payee"), f"payer and payee are the same party {c.payee!r}", c.payee
+            if c.kind == "cash" and c.amount is None:
+                yield (*base, "amount"), "a cash contribution needs an amount", None
+            if c.basis == "reimbursement" and c.reimbursement_percent is None:
+                yield (*base, "reimbursement_percent"), "basis 'reimbursement' needs reimbursement_percent", None
+            if c.cap is not None and c.amount is not None and c.amount > c.cap:
+                yield (*base, "amount"), f"amount {c.amount} is above the cap {c.cap}", str(c.amount)
+        if fin.no_cost and any(c.kind == "cash" for c in fin.contributions):
+            yield ("financial", "no_cost"), "no_cost is true but there are cash contributions", True
+    if spec.communication:
+        for i, liaison in enumerate(spec.communication.liaisons):
+            yield from ref(("communication", "liaisons", i, "party"), liaison.party)
+    if spec.monitoring:
+        for i, pid in enumerate(spec.monitoring.report_recipients):
+            yield from ref(("monitoring", "report_recipients", i), pid)
+    if spec.data_sharing:
+        yield from ref(("data_sharing", "provider"), spec.data_sharing.provider)
+        yield from ref(("data_sharing", "recipient"), spec.data_sharing.recipient)
+    if spec.liability:
+        yield from ref(("liability", "indemnitor"), spec.liability.indemnitor)
+        yield from ref(("liability", "indemnitee"), spec.liability.indemnitee)
+        for i, ins in enumerate(spec.liability.insurance):
+            yield from ref(("liability", "insurance", i, "party"), ins.party)
+    if spec.term:
+        t = spec.term
+        if t.start and t.end and t.end <= t.start:
+            yield ("term", "end"), f"end date {t.end.isoformat()} is not after start date {t.start.isoformat()}", t.end.isoformat()
+        if t.effective == "fixed_date" and t.start is None:
+            yield ("term", "start"), "effective 'fixed_date' needs a start date", None
+        if t.renewal == "evergreen" and t.end is not None:
+            yield ("term", "end"), "an evergreen agreement has no end date; remove end or change renewal", t.end.isoformat()
+    for i, s in enumerate(spec.signatories):
+        yield from ref(("signatories", i, "party"), s.party)
