@@ -73,6 +73,8 @@ def main() -> None:
     \b
     mou-build SPEC              build SPEC as a .docx (same as: mou-build build SPEC)
     mou-build validate SPEC     check a spec against the model
+    mou-build check SPEC        list the sections and details the spec still lacks
+    mou-build clauses list      show the clause library
     mou-build schema            print the JSON Schema of a spec
     """
 
@@ -105,3 +107,164 @@ def schema() -> None:
     from mou_builder.schema import spec_schema_text
 
     click.echo(spec_schema_text(), nl=False)
+
+
+_FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt"}
+
+
+@main.command()
+@click.argument("spec", type=_SPEC)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file [default: SPEC's name + .docx/.md/.txt].")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "txt"]), help="Output format [default: from -o, else docx].")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses; overrides built-in clauses by id. Repeatable.")
+@click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
+@click.option("--strict", is_flag=True, help="Write nothing if a required section is missing.")
+@click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF with LibreOffice.")
+@_guarded
+def build(
+    spec: Path, output: Path | None, fmt: str | None, template: Path | None, clause_dirs: tuple[Path, ...],
+    profile: str | None, strict: bool, pdf: bool,
+) -> None:
+    """Build the agreement for SPEC (a .docx by default).
+
+    Missing required sections are marked in the draft and listed on stderr,
+    and the exit status is 1; with --strict nothing is written.
+    """
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import load_library
+    from mou_builder.loader import load_spec
+    from mou_builder.output import write_atomic
+    from mou_builder.report import summary_line, text_report
+
+    if fmt is None:
+        fmt = _FORMATS.get(output.suffix.lower(), "docx") if output else "docx"
+    if output is None:
+        output = Path(spec.stem + "." + fmt)
+    if pdf and fmt != "docx":
+        raise click.UsageError("--pdf needs a .docx build")
+    if template and fmt != "docx":
+        raise click.UsageError("--template applies to .docx builds only")
+
+    loaded = load_spec(spec)
+    document = assemble(loaded, load_library(clause_dirs), profile)
+    if document.findings:
+        click.echo(text_report(str(spec), document.profile, document.findings), err=True, nl=False)
+    if strict and not document.complete:
+        click.echo(f"{spec}: not written: {summary_line(document.findings)} (--strict)", err=True)
+        sys.exit(1)
+    if fmt == "docx":
+        from mou_builder.render_word import render_docx
+
+        data = render_docx(document, template=template)
+    else:
+        from mou_builder.render_text import render_text
+
+        data = render_text(document, fmt).encode("utf-8")
+    write_atomic(output, data)
+    click.echo(f"wrote {output}")
+    if pdf:
+        from mou_builder.pdf import convert_to_pdf
+
+        click.echo(f"wrote {convert_to_pdf(output)}")
+    if not document.complete:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("spec", type=_SPEC)
+@click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses. Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guarded
+def check(spec: Path, profile: str | None, clause_dirs: tuple[Path, ...], fmt: str) -> None:
+    """Check that SPEC covers every section its profile requires.
+
+    Exit 0 when complete (warnings allowed), 1 when a required section or
+    detail is missing.
+    """
+    from mou_builder.clauses import load_library
+    from mou_builder.completeness import check as check_spec
+    from mou_builder.completeness import load_profile
+    from mou_builder.loader import load_spec
+    from mou_builder.report import json_report, text_report
+
+    loaded = load_spec(spec)
+    chosen = load_profile(profile or loaded.agreement.profile)
+    findings = check_spec(loaded, chosen, load_library(clause_dirs))
+    report = json_report if fmt == "json" else text_report
+    click.echo(report(str(spec), chosen.id, findings), nl=False)
+    if any(f.severity == "error" for f in findings):
+        sys.exit(1)
+
+
+@main.group()
+def clauses() -> None:
+    """Show, check and lock the clause library."""
+
+
+@clauses.command("list")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses. Repeatable.")
+@_guarded
+def clauses_list(clause_dirs: tuple[Path, ...]) -> None:
+    """List the clauses, section by section, with id@version and origin."""
+    from mou_builder.clauses import load_library
+
+    library = load_library(clause_dirs)
+    for section in library.sections:
+        click.echo(f"{section.key}: {section.title}")
+        for clause in library.in_section(section.key):
+            when = f"  when {clause.header.when}" if clause.header.when else ""
+            origin = "" if clause.origin == "builtin" else f"  [{clause.origin}: {clause.path}]"
+            click.echo(f"  {clause.id}@{clause.version}  {clause.header.title}{when}{origin}")
+
+
+@clauses.command("check")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
+@_guarded
+def clauses_check(folders: tuple[Path, ...]) -> None:
+    """Check the built-in library and each FOLDER of your own clauses.
+
+    Reports duplicate ids, unknown sections, variables that are not spec
+    fields, conditions that do not parse, broken references, and sections
+    with no clause; for the built-in library, clauses changed without a
+    version bump.
+    """
+    from mou_builder.clauses import check_library, load_library, lock_problems, read_lock
+    from mou_builder.resources import clause_library_dir
+
+    problems = [str(p) for p in check_library(folders)]
+    lock_file = clause_library_dir() / "clauses.lock"
+    if not folders and lock_file.is_file():
+        problems += lock_problems(load_library(), read_lock(lock_file.read_text(encoding="utf-8")))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} found", err=True)
+        sys.exit(1)
+    click.echo("clause library: no problems")
+
+
+@clauses.command("lock")
+@_guarded
+def clauses_lock() -> None:
+    """Rewrite clause_library/clauses.lock from the built-in clauses (after bumping versions)."""
+    from mou_builder.clauses import load_library, lock_problems, lock_text, read_lock
+    from mou_builder.output import write_atomic
+    from mou_builder.resources import clause_library_dir
+
+    lock_file = clause_library_dir() / "clauses.lock"
+    library = load_library()
+    if lock_file.is_file():
+        unbumped = [p for p in lock_problems(library, read_lock(lock_file.read_text(encoding="utf-8")))
+                    if "without a version bump" in p]
+        if unbumped:
+            for problem in unbumped:
+                click.echo(problem, err=True)
+            click.echo("bump the version of each changed clause, then lock again", err=True)
+            sys.exit(1)
+    write_atomic(lock_file, lock_text(library).encode("utf-8"))
+    click.echo(f"wrote {lock_file}")

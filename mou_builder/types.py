@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, StrictBool, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, PlainValidator, StrictBool, StrictInt
 from pydantic import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -95,9 +95,13 @@ def _money(value: Any) -> Decimal:
 
 #: An exact, non-negative amount of money. Floats are refused: 0.1 + 0.2
 #: must never reach a signed agreement as 0.30000000000000004.
+# In JSON, amounts are written as exact strings ("1500.00"), never floats.
+_EXACT_JSON = PlainSerializer(str, return_type=str, when_used="json")
+
 Money = Annotated[
     Decimal,
     PlainValidator(_money),
+    _EXACT_JSON,
     WithJsonSchema(
         {
             "anyOf": [
@@ -120,6 +124,7 @@ def _percent(value: Any) -> Decimal:
 Percent = Annotated[
     Decimal,
     PlainValidator(_percent),
+    _EXACT_JSON,
     WithJsonSchema(
         {
             "anyOf": [

@@ -1,0 +1,286 @@
+"""Assembly: (spec, clause library, profile) -> :class:`~mou_builder.document.Document`.
+
+A pure function: no files are written and nothing is printed. Sections come
+in the canonical order of ``sections.yaml``; a required section the spec
+leaves out is kept, empty, with its finding, so that every renderer can
+show a placeholder where it belongs. Tables are built from data here, with
+totals computed exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from mou_builder._version import __version__
+from mou_builder.clauses import (
+    ClauseFile, ClauseLibrary, capfirst, format_date, format_money, load_library, render_body, select_clauses,
+    spec_context,
+)
+from mou_builder.completeness import Profile, check, covered_sections, load_profile
+from mou_builder.document import (
+    Block, Clause, ClauseEntry, Document, Section, SignatureBlock, Signatures, Table, TitleBlock,
+)
+from mou_builder.errors import ClauseError
+from mou_builder.markup import Directive
+from mou_builder.model import Spec
+
+
+def spec_sha256(spec: Spec) -> str:
+    """Hash of the spec's content (not of its file's formatting)."""
+    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def assemble(
+    spec: Spec,
+    library: ClauseLibrary | None = None,
+    profile: str | Path | Profile | None = None,
+) -> Document:
+    """Assemble the agreement for ``spec``.
+
+    ``library`` defaults to the built-in clause library; ``profile`` to the
+    profile the spec names. Raises :class:`~mou_builder.errors.ClauseError`
+    for a clause that cannot be rendered or a reference to a clause that is
+    not in the document.
+    """
+    library = library or load_library()
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile or spec.agreement.profile)
+    context = spec_context(spec)
+    selection = select_clauses(spec, library, context)
+    findings = check(spec, profile, library, selection=selection)
+    missing = {f.section: f for f in findings if f.code == "missing-section"}
+    covered = covered_sections(spec, library, selection, context)
+
+    # Number first, so that references can be resolved while rendering.
+    plan: list[tuple[str, list[ClauseFile]]] = []
+    numbers: dict[str, str] = {}
+    for section in library.sections:
+        if section.key in covered:
+            plan.append((section.key, selection.by_section[section.key]))
+        elif section.key in missing:
+            plan.append((section.key, []))
+        else:
+            continue
+        section_number = len(plan)
+        numbers[section.key] = str(section_number)
+        for i, clause in enumerate(plan[-1][1], start=1):
+            numbers[clause.id] = f"{section_number}.{i}"
+
+    tables = _TableBuilder(spec, context)
+    sections = []
+    manifest = []
+    for index, (key, clauses) in enumerate(plan, start=1):
+        built = []
+        for clause in clauses:
+            blocks = _render_clause(clause, context, numbers, tables)
+            entry = ClauseEntry(clause.id, clause.version, clause.sha256, clause.origin)
+            built.append(Clause(clause.id, numbers[clause.id], clause.header.title, tuple(blocks), entry))
+            manifest.append(entry)
+        sections.append(Section(key, index, library.section(key).title, tuple(built), missing.get(key)))
+
+    agreement = spec.agreement
+    title = TitleBlock(
+        title=agreement.title,
+        parties=tuple(p.legal_name for p in spec.parties),
+        number=agreement.number,
+        date=format_date(agreement.document_date),
+        draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
+        program=agreement.program,
+    )
+    return Document(
+        title=title,
+        sections=tuple(sections),
+        manifest=tuple(manifest),
+        findings=tuple(findings),
+        profile=profile.id,
+        spec_sha256=spec_sha256(spec),
+        metadata={"generator": f"mou-builder {__version__}"},
+    )
+
+
+def _render_clause(
+    clause: ClauseFile, context: Mapping[str, Any], numbers: Mapping[str, str], tables: _TableBuilder
+) -> list[Block]:
+    def resolve(target: str) -> str:
+        if target not in numbers:
+            kind = "clause" if "." in target else "section"
+            raise ClauseError(f"{clause.where}: refers to the {kind} [[{target}]], which is not in this document")
+        return numbers[target]
+
+    blocks: list[Block] = []
+    for block in render_body(clause, context, resolve):
+        if isinstance(block, Directive):
+            blocks.append(tables.build(block.name, clause))
+        else:
+            blocks.append(block)
+    if not blocks:
+        raise ClauseError(f"{clause.where}: the clause renders to no text for this spec; tighten its 'when'")
+    return blocks
+
+
+_ROLE = {"fiscal_agent": "Fiscal agent"}
+_BASIS = {"fixed": "fixed", "actual_cost": "actual cost", "reimbursement": "reimbursement", "pass_through": "pass-through"}
+_STEP = {
+    "negotiation": ("Negotiation", "The liaisons meet and negotiate in good faith."),
+    "executives": ("Escalation", "The Parties' chief executives, or their delegates, meet to resolve the dispute."),
+    "mediation": ("Mediation", "A neutral mediator chosen jointly by the Parties helps them reach agreement."),
+    "arbitration": ("Arbitration", "Binding arbitration before a single arbitrator."),
+    "courts": ("Courts", "Either Party may bring suit in the agreed courts."),
+}
+
+
+class _TableBuilder:
+    """Builds the data tables a clause places with ``[table: name]``."""
+
+    def __init__(self, spec: Spec, context: Mapping[str, Any]) -> None:
+        self.spec = spec
+        self.context = context
+        # Short names open a table cell, so they are capitalised there ("The City").
+        self.names = {p.id: capfirst(p.short_name) for p in spec.parties}
+
+    def build(self, name: str, clause: ClauseFile) -> Block:
+        builder: Callable[[], Block] | None = getattr(self, f"_{name}", None)
+        if builder is None:
+            known = sorted(n[1:] for n in dir(self) if n.startswith("_") and not n.startswith("__") and n[1:] in _TABLES)
+            raise ClauseError(f"{clause.where}: unknown table {name!r} (tables: {', '.join(known)}, and [signatures])")
+        return _drop_empty_columns(builder())
+
+    def _parties(self) -> Table:
+        rows = tuple(
+            (f'{p.legal_name} ("{p.short_name}")', p.legal_form or "", p.address or "", _ROLE.get(p.role, p.role.capitalize()))
+            for p in self.spec.parties
+        )
+        return Table("parties", ("Party", "Legal form", "Address", "Role"), rows, widths=(30, 28, 28, 14))
+
+    def _contacts(self) -> Table:
+        rows = tuple(
+            (self.names[p.id], c.name, c.title or "", c.email or "", c.phone or "")
+            for p in self.spec.parties for c in p.contacts
+        )
+        return Table("contacts", ("Party", "Name", "Title", "E-mail", "Telephone"), rows, widths=(16, 20, 24, 24, 16))
+
+    def _raci(self) -> Table:
+        parties = self.spec.parties
+        rows = []
+        for r in self.spec.responsibilities:
+            cells = []
+            for p in parties:
+                roles = []
+                if r.accountable == p.id:
+                    roles.append("A")
+                if p.id in r.responsible:
+                    roles.append("R")
+                if p.id in r.consulted:
+                    roles.append("C")
+                if p.id in r.informed:
+                    roles.append("I")
+                cells.append("/".join(roles))
+            when = format_date(r.due) if r.due else (r.cadence or "")
+            rows.append((r.activity, *cells, when))
+        party_width = max(8, 40 // len(parties))
+        return Table(
+            "raci", ("Activity", *(capfirst(p.short_name) for p in parties), "When"), tuple(rows),
+            widths=(40, *([party_width] * len(parties)), 20),
+        )
+
+    def _contributions(self) -> Table:
+        fin = self.spec.financial
+        assert fin is not None  # the clause's 'when' guarantees it
+        rows = []
+        by_payer: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        by_currency: dict[str, Decimal] = defaultdict(Decimal)
+        for c in fin.contributions:
+            currency = c.currency or fin.currency
+            terms = ["cash" if c.kind == "cash" else "in kind"]
+            if c.kind == "cash" or c.basis != "fixed":
+                terms.append(_BASIS[c.basis] + (f" at {c.reimbursement_percent}%" if c.reimbursement_percent is not None else ""))
+            if c.cap is not None:
+                terms.append(f"cap {format_money(c.cap, currency)}")
+            if c.schedule:
+                terms.append(c.schedule)
+            terms[0] = terms[0].capitalize()
+            amount = format_money(c.amount, currency) if c.amount is not None else "not valued"
+            rows.append((self.names[c.payer], self.names[c.payee], c.description, "; ".join(terms), amount))
+            if c.amount is not None:
+                by_payer[(c.payer, currency)] += c.amount
+                by_currency[currency] += c.amount
+        totals = []
+        if len(by_payer) > 1:
+            for p in self.spec.parties:
+                for currency in sorted(by_currency):
+                    if (p.id, currency) in by_payer:
+                        totals.append((f"Total from {p.short_name}", "", "", "", format_money(by_payer[(p.id, currency)], currency)))
+        for currency in sorted(by_currency):
+            totals.append(("Total", "", "", "", format_money(by_currency[currency], currency)))
+        return Table(
+            "contributions", ("From", "To", "Contribution", "Terms", "Amount"), tuple(rows), tuple(totals),
+            widths=(14, 14, 32, 24, 16), numeric=frozenset({4}),
+        )
+
+    def _ladder(self) -> Table:
+        cr = self.spec.conflict_resolution
+        assert cr is not None
+        rows = []
+        for i, step in enumerate(cr.steps, start=1):
+            name, text = _STEP[step.kind]
+            if step.kind in ("mediation", "arbitration", "courts") and cr.venue:
+                text = text.rstrip(".") + f", in {cr.venue}."
+            when = f"{step.days} days" if step.days else ""
+            rows.append((f"{i}. {name}", step.description or text, when))
+        return Table("ladder", ("Step", "Process", "Time allowed"), tuple(rows), widths=(18, 62, 20))
+
+    def _liaisons(self) -> Table:
+        comm = self.spec.communication
+        assert comm is not None
+        rows = tuple(
+            (self.names[li.party], li.name, li.title or "", li.email or "", li.phone or "") for li in comm.liaisons
+        )
+        return Table("liaisons", ("Party", "Liaison", "Title", "E-mail", "Telephone"), rows, widths=(16, 20, 24, 24, 16))
+
+    def _metrics(self) -> Table:
+        mon = self.spec.monitoring
+        assert mon is not None
+        rows = tuple((m.name, m.baseline or "", m.target, m.source or "") for m in mon.metrics)
+        return Table("metrics", ("Metric", "Baseline", "Target", "Source"), rows, widths=(46, 14, 14, 26))
+
+    def _insurance(self) -> Table:
+        liability = self.spec.liability
+        assert liability is not None
+        default = self.context["currency"]
+        rows = tuple(
+            (self.names[i.party], i.coverage, format_money(i.amount, i.currency or default)) for i in liability.insurance
+        )
+        return Table("insurance", ("Party", "Coverage", "Minimum limit"), rows, widths=(25, 50, 25), numeric=frozenset({2}))
+
+    def _signatures(self) -> Signatures:
+        names = {p.id: p.legal_name for p in self.spec.parties}
+        return Signatures(tuple(
+            SignatureBlock(names[s.party], s.name, s.title, s.authority, format_date(s.date) if s.date else None)
+            for s in self.spec.signatories
+        ))
+
+
+def _drop_empty_columns(block: Block) -> Block:
+    """Leave out optional columns nobody filled in (say, Telephone), so tables stay readable."""
+    if not isinstance(block, Table) or not block.rows:
+        return block
+    keep = [i for i in range(len(block.header)) if i == 0 or any(row[i] for row in (*block.rows, *block.totals))]
+    if len(keep) == len(block.header):
+        return block
+    pick = lambda row: tuple(row[i] for i in keep)  # noqa: E731
+    return Table(
+        block.name, pick(block.header), tuple(pick(r) for r in block.rows), tuple(pick(r) for r in block.totals),
+        tuple(block.widths[i] for i in keep) if block.widths else (),
+        frozenset(keep.index(i) for i in block.numeric if i in keep),
+    )
+
+
+_TABLES = {"parties", "contacts", "raci", "contributions", "ladder", "liaisons", "metrics", "insurance", "signatures"}
+

@@ -1,0 +1,623 @@
+"""The clause library: clause files, sections, selection and rendering.
+
+A clause is a Markdown file with a YAML header::
+
+    ---
+    id: termination.convenience
+    version: 1.0.0
+    title: Termination for Convenience
+    section: termination
+    requires: [termination.convenience_days]
+    when: termination.convenience_days
+    ---
+    Either Party may terminate {{ doc.this }} ...
+
+Bodies are Jinja templates run in a sandbox with strict undefined
+variables; conditions (``when``) are sandboxed Jinja expressions. Values
+from the spec are inserted as literal text and never evaluated (see
+:mod:`mou_builder.markup`).
+
+A library is a chain of folders: a user's folder overrides built-in clauses
+by id and adds new ones, like a chain of template loaders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jinja2 import ChainableUndefined, Undefined, pass_context, StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mou_builder.errors import ClauseError
+from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
+from mou_builder.model import Spec
+from mou_builder.resources import clause_library_dir
+
+_VERSION_RE = r"^[0-9]+\.[0-9]+\.[0-9]+$"
+_ID_RE = r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_-]*$"
+
+
+class ClauseHeader(BaseModel):
+    """The YAML header of a clause file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=_ID_RE, description="'section.name', unique in the library.")
+    version: str = Field(pattern=_VERSION_RE, description="Semantic version; bump it when the text changes.")
+    title: str = Field(min_length=1, description="Heading of the clause in the agreement.")
+    section: str = Field(description="Key of the section the clause fills (see sections.yaml).")
+    requires: list[str] = Field(default_factory=list, description="Spec fields the clause needs, e.g. 'term.end'.")
+    when: str | None = Field(None, description="Condition under which the clause applies; always when absent.")
+    group: str | None = Field(None, description="Alternates share a group; at most one of a group is used.")
+    order: int = Field(50, description="Position within the section (lower first).")
+
+
+@dataclass(frozen=True)
+class ClauseFile:
+    """A clause as read from its file."""
+
+    header: ClauseHeader
+    body: str
+    path: Path | None
+    origin: Literal["builtin", "user", "spec"]
+
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+    @property
+    def version(self) -> str:
+        return self.header.version
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the normalised header and body: any change of wording changes it."""
+        header = self.header.model_dump(exclude={"version"})
+        canonical = yaml.safe_dump(header, sort_keys=True, allow_unicode=True) + "\n---\n" + normalise(self.body)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path else f"clause {self.id}"
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    """A section of the agreement, from ``sections.yaml``."""
+
+    key: str
+    title: str
+    source: str
+    missing: str
+
+
+def normalise(text: str) -> str:
+    """Line endings, trailing spaces and surrounding blank lines do not count as changes."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") -> ClauseFile:
+    """Read one clause file; raises :class:`ClauseError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ClauseError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    match = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)\Z", text, re.S)
+    if not match:
+        raise ClauseError(f"{path}: a clause file starts with a YAML header between two '---' lines")
+    try:
+        raw = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise ClauseError(f"{path}: the header is not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ClauseError(f"{path}: the header must be a mapping of keys (id:, version:, ...)")
+    if isinstance(raw.get("version"), (int, float)):
+        raw["version"] = str(raw["version"])
+    try:
+        header = ClauseHeader.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ClauseError(f"{path}: header field {where!r}: {first['msg']}, got {first.get('input')!r}") from None
+    if TOKEN in match.group(2):
+        raise ClauseError(f"{path}: the body contains a NUL character")
+    return ClauseFile(header, match.group(2), path, origin)
+
+
+def read_sections(path: Path) -> list[SectionDef]:
+    """Read ``sections.yaml``: the sections in their canonical order."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [SectionDef(s["key"], s["title"], s["source"], s["missing"]) for s in raw["sections"]]
+
+
+@dataclass
+class ClauseLibrary:
+    """A set of clauses by id, and the sections they fill."""
+
+    sections: list[SectionDef]
+    clauses: dict[str, ClauseFile] = field(default_factory=dict)
+    folders: list[Path] = field(default_factory=list)
+
+    def section(self, key: str) -> SectionDef:
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
+    def in_section(self, key: str) -> list[ClauseFile]:
+        """The section's clauses in their order."""
+        return sorted((c for c in self.clauses.values() if c.header.section == key), key=lambda c: (c.header.order, c.id))
+
+
+def builtin_clause_dir() -> Path:
+    """Folder of the built-in clause files."""
+    return clause_library_dir() / "clauses"
+
+
+def clause_files(folder: Path) -> list[Path]:
+    """Clause files below ``folder``, in a stable order."""
+    return sorted(folder.rglob("*.md"))
+
+
+def load_library(user_dirs: Sequence[str | Path] = (), *, builtin: bool = True) -> ClauseLibrary:
+    """The built-in library, overridden and extended by each folder in ``user_dirs`` in turn."""
+    library = ClauseLibrary(read_sections(clause_library_dir() / "sections.yaml"))
+    folders: list[tuple[Path, Literal["builtin", "user"]]] = []
+    if builtin:
+        folders.append((builtin_clause_dir(), "builtin"))
+    for folder in user_dirs:
+        path = Path(folder)
+        if not path.is_dir():
+            raise ClauseError(f"{path}: clause folder not found")
+        folders.append((path, "user"))
+    for folder, origin in folders:
+        library.folders.append(folder)
+        seen: dict[str, Path] = {}
+        for path in clause_files(folder):
+            clause = read_clause_file(path, origin)
+            if clause.id in seen:
+                raise ClauseError(f"{path}: duplicate clause id {clause.id!r} (also in {seen[clause.id]})")
+            seen[clause.id] = path
+            library.clauses[clause.id] = clause  # a later folder overrides by id
+    return library
+
+
+# ---------------------------------------------------------------- the template environment
+
+
+def number_words(n: int) -> str:
+    """Whole numbers as words, for the legal 'thirty (30) days' style."""
+    ones = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
+           "sixteen seventeen eighteen nineteen".split()
+    tens = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+    if n < 20:
+        return ones[n]
+    if n < 100:
+        return tens[n // 10] + ("" if n % 10 == 0 else "-" + ones[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return ones[n // 100] + " hundred" + ("" if rest == 0 else " " + number_words(rest))
+    if n < 1_000_000:
+        rest = n % 1000
+        return number_words(n // 1000) + " thousand" + ("" if rest == 0 else " " + number_words(rest))
+    return str(n)
+
+
+def format_money(amount: Decimal | None, currency: str = "USD") -> str:
+    """``12600.00`` -> ``USD 12,600.00``: exact, with the currency code, never rounded away."""
+    if amount is None:
+        return ""
+    places = max(2, -amount.as_tuple().exponent) if isinstance(amount.as_tuple().exponent, int) else 2
+    return f"{currency} {amount:,.{places}f}"
+
+
+def format_date(value: date | None) -> str:
+    """``2026-08-15`` -> ``August 15, 2026``."""
+    if value is None:
+        return ""
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def and_list(items: Iterable[Any]) -> str:
+    """``['a', 'b', 'c']`` -> ``a, b and c``."""
+    words = [str(i) for i in items]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def capfirst(text: str) -> str:
+    """Upper-case the first letter only: 'the City' -> 'The City' at the start of a sentence."""
+    return text[:1].upper() + text[1:]
+
+
+def _lookup(key: Any, mapping: Mapping[Any, Any]) -> Any:
+    return mapping.get(key, key)
+
+
+def _days(n: int) -> str:
+    return f"{number_words(n)} ({n}) {'day' if n == 1 else 'days'}"
+
+
+def _months(n: int) -> str:
+    return f"{number_words(n)} ({n}) {'month' if n == 1 else 'months'}"
+
+
+@pass_context
+def _names(context: Any, ids: Iterable[str]) -> str:
+    """Party ids -> their short names, as an and-list."""
+    return and_list(context["party"][i]["short_name"] for i in ids)
+
+
+class _Env(SandboxedEnvironment):
+    """Sandbox with our filters. Nothing but data and these filters is reachable."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **kwargs)
+        self.filters.update(
+            money=format_money, date=format_date, and_list=and_list, names=_names, capfirst=capfirst, lookup=_lookup, days=_days, months=_months, words=number_words,
+        )
+
+
+CONDITION_ENV = _Env(undefined=ChainableUndefined)
+# In a condition a missing section is simply absent: `liability.cap is none`
+# must hold when there is no liability section at all.
+CONDITION_ENV.tests["none"] = lambda value: value is None or isinstance(value, Undefined)
+
+
+def compile_condition(expression: str) -> Callable[..., Any]:
+    """Compile a ``when`` condition; raises TemplateSyntaxError if it does not parse."""
+    return CONDITION_ENV.compile_expression(expression, undefined_to_none=False)
+
+
+def evaluate(expression: str | None, context: Mapping[str, Any], where: str) -> bool:
+    """Evaluate a condition safely against the spec data."""
+    if expression is None:
+        return True
+    try:
+        return bool(compile_condition(expression)(**context))
+    except (TemplateError, SecurityError) as exc:
+        raise ClauseError(f"{where}: condition {expression!r} cannot be evaluated: {exc}") from None
+
+
+def spec_context(spec: Spec) -> dict[str, Any]:
+    """What clause bodies and conditions see: the spec as plain data, plus a few derived values.
+
+    Plain dicts and lists only (no model objects), so a template cannot
+    reach Python methods beyond those of strings, numbers and dates.
+    """
+    data = spec.model_dump(mode="python")
+    parties = {p["id"]: p for p in data["parties"]}
+    fin = data.get("financial") or {}
+    contributions = fin.get("contributions") or []
+    money_moves = bool(not fin.get("no_cost") and any(c["kind"] == "cash" for c in contributions))
+    # "the MOU" -> doc.name "MOU", doc.this "this MOU", doc.This "This MOU"
+    name = re.sub(r"^(the|this)\s+", "", spec.agreement.short_title or "the Agreement", flags=re.I)
+    data.update(
+        doc={"name": name, "the": f"the {name}", "this": f"this {name}", "This": f"This {name}"},
+        party=parties,
+        money_moves=money_moves,
+        personal_data=bool(data.get("data_sharing") and data["data_sharing"]["mode"] == "personal"),
+        public_party=any(p["public_body"] for p in data["parties"]),
+        currency=fin.get("currency") or "USD",
+        party_names=and_list(p["short_name"] for p in data["parties"]),
+    )
+    return data
+
+
+#: Names a clause may use besides the spec's own top-level fields.
+DERIVED_NAMES = frozenset({"doc", "party", "money_moves", "personal_data", "public_party", "currency", "party_names"})
+
+
+class _ValueCollector:
+    """Replaces each inserted value with a token, keeping the value aside.
+
+    This is the ``finalize`` hook of the body environment: every ``{{ }}``
+    passes through it. The markup parser later turns tokens back into
+    literal text, so a value can never be read as markup or template code.
+    """
+
+    def __init__(self, where: str) -> None:
+        self.values: list[str] = []
+        self.where = where
+
+    def __call__(self, value: Any) -> str:
+        if value is None or isinstance(value, ChainableUndefined):
+            raise ClauseError(f"{self.where}: a value used in the body is empty; guard it with 'when' or 'requires'")
+        if isinstance(value, bool):
+            raise ClauseError(f"{self.where}: a true/false value cannot be printed; use it in a condition")
+        text = format_date(value) if isinstance(value, date) else str(value)
+        self.values.append(text)
+        return f"{TOKEN}{len(self.values) - 1}{TOKEN}"
+
+
+def render_body(
+    clause: ClauseFile, context: Mapping[str, Any], resolve: Callable[[str], str]
+) -> list[ParsedBlock]:
+    """Render a clause body against ``context`` into parsed blocks."""
+    if clause.origin == "spec":
+        # Clause text written in the spec is data: it is never run as a template.
+        collector = _ValueCollector(clause.where)
+        text = _protect_literal(clause.body, collector)
+    else:
+        collector = _ValueCollector(clause.where)
+        env = _Env(undefined=StrictUndefined, finalize=collector)
+        try:
+            text = env.from_string(clause.body).render(**context)
+        except UndefinedError as exc:
+            raise ClauseError(f"{clause.where}: undefined variable in the body: {exc.message}") from None
+        except TemplateSyntaxError as exc:
+            raise ClauseError(f"{clause.where}: line {exc.lineno} of the body: {exc.message}") from None
+        except SecurityError as exc:
+            raise ClauseError(f"{clause.where}: refused by the sandbox: {exc}") from None
+        except TemplateError as exc:
+            raise ClauseError(f"{clause.where}: cannot be rendered: {exc}") from None
+    try:
+        return parse_blocks(text, collector.values, resolve)
+    except MarkupError as exc:
+        raise ClauseError(f"{clause.where}: {exc}") from None
+
+
+def _protect_literal(text: str, collector: _ValueCollector) -> str:
+    """For spec-written clauses: keep markup, but make template-looking text literal."""
+
+    def keep(match: re.Match[str]) -> str:
+        return collector(match.group(0))
+
+    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", keep, text, flags=re.S)
+
+
+# ---------------------------------------------------------------- selection
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The clauses that apply to a spec, section by section, in order."""
+
+    by_section: dict[str, list[ClauseFile]]
+
+    def clause_ids(self) -> set[str]:
+        return {c.id for clauses in self.by_section.values() for c in clauses}
+
+
+def parse_pin(pin: str) -> tuple[str, str | None]:
+    """``'id@1.2.0'`` -> ``('id', '1.2.0')``; ``'id'`` -> ``('id', None)``."""
+    clause_id, _, version = pin.partition("@")
+    return clause_id, version or None
+
+
+def spec_clauses(spec: Spec) -> list[ClauseFile]:
+    """Clauses written in the spec itself (``clauses.add``)."""
+    out = []
+    for i, added in enumerate(spec.clauses.add):
+        header = ClauseHeader(id=f"{added.section}.{added.id}" if "." not in added.id else added.id,
+                              version="0.0.0", title=added.title, section=added.section, order=90)
+        out.append(ClauseFile(header, added.text, None, "spec"))
+    return out
+
+
+def select_clauses(spec: Spec, library: ClauseLibrary, context: Mapping[str, Any] | None = None) -> Selection:
+    """Which clauses apply to ``spec``: conditions, groups, pins, exclusions and added clauses."""
+    context = context if context is not None else spec_context(spec)
+    pins = dict(parse_pin(p) for p in spec.clauses.pin)
+    for pin_id, version in pins.items():
+        if pin_id not in library.clauses:
+            raise ClauseError(f"clauses.pin: no clause {pin_id!r} in the library")
+        actual = library.clauses[pin_id].version
+        if version and version != actual:
+            raise ClauseError(f"clauses.pin: {pin_id}@{version} is pinned but the library has {pin_id}@{actual}")
+    excluded = set(spec.clauses.exclude)
+    for clause_id in excluded:
+        if clause_id not in library.clauses:
+            raise ClauseError(f"clauses.exclude: no clause {clause_id!r} in the library")
+    pinned_groups = {library.clauses[p].header.group for p in pins if library.clauses[p].header.group}
+    added = spec_clauses(spec)
+    known_sections = {s.key for s in library.sections}
+    for clause in added:
+        if clause.header.section not in known_sections:
+            raise ClauseError(f"clauses.add: unknown section {clause.header.section!r} for clause {clause.id!r}")
+        if clause.id in library.clauses:
+            raise ClauseError(f"clauses.add: clause id {clause.id!r} is already in the library")
+    by_section: dict[str, list[ClauseFile]] = {}
+    for section in library.sections:
+        chosen: list[ClauseFile] = []
+        used_groups: set[str] = set()
+        for clause in library.in_section(section.key):
+            group = clause.header.group
+            if clause.id in excluded:
+                continue
+            if clause.id in pins:
+                applies = True
+            elif group and group in pinned_groups:
+                applies = False
+            else:
+                applies = evaluate(clause.header.when, context, clause.where)
+            if applies and group:
+                if group in used_groups:
+                    continue  # the first alternate of a group wins
+                used_groups.add(group)
+            if applies:
+                chosen.append(clause)
+        chosen.extend(c for c in added if c.header.section == section.key)
+        by_section[section.key] = chosen
+    return Selection(by_section)
+
+
+# ---------------------------------------------------------------- integrity
+
+
+def lock_text(library: ClauseLibrary) -> str:
+    """The lock file: one ``id@version sha256`` line per clause, sorted."""
+    lines = [f"{c.id}@{c.version} {c.sha256}" for c in sorted(library.clauses.values(), key=lambda c: c.id)]
+    return "# mou-builder clause lock: id@version sha256 of the normalised clause.\n" + "\n".join(lines) + "\n"
+
+
+def read_lock(text: str) -> dict[str, tuple[str, str]]:
+    """Parse a lock file into ``{id: (version, sha256)}``."""
+    out = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            ref, digest = line.split()
+            clause_id, version = parse_pin(ref)
+            out[clause_id] = (version or "", digest)
+    return out
+
+
+def lock_problems(library: ClauseLibrary, lock: Mapping[str, tuple[str, str]]) -> list[str]:
+    """Clauses whose text changed without a version bump, or that the lock does not list."""
+    problems = []
+    for clause in sorted(library.clauses.values(), key=lambda c: c.id):
+        locked = lock.get(clause.id)
+        if locked is None:
+            problems.append(f"{clause.where}: {clause.id}@{clause.version} is not in the lock file")
+        elif locked[0] == clause.version and locked[1] != clause.sha256:
+            problems.append(
+                f"{clause.where}: the text of {clause.id}@{clause.version} changed without a version bump"
+            )
+        elif locked[0] != clause.version:
+            problems.append(f"{clause.where}: {clause.id} is {clause.version} but the lock file has {locked[0]}")
+    for clause_id in sorted(set(lock) - set(library.clauses)):
+        problems.append(f"lock file: {clause_id} is locked but no longer in the library")
+    return problems
+
+
+@dataclass(frozen=True)
+class LibraryProblem:
+    """A problem ``mou-build clauses check`` reports."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def check_library(user_dirs: Sequence[str | Path] = (), *, builtin: bool = True) -> list[LibraryProblem]:
+    """Check a clause library: ids, sections, conditions, variables, references, coverage."""
+    problems: list[LibraryProblem] = []
+    sections = read_sections(clause_library_dir() / "sections.yaml")
+    section_keys = {s.key for s in sections}
+    clauses: dict[str, ClauseFile] = {}
+    folders = ([builtin_clause_dir()] if builtin else []) + [Path(d) for d in user_dirs]
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(LibraryProblem(str(folder), "clause folder not found"))
+            continue
+        seen: dict[str, ClauseFile] = {}
+        for path in clause_files(folder):
+            try:
+                clause = read_clause_file(path)
+            except ClauseError as exc:
+                problems.append(LibraryProblem(str(path), str(exc).split(": ", 1)[1]))
+                continue
+            if clause.id in seen:
+                problems.append(LibraryProblem(str(path), f"duplicate clause id {clause.id!r} (also in {seen[clause.id].where})"))
+            seen[clause.id] = clause
+            clauses[clause.id] = clause
+    fields = _spec_fields()
+    for clause in clauses.values():
+        where = clause.where
+        if clause.header.section not in section_keys:
+            problems.append(LibraryProblem(where, f"unknown section {clause.header.section!r}"))
+        if not clause.id.startswith(clause.header.section + "."):
+            problems.append(LibraryProblem(where, f"id {clause.id!r} should start with its section, {clause.header.section!r}"))
+        if clause.header.when is not None:
+            try:
+                compile_condition(clause.header.when)
+            except TemplateSyntaxError as exc:
+                problems.append(LibraryProblem(where, f"condition {clause.header.when!r} does not parse: {exc.message}"))
+            else:
+                for name in _paths_used(CONDITION_ENV.parse("{{ " + clause.header.when + " }}")):
+                    if not _known_path(name, fields):
+                        problems.append(LibraryProblem(where, f"condition uses {name!r}, which is not a spec field"))
+        for required in clause.header.requires:
+            if not _known_path(required, fields):
+                problems.append(LibraryProblem(where, f"requires {required!r}, which is not a spec field"))
+        try:
+            ast = _Env().parse(clause.body)
+        except TemplateSyntaxError as exc:
+            problems.append(LibraryProblem(where, f"line {exc.lineno} of the body: {exc.message}"))
+            continue
+        for name in _paths_used(ast):
+            if not _known_path(name, fields):
+                problems.append(LibraryProblem(where, f"the body uses {name!r}, which is not a spec field"))
+        for ref in REF_RE.findall(clause.body):
+            # [[section_key]] refers to a section, [[section.name]] to a clause
+            if "." not in ref and ref not in section_keys:
+                problems.append(LibraryProblem(where, f"refers to the section [[{ref}]], which does not exist"))
+            elif "." in ref and ref not in clauses:
+                problems.append(LibraryProblem(where, f"refers to [[{ref}]], which is not in the library"))
+    covered = {c.header.section for c in clauses.values()}
+    if builtin:
+        for section in sections:
+            if section.key not in covered:
+                problems.append(LibraryProblem("sections.yaml", f"section {section.key!r} has no clause"))
+    return problems
+
+
+def _spec_fields() -> dict[str, Any]:
+    """A tree of the spec's field names (dicts of dicts), for checking variable paths."""
+
+    def tree(model: Any) -> dict[str, Any]:
+        from mou_builder.loader import _unwrap
+
+        out: dict[str, Any] = {}
+        for name, info in model.model_fields.items():
+            inner = _unwrap(info.annotation)
+            out[name] = tree(inner) if inner is not None else {}
+        return out
+
+    fields = tree(Spec)
+    fields["party"] = {"*": tree(__import__("mou_builder.model", fromlist=["Party"]).Party)}
+    fields["doc"] = {"this": {}, "This": {}, "the": {}, "name": {}}
+    for name in DERIVED_NAMES - {"doc", "party"}:
+        fields[name] = {}
+    return fields
+
+
+def _paths_used(ast: nodes.Template) -> set[str]:
+    """Dotted paths rooted at undeclared names: ``financial.contributions`` etc."""
+    roots = meta.find_undeclared_variables(ast)
+    paths: set[str] = set()
+    for node in ast.find_all((nodes.Getattr, nodes.Name)):
+        chain: list[str] = []
+        current: Any = node
+        while isinstance(current, nodes.Getattr):
+            chain.append(current.attr)
+            current = current.node
+        if isinstance(current, nodes.Name) and current.name in roots:
+            paths.add(".".join([current.name, *reversed(chain)]))
+    # keep only the longest chains (a.b.c implies a.b and a)
+    return {p for p in paths if not any(q.startswith(p + ".") for q in paths)}
+
+
+def _known_path(path: str, fields: Mapping[str, Any]) -> bool:
+    node: Any = fields
+    for i, part in enumerate(path.split(".")):
+        if not isinstance(node, dict):
+            return False
+        if part in node:
+            node = node[part]
+        elif "*" in node:
+            node = node["*"]
+        elif not node:
+            # a leaf value: string/number/list methods and list items are not spec fields
+            return i > 0
+        else:
+            return False
+    return True

@@ -1,0 +1,305 @@
+"""Completeness checks: what a kind of agreement must cover before it is signed.
+
+A *profile* (a YAML file in ``clause_library/profiles/`` or the user's own)
+lists the required sections, sections required under a condition, required
+fields, and named checks from the partnership guides (every party has a
+signatory, contributions add up to the budget, ...). :func:`check` returns
+findings; it never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mou_builder.clauses import ClauseLibrary, Selection, evaluate, format_money, load_library, select_clauses, spec_context
+from mou_builder.document import Finding
+from mou_builder.errors import ProfileError
+from mou_builder.model import Spec
+from mou_builder.resources import clause_library_dir
+
+Severity = Literal["error", "warning"]
+
+
+class ConditionalSection(BaseModel):
+    """A section required only when a condition holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    section: str
+    when: str
+    because: str
+
+
+class RequiredField(BaseModel):
+    """A spec field that must be filled (or equal a value)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: str
+    when: str | None = None
+    equals: Any = None
+    code: str = "missing-field"
+    severity: Severity = "error"
+    message: str
+    hint: str
+
+
+class Profile(BaseModel):
+    """A completeness profile."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    title: str
+    description: str = ""
+    extends: str | None = None
+    required_sections: tuple[str, ...] = ()
+    conditional_sections: tuple[ConditionalSection, ...] = ()
+    required_fields: tuple[RequiredField, ...] = ()
+    checks: tuple[Literal["signatories", "responsibilities_per_party", "funding_plan", "budget"], ...] = ()
+    path: str | None = Field(None, exclude=True)
+
+
+def profiles_dir() -> Path:
+    """Folder of the built-in profiles."""
+    return clause_library_dir() / "profiles"
+
+
+def builtin_profiles() -> list[str]:
+    """Ids of the built-in profiles."""
+    return sorted(p.stem for p in profiles_dir().glob("*.yaml"))
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """A built-in profile by id, or a profile file by path. ``extends`` merges in the parent's lists."""
+    text = str(name_or_path)
+    path = Path(text)
+    if not (text.endswith((".yaml", ".yml")) or path.is_file()):
+        path = profiles_dir() / f"{text}.yaml"
+        if not path.is_file():
+            raise ProfileError(
+                f"unknown profile {text!r} (built-in: {', '.join(builtin_profiles())}); "
+                "give the path of a profile file with --profile"
+            )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc})") from None
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: a profile is a mapping (id:, title:, required_sections:, ...)")
+    try:
+        profile = Profile.model_validate({**raw, "path": str(path)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ProfileError(f"{path}: {where}: {first['msg']}, got {first.get('input')!r}") from None
+    if profile.extends:
+        parent = load_profile(profile.extends)
+        profile = profile.model_copy(
+            update={
+                "required_sections": tuple(dict.fromkeys(parent.required_sections + profile.required_sections)),
+                "conditional_sections": parent.conditional_sections + profile.conditional_sections,
+                "required_fields": parent.required_fields + profile.required_fields,
+                "checks": tuple(dict.fromkeys(parent.checks + profile.checks)),
+            }
+        )
+    return profile
+
+
+def get_path(data: Any, path: str) -> Any:
+    """The value at a dotted path in plain data, or None."""
+    current = data
+    for part in path.split("."):
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(part)
+    return current
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == [] or value == {} or value == ""
+
+
+@dataclass
+class _Finder:
+    spec: Spec
+    library: ClauseLibrary
+
+    def make(self, code: str, severity: Severity, section: str, path: str, message: str, hint: str) -> Finding:
+        source_map = self.spec.source
+        if source_map is None:
+            return Finding(code, severity, section, path, message, hint)
+        loc = tuple(int(p) if p.isdigit() else p for p in path.replace("[", ".").replace("]", "").split(".") if p)
+        line, column = source_map.locate(loc)
+        return Finding(code, severity, section, path, message, hint, source_map.source, line, column)
+
+    def section_of(self, path: str) -> str:
+        root = path.split(".")[0].split("[")[0]
+        for section in self.library.sections:
+            if section.source == root:
+                return section.key
+        return root
+
+
+def covered_sections(spec: Spec, library: ClauseLibrary, selection: Selection, data: Mapping[str, Any]) -> set[str]:
+    """Sections the spec fills: its source field is set and at least one clause applies."""
+    return {
+        s.key for s in library.sections
+        if not is_empty(get_path(data, s.source)) and selection.by_section.get(s.key)
+    }
+
+
+def check(
+    spec: Spec,
+    profile: str | Path | Profile | None = None,
+    library: ClauseLibrary | None = None,
+    *,
+    selection: Selection | None = None,
+) -> list[Finding]:
+    """Check ``spec`` against a profile (by default the one the spec names).
+
+    Returns the findings, errors and warnings, in section order.
+    """
+    library = library or load_library()
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile or spec.agreement.profile)
+    context = spec_context(spec)
+    selection = selection or select_clauses(spec, library, context)
+    finder = _Finder(spec, library)
+    findings: list[Finding] = []
+    covered = covered_sections(spec, library, selection, context)
+    known = {s.key for s in library.sections}
+
+    required = {key: "" for key in profile.required_sections}
+    for conditional in profile.conditional_sections:
+        if evaluate(conditional.when, context, f"profile {profile.id}"):
+            required.setdefault(conditional.section, conditional.because)
+    for key, because in required.items():
+        if key not in known:
+            raise ProfileError(f"{profile.path or profile.id}: unknown section {key!r}")
+        if key not in covered:
+            section = library.section(key)
+            why = f" ({because})" if because else ""
+            findings.append(finder.make(
+                "missing-section", "error", key, section.source,
+                f"{section.missing}{why}",
+                f"add '{section.source}:' to the spec (see docs/spec-reference.md#{section.source})",
+            ))
+
+    for rule in profile.required_fields:
+        if rule.when and not evaluate(rule.when, context, f"profile {profile.id}"):
+            continue
+        value = get_path(context, rule.path)
+        section = finder.section_of(rule.path)
+        if section in required and section not in covered:
+            continue  # the whole section is already reported missing
+        failed = is_empty(value) if rule.equals is None else value != rule.equals
+        if rule.equals is None and value is False:
+            failed = True
+        if failed:
+            findings.append(finder.make(rule.code, rule.severity, section, rule.path, rule.message, rule.hint))
+
+    for name in profile.checks:
+        findings.extend(_CHECKS[name](spec, finder, context))
+
+    for key, clauses in selection.by_section.items():
+        for clause in clauses:
+            for path in clause.header.requires:
+                if is_empty(get_path(context, path)):
+                    findings.append(finder.make(
+                        "clause-missing-data", "error", key, path,
+                        f"clause {clause.id} is used but {path} is not given",
+                        f"add {path} to the spec, or exclude the clause",
+                    ))
+    order = {s.key: i for i, s in enumerate(library.sections)}
+    return sorted(findings, key=lambda f: (order.get(f.section, 99), f.severity != "error", f.path, f.code))
+
+
+# ---------------------------------------------------------------- named checks
+
+
+def _check_signatories(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    if not spec.signatories:
+        return []  # the missing section is reported on its own
+    out = []
+    signed = {s.party for s in spec.signatories}
+    for party in spec.parties:
+        if party.id not in signed:
+            out.append(finder.make(
+                "missing-signatory", "error", "signatures", "signatories",
+                f"no one signs for {party.short_name} ({party.id})",
+                f"add a signatory with party: {party.id}, name and title",
+            ))
+    for i, signatory in enumerate(spec.signatories):
+        if signatory.title is None:
+            out.append(finder.make(
+                "signatory-without-title", "warning", "signatures", f"signatories[{i}]",
+                f"{signatory.name} signs without a title",
+                "add the signer's title, which shows the authority to sign",
+            ))
+    return out
+
+
+def _check_responsibilities(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    if not spec.responsibilities:
+        return []
+    doing = {r.accountable for r in spec.responsibilities} | {p for r in spec.responsibilities for p in r.responsible}
+    return [
+        finder.make(
+            "party-without-responsibility", "warning", "responsibilities", "responsibilities",
+            f"{party.short_name} ({party.id}) is neither accountable nor responsible for any activity",
+            f"give {party.id} at least one activity, or say why it is a party",
+        )
+        for party in spec.parties if party.id not in doing
+    ]
+
+
+def _check_funding_plan(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    if not context["money_moves"] or spec.financial is None:
+        return []
+    out = []
+    if spec.financial.funding_plan is None:
+        out.append(finder.make(
+            "no-funding-plan", "error", "financial", "financial.funding_plan",
+            "money moves between the parties but there is no funding plan",
+            "add financial.funding_plan: where the money comes from and what happens if it stops",
+        ))
+    if spec.financial.cost_allocation is None:
+        out.append(finder.make(
+            "no-cost-allocation", "warning", "financial", "financial.cost_allocation",
+            "money moves between the parties but there is no cost allocation plan",
+            "add financial.cost_allocation: how shared costs are divided",
+        ))
+    return out
+
+
+def _check_budget(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    fin = spec.financial
+    if fin is None or fin.budget_total is None:
+        return []
+    total = sum(
+        (c.amount for c in fin.contributions if c.amount is not None and (c.currency or fin.currency) == fin.currency),
+        Decimal(0),
+    )
+    if total == fin.budget_total:
+        return []
+    return [finder.make(
+        "budget-mismatch", "error", "financial", "financial.budget_total",
+        f"contributions add up to {format_money(total, fin.currency)} but the budget is "
+        f"{format_money(fin.budget_total, fin.currency)}",
+        "correct the amounts or the budget_total so that they agree",
+    )]
+
+
+_CHECKS = {
+    "signatories": _check_signatories,
+    "responsibilities_per_party": _check_responsibilities,
+    "funding_plan": _check_funding_plan,
+    "budget": _check_budget,
+}

@@ -1,0 +1,217 @@
+"""The assembled agreement as plain data: sections, clauses, paragraphs, tables.
+
+Renderers (text, Word) read this and nothing else, so they all say the
+same thing. It knows nothing about Word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of literal text."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another clause, shown as its number ("7.2")."""
+
+    clause_id: str
+    number: str
+    bold: bool = False
+    italic: bool = False
+
+    @property
+    def text(self) -> str:
+        return f"Section {self.number}"
+
+
+Inline = Union[Span, Ref]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of inline text. ``kind`` 'missing' marks a placeholder for a missing section."""
+
+    inlines: tuple[Inline, ...]
+    kind: Literal["body", "missing"] = "body"
+
+    @property
+    def text(self) -> str:
+        return "".join(i.text for i in self.inlines)
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bulleted or numbered list; numbering restarts at 1 for every list."""
+
+    ordered: bool
+    items: tuple[tuple[Inline, ...], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table built from spec data, with a header row and optional total rows."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    totals: tuple[tuple[str, ...], ...] = ()
+    #: Relative column widths.
+    widths: tuple[int, ...] = ()
+    #: Indexes of columns holding amounts (right-aligned).
+    numeric: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """Where one person signs for one party."""
+
+    party: str
+    signer: str
+    title: str | None
+    authority: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """The signature blocks, one per signatory."""
+
+    blocks: tuple[SignatureBlock, ...]
+
+
+Block = Union[Paragraph, ListBlock, Table, Signatures]
+
+
+@dataclass(frozen=True)
+class ClauseEntry:
+    """``id@version`` and content hash of a clause used in the document."""
+
+    id: str
+    version: str
+    sha256: str
+    source: str  # 'builtin', 'user' or 'spec'
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of the agreement: a numbered, titled group of blocks."""
+
+    id: str
+    number: str
+    title: str
+    blocks: tuple[Block, ...]
+    entry: ClauseEntry
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the completeness check reports about a spec.
+
+    ``code`` is stable (documented in docs/findings.md); ``severity`` is
+    'error' or 'warning'; ``path`` is the spec path concerned.
+    """
+
+    code: str
+    severity: Literal["error", "warning"]
+    section: str
+    path: str
+    message: str
+    hint: str
+    source: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def location(self) -> str:
+        """``file:line:col`` (or the file alone) when the spec came from a file."""
+        if self.source is None:
+            return ""
+        if self.line is None:
+            return self.source
+        return f"{self.source}:{self.line}:{self.column or 1}"
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.severity} {self.code}: {self.path}: {self.message}; {self.hint}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "section": self.section,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+            "file": self.source,
+            "line": self.line,
+            "column": self.column,
+        }
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section. A required section the spec leaves out has no clauses and a ``missing`` finding."""
+
+    key: str
+    number: int
+    title: str
+    clauses: tuple[Clause, ...]
+    missing: Finding | None = None
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """What the first page says above the body."""
+
+    title: str
+    parties: tuple[str, ...]
+    number: str | None
+    date: str
+    draft_label: str | None  # None for a final copy
+    program: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    """An assembled agreement, ready for any renderer."""
+
+    title: TitleBlock
+    sections: tuple[Section, ...]
+    manifest: tuple[ClauseEntry, ...]
+    findings: tuple[Finding, ...]
+    profile: str
+    spec_sha256: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """True when no finding is an error."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    def section_by_key(self, key: str) -> Section:
+        """The section with key ``key``."""
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
+    def clause(self, clause_id: str) -> Clause:
+        """The clause with id ``clause_id``."""
+        for section in self.sections:
+            for clause in section.clauses:
+                if clause.id == clause_id:
+                    return clause
+        raise KeyError(clause_id)

@@ -1,0 +1,144 @@
+"""The small markup of clause bodies, turned into document blocks.
+
+- Paragraphs are separated by blank lines.
+- ``- item`` lines make a bulleted list, ``1. item`` lines a numbered one.
+- ``**strong**`` and ``*emphasis*``.
+- ``[[clause.id]]`` refers to another clause and shows its number.
+- ``[table: name]`` alone in a paragraph places a table built from data;
+  ``[signatures]`` places the signature blocks.
+
+Values from the spec never pass through this parser as markup: the clause
+renderer replaces each inserted value with a token (``\\x00N\\x00``) before
+parsing, and the token becomes literal text here. A party named ``*Acme*``
+or ``[[x]]`` is printed as it is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mou_builder.document import Inline, ListBlock, Paragraph, Ref, Span
+
+TOKEN = "\x00"
+_TOKEN_RE = re.compile("\x00([0-9]+)\x00")
+_INLINE_RE = re.compile(r"(\*\*|\*|\[\[[a-z0-9_.-]+\]\]|\x00[0-9]+\x00)")
+_BULLET_RE = re.compile(r"^- +(.*)$")
+_NUMBER_RE = re.compile(r"^[0-9]+\. +(.*)$")
+_DIRECTIVE_RE = re.compile(r"^\[(table: *([a-z_]+)|signatures)\]$")
+REF_RE = re.compile(r"\[\[([a-z0-9_.-]+)\]\]")
+
+
+class MarkupError(ValueError):
+    """Markup that cannot be parsed (unbalanced emphasis, unknown directive)."""
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A placeholder for data-built content: a table or the signature blocks."""
+
+    name: str  # a table name, or 'signatures'
+
+
+ParsedBlock = Paragraph | ListBlock | Directive
+
+
+def parse_blocks(
+    text: str, values: list[str], resolve: Callable[[str], str]
+) -> list[ParsedBlock]:
+    """Parse rendered clause text into blocks.
+
+    ``values`` are the literal strings the tokens stand for; ``resolve``
+    gives the number of a referenced clause id (or raises).
+    """
+    blocks: list[ParsedBlock] = []
+    for chunk in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if len(lines) == 1 and (d := _DIRECTIVE_RE.match(lines[0])):
+            blocks.append(Directive(d.group(2) or "signatures"))
+            continue
+        blocks.extend(_chunk_blocks(lines, values, resolve))
+    return blocks
+
+
+def _chunk_blocks(lines: list[str], values: list[str], resolve: Callable[[str], str]) -> list[ParsedBlock]:
+    out: list[ParsedBlock] = []
+    prose: list[str] = []
+    items: list[list[str]] = []
+    ordered: bool | None = None
+
+    def flush_prose() -> None:
+        if prose:
+            inlines = parse_inline(" ".join(prose), values, resolve)
+            if inlines:
+                out.append(Paragraph(inlines))
+            prose.clear()
+
+    def flush_list() -> None:
+        nonlocal ordered
+        if items:
+            parsed = tuple(parse_inline(" ".join(item), values, resolve) for item in items)
+            out.append(ListBlock(bool(ordered), tuple(p for p in parsed if p)))
+            items.clear()
+        ordered = None
+
+    for line in lines:
+        bullet, number = _BULLET_RE.match(line), _NUMBER_RE.match(line)
+        if bullet or number:
+            flush_prose()
+            kind = number is not None
+            if ordered is not None and ordered != kind:
+                flush_list()
+            ordered = kind
+            items.append([(bullet or number).group(1)])  # type: ignore[union-attr]
+        elif items:
+            items[-1].append(line)  # a continuation line of the last item
+        else:
+            prose.append(line)
+    flush_prose()
+    flush_list()
+    return out
+
+
+def parse_inline(text: str, values: list[str], resolve: Callable[[str], str]) -> tuple[Inline, ...]:
+    """Parse emphasis, references and value tokens in one paragraph's text."""
+    bold = italic = False
+    out: list[Inline] = []
+    for piece in _INLINE_RE.split(text):
+        if not piece:
+            continue
+        if piece == "**":
+            bold = not bold
+        elif piece == "*":
+            italic = not italic
+        elif piece.startswith("[[") and piece.endswith("]]"):
+            clause_id = piece[2:-2]
+            out.append(Ref(clause_id, resolve(clause_id), bold, italic))
+        elif token := _TOKEN_RE.fullmatch(piece):
+            value = values[int(token.group(1))]
+            if value:
+                out.append(Span(value, bold, italic))
+        else:
+            out.append(Span(piece, bold, italic))
+    if bold or italic:
+        raise MarkupError(f"unbalanced {'**' if bold else '*'} in: {_TOKEN_RE.sub('…', text)[:80]!r}")
+    return _merge(out)
+
+
+def _merge(inlines: list[Inline]) -> tuple[Inline, ...]:
+    """Join neighbouring spans of the same style, and trim the paragraph's ends."""
+    merged: list[Inline] = []
+    for item in inlines:
+        last = merged[-1] if merged else None
+        if isinstance(item, Span) and isinstance(last, Span) and (last.bold, last.italic) == (item.bold, item.italic):
+            merged[-1] = Span(last.text + item.text, item.bold, item.italic)
+        else:
+            merged.append(item)
+    if merged and isinstance(merged[0], Span):
+        merged[0] = Span(merged[0].text.lstrip(" "), merged[0].bold, merged[0].italic)
+    if merged and isinstance(merged[-1], Span):
+        merged[-1] = Span(merged[-1].text.rstrip(" "), merged[-1].bold, merged[-1].italic)
+    return tuple(i for i in merged if not (isinstance(i, Span) and not i.text))

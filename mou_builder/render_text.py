@@ -1,0 +1,227 @@
+"""Text renderings of an assembled document: Markdown and plain text.
+
+These are what reviewers keep under version control and what the golden
+tests compare. :func:`document_paragraphs` is the document's text as a list
+of paragraphs; every renderer (Markdown, plain text, Word) shows exactly
+these paragraphs, which the tests check.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterator
+
+from mou_builder.document import (
+    Block, Document, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Span, Table, TitleBlock,
+)
+
+SIGNATURE_LINE = "_" * 32
+
+
+def missing_text(section: Section) -> str:
+    """The placeholder paragraph for a missing required section."""
+    assert section.missing is not None
+    return f"MISSING: {section.title} — {section.missing.message}"
+
+
+def title_lines(title: TitleBlock) -> list[str]:
+    """The title block's paragraphs after the title itself."""
+    lines = ["between " + " and ".join(title.parties)] if len(title.parties) <= 2 else [
+        "between " + ", ".join(title.parties[:-1]) + " and " + title.parties[-1]
+    ]
+    if title.number:
+        lines.append(f"Agreement No. {title.number}")
+    lines.append(title.date)
+    if title.draft_label:
+        lines.append(title.draft_label)
+    return lines
+
+
+def signature_lines(block: SignatureBlock) -> list[str]:
+    """The lines of one signature block."""
+    lines = [block.party, f"Signature: {SIGNATURE_LINE}", f"Name: {block.signer}"]
+    if block.title:
+        lines.append(f"Title: {block.title}")
+    if block.authority:
+        lines.append(f"Authority: {block.authority}")
+    lines.append(f"Date: {block.date or SIGNATURE_LINE}")
+    return lines
+
+
+def document_paragraphs(doc: Document) -> list[str]:
+    """The document's text, paragraph by paragraph (headings without their numbers; table cells in row order)."""
+    out = [doc.title.title, *title_lines(doc.title)]
+    for section in doc.sections:
+        out.append(section.title)
+        if section.missing:
+            out.append(missing_text(section))
+        for clause in section.clauses:
+            out.append(clause.title)
+            for block in clause.blocks:
+                out.extend(_block_paragraphs(block))
+    return out
+
+
+def _block_paragraphs(block: Block) -> Iterator[str]:
+    if isinstance(block, Paragraph):
+        yield block.text
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            yield "".join(i.text for i in item)
+    elif isinstance(block, Table):
+        for row in (block.header, *block.rows, *block.totals):
+            yield from row
+    elif isinstance(block, Signatures):
+        for sig in block.blocks:
+            yield from signature_lines(sig)
+
+
+# ---------------------------------------------------------------- Markdown
+
+# A run of three or more underscores (a signature line) is never emphasis,
+# so it is left as it is; single and double underscores are escaped.
+_MD_SPECIAL = re.compile(r"(_{3,})|([\\`*_\[\]<>#|])")
+
+
+def md_escape(text: str) -> str:
+    """Escape what Markdown would read as structure. Line breaks become hard breaks."""
+    escaped = _MD_SPECIAL.sub(lambda m: m.group(1) or "\\" + m.group(2), text)
+    return escaped.replace("\n", "\\\n")
+
+
+def _md_inline(inlines: tuple[Inline, ...]) -> str:
+    out = []
+    for item in inlines:
+        text = md_escape(item.text)
+        if isinstance(item, Ref):
+            text = f"[{text}](#{item.clause_id.replace('.', '-')})"
+        if item.bold and item.italic:
+            text = f"***{text}***"
+        elif item.bold:
+            text = f"**{text}**"
+        elif item.italic:
+            text = f"*{text}*"
+        out.append(text)
+    return "".join(out)
+
+
+def _md_cell(text: str) -> str:
+    return md_escape(text).replace("\\\n", "<br>")
+
+
+def render_markdown(doc: Document) -> str:
+    """The document as Markdown: numbered headings, lists, pipe tables."""
+    out = [f"# {md_escape(doc.title.title)}", ""]
+    for line in title_lines(doc.title):
+        out += [md_escape(line), ""]
+    for section in doc.sections:
+        out += [f"## {section.number}. {md_escape(section.title)} {{#{section.key}}}", ""]
+        if section.missing:
+            out += [f"> **{md_escape(missing_text(section))}**", ""]
+        for clause in section.clauses:
+            out += [f'### {clause.number} {md_escape(clause.title)} {{#{clause.id.replace(".", "-")}}}', ""]
+            for block in clause.blocks:
+                out += [*_md_block(block), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_block(block: Block) -> list[str]:
+    if isinstance(block, Paragraph):
+        return [_md_inline(block.inlines)]
+    if isinstance(block, ListBlock):
+        return [
+            (f"{n}. " if block.ordered else "- ") + _md_inline(item) for n, item in enumerate(block.items, start=1)
+        ]
+    if isinstance(block, Table):
+        lines = ["| " + " | ".join(_md_cell(h) for h in block.header) + " |"]
+        lines.append("|" + "|".join("---:" if i in block.numeric else "---" for i in range(len(block.header))) + "|")
+        for row in block.rows:
+            lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+        for row in block.totals:
+            lines.append("| " + " | ".join(f"**{_md_cell(c)}**" if c else "" for c in row) + " |")
+        return lines
+    assert isinstance(block, Signatures)
+    lines: list[str] = []
+    for sig in block.blocks:
+        sig_lines = signature_lines(sig)
+        lines += [f"**{md_escape(sig_lines[0])}**\\"]
+        lines += [md_escape(line) + "\\" for line in sig_lines[1:-1]]
+        lines += [md_escape(sig_lines[-1]), ""]
+    return lines[:-1]
+
+
+# ---------------------------------------------------------------- plain text
+
+WIDTH = 78
+
+
+def render_plain(doc: Document) -> str:
+    """The document as plain text: one line per paragraph, tables drawn with text."""
+    out = [doc.title.title.upper(), *title_lines(doc.title), ""]
+    for section in doc.sections:
+        out += [f"{section.number}. {section.title.upper()}", ""]
+        if section.missing:
+            out += [missing_text(section), ""]
+        for clause in section.clauses:
+            out += [f"{clause.number} {clause.title}", ""]
+            for block in clause.blocks:
+                out += [*_plain_block(block), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _plain_block(block: Block) -> list[str]:
+    if isinstance(block, Paragraph):
+        return [block.text]
+    if isinstance(block, ListBlock):
+        return [
+            (f"{n}. " if block.ordered else "- ") + "".join(i.text for i in item).replace("\n", "\n   ")
+            for n, item in enumerate(block.items, start=1)
+        ]
+    if isinstance(block, Table):
+        return _text_table(block)
+    assert isinstance(block, Signatures)
+    lines: list[str] = []
+    for sig in block.blocks:
+        lines += [*signature_lines(sig), ""]
+    return lines[:-1]
+
+
+def _text_table(table: Table) -> list[str]:
+    weights = table.widths or tuple(1 for _ in table.header)
+    room = WIDTH - 3 * (len(table.header) - 1)
+    widths = [max(6, room * w // sum(weights)) for w in weights]
+
+    def row_lines(cells: tuple[str, ...]) -> list[str]:
+        wrapped = [
+            [piece for para in cell.split("\n") for piece in (textwrap.wrap(para, width) or [""])]
+            for cell, width in zip(cells, widths)
+        ]
+        height = max(len(w) for w in wrapped)
+        lines = []
+        for i in range(height):
+            parts = []
+            for col, (w, width) in enumerate(zip(wrapped, widths)):
+                text = w[i] if i < len(w) else ""
+                parts.append(text.rjust(width) if col in table.numeric else text.ljust(width))
+            lines.append(" | ".join(parts).rstrip())
+        return lines
+
+    rule = "-+-".join("-" * w for w in widths)
+    lines = [*row_lines(table.header), rule]
+    for row in table.rows:
+        lines += row_lines(row)
+    if table.totals:
+        lines.append(rule)
+        for row in table.totals:
+            lines += row_lines(row)
+    return lines
+
+
+def render_text(doc: Document, fmt: str = "md") -> str:
+    """Render ``doc`` as Markdown (``md``) or plain text (``txt``)."""
+    if fmt == "md":
+        return render_markdown(doc)
+    if fmt == "txt":
+        return render_plain(doc)
+    raise ValueError(f"format must be 'md' or 'txt', got {fmt!r}")

@@ -1,0 +1,147 @@
+"""Assembly and text rendering: golden agreements, numbering, tables, references, escaping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, EXAMPLES
+from golden import assert_golden
+from mou_builder.assembly import assemble
+from mou_builder.clauses import load_library
+from mou_builder.document import ListBlock, Paragraph, Ref, Table
+from mou_builder.errors import ClauseError
+from mou_builder.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render_text import document_paragraphs, render_markdown, render_plain
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_markdown_matches_golden(path: Path) -> None:
+    assert_golden(f"{path.stem}.md", render_markdown(assemble(load_spec(path))))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_plain_text_matches_golden(path: Path) -> None:
+    assert_golden(f"{path.stem}.txt", render_plain(assemble(load_spec(path))))
+
+
+def test_incomplete_draft_matches_golden() -> None:
+    assert_golden("minimal.md", render_markdown(assemble(load_spec(DATA / "valid" / "minimal.yaml"))))
+
+
+def test_sections_are_numbered_in_canonical_order() -> None:
+    doc = assemble(load_spec(EXAMPLES[0]))
+    library = load_library()
+    order = [s.key for s in library.sections]
+    keys = [s.key for s in doc.sections]
+    assert keys == sorted(keys, key=order.index)
+    assert [s.number for s in doc.sections] == list(range(1, len(keys) + 1))
+    for section in doc.sections:
+        assert [c.number for c in section.clauses] == [f"{section.number}.{i}" for i in range(1, len(section.clauses) + 1)]
+
+
+def _data(name: str) -> dict:
+    """An example's data, read with our loader (exact decimals), ready to be changed."""
+    return read_spec_data(Path(__file__).parent.parent / "docs" / "examples" / name)[0]
+
+
+def test_contributions_totals_are_exact_per_party_and_grand() -> None:
+    data = _data("head-start-coordination.yaml")
+    data["financial"]["contributions"].append(
+        {"payer": "mvcaa", "payee": "susd", "kind": "cash", "description": "Joint training", "amount": "0.10"}
+    )
+    data["financial"]["contributions"].append(
+        {"payer": "mvcaa", "payee": "susd", "kind": "cash", "description": "Materials", "amount": "0.20"}
+    )
+    data["financial"]["budget_total"] = "48600.30"
+    doc = assemble(validate_spec(data))
+    table = next(b for c in doc.section_by_key("financial").clauses for b in c.blocks if isinstance(b, Table))
+    totals = {row[0]: row[-1] for row in table.totals}
+    # 12600.00 + 0.10 + 0.20 exactly; a float sum would not print .30
+    assert totals == {
+        "Total from the Agency": "USD 12,600.30",
+        "Total from the District": "USD 36,000.00",
+        "Total": "USD 48,600.30",
+    }
+    assert not [f for f in doc.findings if f.code == "budget-mismatch"]
+
+
+def test_raci_matrix_marks_each_role() -> None:
+    doc = assemble(load_spec(EXAMPLES[0]))
+    table = next(b for c in doc.section_by_key("responsibilities").clauses for b in c.blocks if isinstance(b, Table))
+    assert table.header == ("Activity", "The City", "Hope House", "When")
+    assert table.rows[2] == ("Submit reimbursement requests with supporting documents", "C", "A/R", "monthly, by the 15th")
+
+
+def test_reference_resolves_to_the_clause_number() -> None:
+    doc = assemble(load_spec(EXAMPLES[0]))
+    effects = doc.clause("termination.effects")
+    refs = [i for b in effects.blocks if isinstance(b, Paragraph) for i in b.inlines if isinstance(i, Ref)]
+    assert [(r.clause_id, r.number) for r in refs] == [("data_sharing.personal", doc.clause("data_sharing.personal").number)]
+    assert f"as set out in Section {doc.clause('data_sharing.personal').number}" in render_plain(doc)
+
+
+def test_reference_to_a_clause_not_in_the_document_is_an_error() -> None:
+    data = _data("city-data-grant.yaml")
+    data["clauses"] = {"exclude": ["data_sharing.personal"]}
+    with pytest.raises(ClauseError, match=r"effects.md: refers to the clause \[\[data_sharing.personal\]\], which is not in this document"):
+        assemble(validate_spec(data))
+
+
+HOSTILE = "Acme & Sons <Ltd> \"Q\" 'q' {{ 7*7 }} {% if x %}y{% endif %} *not bold* [[parties.identification]] 😀 שלום | \\ #1"
+
+
+def test_spec_strings_appear_verbatim_never_evaluated() -> None:
+    data = _data("library-literacy.yaml")
+    data["parties"][1]["legal_name"] = HOSTILE
+    data["parties"][1]["short_name"] = HOSTILE
+    data["scope"]["activities"].append(HOSTILE)
+    data["monitoring"]["metrics"][0]["name"] = HOSTILE
+    doc = assemble(validate_spec(data))
+    paragraphs = document_paragraphs(doc)
+    text = "\n".join(paragraphs)
+    assert "49" not in text.replace("2026-07", "")  # {{ 7*7 }} was not evaluated
+    assert f'{HOSTILE} ("{HOSTILE}")' in paragraphs  # parties table cell
+    assert HOSTILE in paragraphs  # activity list item, metric cell
+    assert f"{HOSTILE} is accountable for:" in paragraphs  # clause variable
+    plain = render_plain(doc)
+    assert HOSTILE in plain
+
+
+def test_markdown_escapes_structure_but_keeps_text() -> None:
+    data = _data("library-literacy.yaml")
+    data["scope"]["activities"].append("Use *stars* | pipes & <tags>")
+    md = render_markdown(assemble(validate_spec(data)))
+    assert r"Use \*stars\* \| pipes & \<tags\>" in md
+
+
+def test_list_numbering_restarts_in_every_list() -> None:
+    doc = assemble(load_spec(EXAMPLES[0]))
+    ordered = [b for s in doc.sections for c in s.clauses for b in c.blocks if isinstance(b, ListBlock) and b.ordered]
+    assert len(ordered) >= 2
+    md = render_markdown(doc)
+    assert md.count("\n1. ") == len(ordered)
+
+
+def test_manifest_lists_every_clause_used_with_hash() -> None:
+    doc = assemble(load_spec(EXAMPLES[0]))
+    used = [c.entry for s in doc.sections for c in s.clauses]
+    assert list(doc.manifest) == used
+    library = load_library()
+    for entry in doc.manifest:
+        assert entry.sha256 == library.clauses[entry.id].sha256 and entry.version == library.clauses[entry.id].version
+
+
+def test_assembly_is_pure_and_repeatable() -> None:
+    spec = load_spec(EXAMPLES[1])
+    assert render_markdown(assemble(spec)) == render_markdown(assemble(spec))
+
+
+def test_no_cost_spec_says_no_funds_move() -> None:
+    doc = assemble(load_spec(Path(__file__).parent.parent / "docs/examples/library-literacy.yaml"))
+    used = {c.id for c in doc.section_by_key("financial").clauses}
+    # the no-cost alternate wins its group; in-kind items are still scheduled
+    assert used == {"financial.no-cost", "financial.schedule"}
+    schedule = render_plain(doc)
+    assert "No funds shall be exchanged between the Parties under this MOU." in schedule
