@@ -153,11 +153,15 @@ class _TableBuilder:
         return _drop_empty_columns(builder())
 
     def _parties(self) -> Table:
-        rows = tuple(
-            (f'{p.legal_name} ("{p.short_name}")', p.legal_form or "", p.address or "", _ROLE.get(p.role, p.role.capitalize()))
-            for p in self.spec.parties
-        )
-        return Table("parties", ("Party", "Legal form", "Address", "Role"), rows, widths=(30, 28, 28, 14))
+        rows = []
+        for p in self.spec.parties:
+            name = f'{p.legal_name} ("{p.short_name}")'
+            if p.tax_id:
+                name += f"\nTax ID: {p.tax_id}"
+            if p.agreement_numbers:
+                name += f"\nReference: {', '.join(p.agreement_numbers)}"
+            rows.append((name, p.legal_form or "", p.address or "", _ROLE.get(p.role, p.role.capitalize())))
+        return Table("parties", ("Party", "Legal form", "Address", "Role"), tuple(rows), widths=(30, 28, 28, 14))
 
     def _contacts(self) -> Table:
         rows = tuple(
@@ -205,6 +209,8 @@ class _TableBuilder:
                 terms.append(f"cap {format_money(c.cap, currency)}")
             if c.schedule:
                 terms.append(c.schedule)
+            if c.restrictions:
+                terms.append(f"restricted to: {c.restrictions}")
             terms[0] = terms[0].capitalize()
             amount = format_money(c.amount, currency) if c.amount is not None else "not valued"
             rows.append((self.names[c.payer], self.names[c.payee], c.description, "; ".join(terms), amount))

@@ -59,3 +59,12 @@ class RenderError(MouError):
 
 class OutputError(MouError):
     """An output file that cannot be written."""
+
+
+class IncompleteSpecError(MouError):
+    """A strict build refused a spec that leaves out required sections."""
+
+    def __init__(self, findings: list) -> None:  # list[Finding]; kept loose to avoid an import cycle
+        self.findings = findings
+        errors = [f for f in findings if f.severity == "error"]
+        super().__init__("\n".join(str(f) for f in errors))

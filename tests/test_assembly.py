@@ -102,7 +102,7 @@ def test_spec_strings_appear_verbatim_never_evaluated() -> None:
     paragraphs = document_paragraphs(doc)
     text = "\n".join(paragraphs)
     assert "49" not in text.replace("2026-07", "")  # {{ 7*7 }} was not evaluated
-    assert f'{HOSTILE} ("{HOSTILE}")' in paragraphs  # parties table cell
+    assert f'{HOSTILE} ("{HOSTILE}")\nTax ID: 95-4412876' in paragraphs  # parties table cell
     assert HOSTILE in paragraphs  # activity list item, metric cell
     assert f"{HOSTILE} is accountable for:" in paragraphs  # clause variable
     plain = render_plain(doc)

@@ -1,0 +1,596 @@
+"""The Word renderer: an assembled :class:`~mou_builder.document.Document` -> .docx bytes.
+
+The only module that imports docx and docxtpl. docxtpl fills the template's
+placeholders (title block, header) with autoescaping on and undefined
+variables strict; the body is written as real Word structure: headings
+numbered by a Word multi-level list, lists that restart, tables whose
+header rows repeat on each page, signature blocks that do not split, a
+bookmark around each clause and REF fields for references between clauses.
+
+The output is made byte-identical from run to run (fixed zip dates and
+order, core dates from the spec, ids numbered in document order), and every
+XML part is re-parsed with a strict parser before the bytes are returned.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timezone
+from pathlib import Path
+from typing import Any
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError as JinjaTemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+
+from mou_builder.document import (
+    Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
+)
+from mou_builder.errors import RenderError, TemplateError
+from mou_builder.render_text import missing_text, signature_lines, title_lines
+from mou_builder.resources import default_template_path
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+#: Styles a template must define (by name), with their type.
+REQUIRED_STYLES: dict[str, str] = {
+    "Normal": "paragraph",
+    "Title": "paragraph",
+    "Subtitle": "paragraph",
+    "Heading 1": "paragraph",
+    "Heading 2": "paragraph",
+    "List Number": "paragraph",
+    "List Bullet": "paragraph",
+    "MOU Missing": "paragraph",
+    "MOU Table Text": "paragraph",
+    "MOU Signature": "paragraph",
+    "MOU Table": "table",
+}
+#: Placeholders a template may use; ``body`` is required.
+TEMPLATE_VARIABLES = ("title", "parties_line", "number_line", "date", "draft_label", "header_marker", "body")
+
+# Where the body goes: the paragraph that holds {{ body }} renders to this.
+_BODY_ANCHOR = "MOU-BUILDER-BODY-ANCHOR-5d41402a"
+_TEXT_WIDTH_DXA = 9360  # 6.5 inches, the default template's text width
+_FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def w(tag: str) -> str:
+    """Clark name of a WordprocessingML tag."""
+    return f"{{{W_NS}}}{tag}"
+
+
+def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
+    element = etree.Element(w(tag), {w(k): v for k, v in (attrs or {}).items()}, nsmap={"w": W_NS})
+    element.extend(children)
+    return element
+
+
+# ---------------------------------------------------------------- public API
+
+
+def render_docx(document: Document, *, template: str | Path | None = None) -> bytes:
+    """Render an assembled document as .docx bytes, with the default template or your own."""
+    path = Path(template) if template else default_template_path()
+    tpl = _open_template(path)
+    styles = _style_ids(tpl, path)
+    context = {
+        "title": document.title.title,
+        "parties_line": title_lines(document.title)[0],
+        "number_line": f"Agreement No. {document.title.number}" if document.title.number else "",
+        "date": document.title.date,
+        "draft_label": document.title.draft_label or "",
+        "header_marker": _header_marker(document),
+        "body": _BODY_ANCHOR,
+    }
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    try:
+        tpl.render(context, jinja_env=env)
+    except JinjaTemplateError as exc:
+        raise TemplateError(f"{path}: {exc}") from None
+    word = tpl.docx
+    body = word.element.body
+    anchor = _find_anchor(body, path)
+    writer = _BodyWriter(word, styles)
+    for element in writer.document(document):
+        anchor.addprevious(element)
+    anchor.getparent().remove(anchor)
+    _set_core_properties(word, document)
+    _set_custom_properties(word, document)
+    out = io.BytesIO()
+    word.save(out)
+    return _finalise(out.getvalue())
+
+
+def build_docx(
+    spec: Any,
+    *,
+    template: str | Path | None = None,
+    clauses: Sequence[str | Path] = (),
+    profile: str | Path | None = None,
+    strict: bool = False,
+) -> bytes:
+    """Assemble ``spec`` (a :class:`~mou_builder.model.Spec` or a spec file path) and render it as .docx bytes.
+
+    With ``strict``, a spec with a missing required section raises
+    :class:`~mou_builder.errors.IncompleteSpecError` instead.
+    """
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import load_library
+    from mou_builder.errors import IncompleteSpecError
+    from mou_builder.loader import load_spec
+
+    if isinstance(spec, (str, Path)):
+        spec = load_spec(spec)
+    document = assemble(spec, load_library(clauses), profile)
+    if strict and not document.complete:
+        raise IncompleteSpecError(list(document.findings))
+    return render_docx(document, template=template)
+
+
+def _header_marker(document: Document) -> str:
+    if not document.complete:
+        return f"DRAFT — INCOMPLETE ({document.title.draft_label or 'final'})"
+    return document.title.draft_label or ""
+
+
+# ---------------------------------------------------------------- the template
+
+
+def _open_template(path: Path) -> DocxTemplate:
+    if not path.is_file():
+        raise TemplateError(f"{path}: template not found")
+    if not zipfile.is_zipfile(path):
+        raise TemplateError(f"{path}: not a Word .docx file (it is not a zip package)")
+    try:
+        tpl = DocxTemplate(str(path))
+        tpl.init_docx()
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise TemplateError(f"{path}: not a usable Word .docx file ({type(exc).__name__}: {exc})") from None
+    try:
+        used = tpl.get_undeclared_template_variables(SandboxedEnvironment())
+    except JinjaTemplateError as exc:
+        raise TemplateError(f"{path}: a placeholder in the template does not parse: {exc}") from None
+    unknown = sorted(set(used) - set(TEMPLATE_VARIABLES))
+    if unknown:
+        raise TemplateError(
+            f"{path}: the template uses {', '.join('{{ ' + u + ' }}' for u in unknown)}, which mou-builder "
+            f"does not provide (placeholders: {', '.join(TEMPLATE_VARIABLES)})"
+        )
+    if "body" not in used:
+        raise TemplateError(f"{path}: the template has no {{{{ body }}}} placeholder (a paragraph of its own)")
+    return tpl
+
+
+def _style_ids(tpl: DocxTemplate, path: Path) -> dict[str, str]:
+    styles = {}
+    missing = []
+    by_name = {s.name: s for s in tpl.docx.styles}
+    for name, kind in REQUIRED_STYLES.items():
+        style = by_name.get(name)
+        if style is None or _style_kind(style) != kind:
+            missing.append(f"{name} ({kind})")
+        else:
+            styles[name] = style.style_id
+    if missing:
+        raise TemplateError(f"{path}: the template lacks these styles: {', '.join(missing)}")
+    return styles
+
+
+def _style_kind(style: Any) -> str:
+    return {1: "paragraph", 2: "character", 3: "table", 4: "numbering"}.get(int(style.type), "?")
+
+
+def _find_anchor(body: etree._Element, path: Path) -> etree._Element:
+    for p in body.iter(w("p")):
+        if "".join(t.text or "" for t in p.iter(w("t"))).strip() == _BODY_ANCHOR:
+            if p.getparent() is not body:
+                raise TemplateError(f"{path}: {{{{ body }}}} must be in a paragraph of its own, not in a table or box")
+            return p
+    raise TemplateError(f"{path}: the {{{{ body }}}} placeholder must be alone in its paragraph")
+
+
+# ---------------------------------------------------------------- the body
+
+
+class _BodyWriter:
+    """Writes the body as WordprocessingML elements."""
+
+    def __init__(self, word: Any, styles: dict[str, str]) -> None:
+        self.styles = styles
+        self.numbering = word.part.numbering_part.element
+        self.bookmark_id = 0
+        self.ref_names: dict[str, str] = {}
+        existing = [int(a) for a in self.numbering.xpath("./w:abstractNum/@w:abstractNumId")]
+        base = max(existing, default=-1) + 1
+        self.heading_abstract = self._add_abstract(base, _heading_levels())
+        self.ordered_abstract = self._add_abstract(base + 1, [("decimal", "%1.", 720, 360)])
+        self.bullet_abstract = self._add_abstract(base + 2, [("bullet", "\u2022", 720, 360)])
+        self.heading_num = self._add_num(self.heading_abstract, restart=False)
+        self.bullet_num = self._add_num(self.bullet_abstract, restart=False)
+
+    # -- numbering
+
+    def _add_abstract(self, abstract_id: int, levels: Iterable[tuple[str, str, int, int]]) -> int:
+        abstract = _el("abstractNum", {"abstractNumId": str(abstract_id)}, _el("multiLevelType", {"val": "multilevel"}))
+        for ilvl, (fmt, text, left, hanging) in enumerate(levels):
+            lvl = _el(
+                "lvl", {"ilvl": str(ilvl)},
+                _el("start", {"val": "1"}),
+                _el("numFmt", {"val": fmt}),
+                _el("lvlText", {"val": text}),
+                _el("lvlJc", {"val": "left"}),
+                _el("pPr", None, _el("tabs", None, _el("tab", {"val": "num", "pos": str(left)})),
+                    _el("ind", {"left": str(left), "hanging": str(hanging)})),
+            )
+            if fmt == "bullet":
+                lvl.append(_el("rPr", None, _el("rFonts", {"ascii": "Arial", "hAnsi": "Arial", "hint": "default"})))
+            abstract.append(lvl)
+        # abstractNum elements must all come before the num elements
+        nums = self.numbering.findall(w("num"))
+        if nums:
+            nums[0].addprevious(abstract)
+        else:
+            self.numbering.append(abstract)
+        return abstract_id
+
+    def _add_num(self, abstract_id: int, *, restart: bool) -> int:
+        existing = [int(n) for n in self.numbering.xpath("./w:num/@w:numId")]
+        num_id = max(existing, default=0) + 1
+        num = _el("num", {"numId": str(num_id)}, _el("abstractNumId", {"val": str(abstract_id)}))
+        if restart:
+            num.append(_el("lvlOverride", {"ilvl": "0"}, _el("startOverride", {"val": "1"})))
+        self.numbering.append(num)
+        return num_id
+
+    # -- elements
+
+    def document(self, document: Document) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        for section in document.sections:
+            out.extend(self.section(section))
+        return out
+
+    def section(self, section: Section) -> list[etree._Element]:
+        heading = self.paragraph("Heading 1", [Span(section.title)], num=(self.heading_num, 0))
+        self._wrap_ref_bookmark(heading, section.key)
+        out = [heading]
+        if section.missing:
+            out.append(self.paragraph("MOU Missing", [Span(missing_text(section))]))
+        for clause in section.clauses:
+            out.extend(self.clause(clause))
+        return out
+
+    def clause(self, clause: Clause) -> list[etree._Element]:
+        heading = self.paragraph("Heading 2", [Span(clause.title)], num=(self.heading_num, 1))
+        self._wrap_ref_bookmark(heading, clause.id)
+        # The provenance bookmark, named after the clause id, spans the whole clause.
+        mark_id = self._next_bookmark_id()
+        heading.insert(1, _el("bookmarkStart", {"id": mark_id, "name": bookmark_name(clause.id)}))
+        out = [heading]
+        for block in clause.blocks:
+            out.extend(self.block(block))
+        out.append(_el("bookmarkEnd", {"id": mark_id}))
+        return out
+
+    def block(self, block: Block) -> list[etree._Element]:
+        if isinstance(block, Paragraph):
+            return [self.paragraph("Normal", block.inlines)]
+        if isinstance(block, ListBlock):
+            if block.ordered:
+                num = self._add_num(self.ordered_abstract, restart=True)
+                style = "List Number"
+            else:
+                num, style = self.bullet_num, "List Bullet"
+            return [self.paragraph(style, item, num=(num, 0)) for item in block.items]
+        if isinstance(block, Table):
+            return [self.table(block)]
+        assert isinstance(block, Signatures)
+        return [self.signatures(block)]
+
+    def paragraph(
+        self,
+        style: str,
+        inlines: Sequence[Inline],
+        *,
+        num: tuple[int, int] | None = None,
+        keep_next: bool = False,
+        align: str | None = None,
+        bold: bool = False,
+        space_before: int | None = None,
+    ) -> etree._Element:
+        # Children in the schema's order: pStyle, keepNext, numPr, spacing, jc.
+        ppr = _el("pPr", None, _el("pStyle", {"val": self.styles[style]}))
+        if keep_next:
+            ppr.append(_el("keepNext"))
+        if num is not None:
+            ppr.append(_el("numPr", None, _el("ilvl", {"val": str(num[1])}), _el("numId", {"val": str(num[0])})))
+        if space_before is not None:
+            ppr.append(_el("spacing", {"before": str(space_before)}))
+        if align:
+            ppr.append(_el("jc", {"val": align}))
+        p = _el("p", None, ppr)
+        for inline in inlines:
+            if isinstance(inline, Ref):
+                p.extend(self.reference(inline))
+            else:
+                p.extend(_runs(inline.text, bold=bold or inline.bold, italic=inline.italic))
+        return p
+
+    def reference(self, ref: Ref) -> list[etree._Element]:
+        """'Section ' and a REF field whose cached result is already the right number."""
+        target = self.ref_names[ref.clause_id] if ref.clause_id in self.ref_names else _ref_bookmark_name(ref.clause_id)
+        fmt = {"bold": ref.bold, "italic": ref.italic}
+        return [
+            *_runs("Section ", **fmt),
+            _el("r", None, _el("fldChar", {"fldCharType": "begin"})),
+            _el("r", None, _text_el("instrText", f" REF {target} \\r \\h ")),
+            _el("r", None, _el("fldChar", {"fldCharType": "separate"})),
+            *_runs(ref.number, **fmt),
+            _el("r", None, _el("fldChar", {"fldCharType": "end"})),
+        ]
+
+    def table(self, table: Table) -> etree._Element:
+        widths = _column_widths(table)
+        grid = _el("tblGrid", None, *(_el("gridCol", {"w": str(wd)}) for wd in widths))
+        tbl = _el(
+            "tbl", None,
+            _el("tblPr", None,
+                _el("tblStyle", {"val": self.styles["MOU Table"]}),
+                _el("tblW", {"w": str(sum(widths)), "type": "dxa"}),
+                _el("tblLayout", {"type": "fixed"}),
+                _el("tblLook", {"val": "0020", "firstRow": "1", "lastRow": "0", "firstColumn": "0",
+                                "lastColumn": "0", "noHBand": "1", "noVBand": "1"})),
+            grid,
+        )
+        tbl.append(self._row(table.header, widths, table, header=True))
+        for row in table.rows:
+            tbl.append(self._row(row, widths, table))
+        for row in table.totals:
+            tbl.append(self._row(row, widths, table, bold=True))
+        return tbl
+
+    def _row(self, cells: Sequence[str], widths: Sequence[int], table: Table, *, header: bool = False,
+             bold: bool = False) -> etree._Element:
+        trpr = _el("trPr", None, _el("cantSplit"))
+        if header:
+            trpr.append(_el("tblHeader"))  # repeat the header row at the top of each page
+        tr = _el("tr", None, trpr)
+        for i, (text, width) in enumerate(zip(cells, widths)):
+            align = "right" if i in table.numeric else None
+            p = self.paragraph("MOU Table Text", [Span(text)] if text else [], align=align, bold=bold, keep_next=header)
+            tr.append(_el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})), p))
+        return tr
+
+    def signatures(self, block: Signatures) -> etree._Element:
+        """Signature blocks two to a row, in a borderless table whose rows never split across pages."""
+        half = _TEXT_WIDTH_DXA // 2
+        none = {"val": "nil"}
+        tbl = _el(
+            "tbl", None,
+            _el("tblPr", None,
+                _el("tblW", {"w": str(2 * half), "type": "dxa"}),
+                _el("tblBorders", None, *(_el(side, none) for side in
+                                          ("top", "left", "bottom", "right", "insideH", "insideV"))),
+                _el("tblLayout", {"type": "fixed"}),
+                _el("tblCellMar", None, _el("left", {"w": "0", "type": "dxa"}), _el("right", {"w": "360", "type": "dxa"}))),
+            _el("tblGrid", None, _el("gridCol", {"w": str(half)}), _el("gridCol", {"w": str(half)})),
+        )
+        blocks = list(block.blocks)
+        for start in range(0, len(blocks), 2):
+            tr = _el("tr", None, _el("trPr", None, _el("cantSplit")))
+            for sig in blocks[start:start + 2] + [None] * (2 - len(blocks[start:start + 2])):
+                tc = _el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(half), "type": "dxa"})))
+                if sig is None:
+                    tc.append(self.paragraph("MOU Signature", []))
+                else:
+                    lines = signature_lines(sig)
+                    tc.append(self.paragraph("MOU Signature", [Span(lines[0], bold=True)], keep_next=True))
+                    for i, line in enumerate(lines[1:], start=1):
+                        tc.append(self.paragraph(
+                            "MOU Signature", [Span(line)], keep_next=i < len(lines) - 1,
+                            space_before=480 if i == 1 else None,  # room to sign above the line
+                        ))
+                tr.append(tc)
+            tbl.append(tr)
+        return tbl
+
+    # -- bookmarks
+
+    def _next_bookmark_id(self) -> str:
+        self.bookmark_id += 1
+        return str(self.bookmark_id)
+
+    def _wrap_ref_bookmark(self, heading: etree._Element, target: str) -> None:
+        """A hidden bookmark around the heading text: what REF fields point at."""
+        name = _ref_bookmark_name(target)
+        self.ref_names[target] = name
+        mark_id = self._next_bookmark_id()
+        heading.insert(1, _el("bookmarkStart", {"id": mark_id, "name": name}))
+        heading.append(_el("bookmarkEnd", {"id": mark_id}))
+
+
+def bookmark_name(clause_id: str) -> str:
+    """The bookmark of a clause: ``mou_`` and the id, in the characters Word allows (40 at most)."""
+    name = "mou_" + re.sub(r"[^A-Za-z0-9_]", "_", clause_id)
+    if len(name) > 40:
+        import hashlib
+
+        name = name[:31] + "_" + hashlib.sha256(clause_id.encode()).hexdigest()[:8]
+    return name
+
+
+def _ref_bookmark_name(target: str) -> str:
+    import hashlib
+
+    # Word hides bookmarks whose names start with an underscore, as it does its own _Ref bookmarks.
+    return "_Ref_mou_" + hashlib.sha256(target.encode()).hexdigest()[:12]
+
+
+def _heading_levels() -> list[tuple[str, str, int, int]]:
+    return [("decimal", "%1.", 567, 567), ("decimal", "%1.%2", 567, 567), ("decimal", "%1.%2.%3", 850, 850)]
+
+
+def _column_widths(table: Table) -> list[int]:
+    weights = table.widths or tuple(1 for _ in table.header)
+    total = sum(weights)
+    widths = [_TEXT_WIDTH_DXA * wt // total for wt in weights]
+    widths[-1] += _TEXT_WIDTH_DXA - sum(widths)
+    return widths
+
+
+def _text_el(tag: str, text: str) -> etree._Element:
+    element = _el(tag)
+    element.text = text
+    element.set(f"{{{XML_NS}}}space", "preserve")
+    return element
+
+
+def _runs(text: str, *, bold: bool = False, italic: bool = False) -> list[etree._Element]:
+    """Runs for ``text``; line breaks and tabs become Word breaks and tabs."""
+    rpr_children = []
+    if bold:
+        rpr_children.append(_el("b"))
+    if italic:
+        rpr_children.append(_el("i"))
+    run = _el("r", None, *([_el("rPr", None, *rpr_children)] if rpr_children else []))
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            run.append(_el("br"))
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                run.append(_el("tab"))
+            if piece:
+                run.append(_text_el("t", piece))
+    return [run]
+
+
+# ---------------------------------------------------------------- properties
+
+
+def _set_core_properties(word: Any, document: Document) -> None:
+    core = word.core_properties
+    when = datetime.combine(_parse_long_date(document), time(0, 0), tzinfo=timezone.utc).replace(tzinfo=None)
+    core.title = document.title.title
+    core.subject = document.title.program or "Partnership agreement"
+    core.author = core.last_modified_by = document.title.parties[0]
+    core.created = core.modified = when
+    core.last_printed = when
+    core.revision = 1
+    core.identifier = document.title.number or ""
+    core.version = document.title.draft_label or "final"
+    core.category = "Partnership agreement"
+    core.keywords = "mou-builder"
+    core.comments = f"Generated by {document.metadata.get('generator', 'mou-builder')}"
+
+
+def _parse_long_date(document: Document) -> Any:
+    return datetime.strptime(document.title.date, "%B %d, %Y").date()
+
+
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def custom_properties(document: Document) -> list[tuple[str, str]]:
+    """What the file records about how it was made: version, spec hash, profile, and each clause."""
+    props = [
+        ("mou.generator", document.metadata.get("generator", "mou-builder")),
+        ("mou.spec_sha256", document.spec_sha256),
+        ("mou.profile", document.profile),
+        ("mou.complete", "true" if document.complete else "false"),
+        ("mou.clause_count", str(len(document.manifest))),
+    ]
+    props += [(f"mou.clause.{i:03d}", f"{e.ref} {e.sha256}") for i, e in enumerate(document.manifest, start=1)]
+    return props
+
+
+def _set_custom_properties(word: Any, document: Document) -> None:
+    package = word.part.package
+    existing = None
+    for rel in package.rels.values():
+        if rel.reltype == RT.CUSTOM_PROPERTIES:
+            existing = rel.target_part
+    if existing is not None:
+        root = etree.fromstring(existing.blob)
+        for prop in list(root):
+            if (prop.get("name") or "").startswith("mou."):
+                root.remove(prop)
+    else:
+        root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
+    pid = max([int(p.get("pid", "1")) for p in root] + [1])
+    for name, value in custom_properties(document):
+        pid += 1
+        prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property", fmtid=_FMTID, pid=str(pid), name=name)
+        etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = value
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if existing is not None:
+        existing._blob = blob
+    else:
+        part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+# ---------------------------------------------------------------- final bytes
+
+
+def _finalise(data: bytes) -> bytes:
+    """Deterministic ids, fixed zip entry dates and order, and a strict re-parse of every XML part."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in names]
+    ordered = first + sorted(n for n in names if n not in first)
+    counters = {"paraId": 0, "docPr": 0}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in ordered:
+            blob = source.read(name)
+            if name.endswith((".xml", ".rels")):
+                root = _strict_parse(name, blob)
+                if name.startswith("word/") and _renumber_ids(root, counters):
+                    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, blob)
+    return out.getvalue()
+
+
+_STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _strict_parse(name: str, blob: bytes) -> etree._Element:
+    try:
+        return etree.fromstring(blob, parser=_STRICT)
+    except etree.XMLSyntaxError as exc:
+        raise RenderError(f"the generated part {name} is not well-formed XML ({exc}); nothing was written") from None
+
+
+def _renumber_ids(root: etree._Element, counters: dict[str, int]) -> bool:
+    """Give w14:paraId/textId and wp:docPr ids fresh values in document order (Word wants them unique)."""
+    changed = False
+    para_attr, text_attr = f"{{{W14_NS}}}paraId", f"{{{W14_NS}}}textId"
+    for element in root.iter(w("p")):
+        if para_attr in element.attrib:
+            counters["paraId"] += 1
+            element.set(para_attr, f"{counters['paraId']:08X}")
+            if text_attr in element.attrib:
+                element.set(text_attr, f"{counters['paraId']:08X}")
+            changed = True
+    for element in root.iter(f"{{{WP_NS}}}docPr"):
+        counters["docPr"] += 1
+        element.set("id", str(counters["docPr"]))
+        changed = True
+    return changed

@@ -1,0 +1,58 @@
+"""Real clients (LibreOffice, the OOXML validator): skipped when absent, except in CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def require(command: str, what: str) -> str:
+    found = shutil.which(command)
+    if found:
+        return found
+    message = f"{what} is not installed (no '{command}' on PATH); .ci/run installs it"
+    if os.environ.get("MOU_REQUIRE_REAL_CLIENTS"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def ooxml_errors(path: Path) -> list[dict]:
+    """Schema errors the Open XML SDK validator finds in one file."""
+    return ooxml_errors_many([path])[path]
+
+
+def ooxml_errors_many(paths: list[Path]) -> dict[Path, list[dict]]:
+    """Schema errors for several files, validated in one Node process."""
+    validator = require("ooxml-validate", "the OOXML validator (npm @ooxml-tools/validate)")
+    node = require("node", "Node.js")
+    # ooxml-validate is a link to <package>/dist/npm/bin/ooxml-validate.js; the API sits beside it.
+    index = Path(validator).resolve().parent.parent / "index.js"
+    script = Path(__file__).with_name("ooxml_validate_many.mjs")
+    result = subprocess.run([node, str(script), str(index), *map(str, paths)], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0 and result.stdout, f"validator failed: {result.stderr}"
+    found = json.loads(result.stdout)
+    return {p: found[str(p)] for p in paths}
+
+
+def libreoffice_pdf(docx: Path) -> Path:
+    require("soffice", "LibreOffice")
+    from mou_builder.pdf import convert_to_pdf
+
+    return convert_to_pdf(docx, docx.with_suffix(".pdf"))
+
+
+def pdf_pages(pdf: Path) -> int:
+    pdfinfo = require("pdfinfo", "poppler-utils")
+    out = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def pdf_text(pdf: Path) -> str:
+    pdftotext = require("pdftotext", "poppler-utils")
+    return subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -1,0 +1,238 @@
+"""The Word output: structure, escaping, provenance, determinism, templates."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document as open_docx
+from lxml import etree
+
+from conftest import DATA, EXAMPLES, ROOT
+from docx_reading import W, header_text, part, word_paragraphs
+from mou_builder.assembly import assemble
+from mou_builder.errors import IncompleteSpecError, TemplateError
+from mou_builder.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render_text import document_paragraphs
+from mou_builder.render_word import REQUIRED_STYLES, bookmark_name, build_docx, render_docx
+from spec_strings import text_values
+
+MINIMAL = DATA / "valid" / "minimal.yaml"
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, bytes]:
+    return {p.stem: build_docx(p) for p in EXAMPLES}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_word_text_equals_the_text_rendering(path: Path, built: dict[str, bytes]) -> None:
+    expected = [p for p in document_paragraphs(assemble(load_spec(path))) if p]
+    assert word_paragraphs(built[path.stem]) == expected
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_text_value_of_the_spec_is_in_the_document(path: Path, built: dict[str, bytes]) -> None:
+    text = "\n".join(word_paragraphs(built[path.stem]))
+    missing = [(p, v) for p, v in text_values(load_spec(path)) if v not in text]
+    assert missing == []
+
+
+def test_builds_are_byte_identical() -> None:
+    assert build_docx(EXAMPLES[0]) == build_docx(EXAMPLES[0])
+
+
+def test_builds_are_byte_identical_under_any_hash_seed(tmp_path: Path) -> None:
+    digests = set()
+    for seed in ("0", "1", "12345"):
+        out = tmp_path / f"{seed}.docx"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "mou_builder", str(EXAMPLES[1]), "-o", str(out)],
+                       check=True, env=env, capture_output=True)
+        digests.add(hashlib.sha256(out.read_bytes()).hexdigest())
+    assert len(digests) == 1
+
+
+def test_zip_entries_have_fixed_dates_and_order(built: dict[str, bytes]) -> None:
+    infos = zipfile.ZipFile(io.BytesIO(built["city-data-grant"])).infolist()
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    names = [i.filename for i in infos]
+    assert names[:2] == ["[Content_Types].xml", "_rels/.rels"] and names[2:] == sorted(names[2:])
+
+
+def test_core_properties_come_from_the_spec(built: dict[str, bytes]) -> None:
+    core = open_docx(io.BytesIO(built["head-start-coordination"])).core_properties
+    assert core.title == "Head Start and Sunnyvale Unified School District Coordination Agreement"
+    assert core.created.isoformat() == core.modified.isoformat() == "2026-08-03T00:00:00+00:00"
+    assert core.identifier == "HS-SUSD-2026-01" and core.version == "Draft 3"
+
+
+def test_custom_properties_carry_the_manifest(built: dict[str, bytes]) -> None:
+    props = part(built["city-data-grant"], "docProps/custom.xml")
+    values = {p.get("name"): p[0].text for p in props}
+    doc = assemble(load_spec(EXAMPLES[0]))
+    assert values["mou.spec_sha256"] == doc.spec_sha256
+    assert values["mou.generator"].startswith("mou-builder ")
+    assert values["mou.clause_count"] == str(len(doc.manifest))
+    listed = [values[f"mou.clause.{i:03d}"] for i in range(1, len(doc.manifest) + 1)]
+    assert listed == [f"{e.ref} {e.sha256}" for e in doc.manifest]
+    assert len({p.get("pid") for p in props}) == len(props)
+
+
+def test_each_clause_is_wrapped_in_a_bookmark_named_after_it(built: dict[str, bytes]) -> None:
+    body = part(built["city-data-grant"], "word/document.xml")
+    starts = body.findall(f".//{W}bookmarkStart")
+    ends = body.findall(f".//{W}bookmarkEnd")
+    ids = [b.get(f"{W}id") for b in starts]
+    assert len(ids) == len(set(ids)) and sorted(ids) == sorted(e.get(f"{W}id") for e in ends)
+    names = {b.get(f"{W}name") for b in starts}
+    for entry in assemble(load_spec(EXAMPLES[0])).manifest:
+        assert bookmark_name(entry.id) in names
+    assert all(len(n) <= 40 for n in names)
+
+
+def test_references_are_ref_fields_showing_the_number(built: dict[str, bytes]) -> None:
+    body = part(built["city-data-grant"], "word/document.xml")
+    instructions = [t.text for t in body.iter(f"{W}instrText")]
+    assert instructions and all(i.startswith(" REF _Ref_mou_") and i.endswith(" \\r \\h ") for i in instructions)
+    targets = {b.get(f"{W}name") for b in body.iter(f"{W}bookmarkStart")}
+    assert {i.split()[1] for i in instructions} <= targets
+    assert "as set out in Section 9.1." in "\n".join(word_paragraphs(built["city-data-grant"]))
+
+
+def test_table_header_rows_repeat_and_rows_do_not_split(built: dict[str, bytes]) -> None:
+    body = part(built["head-start-coordination"], "word/document.xml")
+    tables = body.findall(f".//{W}tbl")
+    assert len(tables) >= 6
+    for table in tables:
+        rows = table.findall(f"{W}tr")
+        assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
+    styled = [t for t in tables if t.find(f"{W}tblPr/{W}tblStyle") is not None]
+    assert all(t.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None for t in styled)
+
+
+def test_each_numbered_list_restarts(built: dict[str, bytes]) -> None:
+    data = built["city-data-grant"]
+    numbering = part(data, "word/numbering.xml")
+    overrides = {n.get(f"{W}numId") for n in numbering.findall(f"{W}num")
+                 if n.find(f"{W}lvlOverride/{W}startOverride") is not None}
+    body = part(data, "word/document.xml")
+    style_id = "ListNumber"
+    lists = [p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") for p in body.iter(f"{W}p")
+             if p.find(f"{W}pPr/{W}pStyle") is not None and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == style_id]
+    assert set(lists) <= overrides and len(set(lists)) == 2  # recitals and activities: one restarting num each
+
+
+def test_every_xml_part_parses_strictly(built: dict[str, bytes]) -> None:
+    parser = etree.XMLParser(recover=False)
+    archive = zipfile.ZipFile(io.BytesIO(built["library-literacy"]))
+    for name in archive.namelist():
+        if name.endswith((".xml", ".rels")):
+            etree.fromstring(archive.read(name), parser)
+
+
+HOSTILE = "Acme & Sons <Ltd> \"Q\" 'q' {{ 7*7 }} {%p if x %} 😀 مرحبا ]]> &amp;"
+
+
+def test_hostile_strings_reach_the_document_verbatim() -> None:
+    data, _ = read_spec_data(EXAMPLES[2])
+    data["agreement"]["title"] = HOSTILE  # title block, header, core properties
+    data["parties"][1]["legal_name"] = HOSTILE  # parties table, signature block
+    data["parties"][1]["short_name"] = HOSTILE  # clause variables
+    data["monitoring"]["metrics"][0]["name"] = HOSTILE  # another table cell
+    docx = build_docx(validate_spec(data))
+    paragraphs = word_paragraphs(docx)
+    assert paragraphs[0] == HOSTILE
+    assert f'{HOSTILE} ("{HOSTILE}")\nTax ID: 95-4412876' in paragraphs  # the parties table cell
+    assert f"{HOSTILE} is accountable for:" in paragraphs
+    assert HOSTILE in header_text(docx)
+    assert open_docx(io.BytesIO(docx)).core_properties.title == HOSTILE
+    assert "49" not in "\n".join(paragraphs)
+
+
+def test_missing_sections_get_a_highlighted_placeholder_and_header_marker() -> None:
+    docx = build_docx(MINIMAL)
+    paragraphs = word_paragraphs(docx)
+    assert "MISSING: Conflict Resolution — no conflict-resolution process is defined in the spec" in paragraphs
+    body = part(docx, "word/document.xml")
+    placeholder = [p for p in body.iter(f"{W}p") if "MISSING: Conflict" in "".join(t.text or "" for t in p.iter(f"{W}t"))]
+    assert placeholder[0].find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "MOUMissing"
+    assert "DRAFT — INCOMPLETE (Draft 1)" in header_text(docx)
+
+
+def test_complete_spec_has_no_incomplete_marker(built: dict[str, bytes]) -> None:
+    assert "INCOMPLETE" not in header_text(built["library-literacy"])
+
+
+def test_strict_build_refuses_an_incomplete_spec() -> None:
+    with pytest.raises(IncompleteSpecError, match="missing-section: conflict_resolution"):
+        build_docx(MINIMAL, strict=True)
+
+
+# ---------------------------------------------------------------- custom templates
+
+
+def _template_with(tmp_path: Path, *, drop_style: str | None = None, body: str = "{{ body }}",
+                   extra: str | None = None) -> Path:
+    doc = open_docx(str(ROOT / "templates" / "default.docx"))
+    if drop_style:
+        element = doc.styles[drop_style].element
+        element.getparent().remove(element)
+    last = doc.paragraphs[-1]
+    last.text = body
+    if extra:
+        doc.add_paragraph(extra)
+    path = tmp_path / "letterhead.docx"
+    doc.save(str(path))
+    return path
+
+
+def test_custom_template_is_used(tmp_path: Path) -> None:
+    template = _template_with(tmp_path, extra="Printed on recycled paper.")
+    paragraphs = word_paragraphs(build_docx(EXAMPLES[2], template=template))
+    assert paragraphs[-1] == "Printed on recycled paper."
+
+
+def test_template_without_a_style_names_it(tmp_path: Path) -> None:
+    template = _template_with(tmp_path, drop_style="MOU Table")
+    with pytest.raises(TemplateError, match=r"letterhead.docx: the template lacks these styles: MOU Table \(table\)"):
+        build_docx(EXAMPLES[2], template=template)
+
+
+def test_template_without_body_placeholder(tmp_path: Path) -> None:
+    template = _template_with(tmp_path, body="Body goes here")
+    with pytest.raises(TemplateError, match=r"the template has no \{\{ body \}\} placeholder"):
+        build_docx(EXAMPLES[2], template=template)
+
+
+def test_template_with_unknown_placeholder(tmp_path: Path) -> None:
+    template = _template_with(tmp_path, extra="{{ logo }}")
+    with pytest.raises(TemplateError, match=r"the template uses \{\{ logo \}\}, which mou-builder does not provide"):
+        build_docx(EXAMPLES[2], template=template)
+
+
+def test_template_that_is_not_a_docx(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.docx"
+    fake.write_text("not a zip")
+    with pytest.raises(TemplateError, match=r"fake.docx: not a Word .docx file \(it is not a zip package\)"):
+        build_docx(EXAMPLES[2], template=fake)
+
+
+def test_required_styles_are_all_in_the_default_template() -> None:
+    names = {s.name for s in open_docx(str(ROOT / "templates" / "default.docx")).styles}
+    assert set(REQUIRED_STYLES) <= names
+
+
+def test_default_template_is_what_the_script_builds() -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_default_template
+    finally:
+        sys.path.pop(0)
+    assert build_default_template.build() == (ROOT / "templates" / "default.docx").read_bytes()

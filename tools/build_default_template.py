@@ -1,0 +1,227 @@
+"""Build templates/default.docx, the default Word template of mou-builder.
+
+Run ``python tools/build_default_template.py`` after changing it, and commit
+both this script and the .docx. The template holds the look (fonts, heading
+and list styles, the table style, header and footer) and the docxtpl
+placeholders of the title block; the body is written by the renderer.
+
+Fonts: Times New Roman for text and Arial for headings. Word has both;
+LibreOffice uses the metric-compatible Liberation fonts in their place, so
+lines break in the same places everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Inches, Pt, RGBColor
+
+BODY_FONT = "Times New Roman"
+HEADING_FONT = "Arial"
+INK = RGBColor(0x1F, 0x2A, 0x44)
+
+
+def set_font(style, name: str, size: float, *, bold: bool | None = None, italic: bool | None = None,
+             color: RGBColor | None = None) -> None:
+    font = style.font
+    font.name = name
+    font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+    if color is not None:
+        font.color.rgb = color
+    # Set every script's font, so the theme's fonts never leak in.
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), name)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attr), None)
+
+
+def paragraph_format(style, *, before: float = 0, after: float = 6, line: float | None = 1.1,
+                     keep_next: bool = False, align=None) -> None:
+    fmt = style.paragraph_format
+    fmt.space_before = Pt(before)
+    fmt.space_after = Pt(after)
+    if line is not None:
+        fmt.line_spacing = line
+    fmt.keep_with_next = keep_next
+    if align is not None:
+        fmt.alignment = align
+
+
+def build() -> bytes:
+    doc = Document()
+    styles = doc.styles
+
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    section.left_margin = section.right_margin = Inches(1)
+    section.top_margin = Inches(1)
+    section.bottom_margin = Inches(0.9)
+    section.header_distance = section.footer_distance = Inches(0.45)
+
+    normal = styles["Normal"]
+    set_font(normal, BODY_FONT, 11)
+    paragraph_format(normal, after=6, line=1.1)
+    normal.paragraph_format.widow_control = True
+
+    title = styles["Title"]
+    set_font(title, HEADING_FONT, 18, bold=True, color=INK)
+    paragraph_format(title, before=24, after=12, line=1.0, keep_next=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # The python-docx default Title has a bottom border and expanded spacing; a plain title reads better.
+    ppr = title.element.get_or_add_pPr()
+    for child in ppr.findall(qn("w:pBdr")):
+        ppr.remove(child)
+    rpr = title.element.get_or_add_rPr()
+    for tag in ("w:spacing", "w:kern"):
+        for child in rpr.findall(qn(tag)):
+            rpr.remove(child)
+
+    subtitle = styles["Subtitle"]
+    set_font(subtitle, BODY_FONT, 11.5, italic=False, color=INK)
+    paragraph_format(subtitle, after=4, line=1.0, keep_next=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    srpr = subtitle.element.get_or_add_rPr()
+    for child in srpr.findall(qn("w:spacing")):
+        srpr.remove(child)
+
+    for level, size, before, after in ((1, 12.5, 16, 6), (2, 11, 10, 4), (3, 11, 8, 3)):
+        heading = styles[f"Heading {level}"]
+        set_font(heading, HEADING_FONT, size, bold=True, italic=level == 3, color=INK)
+        paragraph_format(heading, before=before, after=after, line=1.0, keep_next=True)
+        heading.paragraph_format.keep_together = True
+        if level == 1:
+            heading.font.all_caps = True
+
+    for name in ("List Number", "List Bullet"):
+        lst = styles[name]
+        set_font(lst, BODY_FONT, 11)
+        paragraph_format(lst, after=3, line=1.1)
+        # Numbering is applied per list by the renderer (so every list restarts at 1).
+        ppr = lst.element.get_or_add_pPr()
+        for child in ppr.findall(qn("w:numPr")):
+            ppr.remove(child)
+
+    for name in ("Header", "Footer"):
+        set_font(styles[name], HEADING_FONT, 8.5, color=RGBColor(0x55, 0x5F, 0x6E))
+        # One right-aligned stop at the margin. An inherited centre stop would catch
+        # the draft marker whenever a long title reaches the middle of the line.
+        tabs = styles[name].paragraph_format.tab_stops
+        tabs.clear_all()
+        tabs.add_tab_stop(Inches(6.5), WD_TAB_ALIGNMENT.RIGHT)
+
+    missing = styles.add_style("MOU Missing", WD_STYLE_TYPE.PARAGRAPH)
+    missing.base_style = normal
+    set_font(missing, HEADING_FONT, 10.5, bold=True, color=RGBColor(0x9C, 0x00, 0x06))
+    paragraph_format(missing, before=4, after=8, line=1.1)
+    # Schema order inside w:pPr: ... pBdr, shd, ... spacing: insert before the spacing.
+    spacing = missing.element.get_or_add_pPr().find(qn("w:spacing"))
+    spacing.addprevious(parse_xml(
+        f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="24" w:space="6" w:color="9C0006"/></w:pBdr>'
+    ))
+    spacing.addprevious(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="FFEB9C"/>'))
+
+    cell = styles.add_style("MOU Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    cell.base_style = normal
+    set_font(cell, BODY_FONT, 9.5)
+    paragraph_format(cell, before=1, after=1, line=1.0)
+
+    sign = styles.add_style("MOU Signature", WD_STYLE_TYPE.PARAGRAPH)
+    sign.base_style = normal
+    set_font(sign, BODY_FONT, 10.5)
+    paragraph_format(sign, before=0, after=4, line=1.0, keep_next=True)
+
+    table_style = styles.add_style("MOU Table", WD_STYLE_TYPE.TABLE)
+    table_style.element.append(parse_xml(
+        f"""<w:tblPr {nsdecls("w")}>
+          <w:tblBorders>
+            <w:top w:val="single" w:sz="6" w:space="0" w:color="1F2A44"/>
+            <w:bottom w:val="single" w:sz="6" w:space="0" w:color="1F2A44"/>
+            <w:insideH w:val="single" w:sz="4" w:space="0" w:color="B7BDC8"/>
+            <w:insideV w:val="single" w:sz="4" w:space="0" w:color="B7BDC8"/>
+          </w:tblBorders>
+          <w:tblCellMar>
+            <w:top w:w="40" w:type="dxa"/><w:left w:w="90" w:type="dxa"/>
+            <w:bottom w:w="40" w:type="dxa"/><w:right w:w="90" w:type="dxa"/>
+          </w:tblCellMar>
+        </w:tblPr>"""
+    ))
+    table_style.element.append(parse_xml(
+        f"""<w:tblStylePr {nsdecls("w")} w:type="firstRow">
+          <w:rPr><w:b/><w:color w:val="1F2A44"/></w:rPr>
+          <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="E4E8EF"/></w:tcPr>
+        </w:tblStylePr>"""
+    ))
+
+    # Header: title on the left, draft marker on the right; footer: Page X of Y.
+    header = section.header.paragraphs[0]
+    header.style = styles["Header"]
+    header.add_run("{{ title }}\t{{ header_marker }}")
+    footer = section.footer.paragraphs[0]
+    footer.style = styles["Footer"]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    footer.add_run(" of ")
+    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" NUMPAGES "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+
+    # Title block (docxtpl placeholders; {%p %} tags drop their paragraph).
+    body = doc.paragraphs[0] if doc.paragraphs else None
+    if body is not None:
+        body._p.getparent().remove(body._p)
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("{{ parties_line }}", style="Subtitle")
+    doc.add_paragraph("{%p if number_line %}")
+    doc.add_paragraph("{{ number_line }}", style="Subtitle")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{{ date }}", style="Subtitle")
+    doc.add_paragraph("{%p if draft_label %}")
+    doc.add_paragraph("{{ draft_label }}", style="Subtitle")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{{ body }}")
+
+    core = doc.core_properties
+    core.author = core.last_modified_by = core.title = core.subject = core.comments = core.keywords = ""
+    core.category = ""
+    core.revision = 1
+
+    # python-docx's starting package carries a thumbnail of a blank page: drop it.
+    package = doc.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[rel_id]
+
+    out = io.BytesIO()
+    doc.save(out)
+    return _fixed_zip(out.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Fixed entry dates so that rebuilding the template gives the same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    target = Path(__file__).resolve().parent.parent / "templates" / "default.docx"
+    target.write_bytes(build())
+    print(f"wrote {target}", file=sys.stderr)
