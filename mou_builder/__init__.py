@@ -13,27 +13,69 @@ from mou_builder._version import __version__
 
 __all__ = [
     "__version__",
+    # errors
     "MouError",
     "SpecError",
+    "ClauseError",
+    "ProfileError",
+    "TemplateError",
+    "RenderError",
+    "OutputError",
+    "IncompleteSpecError",
+    # the spec
     "Spec",
     "load_spec",
     "validate_spec",
     "spec_schema",
+    # clauses, profiles, assembly
+    "load_library",
+    "load_profile",
+    "check",
+    "assemble",
+    "Document",
+    "Finding",
+    # renderers
+    "render_text",
+    "render_docx",
+    "build_docx",
 ]
 
 _LAZY = {
     "MouError": "mou_builder.errors",
     "SpecError": "mou_builder.errors",
+    "ClauseError": "mou_builder.errors",
+    "ProfileError": "mou_builder.errors",
+    "TemplateError": "mou_builder.errors",
+    "RenderError": "mou_builder.errors",
+    "OutputError": "mou_builder.errors",
+    "IncompleteSpecError": "mou_builder.errors",
     "Spec": "mou_builder.model",
     "load_spec": "mou_builder.loader",
     "validate_spec": "mou_builder.loader",
     "spec_schema": "mou_builder.schema",
+    "load_library": "mou_builder.clauses",
+    "load_profile": "mou_builder.completeness",
+    "check": "mou_builder.completeness",
+    "assemble": "mou_builder.assembly",
+    "Document": "mou_builder.document",
+    "Finding": "mou_builder.document",
+    "render_text": "mou_builder.render_text",
+    "render_docx": "mou_builder.render_word",
+    "build_docx": "mou_builder.render_word",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mou_builder.errors import MouError, SpecError
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import load_library
+    from mou_builder.completeness import check, load_profile
+    from mou_builder.document import Document, Finding
+    from mou_builder.errors import (
+        ClauseError, IncompleteSpecError, MouError, OutputError, ProfileError, RenderError, SpecError, TemplateError,
+    )
     from mou_builder.loader import load_spec, validate_spec
     from mou_builder.model import Spec
+    from mou_builder.render_text import render_text
+    from mou_builder.render_word import build_docx, render_docx
     from mou_builder.schema import spec_schema
 
 

@@ -26,6 +26,12 @@ from mou_builder.resources import clause_library_dir
 
 Severity = Literal["error", "warning"]
 
+#: Every finding code mou-builder reports (documented in docs/findings.md).
+FINDING_CODES = (
+    "missing-section", "missing-field", "head-start-topic", "missing-signatory", "signatory-without-title",
+    "party-without-responsibility", "no-funding-plan", "no-cost-allocation", "budget-mismatch", "clause-missing-data",
+)
+
 
 class ConditionalSection(BaseModel):
     """A section required only when a condition holds."""

@@ -1,0 +1,49 @@
+"""Render page images of the example agreements into docs/images/ (needs LibreOffice and pdftoppm).
+
+Run ``python tools/render_page_images.py`` after a change to the look of the
+output, and commit the images: they show readers what mou-builder produces.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mou_builder.pdf import convert_to_pdf  # noqa: E402
+from mou_builder.render_word import build_docx  # noqa: E402
+
+PAGES = {
+    "city-data-grant": [1, 3, 8],
+    "head-start-coordination": [4],
+    "library-literacy": [1],
+}
+INCOMPLETE = ROOT / "tests" / "data" / "valid" / "minimal.yaml"
+
+
+def render(spec: Path, name: str, pages: list[int], out: Path, tmp: Path) -> None:
+    docx = tmp / f"{name}.docx"
+    docx.write_bytes(build_docx(spec))
+    pdf = convert_to_pdf(docx)
+    for page in pages:
+        prefix = out / f"{name}-page-{page}"
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l", str(page),
+                        str(pdf), str(prefix)], check=True)
+        print(f"wrote {prefix}.png", file=sys.stderr)
+
+
+def main() -> None:
+    out = ROOT / "docs" / "images"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, pages in PAGES.items():
+            render(ROOT / "docs" / "examples" / f"{name}.yaml", name, pages, out, Path(tmp))
+        render(INCOMPLETE, "incomplete-draft", [1], out, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
