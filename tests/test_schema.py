@@ -42,12 +42,21 @@ def _validator() -> jsonschema.Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
-@pytest.mark.parametrize("path", VALID + EXAMPLES + INVALID, ids=lambda p: p.name)
+def _readable(paths: list[Path]) -> list[Path]:
+    """Fixtures that get as far as the schema (the others are refused while the file is read)."""
+    out = []
+    for path in paths:
+        try:
+            read_spec_data(path)
+        except SpecError:
+            continue
+        out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("path", _readable(VALID + EXAMPLES + INVALID), ids=lambda p: p.name)
 def test_jsonschema_verdict_equals_the_model(path: Path) -> None:
-    try:
-        data, source_map = read_spec_data(path)
-    except SpecError:
-        pytest.skip("refused while reading the file, before any schema applies")
+    data, source_map = read_spec_data(path)
     schema_ok = not list(_validator().iter_errors(data))
     try:
         validate_spec(data, source_map)
