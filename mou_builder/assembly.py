@@ -91,8 +91,10 @@ def assemble(
         parties=tuple(p.legal_name for p in spec.parties),
         number=agreement.number,
         date=format_date(agreement.document_date),
+        iso_date=agreement.document_date.isoformat(),
         draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
         program=agreement.program,
+        funding_source=agreement.funding_source,
     )
     return Document(
         title=title,

@@ -39,7 +39,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mou_builder.errors import ClauseError
+from mou_builder.errors import ClauseError, yaml_problem
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Spec
 from mou_builder.resources import clause_library_dir
@@ -123,7 +123,7 @@ def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") ->
     try:
         raw = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:
-        raise ClauseError(f"{path}: the header is not valid YAML ({exc})") from None
+        raise ClauseError(f"{path}: the header is not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ClauseError(f"{path}: the header must be a mapping of keys (id:, version:, ...)")
     if isinstance(raw.get("version"), (int, float)):

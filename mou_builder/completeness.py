@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mou_builder.clauses import ClauseLibrary, Selection, evaluate, format_money, load_library, select_clauses, spec_context
 from mou_builder.document import Finding
-from mou_builder.errors import ProfileError
+from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.model import Spec
 from mou_builder.resources import clause_library_dir
 
@@ -96,7 +96,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot be read ({exc})") from None
     except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: not valid YAML ({exc})") from None
+        raise ProfileError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ProfileError(f"{path}: a profile is a mapping (id:, title:, required_sections:, ...)")
     try:

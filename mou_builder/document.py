@@ -180,8 +180,10 @@ class TitleBlock:
     parties: tuple[str, ...]
     number: str | None
     date: str
+    iso_date: str  # the same date as YYYY-MM-DD, for file properties
     draft_label: str | None  # None for a final copy
     program: str | None
+    funding_source: str | None
 
 
 @dataclass(frozen=True)

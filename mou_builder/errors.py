@@ -41,6 +41,13 @@ class SpecError(MouError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def yaml_problem(exc: Exception) -> str:
+    """A PyYAML error as one line: ``line L, column C: problem``."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
+
+
 class ClauseError(MouError):
     """A clause file or clause library that cannot be used."""
 

@@ -150,7 +150,7 @@ def parse_spec_text(text: str, *, source: str = "<spec>", fmt: str = "yaml") -> 
     else:
         data, source_map = _Builder(source).build(_compose(text, source))
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"the value {data!r}"
+        kind = "a list" if isinstance(data, list) else "nothing" if data is None else f"the value {data!r}"
         _fail(source, (1, 1), f"the top level must be a mapping of sections (agreement:, parties:, ...), got {kind}")
     return data, source_map
 
@@ -372,9 +372,9 @@ def _message(error: Any, loc: Loc) -> str:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown key {key!r}{hint}"
     if kind == "bool_type":
-        return f"must be true or false, got {value!r}"
+        return f"must be true or false, got {_shown(value)}"
     if kind == "int_type":
-        return f"must be a whole number, got {value!r}"
+        return f"must be a whole number, got {_shown(value)}"
     if kind == "string_type" and loc and loc[-1] == "accountable" and isinstance(value, list):
         return "must be exactly one party id, got a list (list the other parties under 'responsible')"
     if kind == "string_type":
@@ -385,26 +385,29 @@ def _message(error: Any, loc: Loc) -> str:
     if kind == "list_type":
         return f"must be a list, got {_shown(value)}"
     if kind == "string_pattern_mismatch":
-        return f"must be {_IDENTIFIER_HINT}, got {value!r}"
-    if kind == "string_too_long":
-        return f"must be at most {error['ctx']['max_length']} characters, got {len(value)}"
+        return f"must be {_IDENTIFIER_HINT}, got {_shown(value)}"
+    if kind in ("string_too_long", "too_long") and isinstance(value, str):
+        return f"must be at most {error['ctx']['max_length']:,} characters, got {len(value):,}"
     if kind == "too_short":
         return f"must have at least {error['ctx']['min_length']} item(s), got {error['ctx'].get('actual_length', 0)}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return str(error["msg"]).replace("Input should be", "must be") + f", got {value!r}"
     message = str(error["msg"]).replace("Input should be", "must be")
     if not isinstance(value, (dict, list)):
-        message += f", got {value!r}"
+        message += f", got {_shown(value)}"
     return message
 
 
 def _shown(value: Any) -> str:
+    """The bad value as a message shows it: short, and never the whole of a huge string."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, str) and len(value) > 60:
+        return f"{value[:40]!r}... ({len(value):,} characters)"
     return repr(value)
 
 

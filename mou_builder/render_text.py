@@ -32,10 +32,22 @@ def title_lines(title: TitleBlock) -> list[str]:
     ]
     if title.number:
         lines.append(f"Agreement No. {title.number}")
+    if program := program_line(title):
+        lines.append(program)
     lines.append(title.date)
     if title.draft_label:
         lines.append(title.draft_label)
     return lines
+
+
+def program_line(title: TitleBlock) -> str:
+    """'Program: X; funded by Y', or an empty string."""
+    parts = []
+    if title.program:
+        parts.append(f"Program: {title.program}")
+    if title.funding_source:
+        parts.append(f"funded by {title.funding_source}" if parts else f"Funded by {title.funding_source}")
+    return "; ".join(parts)
 
 
 def signature_lines(block: SignatureBlock) -> list[str]:
@@ -90,6 +102,15 @@ def md_escape(text: str) -> str:
     return escaped.replace("\n", "\\\n")
 
 
+# At the start of a line these would make a list, a quote or a heading underline.
+_MD_LINE_START = re.compile(r"(^|\\\n)([-+>=]|[0-9]+(?=[.)]))", re.M)
+
+
+def md_line(text: str) -> str:
+    """Markdown for a paragraph's text: escaped, and safe at the start of each line."""
+    return _MD_LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit() else m.group(2) + "\\"), text)
+
+
 def _md_inline(inlines: tuple[Inline, ...]) -> str:
     out = []
     for item in inlines:
@@ -114,7 +135,7 @@ def render_markdown(doc: Document) -> str:
     """The document as Markdown: numbered headings, lists, pipe tables."""
     out = [f"# {md_escape(doc.title.title)}", ""]
     for line in title_lines(doc.title):
-        out += [md_escape(line), ""]
+        out += [md_line(md_escape(line)), ""]
     for section in doc.sections:
         out += [f"## {section.number}. {md_escape(section.title)} {{#{section.key}}}", ""]
         if section.missing:
@@ -128,10 +149,11 @@ def render_markdown(doc: Document) -> str:
 
 def _md_block(block: Block) -> list[str]:
     if isinstance(block, Paragraph):
-        return [_md_inline(block.inlines)]
+        return [md_line(_md_inline(block.inlines))]
     if isinstance(block, ListBlock):
         return [
-            (f"{n}. " if block.ordered else "- ") + _md_inline(item) for n, item in enumerate(block.items, start=1)
+            (f"{n}. " if block.ordered else "- ") + md_line(_md_inline(item))
+            for n, item in enumerate(block.items, start=1)
         ]
     if isinstance(block, Table):
         lines = ["| " + " | ".join(_md_cell(h) for h in block.header) + " |"]
@@ -144,10 +166,11 @@ def _md_block(block: Block) -> list[str]:
     assert isinstance(block, Signatures)
     lines: list[str] = []
     for sig in block.blocks:
+        # One paragraph per line, as in the Word file.
         sig_lines = signature_lines(sig)
-        lines += [f"**{md_escape(sig_lines[0])}**\\"]
-        lines += [md_escape(line) + "\\" for line in sig_lines[1:-1]]
-        lines += [md_escape(sig_lines[-1]), ""]
+        lines += [f"**{md_escape(sig_lines[0])}**", ""]
+        for line in sig_lines[1:]:
+            lines += [md_line(md_escape(line)), ""]
     return lines[:-1]
 
 

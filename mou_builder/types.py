@@ -43,12 +43,24 @@ def _not_blank(value: str) -> str:
     return value
 
 
-#: Free text that reaches the agreement verbatim.
+#: Longest text value, in characters: a long clause is a few thousand.
+MAX_TEXT = 20_000
+
+
+def _tidy(value: object) -> object:
+    """One kind of line break, and no surrounding white space (YAML strips plain values the same way)."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return value
+
+
+#: Free text that reaches the agreement verbatim (less surrounding white space).
 Text = Annotated[
     str,
+    BeforeValidator(_tidy),
     AfterValidator(_xml_safe),
     AfterValidator(_not_blank),
-    Field(min_length=1, json_schema_extra={"pattern": TEXT_PATTERN}),
+    Field(min_length=1, max_length=MAX_TEXT, json_schema_extra={"pattern": TEXT_PATTERN}),
 ]
 
 #: A short identifier that other parts of the spec refer to.
@@ -65,24 +77,29 @@ Months = Annotated[StrictInt, Field(ge=1, le=120)]
 _MONEY_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:40] + f"... ({len(text):,} characters)"
+
+
 def _money(value: Any) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         raise PydanticCustomError(
             "money_float",
             "must be an exact decimal such as 1500.00, not {kind} {value}",
-            {"kind": type(value).__name__, "value": repr(value)},
+            {"kind": type(value).__name__, "value": _short(value)},
         )
     if isinstance(value, int):
         value = Decimal(value)
     elif isinstance(value, str):
         if not _MONEY_TEXT.match(value):
             raise PydanticCustomError(
-                "money_text", "must be a non-negative decimal such as 1500.00, got {value}", {"value": repr(value)}
+                "money_text", "must be a non-negative decimal such as 1500.00, got {value}", {"value": _short(value)}
             )
         value = Decimal(value)
     if not isinstance(value, Decimal):
         raise PydanticCustomError(
-            "money_type", "must be an amount such as 1500.00, got {value}", {"value": repr(value)}
+            "money_type", "must be an amount such as 1500.00, got {value}", {"value": _short(value)}
         )
     if not value.is_finite():
         raise PydanticCustomError("money_finite", "must be a finite amount, got {value}", {"value": str(value)})
@@ -146,10 +163,10 @@ def _iso_date(value: Any) -> date:
             return date.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError(
-                "date_invalid", "is not a real calendar date: {value}", {"value": repr(value)}
+                "date_invalid", "is not a real calendar date: {value}", {"value": _short(value)}
             ) from None
     raise PydanticCustomError(
-        "date_format", "must be a date written YYYY-MM-DD, got {value}", {"value": repr(value)}
+        "date_format", "must be a date written YYYY-MM-DD, got {value}", {"value": _short(value)}
     )
 
 
@@ -165,7 +182,7 @@ IsoDate = Annotated[
 def _currency(value: Any) -> str:
     if not isinstance(value, str) or value not in ISO_4217:
         raise PydanticCustomError(
-            "currency", "must be an ISO 4217 currency code such as USD, got {value}", {"value": repr(value)}
+            "currency", "must be an ISO 4217 currency code such as USD, got {value}", {"value": _short(value)}
         )
     return value
 

@@ -21,6 +21,8 @@ CROSS_FIELD = {
     "dangling-accountable", "dangling-responsible", "consulted-and-informed", "duplicate-party-id",
     "end-before-start", "evergreen-with-end", "payer-is-payee", "signatory-unknown-party",
     "fiscal-agent-unknown", "cash-without-amount", "reimbursement-without-percent", "one-way-without-parties",
+    "amount-above-cap", "no-cost-with-cash", "fixed-date-without-start", "report-recipient-unknown",
+    "liaison-unknown-party", "insurance-unknown-party", "data-provider-unknown",
 }
 
 
