@@ -24,18 +24,21 @@ by id and adds new ones, like a chain of template loaders.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from jinja2 import ChainableUndefined, Undefined, pass_context, StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import BaseLoader, BytecodeCache, ChainableUndefined, FileSystemBytecodeCache, Undefined, pass_context, StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,6 +46,18 @@ from mou_builder.errors import ClauseError, yaml_problem
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Spec
 from mou_builder.resources import clause_library_dir
+
+#: libyaml's safe loader where it is installed: our own data files are read often.
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse trusted YAML fast; on an error, parse again with PyYAML's own parser,
+    whose messages are the same on every machine (libyaml's differ)."""
+    try:
+        return yaml.load(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
 
 _VERSION_RE = r"^[0-9]+\.[0-9]+\.[0-9]+$"
 _ID_RE = r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_-]*$"
@@ -71,6 +86,8 @@ class ClauseFile:
     body: str
     path: Path | None
     origin: Literal["builtin", "user", "spec"]
+    #: For a clause written in the spec: where it is ("spec.yaml:40:11: clauses.add[0].text").
+    label: str | None = None
 
     @property
     def id(self) -> str:
@@ -84,12 +101,12 @@ class ClauseFile:
     def sha256(self) -> str:
         """Hash of the normalised header and body: any change of wording changes it."""
         header = self.header.model_dump(exclude={"version"})
-        canonical = yaml.safe_dump(header, sort_keys=True, allow_unicode=True) + "\n---\n" + normalise(self.body)
+        canonical = json.dumps(header, sort_keys=True, ensure_ascii=False) + "\n---\n" + normalise(self.body)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @property
     def where(self) -> str:
-        return str(self.path) if self.path else f"clause {self.id}"
+        return self.label or (str(self.path) if self.path else f"clause {self.id}")
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,7 @@ def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") ->
     if not match:
         raise ClauseError(f"{path}: a clause file starts with a YAML header between two '---' lines")
     try:
-        raw = yaml.safe_load(match.group(1))
+        raw = load_yaml(match.group(1))
     except yaml.YAMLError as exc:
         raise ClauseError(f"{path}: the header is not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
@@ -141,7 +158,7 @@ def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") ->
 
 def read_sections(path: Path) -> list[SectionDef]:
     """Read ``sections.yaml``: the sections in their canonical order."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     return [SectionDef(s["key"], s["title"], s["source"], s["missing"]) for s in raw["sections"]]
 
 
@@ -274,7 +291,43 @@ class _Env(SandboxedEnvironment):
         )
 
 
-CONDITION_ENV = _Env(undefined=ChainableUndefined)
+# Compiling a template costs far more than running it, and a command-line
+# run compiles every clause it uses. Compiled code is kept in Jinja's
+# bytecode cache (a private folder of the user's in the temp directory,
+# written atomically), so later runs load it instead. Template names carry a
+# hash of the source and this revision of the environments' settings, so
+# changed text or settings never reuse stale code.
+_ENV_REVISION = "1"
+_SOURCES: dict[str, str] = {}
+
+
+class _SourceLoader(BaseLoader):
+    """Serves the sources registered in ``_SOURCES`` by name."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, None, Callable[[], bool]]:
+        return _SOURCES[template], None, lambda: True
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    if os.environ.get("MOU_NO_BYTECODE_CACHE"):
+        return None
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no safe cache folder: compile every time
+        return None
+
+
+_CACHE = _bytecode_cache()
+
+
+def _register(kind: str, source: str) -> str:
+    digest = hashlib.sha256(f"{_ENV_REVISION}\0{kind}\0{source}".encode("utf-8")).hexdigest()
+    name = f"mou-{kind}-{digest}"
+    _SOURCES[name] = source
+    return name
+
+
+CONDITION_ENV = _Env(undefined=ChainableUndefined, loader=_SourceLoader(), bytecode_cache=_CACHE)
 # In a condition a missing section is simply absent: `liability.cap is none`
 # must hold when there is no liability section at all.
 CONDITION_ENV.tests["none"] = lambda value: value is None or isinstance(value, Undefined)
@@ -282,7 +335,19 @@ CONDITION_ENV.tests["none"] = lambda value: value is None or isinstance(value, U
 
 def compile_condition(expression: str) -> Callable[..., Any]:
     """Compile a ``when`` condition; raises TemplateSyntaxError if it does not parse."""
-    return CONDITION_ENV.compile_expression(expression, undefined_to_none=False)
+    template = _condition_template(expression)
+    return lambda **context: template.render(**context) == "1"
+
+
+@lru_cache(maxsize=4096)
+def _condition_template(expression: str) -> Any:
+    # The expression must parse as one expression, so that it cannot close the
+    # {% if %} it is wrapped in (the same check compile_expression makes).
+    parser = Parser(CONDITION_ENV, expression, state="variable")
+    parser.parse_expression()
+    if not parser.stream.eos:
+        raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+    return CONDITION_ENV.get_template(_register("cond", "{% if (" + expression + ") %}1{% endif %}"))
 
 
 def evaluate(expression: str | None, context: Mapping[str, Any], where: str) -> bool:
@@ -290,7 +355,7 @@ def evaluate(expression: str | None, context: Mapping[str, Any], where: str) -> 
     if expression is None:
         return True
     try:
-        return bool(compile_condition(expression)(**context))
+        return compile_condition(expression)(**context)
     except (TemplateError, SecurityError) as exc:
         raise ClauseError(f"{where}: condition {expression!r} cannot be evaluated: {exc}") from None
 
@@ -327,9 +392,10 @@ DERIVED_NAMES = frozenset({"doc", "party", "money_moves", "personal_data", "publ
 class _ValueCollector:
     """Replaces each inserted value with a token, keeping the value aside.
 
-    This is the ``finalize`` hook of the body environment: every ``{{ }}``
-    passes through it. The markup parser later turns tokens back into
-    literal text, so a value can never be read as markup or template code.
+    The body environment's ``finalize`` hook hands every ``{{ }}`` value to
+    the collector of the render in progress. The markup parser later turns
+    tokens back into literal text, so a value can never be read as markup or
+    template code.
     """
 
     def __init__(self, where: str) -> None:
@@ -346,19 +412,34 @@ class _ValueCollector:
         return f"{TOKEN}{len(self.values) - 1}{TOKEN}"
 
 
+_COLLECTOR = "_mou_values"
+
+
+@pass_context
+def _finalize(context: Any, value: Any) -> str:
+    return context[_COLLECTOR](value)
+
+
+BODY_ENV = _Env(undefined=StrictUndefined, finalize=_finalize, loader=_SourceLoader(), bytecode_cache=_CACHE)
+
+
+@lru_cache(maxsize=4096)
+def _compiled_body(body: str) -> Any:
+    """A clause body, compiled once per process (and loaded from the bytecode cache when it can be)."""
+    return BODY_ENV.get_template(_register("body", body))
+
+
 def render_body(
     clause: ClauseFile, context: Mapping[str, Any], resolve: Callable[[str], str]
 ) -> list[ParsedBlock]:
     """Render a clause body against ``context`` into parsed blocks."""
+    collector = _ValueCollector(clause.where)
     if clause.origin == "spec":
         # Clause text written in the spec is data: it is never run as a template.
-        collector = _ValueCollector(clause.where)
         text = _protect_literal(clause.body, collector)
     else:
-        collector = _ValueCollector(clause.where)
-        env = _Env(undefined=StrictUndefined, finalize=collector)
         try:
-            text = env.from_string(clause.body).render(**context)
+            text = _compiled_body(clause.body).render(**context, **{_COLLECTOR: collector})
         except UndefinedError as exc:
             raise ClauseError(f"{clause.where}: undefined variable in the body: {exc.message}") from None
         except TemplateSyntaxError as exc:
@@ -368,7 +449,8 @@ def render_body(
         except TemplateError as exc:
             raise ClauseError(f"{clause.where}: cannot be rendered: {exc}") from None
     try:
-        return parse_blocks(text, collector.values, resolve)
+        # Text written in the spec is forgiving (a lone * is an asterisk) and places no tables.
+        return parse_blocks(text, collector.values, resolve, trusted=clause.origin != "spec")
     except MarkupError as exc:
         raise ClauseError(f"{clause.where}: {exc}") from None
 
@@ -407,7 +489,11 @@ def spec_clauses(spec: Spec) -> list[ClauseFile]:
     for i, added in enumerate(spec.clauses.add):
         header = ClauseHeader(id=f"{added.section}.{added.id}" if "." not in added.id else added.id,
                               version="0.0.0", title=added.title, section=added.section, order=90)
-        out.append(ClauseFile(header, added.text, None, "spec"))
+        label = f"clauses.add[{i}].text"
+        if spec.source is not None:
+            line, column = spec.source.locate(("clauses", "add", i, "text"))
+            label = f"{spec.source.source}:{line}:{column}: {label}"
+        out.append(ClauseFile(header, added.text, None, "spec", label))
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mou_builder.clauses import ClauseLibrary, Selection, evaluate, format_money, load_library, select_clauses, spec_context
+from mou_builder.clauses import ClauseLibrary, load_yaml, Selection, evaluate, format_money, load_library, select_clauses, spec_context
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.model import Spec
@@ -92,7 +93,17 @@ def load_profile(name_or_path: str | Path) -> Profile:
                 "give the path of a profile file with --profile"
             )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc.strerror})") from None
+    return _read_profile(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _read_profile(path: Path, mtime_ns: int, size: int) -> Profile:
+    """Read a profile file, once per version of it (mtime and size are part of the cache key)."""
+    try:
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot be read ({exc})") from None
     except yaml.YAMLError as exc:

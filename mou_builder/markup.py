@@ -45,9 +45,9 @@ ParsedBlock = Paragraph | ListBlock | Directive
 
 
 def parse_blocks(
-    text: str, values: list[str], resolve: Callable[[str], str]
+    text: str, values: list[str], resolve: Callable[[str], str], *, trusted: bool = True
 ) -> list[ParsedBlock]:
-    """Parse rendered clause text into blocks.
+    """Parse rendered clause text into blocks (directives only in ``trusted`` text).
 
     ``values`` are the literal strings the tokens stand for; ``resolve``
     gives the number of a referenced clause id (or raises).
@@ -57,14 +57,16 @@ def parse_blocks(
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue
-        if len(lines) == 1 and (d := _DIRECTIVE_RE.match(lines[0])):
+        if trusted and len(lines) == 1 and (d := _DIRECTIVE_RE.match(lines[0])):
             blocks.append(Directive(d.group(2) or "signatures"))
             continue
-        blocks.extend(_chunk_blocks(lines, values, resolve))
+        blocks.extend(_chunk_blocks(lines, values, resolve, trusted))
     return blocks
 
 
-def _chunk_blocks(lines: list[str], values: list[str], resolve: Callable[[str], str]) -> list[ParsedBlock]:
+def _chunk_blocks(
+    lines: list[str], values: list[str], resolve: Callable[[str], str], trusted: bool
+) -> list[ParsedBlock]:
     out: list[ParsedBlock] = []
     prose: list[str] = []
     items: list[list[str]] = []
@@ -72,7 +74,7 @@ def _chunk_blocks(lines: list[str], values: list[str], resolve: Callable[[str], 
 
     def flush_prose() -> None:
         if prose:
-            inlines = parse_inline(" ".join(prose), values, resolve)
+            inlines = parse_inline(" ".join(prose), values, resolve, trusted=trusted)
             if inlines:
                 out.append(Paragraph(inlines))
             prose.clear()
@@ -80,7 +82,7 @@ def _chunk_blocks(lines: list[str], values: list[str], resolve: Callable[[str], 
     def flush_list() -> None:
         nonlocal ordered
         if items:
-            parsed = tuple(parse_inline(" ".join(item), values, resolve) for item in items)
+            parsed = tuple(parse_inline(" ".join(item), values, resolve, trusted=trusted) for item in items)
             out.append(ListBlock(bool(ordered), tuple(p for p in parsed if p)))
             items.clear()
         ordered = None
@@ -103,14 +105,28 @@ def _chunk_blocks(lines: list[str], values: list[str], resolve: Callable[[str], 
     return out
 
 
-def parse_inline(text: str, values: list[str], resolve: Callable[[str], str]) -> tuple[Inline, ...]:
-    """Parse emphasis, references and value tokens in one paragraph's text."""
+def parse_inline(
+    text: str, values: list[str], resolve: Callable[[str], str], *, trusted: bool = True
+) -> tuple[Inline, ...]:
+    """Parse emphasis, references and value tokens in one paragraph's text.
+
+    In ``trusted`` text (the clause library) an emphasis marker without its
+    partner is an error; in text written in a spec the last unmatched marker
+    of each kind is kept as literal text.
+    """
+    pieces = [p for p in _INLINE_RE.split(text) if p]
+    literal: set[int] = set()
+    if not trusted:
+        for marker in ("**", "*"):
+            places = [i for i, p in enumerate(pieces) if p == marker]
+            if len(places) % 2:
+                literal.add(places[-1])
     bold = italic = False
     out: list[Inline] = []
-    for piece in _INLINE_RE.split(text):
-        if not piece:
-            continue
-        if piece == "**":
+    for index, piece in enumerate(pieces):
+        if index in literal:
+            out.append(Span(piece, bold, italic))
+        elif piece == "**":
             bold = not bold
         elif piece == "*":
             italic = not italic

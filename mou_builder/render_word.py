@@ -111,9 +111,7 @@ def render_docx(document: Document, *, template: str | Path | None = None) -> by
     anchor.getparent().remove(anchor)
     _set_core_properties(word, document)
     _set_custom_properties(word, document)
-    out = io.BytesIO()
-    word.save(out)
-    return _finalise(out.getvalue())
+    return _finalise(_package_files(word))
 
 
 def build_docx(
@@ -161,19 +159,33 @@ def _open_template(path: Path) -> DocxTemplate:
         tpl.init_docx()
     except Exception as exc:  # python-docx raises many kinds for a broken package
         raise TemplateError(f"{path}: not a usable Word .docx file ({type(exc).__name__}: {exc})") from None
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _PLACEHOLDER_PROBLEMS:  # checked once per version of the file
+        _PLACEHOLDER_PROBLEMS[key] = _placeholder_problem(tpl, path)
+    if _PLACEHOLDER_PROBLEMS[key]:
+        raise TemplateError(_PLACEHOLDER_PROBLEMS[key])
+    return tpl
+
+
+_PLACEHOLDER_PROBLEMS: dict[tuple[str, int, int], str | None] = {}
+
+
+def _placeholder_problem(tpl: DocxTemplate, path: Path) -> str | None:
+    """What is wrong with a template's placeholders, or None."""
     try:
         used = tpl.get_undeclared_template_variables(SandboxedEnvironment())
     except JinjaTemplateError as exc:
-        raise TemplateError(f"{path}: a placeholder in the template does not parse: {exc}") from None
+        return f"{path}: a placeholder in the template does not parse: {exc}"
     unknown = sorted(set(used) - set(TEMPLATE_VARIABLES))
     if unknown:
-        raise TemplateError(
+        return (
             f"{path}: the template uses {', '.join('{{ ' + u + ' }}' for u in unknown)}, which mou-builder "
             f"does not provide (placeholders: {', '.join(TEMPLATE_VARIABLES)})"
         )
     if "body" not in used:
-        raise TemplateError(f"{path}: the template has no {{{{ body }}}} placeholder (a paragraph of its own)")
-    return tpl
+        return f"{path}: the template has no {{{{ body }}}} placeholder (a paragraph of its own)"
+    return None
 
 
 def _style_ids(tpl: DocxTemplate, path: Path) -> dict[str, str]:
@@ -550,17 +562,50 @@ def _set_custom_properties(word: Any, document: Document) -> None:
 # ---------------------------------------------------------------- final bytes
 
 
-def _finalise(data: bytes) -> bytes:
+def _package_files(word: Any) -> dict[str, bytes]:
+    """Every file of the package, by zip name, taken from python-docx's parts.
+
+    Writing the zip ourselves (instead of python-docx saving one that we
+    would read back and rewrite) compresses each part once.
+    """
+    package = word.part.package
+    parts = list(package.iter_parts())
+    files = {"_rels/.rels": package.rels.xml}
+    for part in parts:
+        files[part.partname.membername] = part.blob
+        if len(part.rels):
+            files[part.partname.rels_uri.membername] = part.rels.xml
+    files["[Content_Types].xml"] = _content_types(parts)
+    return files
+
+
+def _content_types(parts: Sequence[Any]) -> bytes:
+    ns = "http://schemas.openxmlformats.org/package/2006/content-types"
+    root = etree.Element(f"{{{ns}}}Types", nsmap={None: ns})
+    defaults = {"rels": CT.OPC_RELATIONSHIPS, "xml": CT.XML}
+    overrides = {}
+    for part in parts:
+        ext = part.partname.ext.lower()
+        if ext in ("xml", "rels") or ext in defaults and defaults[ext] != part.content_type:
+            overrides[part.partname] = part.content_type
+        else:
+            defaults.setdefault(ext, part.content_type)
+    for ext, content_type in sorted(defaults.items()):
+        etree.SubElement(root, f"{{{ns}}}Default", Extension=ext, ContentType=content_type)
+    for name, content_type in sorted(overrides.items()):
+        etree.SubElement(root, f"{{{ns}}}Override", PartName=name, ContentType=content_type)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _finalise(files: dict[str, bytes]) -> bytes:
     """Deterministic ids, fixed zip entry dates and order, and a strict re-parse of every XML part."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in names]
-    ordered = first + sorted(n for n in names if n not in first)
+    first = ["[Content_Types].xml", "_rels/.rels"]
+    ordered = first + sorted(n for n in files if n not in first)
     counters = {"paraId": 0, "docPr": 0}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in ordered:
-            blob = source.read(name)
+            blob = files[name]
             if name.endswith((".xml", ".rels")):
                 root = _strict_parse(name, blob)
                 if name.startswith("word/") and _renumber_ids(root, counters):

@@ -196,3 +196,21 @@ def test_unbalanced_emphasis_is_a_clause_error(tmp_path: Path) -> None:
 def test_missing_clause_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ClauseError, match="clause folder not found"):
         load_library([tmp_path / "nope"])
+
+
+def test_added_clause_text_is_forgiving_and_places_no_tables() -> None:
+    data = _city()
+    data["clauses"] = {"add": [
+        {"id": "note", "section": "general_provisions", "title": "Note", "text": "Rates apply*\n\n[table: contributions]"},
+    ]}
+    clause = assemble(validate_spec(data)).clause("general_provisions.note")
+    assert [b.text for b in clause.blocks] == ["Rates apply*", "[table: contributions]"]
+
+
+def test_added_clause_with_a_bad_reference_names_its_place_in_the_spec(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(CITY.read_text() + "clauses:\n  add:\n    - id: x\n      section: general_provisions\n"
+                    "      title: X\n      text: See [[nowhere.clause]].\n")
+    line = len(CITY.read_text().splitlines()) + 6
+    with pytest.raises(ClauseError, match=rf"s.yaml:{line}:13: clauses.add\[0\].text: refers to the clause \[\[nowhere.clause\]\]"):
+        assemble(load_spec(spec))

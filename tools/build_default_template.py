@@ -201,11 +201,22 @@ def build() -> bytes:
     core.category = ""
     core.revision = 1
 
-    # python-docx's starting package carries a thumbnail of a blank page: drop it.
+    # python-docx's starting template defines a hundred table styles nobody uses here;
+    # every build parses and writes them, so keep only what the template needs.
+    keep = {"Normal Table", "Table Grid", "MOU Table"}
+    for style in list(styles):
+        if style.type == WD_STYLE_TYPE.TABLE and style.name not in keep:
+            style.element.getparent().remove(style.element)
+
+    # python-docx's starting package carries a thumbnail of a blank page, and
+    # Word 2010's stylesWithEffects copy of the styles: drop both.
     package = doc.part.package
     for rel_id, rel in list(package.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             del package.rels[rel_id]
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del doc.part.rels[rel_id]
 
     out = io.BytesIO()
     doc.save(out)
