@@ -38,6 +38,11 @@ __all__ = [
     "render_text",
     "render_docx",
     "build_docx",
+    # building files
+    "BuildOptions",
+    "BuildResult",
+    "build_file",
+    "build_many",
 ]
 
 _LAZY = {
@@ -62,10 +67,15 @@ _LAZY = {
     "render_text": "mou_builder.render_text",
     "render_docx": "mou_builder.render_word",
     "build_docx": "mou_builder.render_word",
+    "BuildOptions": "mou_builder.batch",
+    "BuildResult": "mou_builder.batch",
+    "build_file": "mou_builder.batch",
+    "build_many": "mou_builder.batch",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from mou_builder.assembly import assemble
+    from mou_builder.batch import BuildOptions, BuildResult, build_file, build_many
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check, load_profile
     from mou_builder.document import Document, Finding

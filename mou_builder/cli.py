@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,20 @@ from mou_builder._version import __version__
 
 
 class _DefaultToBuild(click.Group):
-    """``mou-build SPEC`` means ``mou-build build SPEC``."""
+    """``mou-build SPEC`` means ``mou-build build SPEC``.
+
+    Only when SPEC looks like a spec file: a mistyped command
+    (``mou-build valdate x.yaml``) must be an error, not a batch build.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+        if args and args[0] not in self.commands and _looks_like_spec(args[0]):
             args = ["build", *args]
         return super().parse_args(ctx, args)
+
+
+def _looks_like_spec(arg: str) -> bool:
+    return arg.lower().endswith((".yaml", ".yml", ".json")) or Path(arg).is_file()
 
 
 @contextmanager
@@ -113,62 +121,91 @@ _FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt"}
 
 
 @main.command()
-@click.argument("spec", type=_SPEC)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file [default: SPEC's name + .docx/.md/.txt].")
+@click.argument("specs", nargs=-1, required=True, type=_SPEC)
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file; with several SPECS, the output folder [default: SPEC's name + .docx/.md/.txt, "
+                   "in the current folder].")
 @click.option("--format", "fmt", type=click.Choice(["docx", "md", "txt"]), help="Output format [default: from -o, else docx].")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses; overrides built-in clauses by id. Repeatable.")
 @click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
-@click.option("--strict", is_flag=True, help="Write nothing if a required section is missing.")
-@click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF with LibreOffice.")
+@click.option("--strict", is_flag=True, help="Write nothing for a spec whose required sections are missing.")
+@click.option("--pdf", is_flag=True, help="Also convert each .docx to PDF with LibreOffice.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Builds at once, for several SPECS [default: every core].")
 @_guarded
 def build(
-    spec: Path, output: Path | None, fmt: str | None, template: Path | None, clause_dirs: tuple[Path, ...],
-    profile: str | None, strict: bool, pdf: bool,
+    specs: tuple[Path, ...], output: Path | None, fmt: str | None, template: Path | None,
+    clause_dirs: tuple[Path, ...], profile: str | None, strict: bool, pdf: bool, jobs: int | None,
 ) -> None:
-    """Build the agreement for SPEC (a .docx by default).
+    """Build the agreement for each SPEC (a .docx by default).
 
     Missing required sections are marked in the draft and listed on stderr,
-    and the exit status is 1; with --strict nothing is written.
+    and the exit status is 1; with --strict nothing is written. With several
+    SPECS, -o names a folder (created if needed); each failure is reported
+    with its file, the others are still built, and a summary ends the run.
     """
-    from mou_builder.assembly import assemble
-    from mou_builder.clauses import load_library
-    from mou_builder.loader import load_spec
-    from mou_builder.output import write_atomic
-    from mou_builder.report import summary_line, text_report
+    from mou_builder.batch import BuildOptions
 
+    batch = len(specs) > 1 or (output is not None and (output.is_dir() or str(output).endswith(("/", os.sep))))
     if fmt is None:
-        fmt = _FORMATS.get(output.suffix.lower(), "docx") if output else "docx"
-    if output is None:
-        output = Path(spec.stem + "." + fmt)
+        fmt = _FORMATS.get(output.suffix.lower(), "docx") if output and not batch else "docx"
     if pdf and fmt != "docx":
         raise click.UsageError("--pdf needs a .docx build")
     if template and fmt != "docx":
         raise click.UsageError("--template applies to .docx builds only")
-
-    loaded = load_spec(spec)
-    document = assemble(loaded, load_library(clause_dirs), profile)
-    if document.findings:
-        click.echo(text_report(str(spec), document.profile, document.findings), err=True, nl=False)
-    if strict and not document.complete:
-        click.echo(f"{spec}: not written: {summary_line(document.findings)} (--strict)", err=True)
-        sys.exit(1)
-    if fmt == "docx":
-        from mou_builder.render_word import render_docx
-
-        data = render_docx(document, template=template)
+    options = BuildOptions(fmt, str(template) if template else None, tuple(map(str, clause_dirs)), profile, strict, pdf)
+    if batch:
+        _build_batch(specs, output or Path("."), options, jobs)
     else:
-        from mou_builder.render_text import render_text
+        _build_one(specs[0], output or Path(specs[0].stem + "." + fmt), options)
 
-        data = render_text(document, fmt).encode("utf-8")
-    write_atomic(output, data)
-    click.echo(f"wrote {output}")
-    if pdf:
-        from mou_builder.pdf import convert_to_pdf
 
-        click.echo(f"wrote {convert_to_pdf(output)}")
-    if not document.complete:
+def _build_one(spec: Path, output: Path, options: Any) -> None:
+    from mou_builder.batch import build_file
+    from mou_builder.report import summary_line, text_report
+
+    result = build_file(spec, output, options)
+    if result.findings:
+        click.echo(text_report(str(spec), result.profile or "", result.findings), err=True, nl=False)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    if result.status == "not-written":
+        click.echo(f"{spec}: not written: {summary_line(result.findings)} (--strict)", err=True)
+    if result.error:
+        click.echo(result.error, err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | None) -> None:
+    from mou_builder.batch import build_many, plan_outputs
+    from mou_builder.errors import OutputError
+    from mou_builder.report import summary_line
+
+    plan = plan_outputs(specs, outdir, options.fmt)  # refuse clashing names before creating anything
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{outdir}: cannot create the output folder ({exc.strerror})") from None
+    counts = {"built": 0, "incomplete": 0, "not-written": 0, "failed": 0}
+    with click.progressbar(length=len(plan), label="Building", file=sys.stderr) as bar:
+        for result in build_many(plan, options, jobs=jobs):
+            counts[result.status] += 1
+            if result.error:
+                click.echo(f"\n{result.error}", err=True)
+            elif result.status == "not-written":
+                click.echo(f"\n{result.spec}: not written: {summary_line(result.findings)} (--strict)", err=True)
+            elif result.status == "incomplete":
+                click.echo(f"\n{result.spec}: {summary_line(result.findings)}", err=True)
+            bar.update(1)
+    written = counts["built"] + counts["incomplete"]
+    click.echo(
+        f"{len(plan)} specs: {written} written to {outdir} ({counts['built']} complete, {counts['incomplete']} "
+        f"incomplete), {counts['not-written']} not written (--strict), {counts['failed']} failed",
+        err=True,
+    )
+    if written != len(plan) or counts["incomplete"]:
         sys.exit(1)
 
 

@@ -103,3 +103,55 @@ def test_pdf_with_libreoffice(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert _run(str(EXAMPLES[2]), "--format", "pdf").exit_code == 2
     assert _run(str(EXAMPLES[2]), "-o", str(tmp_path / "a.md"), "--pdf").exit_code == 2
+
+
+# ---------------------------------------------------------------- batch builds
+
+
+def _specs_for_batch(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    specs = []
+    for example in EXAMPLES:
+        target = folder / example.name
+        target.write_bytes(example.read_bytes())
+        specs.append(target)
+    (folder / "broken.yaml").write_text((DATA / "invalid" / "invalid-date.yaml").read_text())
+    (folder / "draft.yaml").write_text(MINIMAL.read_text())
+    return [*specs, folder / "broken.yaml", folder / "draft.yaml"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_batch_reports_each_failure_carries_on_and_summarises(tmp_path: Path, jobs: str) -> None:
+    specs = _specs_for_batch(tmp_path)
+    out = tmp_path / "out"
+    result = _run("build", *map(str, specs), "-o", str(out), "--jobs", jobs)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{p.stem}.docx" for p in EXAMPLES] + ["draft.docx"]
+    )
+    assert f"{specs[-2]}:3:18: agreement.document_date: is not a real calendar date: '2026-02-30'" in result.stderr
+    assert f"{specs[-1]}: incomplete: 10 errors, 0 warnings" in result.stderr
+    assert result.stderr.rstrip().splitlines()[-1] == (
+        f"5 specs: 4 written to {out} (3 complete, 1 incomplete), 0 not written (--strict), 1 failed"
+    )
+
+
+def test_batch_builds_match_single_builds(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run("build", *map(str, EXAMPLES), "-o", str(out), "--jobs", "2").exit_code == 0
+    for example in EXAMPLES:
+        single = tmp_path / f"single-{example.stem}.docx"
+        assert _run(str(example), "-o", str(single)).exit_code == 0
+        assert (out / f"{example.stem}.docx").read_bytes() == single.read_bytes()
+
+
+def test_batch_into_an_existing_folder_and_markdown(tmp_path: Path) -> None:
+    result = _run("build", *map(str, EXAMPLES), "-o", str(tmp_path), "--format", "md")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("*.md")) == sorted(f"{p.stem}.md" for p in EXAMPLES)
+
+
+def test_one_spec_with_an_output_folder(tmp_path: Path) -> None:
+    assert _run(str(EXAMPLES[0]), "-o", str(tmp_path)).exit_code == 0
+    assert (tmp_path / f"{EXAMPLES[0].stem}.docx").is_file()

@@ -1,0 +1,143 @@
+"""Building spec files into output files: one, or many on all cores.
+
+:func:`build_file` is what ``mou-build SPEC`` does; :func:`build_many` runs it
+for many specs in worker processes, yielding each result as it completes, so
+that one bad spec never stops the others. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from mou_builder.document import Finding
+from mou_builder.errors import MouError, OutputError
+
+Status = Literal["built", "incomplete", "not-written", "failed"]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: output format, template, clause folders, profile, strictness, PDF."""
+
+    fmt: Literal["docx", "md", "txt"] = "docx"
+    template: str | None = None
+    clauses: tuple[str, ...] = ()
+    profile: str | None = None
+    strict: bool = False
+    pdf: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What became of one spec.
+
+    ``status``: *built* (complete), *incomplete* (written, with missing
+    sections marked), *not-written* (incomplete under ``strict``), or
+    *failed* (``error`` says why; nothing was written, unless the failure
+    was the PDF conversion after the .docx was written).
+    """
+
+    spec: str
+    output: str | None
+    status: Status
+    profile: str | None = None
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+    pdf: str | None = None
+    written: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "built"
+
+
+@lru_cache(maxsize=8)
+def _library(clause_dirs: tuple[str, ...]):  # noqa: ANN202 - a ClauseLibrary; imported lazily
+    from mou_builder.clauses import load_library
+
+    return load_library(clause_dirs)
+
+
+def build_file(spec: str | Path, output: str | Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Build one spec file into ``output`` (written atomically). Bad input gives a *failed* result."""
+    from mou_builder.assembly import assemble
+    from mou_builder.loader import load_spec
+    from mou_builder.output import write_atomic
+
+    spec, output = str(spec), str(output)
+    try:
+        document = assemble(load_spec(spec), _library(options.clauses), options.profile)
+        if options.strict and not document.complete:
+            return BuildResult(spec, None, "not-written", document.profile, document.findings)
+        if options.fmt == "docx":
+            from mou_builder.render_word import render_docx
+
+            data = render_docx(document, template=options.template)
+        else:
+            from mou_builder.render_text import render_text
+
+            data = render_text(document, options.fmt).encode("utf-8")
+        write_atomic(output, data)
+    except MouError as exc:
+        return BuildResult(spec, None, "failed", error=str(exc))
+    status: Status = "built" if document.complete else "incomplete"
+    result = BuildResult(spec, output, status, document.profile, document.findings, written=(output,))
+    if options.pdf:
+        from mou_builder.pdf import convert_to_pdf
+
+        try:
+            pdf = str(convert_to_pdf(output))
+        except MouError as exc:
+            return BuildResult(spec, output, "failed", document.profile, document.findings, str(exc),
+                               written=(output,))
+        result = BuildResult(spec, output, status, document.profile, document.findings, None, pdf, (output, pdf))
+    return result
+
+
+def plan_outputs(specs: Sequence[str | Path], outdir: str | Path, fmt: str) -> list[tuple[str, str]]:
+    """(spec, output) pairs for a batch: OUTDIR/<spec name>.<fmt>. Two specs may not share an output."""
+    outdir = Path(outdir)
+    taken: dict[Path, str] = {}
+    plan = []
+    for spec in specs:
+        output = outdir / f"{Path(spec).stem}.{fmt}"
+        if output in taken:
+            raise OutputError(f"{output}: both {taken[output]} and {spec} would be written here; rename one of them")
+        taken[output] = str(spec)
+        plan.append((str(spec), str(output)))
+    return plan
+
+
+def _build_safely(spec: str, output: str, options: BuildOptions) -> BuildResult:
+    """Runs in a worker: even a bug in mou-builder becomes a failed result, so the batch carries on."""
+    try:
+        return build_file(spec, output, options)
+    except Exception as exc:  # noqa: BLE001 - reported per spec, never lost
+        return BuildResult(spec, None, "failed", error=f"{spec}: internal error ({type(exc).__name__}: {exc}); "
+                                                      "this is a bug in mou-builder, please report it")
+
+
+def build_many(
+    plan: Iterable[tuple[str, str]], options: BuildOptions = BuildOptions(), *, jobs: int | None = None
+) -> Iterator[BuildResult]:
+    """Build each (spec, output) pair, ``jobs`` at a time (default: every core), yielding results as they finish."""
+    plan = list(plan)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan) or 1))
+    if jobs == 1:
+        for spec, output in plan:
+            yield _build_safely(spec, output, options)
+        return
+    # fork, where there is one, starts workers with mou-builder already imported.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_build_safely, spec, output, options) for spec, output in plan]
+        for future in as_completed(futures):
+            yield future.result()
