@@ -19,6 +19,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,22 @@ _TEXT_WIDTH_DXA = 9360  # 6.5 inches, the default template's text width
 _FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
+@lru_cache(maxsize=None)
 def w(tag: str) -> str:
-    """Clark name of a WordprocessingML tag."""
+    """Clark name of a WordprocessingML tag or attribute."""
     return f"{{{W_NS}}}{tag}"
 
 
+# Elements are made in a document that already declares the w: prefix: far
+# cheaper than giving each element its own namespace map (a large table has
+# a hundred thousand elements), and lxml reuses the declaration on insertion.
+_make = etree.Element(w("document"), nsmap={"w": W_NS}).makeelement
+
+
 def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
-    element = etree.Element(w(tag), {w(k): v for k, v in (attrs or {}).items()}, nsmap={"w": W_NS})
-    element.extend(children)
+    element = _make(w(tag), {w(k): v for k, v in attrs.items()} if attrs else None)
+    if children:
+        element.extend(children)
     return element
 
 

@@ -37,3 +37,16 @@ def test_schema_prints_the_schema() -> None:
 def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.stdout.strip() == f"mou-build {__version__}"
+
+
+def test_help_imports_neither_docx_nor_pydantic() -> None:
+    """`mou-build --help` stays fast: heavy modules load only inside the commands."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom mou_builder.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('docx', 'docxtpl', 'pydantic', 'jinja2', 'lxml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
