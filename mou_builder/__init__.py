@@ -38,6 +38,9 @@ __all__ = [
     "render_text",
     "render_docx",
     "build_docx",
+    # reviewing
+    "summarize_changes",
+    "ChangeSummary",
     # building files
     "BuildOptions",
     "BuildResult",
@@ -67,6 +70,8 @@ _LAZY = {
     "render_text": "mou_builder.render_text",
     "render_docx": "mou_builder.render_word",
     "build_docx": "mou_builder.render_word",
+    "summarize_changes": "mou_builder.changes",
+    "ChangeSummary": "mou_builder.changes",
     "BuildOptions": "mou_builder.batch",
     "BuildResult": "mou_builder.batch",
     "build_file": "mou_builder.batch",
@@ -76,6 +81,7 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from mou_builder.assembly import assemble
     from mou_builder.batch import BuildOptions, BuildResult, build_file, build_many
+    from mou_builder.changes import ChangeSummary, summarize_changes
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check, load_profile
     from mou_builder.document import Document, Finding

@@ -82,6 +82,8 @@ def main() -> None:
     mou-build SPEC              build SPEC as a .docx (same as: mou-build build SPEC)
     mou-build validate SPEC     check a spec against the model
     mou-build check SPEC        list the sections and details the spec still lacks
+    mou-build diff OLD NEW      what changed between two drafts
+    mou-build show SPEC         print the agreement as Markdown
     mou-build clauses list      show the clause library
     mou-build schema            print the JSON Schema of a spec
     """
@@ -305,3 +307,62 @@ def clauses_lock() -> None:
             sys.exit(1)
     write_atomic(lock_file, lock_text(library).encode("utf-8"))
     click.echo(f"wrote {lock_file}")
+
+
+def _assembled(spec: Path, clause_dirs: tuple[Path, ...], profile: str | None) -> tuple[Any, Any]:
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import load_library
+    from mou_builder.errors import MouError
+    from mou_builder.loader import load_spec
+
+    if spec.suffix.lower() == ".docx":
+        raise MouError(f"{spec}: comparing .docx files is not supported yet; compare the spec files they came from")
+    loaded = load_spec(spec)
+    return loaded, assemble(loaded, load_library(clause_dirs), profile)
+
+
+@main.command()
+@click.argument("old", type=_SPEC)
+@click.argument("new", type=_SPEC)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "unified"]), default="text",
+              show_default=True, help="A change summary (text, json, md) or a unified diff of the agreements' text.")
+@click.option("--profile", help="Completeness profile for both drafts [default: each spec's own].")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses. Repeatable.")
+@_guarded
+def diff(old: Path, new: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...]) -> None:
+    """Show what changed from draft OLD to draft NEW (two spec files).
+
+    The summary lists changed spec fields with old and new values; clauses
+    added, removed, moved, re-versioned or re-worded; and completeness
+    findings that appeared or were resolved. Exit 0 whether or not anything
+    changed.
+    """
+    from mou_builder.changes import summarize_changes, summary_json, summary_markdown, summary_text, unified_diff
+
+    old_spec, old_doc = _assembled(old, clause_dirs, profile)
+    new_spec, new_doc = _assembled(new, clause_dirs, profile)
+    if fmt == "unified":
+        click.echo(unified_diff(old_doc, new_doc, str(old), str(new)), nl=False)
+        return
+    summary = summarize_changes(old_spec, new_spec, old_doc, new_doc)
+    report = {"text": summary_text, "json": summary_json, "md": summary_markdown}[fmt]
+    click.echo(report(summary), nl=False)
+
+
+@main.command()
+@click.argument("spec", type=_SPEC)
+@click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md", show_default=True)
+@click.option("--profile", help="Completeness profile [default: the spec's own].")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses. Repeatable.")
+@_guarded
+def show(spec: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...]) -> None:
+    """Print the agreement's text (Markdown or plain), e.g. as a git diff driver.
+
+    Missing sections appear as MISSING paragraphs; the exit status is 0 for
+    any valid spec, so that git can use it as a textconv command.
+    """
+    from mou_builder.render_text import render_text
+
+    click.echo(render_text(_assembled(spec, clause_dirs, profile)[1], fmt), nl=False)

@@ -1,0 +1,125 @@
+"""Reviewer workflow: change summaries and text diffs between two drafts (tests/data/drafts/)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, EXAMPLES
+from golden import assert_golden
+from mou_builder.cli import main
+
+PAIRS = sorted(p for p in (DATA / "drafts").iterdir() if p.is_dir())
+
+
+def _diff(pair: Path, *extra: str) -> object:
+    return CliRunner().invoke(main, ["diff", str(pair / "old.yaml"), str(pair / "new.yaml"), *extra])
+
+
+def test_there_are_eight_realistic_pairs() -> None:
+    assert len(PAIRS) >= 8
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.name)
+def test_change_summary_matches_golden(pair: Path) -> None:
+    result = _diff(pair)
+    assert result.exit_code == 0, result.output
+    assert_golden(f"drafts/{pair.name}.txt", result.stdout)
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.name)
+def test_json_summary_is_stable(pair: Path) -> None:
+    report = json.loads(_diff(pair, "--format", "json").stdout)
+    assert list(report) == ["summary_version", "fields", "clauses", "findings", "old_complete", "new_complete"]
+    assert report["fields"] or report["clauses"]
+
+
+def test_amount_change_is_reported_with_old_and_new_values() -> None:
+    report = json.loads(_diff(DATA / "drafts" / "amount-changed", "--format", "json").stdout)
+    assert {"path": "financial.contributions[0].amount", "kind": "changed", "old": "250000.00", "new": "275000.00"} in report["fields"]
+    assert {c["id"] for c in report["clauses"]} == {"financial.schedule", "financial.pass-through"}
+
+
+def test_inserting_an_item_does_not_shift_the_others() -> None:
+    report = json.loads(_diff(DATA / "drafts" / "party-added", "--format", "json").stdout)
+    assert {f["path"].split(".")[0] for f in report["fields"]} == {"parties[2]", "signatories[0]"}
+    assert all(f["kind"] == "added" for f in report["fields"])
+
+
+def test_completing_a_section_resolves_its_finding() -> None:
+    report = json.loads(_diff(DATA / "drafts" / "missing-section-completed", "--format", "json").stdout)
+    assert report["findings"] == [{
+        "code": "missing-section", "path": "conflict_resolution", "kind": "resolved",
+        "message": "no conflict-resolution process is defined in the spec",
+    }]
+    assert (report["old_complete"], report["new_complete"]) == (False, True)
+
+
+def test_markdown_summary() -> None:
+    out = _diff(DATA / "drafts" / "signatory-replaced", "--format", "md").stdout
+    assert out.startswith("# Changes between the drafts\n")
+    assert "- `signatories[0].name`: Sandra Whitfield -> Marcus Webb" in out
+
+
+def test_unified_diff_of_the_agreement_text() -> None:
+    pair = DATA / "drafts" / "special-text-edited"
+    out = _diff(pair, "--format", "unified").stdout
+    assert out.startswith(f"--- {pair / 'old.yaml'}\n+++ {pair / 'new.yaml'}\n")
+    assert '+| Readers & Writers \\<Collective\\> "RWC", Inc. 📚 ("the Collective")' in out
+
+
+def test_no_changes() -> None:
+    result = CliRunner().invoke(main, ["diff", str(EXAMPLES[0]), str(EXAMPLES[0])])
+    assert (result.exit_code, result.stdout) == (0, "no changes\n")
+
+
+def test_docx_input_is_refused_clearly(tmp_path: Path) -> None:
+    docx = tmp_path / "a.docx"
+    docx.write_bytes(b"PK")
+    result = CliRunner().invoke(main, ["diff", str(docx), str(EXAMPLES[0])])
+    assert result.exit_code == 1
+    assert result.stderr == f"{docx}: comparing .docx files is not supported yet; compare the spec files they came from\n"
+
+
+def test_show_prints_the_markdown_and_exits_0_even_when_incomplete() -> None:
+    from mou_builder.assembly import assemble
+    from mou_builder.loader import load_spec
+    from mou_builder.render_text import render_markdown
+
+    minimal = DATA / "valid" / "minimal.yaml"
+    result = CliRunner().invoke(main, ["show", str(minimal)])
+    assert result.exit_code == 0
+    assert result.stdout == render_markdown(assemble(load_spec(minimal)))
+
+
+def test_git_diff_driver_shows_the_agreement_text(tmp_path: Path) -> None:
+    """The set-up in docs/reviewing.md, in a real git repository."""
+    import shutil
+    import subprocess
+    import sys
+
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    mou_build = str(Path(sys.executable).with_name("mou-build"))
+    pair = DATA / "drafts" / "signatory-replaced"
+    spec = tmp_path / "city.mou.yaml"
+
+    def run(*args: str) -> str:
+        return subprocess.run([git, *args], cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+
+    run("init", "-q")
+    run("config", "user.email", "t@example.invalid")
+    run("config", "user.name", "t")
+    run("config", "diff.mou.textconv", f"{mou_build} show")
+    (tmp_path / ".gitattributes").write_text("*.mou.yaml diff=mou\n")
+    spec.write_text((pair / "old.yaml").read_text())
+    run("add", ".")
+    run("commit", "-qm", "draft 1")
+    spec.write_text((pair / "new.yaml").read_text())
+    out = run("diff")
+    assert "-Name: Sandra Whitfield" in out and "+Name: Marcus Webb" in out
+    assert "+Title: City Manager" in out
