@@ -41,6 +41,7 @@ __all__ = [
     # reviewing
     "summarize_changes",
     "ChangeSummary",
+    "render_redline",
     # building files
     "BuildOptions",
     "BuildResult",
@@ -72,6 +73,7 @@ _LAZY = {
     "build_docx": "mou_builder.render_word",
     "summarize_changes": "mou_builder.changes",
     "ChangeSummary": "mou_builder.changes",
+    "render_redline": "mou_builder.redline",
     "BuildOptions": "mou_builder.batch",
     "BuildResult": "mou_builder.batch",
     "build_file": "mou_builder.batch",
@@ -82,6 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mou_builder.assembly import assemble
     from mou_builder.batch import BuildOptions, BuildResult, build_file, build_many
     from mou_builder.changes import ChangeSummary, summarize_changes
+    from mou_builder.redline import render_redline
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check, load_profile
     from mou_builder.document import Document, Finding

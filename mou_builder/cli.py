@@ -329,19 +329,37 @@ def _assembled(spec: Path, clause_dirs: tuple[Path, ...], profile: str | None) -
 @click.option("--profile", help="Completeness profile for both drafts [default: each spec's own].")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses. Repeatable.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a Word redline: NEW with tracked changes against OLD.")
+@click.option("--author", default="mou-builder", show_default=True, help="Author of the tracked changes.")
+@click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the tracked changes (YYYY-MM-DD) [default: NEW's document date].")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
 @_guarded
-def diff(old: Path, new: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...]) -> None:
+def diff(
+    old: Path, new: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...], output: Path | None,
+    author: str, when: Any, template: Path | None,
+) -> None:
     """Show what changed from draft OLD to draft NEW (two spec files).
 
     The summary lists changed spec fields with old and new values; clauses
     added, removed, moved, re-versioned or re-worded; and completeness
-    findings that appeared or were resolved. Exit 0 whether or not anything
-    changed.
+    findings that appeared or were resolved. With -o, writes a Word redline
+    instead: the NEW draft with tracked changes a reviewer can accept or
+    reject. Exit 0 whether or not anything changed.
     """
     from mou_builder.changes import summarize_changes, summary_json, summary_markdown, summary_text, unified_diff
 
     old_spec, old_doc = _assembled(old, clause_dirs, profile)
     new_spec, new_doc = _assembled(new, clause_dirs, profile)
+    if output is not None:
+        from mou_builder.output import write_atomic
+        from mou_builder.redline import render_redline
+
+        data = render_redline(old_doc, new_doc, author=author, when=when.date() if when else None, template=template)
+        write_atomic(output, data)
+        click.echo(f"wrote {output}")
+        return
     if fmt == "unified":
         click.echo(unified_diff(old_doc, new_doc, str(old), str(new)), nl=False)
         return

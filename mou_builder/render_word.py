@@ -94,8 +94,27 @@ def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element
 def render_docx(document: Document, *, template: str | Path | None = None) -> bytes:
     """Render an assembled document as .docx bytes, with the default template or your own."""
     path = Path(template) if template else default_template_path()
+    tpl = _render_template(path, document)
+    word = tpl.docx
+    anchor = _find_anchor(word.element.body, path)
+    writer = _BodyWriter(word, _style_ids(tpl, path))
+    for element in writer.document(document):
+        anchor.addprevious(element)
+    anchor.getparent().remove(anchor)
+    return _package(word, document)
+
+
+def _package(word: Any, document: Document) -> bytes:
+    """Properties, then the final deterministic, strictly re-parsed bytes."""
+    _set_core_properties(word, document)
+    _set_custom_properties(word, document)
+    return _finalise(_package_files(word))
+
+
+def _render_template(path: Path, document: Document) -> DocxTemplate:
+    """The template with its placeholders filled for ``document`` (the body anchor still in place)."""
     tpl = _open_template(path)
-    styles = _style_ids(tpl, path)
+    _style_ids(tpl, path)
     context = {
         "title": document.title.title,
         "parties_line": title_lines(document.title)[0],
@@ -111,16 +130,7 @@ def render_docx(document: Document, *, template: str | Path | None = None) -> by
         tpl.render(context, jinja_env=env)
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: {exc}") from None
-    word = tpl.docx
-    body = word.element.body
-    anchor = _find_anchor(body, path)
-    writer = _BodyWriter(word, styles)
-    for element in writer.document(document):
-        anchor.addprevious(element)
-    anchor.getparent().remove(anchor)
-    _set_core_properties(word, document)
-    _set_custom_properties(word, document)
-    return _finalise(_package_files(word))
+    return tpl
 
 
 def build_docx(
@@ -231,8 +241,11 @@ def _find_anchor(body: etree._Element, path: Path) -> etree._Element:
 class _BodyWriter:
     """Writes the body as WordprocessingML elements."""
 
-    def __init__(self, word: Any, styles: dict[str, str]) -> None:
+    def __init__(self, word: Any, styles: dict[str, str], *, marks: bool = True) -> None:
         self.styles = styles
+        # marks=False: no bookmarks and references as plain text (a redline
+        # holds two drafts, whose bookmarks and fields would collide).
+        self.marks = marks
         self.numbering = word.part.numbering_part.element
         self.bookmark_id = 0
         self.ref_names: dict[str, str] = {}
@@ -288,7 +301,8 @@ class _BodyWriter:
 
     def section(self, section: Section) -> list[etree._Element]:
         heading = self.paragraph("Heading 1", [Span(section.title)], num=(self.heading_num, 0))
-        self._wrap_ref_bookmark(heading, section.key)
+        if self.marks:
+            self._wrap_ref_bookmark(heading, section.key)
         out = [heading]
         if section.missing:
             out.append(self.paragraph("MOU Missing", [Span(missing_text(section))]))
@@ -298,14 +312,15 @@ class _BodyWriter:
 
     def clause(self, clause: Clause) -> list[etree._Element]:
         heading = self.paragraph("Heading 2", [Span(clause.title)], num=(self.heading_num, 1))
-        self._wrap_ref_bookmark(heading, clause.id)
-        # The provenance bookmark, named after the clause id, spans the whole clause.
-        mark_id = self._next_bookmark_id()
-        heading.insert(1, _el("bookmarkStart", {"id": mark_id, "name": bookmark_name(clause.id)}))
         out = [heading]
         for block in clause.blocks:
             out.extend(self.block(block))
-        out.append(_el("bookmarkEnd", {"id": mark_id}))
+        if self.marks:
+            self._wrap_ref_bookmark(heading, clause.id)
+            # The provenance bookmark, named after the clause id, spans the whole clause.
+            mark_id = self._next_bookmark_id()
+            heading.insert(1, _el("bookmarkStart", {"id": mark_id, "name": bookmark_name(clause.id)}))
+            out.append(_el("bookmarkEnd", {"id": mark_id}))
         return out
 
     def block(self, block: Block) -> list[etree._Element]:
@@ -356,6 +371,8 @@ class _BodyWriter:
         """'Section ' and a REF field whose cached result is already the right number."""
         target = self.ref_names[ref.clause_id] if ref.clause_id in self.ref_names else _ref_bookmark_name(ref.clause_id)
         fmt = {"bold": ref.bold, "italic": ref.italic}
+        if not self.marks:
+            return _runs(ref.text, **fmt)
         return [
             *_runs("Section ", **fmt),
             _el("r", None, _el("fldChar", {"fldCharType": "begin"})),

@@ -36,6 +36,21 @@ def render(spec: Path, name: str, pages: list[int], out: Path, tmp: Path) -> Non
         print(f"wrote {prefix}.png", file=sys.stderr)
 
 
+def render_redline(pair: str, page: int, out: Path, tmp: Path) -> None:
+    from mou_builder.assembly import assemble
+    from mou_builder.loader import load_spec
+    from mou_builder.redline import render_redline as redline
+
+    folder = ROOT / "tests" / "data" / "drafts" / pair
+    docx = tmp / f"redline-{pair}.docx"
+    docx.write_bytes(redline(assemble(load_spec(folder / "old.yaml")), assemble(load_spec(folder / "new.yaml"))))
+    pdf = convert_to_pdf(docx)
+    prefix = out / f"redline-{pair}-page-{page}"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l", str(page),
+                    str(pdf), str(prefix)], check=True)
+    print(f"wrote {prefix}.png", file=sys.stderr)
+
+
 def main() -> None:
     out = ROOT / "docs" / "images"
     out.mkdir(parents=True, exist_ok=True)
@@ -43,6 +58,8 @@ def main() -> None:
         for name, pages in PAGES.items():
             render(ROOT / "docs" / "examples" / f"{name}.yaml", name, pages, out, Path(tmp))
         render(INCOMPLETE, "incomplete-draft", [1], out, Path(tmp))
+        render_redline("amount-changed", 3, out, Path(tmp))
+        render_redline("alternate-switched", 7, out, Path(tmp))
 
 
 if __name__ == "__main__":

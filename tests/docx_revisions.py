@@ -1,0 +1,61 @@
+"""Accepting or rejecting every tracked change, read straight from the XML (independent of the writer)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+
+from lxml import etree
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _resolve(root: etree._Element, keep: str, drop: str) -> etree._Element:
+    """Keep the ``keep`` revisions (ins to accept, del to reject), drop the ``drop`` ones."""
+    root = copy.deepcopy(root)
+    # rows inserted (to reject) or deleted (to accept) go with their content
+    for row in list(root.iter(f"{W}tr")):
+        if row.find(f"{W}trPr/{W}{drop}") is not None:
+            row.getparent().remove(row)
+    for p in list(root.iter(f"{W}p")):
+        mark_dropped = p.find(f"{W}pPr/{W}rPr/{W}{drop}") is not None
+        for wrapper in p.findall(f"{W}{drop}"):
+            p.remove(wrapper)
+        for wrapper in p.findall(f"{W}{keep}"):
+            for run in wrapper:
+                for deleted in run.findall(f"{W}delText"):
+                    deleted.tag = f"{W}t"
+            index = list(p).index(wrapper)
+            for offset, run in enumerate(list(wrapper)):
+                p.insert(index + offset, run)  # moving the runs out of the revision
+            p.remove(wrapper)
+        if mark_dropped:
+            assert not paragraph_text(p), "a paragraph whose mark goes must have no text left"
+            p.getparent().remove(p)
+    for marker in list(root.iter(f"{W}{keep}")):  # paragraph-mark and row markers that stay
+        marker.getparent().remove(marker)
+    return root
+
+
+def paragraph_text(p: etree._Element) -> str:
+    parts = []
+    for node in p.iter(f"{W}t", f"{W}delText", f"{W}br", f"{W}tab"):
+        parts.append({f"{W}br": "\n", f"{W}tab": "\t"}.get(node.tag, node.text or ""))
+    return "".join(parts)
+
+
+def body(data: bytes) -> etree._Element:
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+
+
+def paragraphs(root: etree._Element) -> list[str]:
+    return [t for t in (paragraph_text(p) for p in root.iter(f"{W}p")) if t]
+
+
+def accept_all(data: bytes) -> list[str]:
+    return paragraphs(_resolve(body(data), keep="ins", drop="del"))
+
+
+def reject_all(data: bytes) -> list[str]:
+    return paragraphs(_resolve(body(data), keep="del", drop="ins"))
