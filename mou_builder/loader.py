@@ -172,7 +172,37 @@ def _parse_json(text: str, source: str) -> Any:
         _fail(source, None, f"invalid JSON: {exc}")
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+_LEADING = re.compile(r"^[ \t?:-]*", re.M)
+
+
+def _shallow(text: str) -> bool:
+    """True when the text cannot nest deeper than libyaml's recursive composer safely handles.
+
+    Nesting needs a bracket or more indentation (or a '- ' / '? ' / ': ') per
+    level, so these counts bound the depth. libyaml crashes the process on
+    very deep nesting, where PyYAML's parser raises an error we can report.
+    """
+    flows = text.count("[") + text.count("{")
+    widest = max((len(m) for m in _LEADING.findall(text)), default=0)
+    return flows + widest <= 1000
+
+
 def _compose(text: str, source: str) -> yaml.Node:
+    # libyaml composes large files many times faster; PyYAML's own parser runs
+    # on an error (for messages that are the same on every machine) and on
+    # anything that might nest deeply.
+    if not _shallow(text):
+        return _compose_checked(text, source)
+    try:
+        return yaml.compose(text, Loader=_FAST_LOADER) or _compose_checked(text, source)
+    except yaml.YAMLError:
+        return _compose_checked(text, source)
+
+
+def _compose_checked(text: str, source: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -275,7 +305,8 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self._bad_tag(node)
         text = node.value
-        if node.style is not None or node.tag == f"{_YAML_TAG}str":
+        # A plain scalar's style is None from PyYAML and "" from libyaml.
+        if node.style or node.tag == f"{_YAML_TAG}str":
             return text  # quoted, block, or explicitly !!str: always text
         if text in _NULL:
             return None

@@ -91,3 +91,21 @@ def test_model_refuses_float_money_from_python() -> None:
 
     with pytest.raises(Exception, match="not float 0.1"):
         Contribution(payer="a", payee="b", description="x", amount=0.1)
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 200_000 + "]" * 200_000,
+    "a: " + "{x: " * 100_000 + "1" + "}" * 100_000,
+    "".join(" " * i + "- \n" for i in range(0, 1200, 2)),
+], ids=["brackets", "mappings", "indented-lists"])
+def test_very_deep_nesting_is_refused_not_crashed(tmp_path: Path, text: str) -> None:
+    """libyaml's composer crashes on deep nesting; such files must get a message instead."""
+    import subprocess
+    import sys
+
+    spec = tmp_path / "deep.yaml"
+    spec.write_text(text)
+    result = subprocess.run([sys.executable, "-m", "mou_builder", "validate", str(spec)], capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr[-300:]
+    assert "nested too deeply" in result.stderr or "invalid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
