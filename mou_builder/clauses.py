@@ -473,9 +473,6 @@ class Selection:
 
     by_section: dict[str, list[ClauseFile]]
 
-    def clause_ids(self) -> set[str]:
-        return {c.id for clauses in self.by_section.values() for c in clauses}
-
 
 def parse_pin(pin: str) -> tuple[str, str | None]:
     """``'id@1.2.0'`` -> ``('id', '1.2.0')``; ``'id'`` -> ``('id', None)``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, PlainValidator, StrictBool, StrictInt
@@ -192,11 +192,3 @@ Currency = Annotated[
     PlainValidator(_currency),
     WithJsonSchema({"type": "string", "enum": sorted(ISO_4217)}),
 ]
-
-
-def parse_decimal(text: str) -> Decimal | None:
-    """Read ``text`` as an exact decimal, or return None."""
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
