@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mou_builder.errors import ClauseError, yaml_problem
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
-from mou_builder.model import Spec
+from mou_builder.model import Party, Spec
 from mou_builder.resources import clause_library_dir
 
 #: libyaml's safe loader where it is installed: our own data files are read often.
@@ -666,7 +666,7 @@ def _spec_fields() -> dict[str, Any]:
         return out
 
     fields = tree(Spec)
-    fields["party"] = {"*": tree(__import__("mou_builder.model", fromlist=["Party"]).Party)}
+    fields["party"] = {"*": tree(Party)}
     fields["doc"] = {"this": {}, "This": {}, "the": {}, "name": {}}
     for name in DERIVED_NAMES - {"doc", "party"}:
         fields[name] = {}
