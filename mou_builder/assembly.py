@@ -54,7 +54,7 @@ def assemble(
         profile = load_profile(profile or spec.agreement.profile)
     context = spec_context(spec)
     selection = select_clauses(spec, library, context)
-    findings = check(spec, profile, library, selection=selection)
+    findings = check(spec, profile, library, selection=selection, context=context)
     missing = {f.section: f for f in findings if f.code == "missing-section"}
     covered = covered_sections(spec, library, selection, context)
 

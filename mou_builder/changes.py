@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from mou_builder.document import Clause, Document
 from mou_builder.model import Spec
-from mou_builder.render_text import render_markdown
+from mou_builder.render_text import block_paragraphs, render_markdown
 
 SUMMARY_VERSION = 1
 
@@ -181,9 +181,7 @@ def _clauses(doc: Document) -> dict[str, Clause]:
 
 
 def _clause_text(clause: Clause) -> list[str]:
-    from mou_builder.render_text import _block_paragraphs
-
-    return [clause.title, *(p for b in clause.blocks for p in _block_paragraphs(b))]
+    return [clause.title, *(p for b in clause.blocks for p in block_paragraphs(b))]
 
 
 def _clause_changes(old_doc: Document, new_doc: Document) -> Iterator[ClauseChange]:

@@ -178,6 +178,7 @@ def check(
     library: ClauseLibrary | None = None,
     *,
     selection: Selection | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Check ``spec`` against a profile (by default the one the spec names).
 
@@ -186,7 +187,7 @@ def check(
     library = library or load_library()
     if not isinstance(profile, Profile):
         profile = load_profile(profile or spec.agreement.profile)
-    context = spec_context(spec)
+    context = context if context is not None else spec_context(spec)
     selection = selection or select_clauses(spec, library, context)
     finder = _Finder(spec, library)
     findings: list[Finding] = []

@@ -26,7 +26,7 @@ from lxml import etree
 
 from mou_builder.document import Document
 from mou_builder.render_word import (
-    _BodyWriter, _el, _find_anchor, _package, _render_template, _style_ids, _text_el, w,
+    _BodyWriter, _el, _find_anchor, _package, _render_template, _text_el, w,
 )
 from mou_builder.resources import default_template_path
 
@@ -47,10 +47,9 @@ def render_redline(
     same drafts always give the same bytes.
     """
     path = Path(template) if template else default_template_path()
-    tpl_new = _render_template(path, new)
-    tpl_old = _render_template(path, old)
+    tpl_new, styles = _render_template(path, new)
+    tpl_old, _ = _render_template(path, old)
     word = tpl_new.docx
-    styles = _style_ids(tpl_new, path)
     writer = _BodyWriter(word, styles, marks=False)
     new_body, anchor = word.element.body, _find_anchor(word.element.body, path)
     old_anchor = _find_anchor(tpl_old.docx.element.body, path)

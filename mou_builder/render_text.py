@@ -71,11 +71,12 @@ def document_paragraphs(doc: Document) -> list[str]:
         for clause in section.clauses:
             out.append(clause.title)
             for block in clause.blocks:
-                out.extend(_block_paragraphs(block))
+                out.extend(block_paragraphs(block))
     return out
 
 
-def _block_paragraphs(block: Block) -> Iterator[str]:
+def block_paragraphs(block: Block) -> Iterator[str]:
+    """The paragraphs one block shows (list items and table cells each count as one)."""
     if isinstance(block, Paragraph):
         yield block.text
     elif isinstance(block, ListBlock):

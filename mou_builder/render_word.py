@@ -94,10 +94,10 @@ def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element
 def render_docx(document: Document, *, template: str | Path | None = None) -> bytes:
     """Render an assembled document as .docx bytes, with the default template or your own."""
     path = Path(template) if template else default_template_path()
-    tpl = _render_template(path, document)
+    tpl, styles = _render_template(path, document)
     word = tpl.docx
     anchor = _find_anchor(word.element.body, path)
-    writer = _BodyWriter(word, _style_ids(tpl, path))
+    writer = _BodyWriter(word, styles)
     for element in writer.document(document):
         anchor.addprevious(element)
     anchor.getparent().remove(anchor)
@@ -111,10 +111,10 @@ def _package(word: Any, document: Document) -> bytes:
     return _finalise(_package_files(word))
 
 
-def _render_template(path: Path, document: Document) -> DocxTemplate:
-    """The template with its placeholders filled for ``document`` (the body anchor still in place)."""
+def _render_template(path: Path, document: Document) -> tuple[DocxTemplate, dict[str, str]]:
+    """The template with its placeholders filled for ``document`` (the body anchor still in place), and its style ids."""
     tpl = _open_template(path)
-    _style_ids(tpl, path)
+    styles = _style_ids(tpl, path)
     context = {
         "title": document.title.title,
         "parties_line": title_lines(document.title)[0],
@@ -130,7 +130,7 @@ def _render_template(path: Path, document: Document) -> DocxTemplate:
         tpl.render(context, jinja_env=env)
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: {exc}") from None
-    return tpl
+    return tpl, styles
 
 
 def build_docx(
