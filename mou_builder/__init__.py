@@ -21,6 +21,7 @@ __all__ = [
     "TemplateError",
     "RenderError",
     "OutputError",
+    "DraftError",
     "IncompleteSpecError",
     # the spec
     "Spec",
@@ -41,7 +42,7 @@ __all__ = [
     # reviewing
     "summarize_changes",
     "ChangeSummary",
-    "render_redline",
+    "redline",
     # building files
     "BuildOptions",
     "BuildResult",
@@ -57,6 +58,7 @@ _LAZY = {
     "TemplateError": "mou_builder.errors",
     "RenderError": "mou_builder.errors",
     "OutputError": "mou_builder.errors",
+    "DraftError": "mou_builder.errors",
     "IncompleteSpecError": "mou_builder.errors",
     "Spec": "mou_builder.model",
     "load_spec": "mou_builder.loader",
@@ -71,9 +73,9 @@ _LAZY = {
     "render_text": "mou_builder.render_text",
     "render_docx": "mou_builder.render_word",
     "build_docx": "mou_builder.render_word",
-    "summarize_changes": "mou_builder.changes",
+    "summarize_changes": "mou_builder.review",
     "ChangeSummary": "mou_builder.changes",
-    "render_redline": "mou_builder.redline",
+    "redline": "mou_builder.review",
     "BuildOptions": "mou_builder.batch",
     "BuildResult": "mou_builder.batch",
     "build_file": "mou_builder.batch",
@@ -83,13 +85,13 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from mou_builder.assembly import assemble
     from mou_builder.batch import BuildOptions, BuildResult, build_file, build_many
-    from mou_builder.changes import ChangeSummary, summarize_changes
-    from mou_builder.redline import render_redline
+    from mou_builder.changes import ChangeSummary
+    from mou_builder.review import redline, summarize_changes
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check, load_profile
     from mou_builder.document import Document, Finding
     from mou_builder.errors import (
-        ClauseError, IncompleteSpecError, MouError, OutputError, ProfileError, RenderError, SpecError, TemplateError,
+        ClauseError, DraftError, IncompleteSpecError, MouError, OutputError, ProfileError, RenderError, SpecError, TemplateError,
     )
     from mou_builder.loader import load_spec, validate_spec
     from mou_builder.model import Spec

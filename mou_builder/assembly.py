@@ -1,7 +1,8 @@
 """Assembly: (spec, clause library, profile) -> :class:`~mou_builder.document.Document`.
 
 A pure function: no files are written and nothing is printed. Sections come
-in the canonical order of ``sections.yaml``; a required section the spec
+in the canonical order of ``sections.yaml``, or the profile's
+``section_order``; a required section the spec
 leaves out is kept, empty, with its finding, so that every renderer can
 show a placeholder where it belongs. Tables are built from data here, with
 totals computed exactly.
@@ -61,7 +62,7 @@ def assemble(
     # Number first, so that references can be resolved while rendering.
     plan: list[tuple[str, list[ClauseFile]]] = []
     numbers: dict[str, str] = {}
-    for section in library.sections:
+    for section in profile.ordered(library.sections):
         if section.key in covered:
             plan.append((section.key, selection.by_section[section.key]))
         elif section.key in missing:

@@ -1,24 +1,68 @@
-"""What changed between two drafts: spec fields, clauses and findings.
+"""What changed between two drafts: spec fields, clauses, text and findings.
 
 Reviewers read this before the text itself. The comparison is of the specs
-(field by field) and of the assembled documents (clause by clause, and the
-completeness findings); :func:`unified_diff` gives the line diff of the two
-Markdown renderings. Nothing here imports Word libraries or prints.
+(field by field), of the clauses (added, removed, moved, re-versioned,
+re-worded), of the paragraphs, and of the completeness findings. A draft
+is described by :class:`DraftFacts`: from a spec and its assembled document
+everything is known; from a .docx file mou-builder wrote, the clauses and
+text (not the spec values); from any other .docx, only the text.
+:func:`unified_diff` gives the line diff of two drafts' text. Nothing here
+imports Word libraries or prints.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from mou_builder.document import Clause, Document
-from mou_builder.model import Spec
-from mou_builder.render_text import block_paragraphs, render_markdown
+from mou_builder.alignment import moved_keys
+from mou_builder.document import ClauseOutline, Document, Finding
+from mou_builder.render_text import block_paragraphs, document_lines, render_markdown
 
-SUMMARY_VERSION = 1
+if TYPE_CHECKING:
+    from mou_builder.model import Spec
+
+SUMMARY_VERSION = 2
+
+
+@dataclass(frozen=True)
+class DraftFacts:
+    """What a comparison knows about one draft (None: not known for this kind of draft)."""
+
+    name: str
+    #: The text as lines: paragraphs, and each table row as one line (see ``render_text.document_lines``).
+    lines: tuple[str, ...]
+    spec: Spec | None = None
+    clauses: tuple[ClauseOutline, ...] | None = None
+    findings: tuple[Finding, ...] | None = None
+    complete: bool | None = None
+    #: The assembled document, when the draft came from a spec (its Markdown is what a unified diff shows).
+    document: Document | None = None
+
+    @classmethod
+    def of_document(cls, name: str, document: Document, spec: Spec | None = None) -> DraftFacts:
+        """Everything about a draft assembled from a spec."""
+        return cls(
+            name=name,
+            lines=tuple(document_lines(document)),
+            spec=spec,
+            clauses=tuple(outline(document)),
+            findings=document.findings,
+            complete=document.complete,
+            document=document,
+        )
+
+
+def outline(document: Document) -> Iterator[ClauseOutline]:
+    """Each clause of an assembled document as a comparison sees it."""
+    for section in document.sections:
+        for clause in section.clauses:
+            text = (clause.title, *(p for b in clause.blocks for p in block_paragraphs(b)))
+            yield ClauseOutline(clause.id, clause.number, clause.entry.version, tuple(p for p in text if p))
 
 
 @dataclass(frozen=True)
@@ -52,33 +96,95 @@ class FindingChange:
 
 
 @dataclass(frozen=True)
+class TextChanges:
+    """How many lines (paragraphs, and table rows) changed, were added, removed or moved unchanged."""
+
+    changed: int = 0
+    added: int = 0
+    removed: int = 0
+    moved: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.added or self.removed or self.moved)
+
+
+@dataclass(frozen=True)
 class ChangeSummary:
     """Everything that changed from ``old`` to ``new``."""
 
     fields: tuple[FieldChange, ...] = ()
     clauses: tuple[ClauseChange, ...] = ()
     findings: tuple[FindingChange, ...] = ()
-    old_complete: bool = True
-    new_complete: bool = True
+    old_complete: bool | None = True
+    new_complete: bool | None = True
+    text: TextChanges = TextChanges()
+    #: What could not be compared, and why (e.g. spec values of a .docx draft).
+    notes: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.fields or self.clauses or self.findings)
+        return not (self.fields or self.clauses or self.findings or self.text)
 
 
 # ---------------------------------------------------------------- comparing
 
 
-def summarize_changes(old: Spec, new: Spec, old_doc: Document, new_doc: Document) -> ChangeSummary:
-    """Compare two specs and their assembled documents."""
+def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
+    """Compare what is known about two drafts."""
+    notes = []
+    fields: tuple[FieldChange, ...] = ()
+    if old.spec is not None and new.spec is not None:
+        fields = tuple(_field_changes(old.spec, new.spec))
+    else:
+        notes.append("spec values are compared only between two spec files")
+    clauses: tuple[ClauseChange, ...] = ()
+    if old.clauses is not None and new.clauses is not None:
+        clauses = tuple(_clause_changes(old.clauses, new.clauses))
+    else:
+        missing = [d.name for d in (old, new) if d.clauses is None]
+        notes.append(f"{' and '.join(missing)} {'was' if len(missing) == 1 else 'were'} not written by mou-builder: "
+                     "clauses are not compared, only paragraphs")
+    findings: tuple[FindingChange, ...] = ()
+    if old.findings is not None and new.findings is not None:
+        findings = tuple(_finding_changes(old.findings, new.findings))
+    else:
+        notes.append("completeness findings are compared only between two spec files")
     return ChangeSummary(
-        fields=tuple(_field_changes(old, new)),
-        clauses=tuple(_clause_changes(old_doc, new_doc)),
-        findings=tuple(_finding_changes(old_doc, new_doc)),
-        old_complete=old_doc.complete,
-        new_complete=new_doc.complete,
+        fields=fields,
+        clauses=clauses,
+        findings=findings,
+        old_complete=old.complete,
+        new_complete=new.complete,
+        text=_text_changes(old.lines, new.lines),
+        notes=tuple(notes),
     )
+
+
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio() >= 0.5
+
+
+def _text_changes(old: Sequence[str], new: Sequence[str]) -> TextChanges:
+    changed = 0
+    gone: Counter[str] = Counter()
+    came: Counter[str] = Counter()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        # A paragraph was edited when a new one in its place is mostly the same text.
+        start = j1
+        for i in range(i1, i2):
+            match = next((j for j in range(start, j2) if _similar(old[i], new[j])), None)
+            if match is None:
+                gone[old[i]] += 1
+                continue
+            came.update(new[start:match])
+            changed += 1
+            start = match + 1
+        came.update(new[start:j2])
+    moved = sum((gone & came).values())  # the same paragraph left one place and arrived at another
+    return TextChanges(changed, sum(came.values()) - moved, sum(gone.values()) - moved, moved)
 
 
 _MISSING: Any = object()
@@ -176,42 +282,31 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _clauses(doc: Document) -> dict[str, Clause]:
-    return {c.id: c for s in doc.sections for c in s.clauses}
-
-
-def _clause_text(clause: Clause) -> list[str]:
-    return [clause.title, *(p for b in clause.blocks for p in block_paragraphs(b))]
-
-
-def _clause_changes(old_doc: Document, new_doc: Document) -> Iterator[ClauseChange]:
-    before, after = _clauses(old_doc), _clauses(new_doc)
-    common_old = [c for c in before if c in after]
-    common_new = [c for c in after if c in before]
-    # Clauses outside the longest common order moved; the rest only shifted number.
-    matcher = difflib.SequenceMatcher(a=common_old, b=common_new, autojunk=False)
-    in_order: set[str] = set()
-    for block in matcher.get_matching_blocks():
-        in_order.update(common_new[block.b : block.b + block.size])
+def _clause_changes(old: Sequence[ClauseOutline], new: Sequence[ClauseOutline]) -> Iterator[ClauseChange]:
+    before, after = {c.id: c for c in old}, {c.id: c for c in new}
+    # Clauses outside the heaviest common order moved (the Word redline calls
+    # the same ones moved); the rest only shifted number.
+    weight = {c.id: 1 + sum(len(p) for p in c.paragraphs) for c in new}
+    moved = moved_keys([c.id for c in old], [c.id for c in new], weight.__getitem__)
     for clause_id, clause in after.items():
         if clause_id not in before:
             yield ClauseChange(clause_id, "added", new=clause.number)
             continue
         old_clause = before[clause_id]
-        if clause_id not in in_order:
+        if clause_id in moved:
             yield ClauseChange(clause_id, "moved", old_clause.number, clause.number)
-        if old_clause.entry.version != clause.entry.version:
-            yield ClauseChange(clause_id, "re-versioned", old_clause.entry.version, clause.entry.version)
-        elif _clause_text(old_clause) != _clause_text(clause):
+        if old_clause.version and clause.version and old_clause.version != clause.version:
+            yield ClauseChange(clause_id, "re-versioned", old_clause.version, clause.version)
+        elif old_clause.paragraphs != clause.paragraphs:
             yield ClauseChange(clause_id, "re-worded", old_clause.number, clause.number)
     for clause_id, clause in before.items():
         if clause_id not in after:
             yield ClauseChange(clause_id, "removed", old=clause.number)
 
 
-def _finding_changes(old_doc: Document, new_doc: Document) -> Iterator[FindingChange]:
-    before = {(f.code, f.path): f for f in old_doc.findings}
-    after = {(f.code, f.path): f for f in new_doc.findings}
+def _finding_changes(old: Sequence[Finding], new: Sequence[Finding]) -> Iterator[FindingChange]:
+    before = {(f.code, f.path): f for f in old}
+    after = {(f.code, f.path): f for f in new}
     for key, finding in after.items():
         if key not in before:
             yield FindingChange(finding.code, finding.path, "new", finding.message)
@@ -220,14 +315,14 @@ def _finding_changes(old_doc: Document, new_doc: Document) -> Iterator[FindingCh
             yield FindingChange(finding.code, finding.path, "resolved", finding.message)
 
 
-def unified_diff(old_doc: Document, new_doc: Document, old_name: str = "old", new_name: str = "new") -> str:
-    """A unified diff of the two drafts' Markdown renderings."""
-    lines = difflib.unified_diff(
-        render_markdown(old_doc).splitlines(keepends=True),
-        render_markdown(new_doc).splitlines(keepends=True),
-        old_name, new_name,
-    )
-    return "".join(lines)
+def unified_diff(old: DraftFacts, new: DraftFacts) -> str:
+    """A unified diff of two drafts' text: their Markdown, or their paragraphs when either is a .docx."""
+    if old.document is not None and new.document is not None:
+        old_lines = render_markdown(old.document).splitlines(keepends=True)
+        new_lines = render_markdown(new.document).splitlines(keepends=True)
+    else:
+        old_lines, new_lines = [p + "\n" for p in old.lines], [p + "\n" for p in new.lines]
+    return "".join(difflib.unified_diff(old_lines, new_lines, old.name, new.name))
 
 
 # ---------------------------------------------------------------- reporting
@@ -260,42 +355,54 @@ def _finding_line(change: FindingChange) -> tuple[str, str]:
     return f"{change.kind} {change.code}", f"{change.path}: {change.message}"
 
 
-def _groups(summary: ChangeSummary) -> list[tuple[str, list[tuple[str, str]]]]:
+def summary_groups(summary: ChangeSummary) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The summary's non-empty groups, each a title and (subject, change) lines; the last is the draft overall."""
     groups = [
         ("Spec changes", [_field_line(c) for c in summary.fields]),
         ("Clause changes", [_clause_line(c) for c in summary.clauses]),
         ("Completeness", [_finding_line(c) for c in summary.findings]),
     ]
-    return [(title, lines) for title, lines in groups if lines]
+    out = [(title, lines) for title, lines in groups if lines]
+    overall = [("Text", _text_line(summary.text)), ("Draft", _completeness(summary))]
+    overall += [("Note", note) for note in summary.notes]
+    out.append(("Overall", overall))
+    return out
+
+
+def _text_line(text: TextChanges) -> str:
+    noun = "line" if text.changed == 1 else "lines"
+    line = f"{text.changed} {noun} changed, {text.added} added, {text.removed} removed"
+    return line + (f", {text.moved} moved" if text.moved else "")
 
 
 def _completeness(summary: ChangeSummary) -> str:
-    word = {True: "complete", False: "incomplete"}
+    word = {True: "complete", False: "incomplete", None: "not known"}
     return f"{word[summary.old_complete]} -> {word[summary.new_complete]}"
 
 
 def summary_text(summary: ChangeSummary) -> str:
     """The summary as plain text, one change per line."""
-    if summary.empty:
-        return "no changes\n"
-    out = []
-    for title, lines in _groups(summary):
+    out = [] if not summary.empty else ["no changes"]
+    *groups, (_, overall) = summary_groups(summary)
+    for title, lines in groups:
         out.append(f"{title} ({len(lines)}):")
         out += [f"  {subject}: {text}" for subject, text in lines]
-    out.append(f"Draft: {_completeness(summary)}")
+    out += [f"{subject}: {text}" for subject, text in overall if not (summary.empty and subject == "Text")]
     return "\n".join(out) + "\n"
 
 
 def summary_markdown(summary: ChangeSummary) -> str:
     """The summary as Markdown, for a pull request or an e-mail."""
-    if summary.empty:
-        return "No changes.\n"
     out = ["# Changes between the drafts", ""]
-    for title, lines in _groups(summary):
+    if summary.empty:
+        out += ["No changes.", ""]
+    *groups, (_, overall) = summary_groups(summary)
+    for title, lines in groups:
         out += [f"## {title}", ""]
         out += [f"- `{subject}`: {text}" for subject, text in lines]
         out.append("")
-    out += [f"Draft: {_completeness(summary)}", ""]
+    out += [f"{subject}: {text}  " for subject, text in overall if not (summary.empty and subject == "Text")]
+    out.append("")
     return "\n".join(out)
 
 
@@ -306,7 +413,9 @@ def summary_json(summary: ChangeSummary) -> str:
         "fields": [asdict(c) for c in summary.fields],
         "clauses": [asdict(c) for c in summary.clauses],
         "findings": [asdict(c) for c in summary.findings],
+        "text": asdict(summary.text),
         "old_complete": summary.old_complete,
         "new_complete": summary.new_complete,
+        "notes": list(summary.notes),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -312,13 +312,22 @@ def clauses_lock() -> None:
 def _assembled(spec: Path, clause_dirs: tuple[Path, ...], profile: str | None) -> tuple[Any, Any]:
     from mou_builder.assembly import assemble
     from mou_builder.clauses import load_library
-    from mou_builder.errors import MouError
     from mou_builder.loader import load_spec
 
-    if spec.suffix.lower() == ".docx":
-        raise MouError(f"{spec}: comparing .docx files is not supported yet; compare the spec files they came from")
     loaded = load_spec(spec)
     return loaded, assemble(loaded, load_library(clause_dirs), profile)
+
+
+def _drafts(paths: Sequence[Path], clause_dirs: tuple[Path, ...], profile: str | None) -> list[Any]:
+    """Load drafts (spec files or .docx files); the clause library only when a spec needs it."""
+    from mou_builder.review import is_docx, load_draft
+
+    library = None
+    if not all(is_docx(p) for p in paths):
+        from mou_builder.clauses import load_library
+
+        library = load_library(clause_dirs)
+    return [load_draft(p, profile=profile, library=library) for p in paths]
 
 
 @main.command()
@@ -331,56 +340,67 @@ def _assembled(spec: Path, clause_dirs: tuple[Path, ...], profile: str | None) -
               help="A folder of your own clauses. Repeatable.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a Word redline: NEW with tracked changes against OLD.")
+@click.option("--summary-page", is_flag=True, help="With -o: put the change summary on a cover page.")
 @click.option("--author", default="mou-builder", show_default=True, help="Author of the tracked changes.")
 @click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date of the tracked changes (YYYY-MM-DD) [default: NEW's document date].")
-@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
+              help="Your own Word template (.docx), for drafts given as specs.")
 @_guarded
 def diff(
     old: Path, new: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...], output: Path | None,
-    author: str, when: Any, template: Path | None,
+    summary_page: bool, author: str, when: Any, template: Path | None,
 ) -> None:
-    """Show what changed from draft OLD to draft NEW (two spec files).
+    """Show what changed from draft OLD to draft NEW (spec files or .docx files).
 
     The summary lists changed spec fields with old and new values; clauses
-    added, removed, moved, re-versioned or re-worded; and completeness
-    findings that appeared or were resolved. With -o, writes a Word redline
-    instead: the NEW draft with tracked changes a reviewer can accept or
-    reject. Exit 0 whether or not anything changed.
+    added, removed, moved, re-versioned or re-worded; how many paragraphs
+    changed; and completeness findings that appeared or were resolved. With
+    -o, writes a Word redline instead: the NEW draft with tracked changes a
+    reviewer can accept or reject. A .docx mou-builder wrote is compared
+    clause by clause; any other .docx paragraph by paragraph. Exit 0 whether
+    or not anything changed.
     """
-    from mou_builder.changes import summarize_changes, summary_json, summary_markdown, summary_text, unified_diff
+    from mou_builder.changes import summary_json, summary_markdown, summary_text
+    from mou_builder.review import redline, summarize_changes, text_diff
 
-    old_spec, old_doc = _assembled(old, clause_dirs, profile)
-    new_spec, new_doc = _assembled(new, clause_dirs, profile)
+    if summary_page and output is None:
+        raise click.UsageError("--summary-page goes with -o/--output (it is a page of the Word redline)")
+    old_draft, new_draft = _drafts([old, new], clause_dirs, profile)
     if output is not None:
         from mou_builder.output import write_atomic
-        from mou_builder.redline import render_redline
 
-        data = render_redline(old_doc, new_doc, author=author, when=when.date() if when else None, template=template)
+        data = redline(old_draft, new_draft, author=author, date=when.date() if when else None, template=template,
+                       summary_page=summary_page)
         write_atomic(output, data)
         click.echo(f"wrote {output}")
         return
     if fmt == "unified":
-        click.echo(unified_diff(old_doc, new_doc, str(old), str(new)), nl=False)
+        click.echo(text_diff(old_draft, new_draft), nl=False)
         return
-    summary = summarize_changes(old_spec, new_spec, old_doc, new_doc)
     report = {"text": summary_text, "json": summary_json, "md": summary_markdown}[fmt]
-    click.echo(report(summary), nl=False)
+    click.echo(report(summarize_changes(old_draft, new_draft)), nl=False)
 
 
 @main.command()
 @click.argument("spec", type=_SPEC)
-@click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md", show_default=True,
+              help="For a spec; a .docx always prints its paragraphs as plain text.")
 @click.option("--profile", help="Completeness profile [default: the spec's own].")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses. Repeatable.")
 @_guarded
 def show(spec: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...]) -> None:
-    """Print the agreement's text (Markdown or plain), e.g. as a git diff driver.
+    """Print an agreement's text: a spec's (Markdown or plain) or a .docx file's, e.g. as a git diff driver.
 
     Missing sections appear as MISSING paragraphs; the exit status is 0 for
     any valid spec, so that git can use it as a textconv command.
     """
+    from mou_builder.review import draft_text, is_docx
+
+    if is_docx(spec):
+        click.echo(draft_text(spec), nl=False)
+        return
     from mou_builder.render_text import render_text
 
     click.echo(render_text(_assembled(spec, clause_dirs, profile)[1], fmt), nl=False)

@@ -9,7 +9,7 @@ findings; it never prints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mou_builder.clauses import ClauseLibrary, load_yaml, Selection, evaluate, format_money, load_library, select_clauses, spec_context
+from mou_builder.clauses import ClauseLibrary, SectionDef, load_yaml, Selection, evaluate, format_money, load_library, select_clauses, spec_context
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.model import Spec
@@ -68,7 +68,41 @@ class Profile(BaseModel):
     conditional_sections: tuple[ConditionalSection, ...] = ()
     required_fields: tuple[RequiredField, ...] = ()
     checks: tuple[Literal["signatories", "responsibilities_per_party", "funding_plan", "budget"], ...] = ()
+    #: Sections that follow each other in this order, starting where the first one is in sections.yaml.
+    section_order: tuple[str, ...] = ()
     path: str | None = Field(None, exclude=True)
+
+    @field_validator("section_order")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({key for key in value if value.count(key) > 1})
+        if repeated:
+            raise ValueError(f"section {repeated[0]!r} is listed twice")
+        return value
+
+    def ordered(self, sections: Sequence[SectionDef]) -> list[SectionDef]:
+        """``sections`` (in the library's canonical order) in this profile's order.
+
+        The sections named in ``section_order`` follow each other in that
+        order, starting at the canonical place of the first one; all other
+        sections keep their canonical order. A partial list stays valid when
+        the library gains a section.
+        """
+        if not self.section_order:
+            return list(sections)
+        by_key = {s.key: s for s in sections}
+        for key in self.section_order:
+            if key not in by_key:
+                raise ProfileError(f"{self.path or self.id}: section_order: unknown section {key!r}")
+        head, *chained = self.section_order
+        out: list[SectionDef] = []
+        for section in sections:
+            if section.key in chained:
+                continue
+            out.append(section)
+            if section.key == head:
+                out.extend(by_key[key] for key in chained)
+        return out
 
 
 def profiles_dir() -> Path:
@@ -124,6 +158,7 @@ def _read_profile(path: Path, mtime_ns: int, size: int) -> Profile:
                 "conditional_sections": parent.conditional_sections + profile.conditional_sections,
                 "required_fields": parent.required_fields + profile.required_fields,
                 "checks": tuple(dict.fromkeys(parent.checks + profile.checks)),
+                "section_order": profile.section_order or parent.section_order,
             }
         )
     return profile

@@ -106,6 +106,20 @@ class ClauseEntry:
 
 
 @dataclass(frozen=True)
+class ClauseOutline:
+    """A clause as a comparison sees it: id, number, version and its paragraphs' text.
+
+    Built from an assembled document or read back from a .docx mou-builder
+    wrote; both give the same paragraphs for the same clause.
+    """
+
+    id: str
+    number: str
+    version: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Clause:
     """One clause of the agreement: a numbered, titled group of blocks."""
 

@@ -64,6 +64,10 @@ class RenderError(MouError):
     """The renderer produced something it refuses to hand out (e.g. XML that does not re-parse)."""
 
 
+class DraftError(MouError):
+    """A .docx draft given for comparison that cannot be read (not a Word document, damaged, too large)."""
+
+
 class OutputError(MouError):
     """An output file that cannot be written."""
 

@@ -190,11 +190,32 @@ def _shallow(text: str) -> bool:
     return flows + widest <= 1000
 
 
+def _too_deep(text: str, limit: int = 1000) -> bool:
+    """Whether the text nests deeper than ``limit``, counted on libyaml's parser events.
+
+    libyaml's parser is iterative (unlike its composer) but slows down on very
+    deep input, so counting stops as soon as the limit is passed.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_FAST_LOADER):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limit:
+                return True
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return False
+
+
 def _compose(text: str, source: str) -> yaml.Node:
     # libyaml composes large files many times faster; PyYAML's own parser runs
     # on an error (for messages that are the same on every machine) and on
-    # anything that might nest deeply.
-    if not _shallow(text):
+    # anything that nests deeply. The cheap bound decides most files; a file
+    # with many brackets (JSON) has its real depth counted.
+    try:
+        if not _shallow(text) and (_FAST_LOADER is yaml.SafeLoader or _too_deep(text)):
+            return _compose_checked(text, source)
+    except yaml.YAMLError:
         return _compose_checked(text, source)
     try:
         return yaml.compose(text, Loader=_FAST_LOADER) or _compose_checked(text, source)

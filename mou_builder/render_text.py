@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from mou_builder.document import (
-    Block, Document, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Span, Table, TitleBlock,
+    Block, Document, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Table, TitleBlock,
 )
 
 SIGNATURE_LINE = "_" * 32
@@ -63,16 +63,47 @@ def signature_lines(block: SignatureBlock) -> list[str]:
 
 def document_paragraphs(doc: Document) -> list[str]:
     """The document's text, paragraph by paragraph (headings without their numbers; table cells in row order)."""
-    out = [doc.title.title, *title_lines(doc.title)]
+    return list(_document_texts(doc, block_paragraphs))
+
+
+def document_lines(doc: Document) -> list[str]:
+    """The document's text as lines for comparing drafts: paragraphs, and each table row as one line.
+
+    A row's cells are joined by `` | `` (a cell's own paragraphs by line
+    breaks), as a .docx file's rows read by ``word_input.text_lines``; rows
+    and paragraphs without text are left out.
+    """
+    return [line for line in _document_texts(doc, _block_lines) if line]
+
+
+def _document_texts(doc: Document, texts: Callable[[Block], Iterable[str]]) -> Iterator[str]:
+    yield doc.title.title
+    yield from title_lines(doc.title)
     for section in doc.sections:
-        out.append(section.title)
+        yield section.title
         if section.missing:
-            out.append(missing_text(section))
+            yield missing_text(section)
         for clause in section.clauses:
-            out.append(clause.title)
+            yield clause.title
             for block in clause.blocks:
-                out.extend(block_paragraphs(block))
-    return out
+                yield from texts(block)
+
+
+def _block_lines(block: Block) -> Iterator[str]:
+    if isinstance(block, Table):
+        for row in (block.header, *block.rows, *block.totals):
+            yield _row_line(row)
+    elif isinstance(block, Signatures):
+        # two signature blocks to a row, as in Word
+        cells = ["\n".join(signature_lines(sig)) for sig in block.blocks]
+        for start in range(0, len(cells), 2):
+            yield _row_line((cells[start:start + 2] + [""])[:2])
+    else:
+        yield from block_paragraphs(block)
+
+
+def _row_line(cells: Sequence[str]) -> str:
+    return " | ".join(cells) if any(cells) else ""
 
 
 def block_paragraphs(block: Block) -> Iterator[str]:

@@ -19,7 +19,6 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +36,8 @@ from mou_builder.document import (
 )
 from mou_builder.errors import RenderError, TemplateError
 from mou_builder.render_text import missing_text, program_line, signature_lines, title_lines
+from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 #: Styles a template must define (by name), with their type.
 REQUIRED_STYLES: dict[str, str] = {
@@ -69,25 +64,6 @@ _TEXT_WIDTH_DXA = 9360  # 6.5 inches, the default template's text width
 _FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-@lru_cache(maxsize=None)
-def w(tag: str) -> str:
-    """Clark name of a WordprocessingML tag or attribute."""
-    return f"{{{W_NS}}}{tag}"
-
-
-# Elements are made in a document that already declares the w: prefix: far
-# cheaper than giving each element its own namespace map (a large table has
-# a hundred thousand elements), and lxml reuses the declaration on insertion.
-_make = etree.Element(w("document"), nsmap={"w": W_NS}).makeelement
-
-
-def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
-    element = _make(w(tag), {w(k): v for k, v in attrs.items()} if attrs else None)
-    if children:
-        element.extend(children)
-    return element
-
-
 # ---------------------------------------------------------------- public API
 
 
@@ -109,6 +85,30 @@ def _package(word: Any, document: Document) -> bytes:
     _set_core_properties(word, document)
     _set_custom_properties(word, document)
     return _finalise(_package_files(word))
+
+
+def finished_bytes(word: Any) -> bytes:
+    """A python-docx document's package as deterministic, strictly re-parsed bytes (its properties as they are)."""
+    return _finalise(_package_files(word))
+
+
+def open_docx(data: bytes, name: str) -> Any:
+    """A .docx file's package, opened with python-docx to be written again. Raises DraftError."""
+    import docx
+
+    from mou_builder.errors import DraftError
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DraftError(f"{name}: not a Word .docx file (it is not a zip package; an old .doc must be saved as .docx first)")
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise DraftError(f"{name}: not a usable Word .docx file ({type(exc).__name__}: {exc})") from None
+
+
+def style_ids_by_name(word: Any) -> dict[str, str]:
+    """Style ids of a document's styles, by name."""
+    return {s.name: s.style_id for s in word.styles if s.name}
 
 
 def _render_template(path: Path, document: Document) -> tuple[DocxTemplate, dict[str, str]]:
@@ -489,13 +489,6 @@ def _column_widths(table: Table) -> list[int]:
     widths = [_TEXT_WIDTH_DXA * wt // total for wt in weights]
     widths[-1] += _TEXT_WIDTH_DXA - sum(widths)
     return widths
-
-
-def _text_el(tag: str, text: str) -> etree._Element:
-    element = _el(tag)
-    element.text = text
-    element.set(f"{{{XML_NS}}}space", "preserve")
-    return element
 
 
 def _runs(text: str, *, bold: bool = False, italic: bool = False) -> list[etree._Element]:

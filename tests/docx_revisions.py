@@ -1,4 +1,8 @@
-"""Accepting or rejecting every tracked change, read straight from the XML (independent of the writer)."""
+"""Accepting or rejecting every tracked change, read straight from the XML (independent of the writer).
+
+Accept: inserted and moved-to content stays, deleted and moved-from content goes.
+Reject: the opposite. Rows and paragraph marks follow the same rule.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +13,32 @@ import zipfile
 from lxml import etree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+RANGES = [f"{W}{kind}Range{end}" for kind in ("moveFrom", "moveTo") for end in ("Start", "End")]
 
 
-def _resolve(root: etree._Element, keep: str, drop: str) -> etree._Element:
-    """Keep the ``keep`` revisions (ins to accept, del to reject), drop the ``drop`` ones."""
+def _resolve(root: etree._Element, keep: tuple[str, ...], drop: tuple[str, ...]) -> etree._Element:
     root = copy.deepcopy(root)
     # rows inserted (to reject) or deleted (to accept) go with their content
     for row in list(root.iter(f"{W}tr")):
-        if row.find(f"{W}trPr/{W}{drop}") is not None:
+        if any(row.find(f"{W}trPr/{W}{kind}") is not None for kind in drop):
             row.getparent().remove(row)
     for p in list(root.iter(f"{W}p")):
-        mark_dropped = p.find(f"{W}pPr/{W}rPr/{W}{drop}") is not None
-        for wrapper in p.findall(f"{W}{drop}"):
-            p.remove(wrapper)
-        for wrapper in p.findall(f"{W}{keep}"):
-            for run in wrapper:
-                for deleted in run.findall(f"{W}delText"):
+        mark_dropped = any(p.find(f"{W}pPr/{W}rPr/{W}{kind}") is not None for kind in drop)
+        for kind in drop:
+            for wrapper in p.findall(f"{W}{kind}"):
+                p.remove(wrapper)
+        for kind in keep:
+            for wrapper in p.findall(f"{W}{kind}"):
+                for deleted in wrapper.iter(f"{W}delText"):
                     deleted.tag = f"{W}t"
-            index = list(p).index(wrapper)
-            for offset, run in enumerate(list(wrapper)):
-                p.insert(index + offset, run)  # moving the runs out of the revision
-            p.remove(wrapper)
+                index = list(p).index(wrapper)
+                for offset, run in enumerate(list(wrapper)):
+                    p.insert(index + offset, run)  # moving the runs out of the revision
+                p.remove(wrapper)
         if mark_dropped:
             assert not paragraph_text(p), "a paragraph whose mark goes must have no text left"
             p.getparent().remove(p)
-    for marker in list(root.iter(f"{W}{keep}")):  # paragraph-mark and row markers that stay
+    for marker in list(root.iter(*(f"{W}{kind}" for kind in keep), *RANGES)):  # paragraph-mark, row and range markers
         marker.getparent().remove(marker)
     return root
 
@@ -54,8 +59,8 @@ def paragraphs(root: etree._Element) -> list[str]:
 
 
 def accept_all(data: bytes) -> list[str]:
-    return paragraphs(_resolve(body(data), keep="ins", drop="del"))
+    return paragraphs(_resolve(body(data), keep=("ins", "moveTo"), drop=("del", "moveFrom")))
 
 
 def reject_all(data: bytes) -> list[str]:
-    return paragraphs(_resolve(body(data), keep="del", drop="ins"))
+    return paragraphs(_resolve(body(data), keep=("del", "moveFrom"), drop=("ins", "moveTo")))

@@ -177,3 +177,42 @@ def test_check_cli_json_report_is_stable(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_check_cli_exit_0_when_complete() -> None:
     result = CliRunner().invoke(main, ["check", str(EXAMPLES[0])])
     assert result.exit_code == 0, result.output
+
+
+def _section_keys(spec: Path, profile: str | Path) -> list[str]:
+    from mou_builder.assembly import assemble
+
+    return [s.key for s in assemble(load_spec(spec), profile=profile).sections]
+
+
+def test_section_order_chains_the_named_sections(tmp_path: Path) -> None:
+    spec = EXAMPLES[0]
+    canonical = _section_keys(spec, "general")
+    profile = tmp_path / "ordered.yaml"
+    profile.write_text("id: ordered\ntitle: Ordered\nextends: general\nsection_order: [parties, financial, scope]\n")
+    ordered = _section_keys(spec, profile)
+    # financial and scope now follow parties, in that order; everything else keeps its order
+    assert ordered[ordered.index("parties"):ordered.index("parties") + 3] == ["parties", "financial", "scope"]
+    assert [k for k in ordered if k not in ("financial", "scope")] == [k for k in canonical if k not in ("financial", "scope")]
+    assert sorted(ordered) == sorted(canonical)
+
+
+def test_head_start_profile_puts_coordination_after_scope() -> None:
+    keys = _section_keys(DATA / "drafts" / "profile-reorders" / "old.yaml", "head_start")
+    assert keys[keys.index("scope") + 1] == "head_start"
+    general = _section_keys(DATA / "drafts" / "profile-reorders" / "old.yaml", "general")
+    assert general[general.index("scope") + 1] == "responsibilities"
+
+
+def test_section_order_is_inherited_and_checked(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text("id: child\ntitle: Child\nextends: head_start\n")
+    assert load_profile(child).section_order == ("scope", "head_start")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\ntitle: Bad\nsection_order: [scope, budget]\n")
+    with pytest.raises(ProfileError, match=r"bad.yaml: section_order: unknown section 'budget'"):
+        _section_keys(EXAMPLES[0], bad)
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("id: twice\ntitle: Twice\nsection_order: [scope, purpose, scope]\n")
+    with pytest.raises(ProfileError, match=r"twice.yaml: section_order: Value error, section 'scope' is listed twice"):
+        load_profile(twice)

@@ -13,7 +13,7 @@ from docx_revisions import W, accept_all, body, reject_all
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
 from mou_builder.loader import load_spec
-from mou_builder.redline import render_redline
+from mou_builder.tracked_changes import render_redline
 from mou_builder.render_text import document_paragraphs
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
 

@@ -6,6 +6,7 @@ output, and commit the images: they show readers what mou-builder produces.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,16 +37,18 @@ def render(spec: Path, name: str, pages: list[int], out: Path, tmp: Path) -> Non
         print(f"wrote {prefix}.png", file=sys.stderr)
 
 
-def render_redline(pair: str, page: int, out: Path, tmp: Path) -> None:
-    from mou_builder.assembly import assemble
-    from mou_builder.loader import load_spec
-    from mou_builder.redline import render_redline as redline
+def render_redline(pair: str, page: int, out: Path, tmp: Path, *, summary_page: bool = False) -> None:
+    from mou_builder.review import redline
 
     folder = ROOT / "tests" / "data" / "drafts" / pair
-    docx = tmp / f"redline-{pair}.docx"
-    docx.write_bytes(redline(assemble(load_spec(folder / "old.yaml")), assemble(load_spec(folder / "new.yaml"))))
+    suffix = "-summary" if summary_page else ""
+    docx = tmp / f"redline-{pair}{suffix}.docx"
+    # names relative to the repository, as a reviewer would type them
+    old, new = (str((folder / f"{side}.yaml").relative_to(ROOT)) for side in ("old", "new"))
+    os.chdir(ROOT)
+    docx.write_bytes(redline(old, new, summary_page=summary_page))
     pdf = convert_to_pdf(docx)
-    prefix = out / f"redline-{pair}-page-{page}"
+    prefix = out / f"redline-{pair}{suffix}-page-{page}"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l", str(page),
                     str(pdf), str(prefix)], check=True)
     print(f"wrote {prefix}.png", file=sys.stderr)
@@ -60,6 +63,8 @@ def main() -> None:
         render(INCOMPLETE, "incomplete-draft", [1], out, Path(tmp))
         render_redline("amount-changed", 3, out, Path(tmp))
         render_redline("alternate-switched", 7, out, Path(tmp))
+        render_redline("moved-and-edited", 3, out, Path(tmp))
+        render_redline("moved-and-edited", 1, out, Path(tmp), summary_page=True)
 
 
 if __name__ == "__main__":

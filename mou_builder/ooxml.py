@@ -1,0 +1,44 @@
+"""WordprocessingML names and element makers, shared by the Word writer and the .docx reader.
+
+Plain lxml: importing this module loads neither python-docx nor docxtpl.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+@lru_cache(maxsize=None)
+def w(tag: str) -> str:
+    """Clark name of a WordprocessingML tag or attribute."""
+    return f"{{{W_NS}}}{tag}"
+
+
+# Elements are made in a document that already declares the w: prefix: far
+# cheaper than giving each element its own namespace map (a large table has
+# a hundred thousand elements), and lxml reuses the declaration on insertion.
+_make = etree.Element(w("document"), nsmap={"w": W_NS}).makeelement
+
+
+def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
+    """A ``w:`` element with ``w:`` attributes and children."""
+    element = _make(w(tag), {w(k): v for k, v in attrs.items()} if attrs else None)
+    if children:
+        element.extend(children)
+    return element
+
+
+def text_el(tag: str, text: str) -> etree._Element:
+    """A ``w:t``-like element whose spaces Word keeps."""
+    element = el(tag)
+    element.text = text
+    element.set(f"{{{XML_NS}}}space", "preserve")
+    return element

@@ -1,0 +1,714 @@
+"""A Word redline: the new draft, with tracked changes against the old one.
+
+Both drafts become lists of body elements (rendered by the Word writer from
+assembled documents, or read from .docx files), split into segments at
+mou-builder's section and clause bookmarks and cleaned (see
+:mod:`mou_builder.word_input`). Segments are matched by key; those that
+left the heaviest common order (:func:`~mou_builder.alignment.moved_keys`)
+are *moves*. Inside a matched segment, and between matched segments,
+paragraphs and tables are aligned by text, and what differs is written as
+Word revisions a reviewer can accept or reject:
+
+- ``w:ins`` / ``w:del`` (deleted text in ``w:delText``) word by word inside a
+  changed paragraph or table cell; whole paragraphs and table rows inserted
+  or deleted (their paragraph marks and rows marked too);
+- a moved clause or section as ``w:moveFrom`` at its old place and
+  ``w:moveTo`` at its new one, inside named move ranges; words edited in the
+  moved text are ``w:del`` at the source and ``w:ins`` at the destination;
+- heading numbers are Word's own, so numbering that only shifted is never an
+  edit.
+
+Formatting-only changes are not marked (a run whose text is unchanged keeps
+the new draft's format).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from mou_builder.alignment import moved_keys
+from mou_builder.document import Document
+from mou_builder.ooxml import el, text_el, w
+from mou_builder.render_word import (
+    _BodyWriter, _find_anchor, _package, _render_template, finished_bytes, open_docx, style_ids_by_name,
+)
+from mou_builder.resources import default_template_path
+from mou_builder.word_input import Segment, WordDraft, cleaned_segments, read_docx, text_of
+
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+#: Revision kinds whose content is the old draft's (shown struck through or moved away).
+_OLD_SIDE = frozenset({"del", "moveFrom"})
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A cover page for the redline: a title, a line under it, and tables of (subject, change) rows."""
+
+    title: str
+    subtitle: str
+    groups: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+def render_redline(
+    old: Document,
+    new: Document,
+    *,
+    author: str = "mou-builder",
+    when: date | None = None,
+    template: str | Path | None = None,
+    cover: Cover | None = None,
+) -> bytes:
+    """The ``new`` draft as .docx bytes, with tracked changes against ``old``.
+
+    ``when`` (the revisions' date) defaults to the new draft's date, so the
+    same drafts always give the same bytes. ``cover`` adds a cover page (not
+    a tracked change) before the agreement.
+    """
+    path = Path(template) if template else default_template_path()
+    tpl_new, styles = _render_template(path, new)
+    tpl_old, _ = _render_template(path, old)
+    word = tpl_new.docx
+    # One writer for both drafts: their lists and headings share one numbering part.
+    writer = _BodyWriter(word, styles)
+    before_old, after_old = _around_anchor(tpl_old.docx.element.body, path)
+    before_new, after_new = _around_anchor(word.element.body, path)
+    old_elements = [*before_old, *writer.document(old), *after_old]
+    new_elements = [*before_new, *writer.document(new), *after_new]
+    stamp = (when or date.fromisoformat(new.title.iso_date)).isoformat() + "T00:00:00Z"
+    merged = _Reviser(author, stamp).drafts(old_elements, new_elements)
+    front = _cover_page(cover, style_ids_by_name(word)) if cover else []
+    _replace_body(word.element.body, [*front, *merged])
+    return _package(word, new)
+
+
+def redline_docx(
+    old: bytes | WordDraft,
+    new: bytes,
+    *,
+    author: str = "mou-builder",
+    when: date | None = None,
+    cover: Cover | None = None,
+    old_name: str = "old.docx",
+    new_name: str = "new.docx",
+) -> bytes:
+    """The ``new`` .docx with tracked changes against the ``old`` one.
+
+    Drafts mou-builder wrote are compared clause by clause (moves included);
+    other .docx files paragraph by paragraph and table row by row. The new
+    file's styles, numbering, headers, footers and pictures are kept; the
+    old draft's styles and lists that deleted text needs are copied in.
+    ``when`` defaults to the new file's modified date (no date if it has none).
+    """
+    old_draft = old if isinstance(old, WordDraft) else read_docx(old, old_name)
+    word = open_docx(new, new_name)
+    body = word.element.body
+    new_elements = [child for child in body if child.tag != w("sectPr")]
+    old_elements = copy.deepcopy(old_draft.body)
+    _Adopter(old_draft, word).adopt(old_elements)
+    when = when or _package_date(word)
+    stamp = when.isoformat() + "T00:00:00Z" if when else None
+    merged = _Reviser(author, stamp).drafts(old_elements, new_elements)
+    front = _cover_page(cover, style_ids_by_name(word)) if cover else []
+    _replace_body(body, [*front, *merged])
+    return finished_bytes(word)
+
+
+def _package_date(word: Any) -> date | None:
+    props = word.core_properties
+    stamp = props.modified or props.created
+    return stamp.date() if stamp else None
+
+
+def _around_anchor(body: etree._Element, path: Path) -> tuple[list[etree._Element], list[etree._Element]]:
+    """The template's elements before and after the body placeholder (the final section properties excluded)."""
+    anchor = _find_anchor(body, path)
+    children = [c for c in body if c.tag != w("sectPr")]
+    index = children.index(anchor)
+    return children[:index], children[index + 1:]
+
+
+def _replace_body(body: etree._Element, elements: list[etree._Element]) -> None:
+    """Make ``elements`` the body's content, before its final section properties.
+
+    Elements already in the body (the new draft's, in order) stay where they
+    are: lxml walks a whole subtree whenever an element changes parent, which
+    for a long draft costs more than the comparison itself.
+    """
+    final = body.find(w("sectPr"))
+    previous = None
+    for element in elements:
+        if element.getparent() is not body:
+            if previous is None:
+                body.insert(0, element)
+            else:
+                previous.addnext(element)
+        previous = element
+    keep = {id(e) for e in elements}
+    for child in list(body):
+        if child is not final and id(child) not in keep:
+            body.remove(child)
+    if final is not None and final.getnext() is not None:
+        body.append(final)  # the section properties close the body
+
+
+# ---------------------------------------------------------------- tokens
+
+
+_Token = tuple[str, Any, str, Any]  # (comparison key, run properties, kind, element for objects)
+
+
+def _tokens(p: etree._Element) -> Iterator[_Token]:
+    """Words, spaces, breaks, tabs and objects of a (cleaned) paragraph, each with its run's properties."""
+    for child in p:
+        if child.tag == w("pPr"):
+            continue
+        if child.tag != w("r"):  # an equation or other paragraph-level content
+            yield "\x00" + etree.tostring(child, method="c14n").decode(), None, "para", child
+            continue
+        rpr = child.find(w("rPr"))
+        props = etree.tostring(rpr) if rpr is not None else None
+        for part in child:
+            if part.tag in (w("t"), w("delText")):
+                for token in _TOKEN.findall(part.text or ""):
+                    yield token, props, "t", None
+            elif part.tag in (w("br"), w("cr")):
+                yield "\n", props, "br", part
+            elif part.tag == w("tab"):
+                yield "\t", props, "tab", None
+            elif part.tag != w("rPr"):  # a picture, a footnote reference, a symbol...
+                yield "\x00" + etree.tostring(part, method="c14n").decode(), props, "obj", part
+
+
+def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> list[etree._Element]:
+    """Runs for consecutive tokens, one run per stretch of the same run properties.
+
+    Objects from the old draft are left out: they point into the old file's
+    package (its pictures, footnotes), which the redline does not carry.
+    """
+    runs: list[etree._Element] = []
+    current: Any = object()
+    run = None
+    for text, props, kind, element in tokens:
+        if kind == "obj" and old_side:
+            continue
+        if run is None or props != current:
+            run = el("r")
+            if props is not None:
+                run.append(etree.fromstring(props))
+            runs.append(run)
+            current = props
+        if kind == "br":
+            run.append(copy.deepcopy(element))
+        elif kind == "tab":
+            run.append(el("tab"))
+        elif kind == "obj":
+            run.append(copy.deepcopy(element))
+        else:
+            last = run[-1] if len(run) else None
+            tag = "delText" if deleted else "t"
+            if last is not None and last.tag == w(tag):
+                last.text = (last.text or "") + text
+            else:
+                run.append(text_el(tag, text))
+    return runs
+
+
+def _key(element: etree._Element) -> str:
+    style = ""
+    if element.tag == w("p"):
+        found = element.find(f"{w('pPr')}/{w('pStyle')}")
+        style = found.get(w("val"), "") if found is not None else ""
+    return f"{etree.QName(element).localname}|{style}|{text_of(element)}"
+
+
+def _style(p: etree._Element) -> str | None:
+    style = p.find(f"{w('pPr')}/{w('pStyle')}")
+    return style.get(w("val")) if style is not None else None
+
+
+def _alike(old: etree._Element, new: etree._Element) -> bool:
+    """Can ``old`` be shown as edited into ``new`` (rather than deleted and inserted)?"""
+    if old.tag != new.tag:
+        return False
+    if old.tag == w("p"):
+        if _style(old) != _style(new):
+            return False
+        return difflib.SequenceMatcher(a=text_of(old), b=text_of(new), autojunk=False).ratio() >= 0.5
+    if old.tag == w("tr"):
+        return len(old.findall(w("tc"))) == len(new.findall(w("tc")))
+    if old.tag == w("tbl"):
+        grid = lambda t: len(t.findall(f"{w('tblGrid')}/{w('gridCol')}"))  # noqa: E731
+        return grid(old) == grid(new)
+    return False
+
+
+# ---------------------------------------------------------------- revisions
+
+
+_Pair = tuple[Any, Any, bool]  # (old element or None, new element or None, equal)
+
+
+class _Reviser:
+    """Writes revisions, numbering them from 1 in the order they are made."""
+
+    def __init__(self, author: str, stamp: str | None) -> None:
+        self.author = author
+        self.stamp = stamp
+        self.next_id = 0
+
+    def _attrs(self, **extra: str) -> dict[str, str]:
+        self.next_id += 1
+        attrs = {"id": str(self.next_id), **extra, "author": self.author}
+        if self.stamp:
+            attrs["date"] = self.stamp
+        return attrs
+
+    def _mark(self, kind: str) -> etree._Element:
+        return el(kind, self._attrs())
+
+    # -- whole drafts: segments, moves and the gaps between kept segments
+
+    def drafts(self, old: list[etree._Element], new: list[etree._Element]) -> list[etree._Element]:
+        old_segments, new_segments = cleaned_segments(old, copy=False), cleaned_segments(new, copy=False)
+        old_place = {s.key: i for i, s in enumerate(old_segments)}
+        new_keys = {s.key for s in new_segments}
+        weights = {s.key: s.weight for s in new_segments}
+        moved = moved_keys([s.key for s in old_segments], [s.key for s in new_segments], weights.__getitem__)
+        kept = {key for key in old_place if key in new_keys} - moved
+        # Moved segments that are neighbours in both drafts (a section and its clauses) move as one.
+        group: dict[str, str] = {}
+        previous = None
+        for part in new_segments:
+            if part.key in moved:
+                joins = previous is not None and old_place[part.key] == old_place[previous] + 1
+                group[part.key] = group[previous] if joins else part.key
+                previous = part.key
+            else:
+                previous = None
+        names = {key: f"mou_move_{n}" for n, key in enumerate(dict.fromkeys(group[s.key] for s in new_segments
+                                                                             if s.key in moved), 1)}
+        old_groups: dict[str, list[Segment]] = {}
+        new_groups: dict[str, list[Segment]] = {}
+        for parts, groups in ((old_segments, old_groups), (new_segments, new_groups)):
+            for part in parts:
+                if part.key in group:
+                    groups.setdefault(group[part.key], []).append(part)
+        out: list[etree._Element] = []
+        i = j = 0
+        while i < len(old_segments) or j < len(new_segments):
+            old_gap, new_gap = [], []
+            while i < len(old_segments) and old_segments[i].key not in kept:
+                old_gap.append(old_segments[i])
+                i += 1
+            while j < len(new_segments) and new_segments[j].key not in kept:
+                new_gap.append(new_segments[j])
+                j += 1
+            out += self._gap(old_gap, new_gap, group, names, old_groups, new_groups)
+            if i < len(old_segments) and j < len(new_segments):
+                out += self.merge(old_segments[i].elements, new_segments[j].elements)
+                i, j = i + 1, j + 1
+        return out
+
+    def _gap(self, olds: list[Segment], news: list[Segment], group: dict[str, str], names: dict[str, str],
+             old_move: dict[str, list[Segment]], new_move: dict[str, list[Segment]]) -> list[etree._Element]:
+        """Segments between two kept ones: removed and added text is compared together; moves stay moves."""
+        old_runs, old_moves = _split_at_moves(olds, group)
+        new_runs, new_moves = _split_at_moves(news, group)
+        out: list[etree._Element] = []
+        for k in range(max(len(old_runs), len(new_runs))):
+            out += self.merge(
+                [e for s in (old_runs[k] if k < len(old_runs) else []) for e in s.elements],
+                [e for s in (new_runs[k] if k < len(new_runs) else []) for e in s.elements],
+            )
+            if k < len(old_moves):
+                key = group[old_moves[k][0].key]
+                out += self._moved(old_moves[k], new_move[key], names[key], "moveFrom")
+            if k < len(new_moves):
+                key = group[new_moves[k][0].key]
+                out += self._moved(old_move[key], new_moves[k], names[key], "moveTo")
+        return out
+
+    def _moved(self, old: list[Segment], new: list[Segment], name: str, kind: str) -> list[etree._Element]:
+        """One side of a move, inside its named range: the old text at the source, the new at the destination."""
+        start = el(f"{kind}RangeStart", self._attrs(name=name))
+        out = [start]
+        old_elements = [e for s in old for e in s.elements]
+        new_elements = [e for s in new for e in s.elements]
+        for o, n, equal in self._align(old_elements, new_elements):
+            if kind == "moveFrom" and o is not None:
+                if n is None:
+                    out.append(self.deleted(o))
+                elif equal or o.tag != w("p"):
+                    out.append(self._whole(copy.deepcopy(o), "moveFrom"))
+                else:  # words kept move away; words removed are deleted
+                    p = copy.deepcopy(o)
+                    self._rewrite(p, o, n, equal_as="moveFrom", removed_as="del", added_as=None)
+                    out.append(p)
+            elif kind == "moveTo" and n is not None:
+                if o is None:
+                    out.append(self.inserted(n))
+                elif equal or n.tag != w("p"):
+                    out.append(self._whole(n, "moveTo"))
+                else:  # words kept arrive; words added are inserted
+                    self._rewrite(n, o, n, equal_as="moveTo", removed_as=None, added_as="ins")
+                    out.append(n)
+        out = [e for e in out if e is not None]
+        out.append(el(f"{kind}RangeEnd", {"id": start.get(w("id"))}))
+        return out
+
+    # -- sequences of block elements
+
+    def merge(self, old: Sequence[etree._Element], new: Sequence[etree._Element]) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        for o, n, equal in self._align(old, new):
+            if equal:
+                out.append(n)
+            elif o is not None and n is not None:
+                out.append(self.changed(o, n))
+            elif o is not None:
+                out.append(self.deleted(o))
+            else:
+                out.append(self.inserted(n))
+        return [e for e in out if e is not None]
+
+    def _align(self, old: Sequence[etree._Element], new: Sequence[etree._Element],
+               key: Callable[[etree._Element], str] = _key) -> list[_Pair]:
+        """Equal elements (by ``key``) paired, then alike ones in what differs; the rest alone."""
+        pairs: list[_Pair] = []
+        matcher = difflib.SequenceMatcher(a=[key(e) for e in old], b=[key(e) for e in new], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                pairs += [(old[i1 + k], new[j1 + k], True) for k in range(i2 - i1)]
+            else:
+                pairs += [(o, n, False) for o, n in _pair(list(old[i1:i2]), list(new[j1:j2]))]
+        return pairs
+
+    # -- whole elements
+
+    def inserted(self, element: etree._Element) -> etree._Element | None:
+        return self._whole(element, "ins")
+
+    def deleted(self, element: etree._Element) -> etree._Element | None:
+        return self._whole(copy.deepcopy(element), "del")
+
+    def _whole(self, element: etree._Element, kind: str) -> etree._Element | None:
+        if element.tag == w("tbl"):
+            for row in element.findall(w("tr")):
+                self._row(row, kind)
+        elif element.tag == w("p"):
+            self._paragraph(element, kind)
+        elif kind in _OLD_SIDE:
+            return None  # something else from the old file (an embedded chunk...): not carried over
+        return element
+
+    def _row(self, row: etree._Element, kind: str) -> None:
+        trpr = row.find(w("trPr"))
+        if trpr is None:
+            trpr = el("trPr")
+            row.insert(1 if row.find(w("tblPrEx")) is not None else 0, trpr)
+        trpr.append(self._mark("del" if kind in _OLD_SIDE else "ins"))  # rows are inserted or deleted, never moved
+        for p in row.iter(w("p")):
+            self._paragraph(p, kind)
+
+    def _paragraph(self, p: etree._Element, kind: str) -> None:
+        tokens = list(_tokens(p))
+        _clear(p)
+        self._emit(p, tokens, kind)
+        self._mark_paragraph(p, kind)
+
+    def _mark_paragraph(self, p: etree._Element, kind: str) -> None:
+        ppr = p.find(w("pPr"))
+        if ppr is None:
+            ppr = el("pPr")
+            p.insert(0, ppr)
+        rpr = ppr.find(w("rPr"))
+        if rpr is None:
+            rpr = el("rPr")
+            # rPr comes before the section properties and the change record, after everything else
+            later = [c for c in ppr if c.tag in (w("sectPr"), w("pPrChange"))]
+            if later:
+                later[0].addprevious(rpr)
+            else:
+                ppr.append(rpr)
+        rpr.insert(0, self._mark(kind))  # the mark comes first in a paragraph mark's properties
+
+    def _emit(self, p: etree._Element, tokens: Sequence[_Token], kind: str | None) -> None:
+        """Append ``tokens`` to ``p`` as runs, inside a ``kind`` revision unless ``kind`` is None."""
+        old_side = kind in _OLD_SIDE
+        stretch: list[_Token] = []
+
+        def flush() -> None:
+            if not stretch:
+                return
+            runs = _build_runs(stretch, old_side=old_side, deleted=kind == "del")
+            if runs and kind:
+                wrapper = self._mark(kind)
+                wrapper.extend(runs)
+                p.append(wrapper)
+            else:
+                p.extend(runs)
+            stretch.clear()
+
+        for token in tokens:
+            if token[2] == "para":  # paragraph-level content stays outside revisions; only the new draft's
+                flush()
+                if not old_side:
+                    p.append(copy.deepcopy(token[3]))
+            else:
+                stretch.append(token)
+        flush()
+
+    # -- changed elements
+
+    def changed(self, old: etree._Element, new: etree._Element) -> etree._Element:
+        if new.tag == w("p"):
+            self._rewrite(new, old, new, equal_as=None, removed_as="del", added_as="ins")
+            return new
+        return self._changed_table(old, new)
+
+    def _rewrite(self, target: etree._Element, old: etree._Element, new: etree._Element, *,
+                 equal_as: str | None, removed_as: str | None, added_as: str | None) -> None:
+        """Refill ``target`` word by word: common words as ``equal_as``, old-only and new-only words as given (None: left out)."""
+        old_tokens, new_tokens = list(_tokens(old)), list(_tokens(new))
+        _clear(target)
+        matcher = difflib.SequenceMatcher(a=[t[0] for t in old_tokens], b=[t[0] for t in new_tokens], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                self._emit(target, old_tokens[i1:i2] if equal_as in _OLD_SIDE else new_tokens[j1:j2], equal_as)
+                continue
+            if i2 > i1 and removed_as:
+                self._emit(target, old_tokens[i1:i2], removed_as)
+            if j2 > j1 and added_as:
+                self._emit(target, new_tokens[j1:j2], added_as)
+        if equal_as:  # a moved paragraph's mark moves too
+            self._mark_paragraph(target, equal_as)
+
+    def _changed_table(self, old: etree._Element, new: etree._Element) -> etree._Element:
+        old_rows, new_rows = old.findall(w("tr")), new.findall(w("tr"))
+        for row in new_rows:
+            new.remove(row)
+        for o, n, equal in self._align(old_rows, new_rows, key=text_of):
+            if equal:
+                new.append(n)
+            elif o is not None and n is not None:
+                for old_cell, new_cell in zip(o.findall(w("tc")), n.findall(w("tc"))):
+                    self._changed_cell(old_cell, new_cell)
+                new.append(n)
+            elif o is not None:
+                row = copy.deepcopy(o)
+                self._row(row, "del")
+                new.append(row)
+            else:
+                self._row(n, "ins")
+                new.append(n)
+        return new
+
+    def _changed_cell(self, old: etree._Element, new: etree._Element) -> None:
+        """A cell's paragraphs and tables, compared like a body of their own."""
+        old_blocks = [c for c in old if c.tag != w("tcPr")]
+        new_blocks = [c for c in new if c.tag != w("tcPr")]
+        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks]:
+            return
+        merged = self.merge(old_blocks, new_blocks)
+        for block in new_blocks:
+            new.remove(block)
+        new.extend(merged)
+
+
+def _pair(olds: list[etree._Element], news: list[etree._Element]) -> list[tuple[Any, Any]]:
+    """Pair elements of a changed run one to one where they are alike; the rest are deleted, then inserted."""
+    pairs: list[tuple[Any, Any]] = []
+    start = 0
+    for o in olds:
+        match = next((j for j in range(start, len(news)) if _alike(o, news[j])), None)
+        if match is None:
+            pairs.append((o, None))
+            continue
+        pairs.extend((None, n) for n in news[start:match])
+        pairs.append((o, news[match]))
+        start = match + 1
+    pairs.extend((None, n) for n in news[start:])
+    return pairs
+
+
+def _clear(p: etree._Element) -> None:
+    for child in list(p):
+        if child.tag != w("pPr"):
+            p.remove(child)
+
+
+def _split_at_moves(parts: list[Segment], group: dict[str, str]) -> tuple[list[list[Segment]], list[list[Segment]]]:
+    """Runs of unmoved segments, and the moves between them (one fewer): each move its group of segments."""
+    runs: list[list[Segment]] = [[]]
+    moves: list[list[Segment]] = []
+    for part in parts:
+        if part.key not in group:
+            runs[-1].append(part)
+        elif moves and runs[-1] == [] and group[part.key] == group[moves[-1][0].key]:
+            moves[-1].append(part)
+        else:
+            moves.append([part])
+            runs.append([])
+    return runs, moves
+
+
+# ---------------------------------------------------------------- the old file's styles and lists
+
+
+class _Adopter:
+    """Makes elements read from the old .docx valid in the new one's package.
+
+    Styles the new file lacks are copied from the old one; list numbering
+    is mapped to an identical list of the new file where one exists (so that
+    a deleted heading keeps its place in the heading numbers), or copied;
+    section properties (which point at the old file's headers) are dropped.
+    """
+
+    def __init__(self, old: WordDraft, word: Any) -> None:
+        self.old = old
+        self.styles = word.styles.element
+        self.numbering = word.part.numbering_part.element
+        self.style_ids = {s.get(w("styleId")) for s in self.styles.findall(w("style"))}
+        self.num_map: dict[str, str] = {}
+        self.abstract_map: dict[str, str] = {}
+
+    def adopt(self, elements: list[etree._Element]) -> None:
+        for element in elements:
+            for sect in list(element.iter(w("sectPr"))):
+                sect.getparent().remove(sect)
+            for ref in list(element.iter(w("pStyle"), w("rStyle"), w("tblStyle"))):
+                if not self._style(ref.get(w("val"), "")):
+                    ref.getparent().remove(ref)
+            for num_id in list(element.iter(w("numId"))):
+                value = num_id.get(w("val"), "0")
+                if value != "0":
+                    num_id.set(w("val"), self._num(value))
+
+    def _style(self, style_id: str) -> bool:
+        """Whether ``style_id`` exists in the new file, copying it (and what it is based on) from the old."""
+        if style_id in self.style_ids:
+            return True
+        source = None
+        if self.old.styles is not None:
+            source = next((s for s in self.old.styles.findall(w("style")) if s.get(w("styleId")) == style_id), None)
+        if source is None:
+            return False
+        style = copy.deepcopy(source)
+        for num in list(style.iter(w("numPr"))):  # its list lives in the old numbering part
+            num.getparent().remove(num)
+        self.style_ids.add(style_id)
+        self.styles.append(style)
+        for link in ("basedOn", "next", "link"):
+            ref = style.find(w(link))
+            if ref is not None and not self._style(ref.get(w("val"), "")):
+                style.remove(ref)
+        return True
+
+    def _num(self, old_id: str) -> str:
+        if old_id in self.num_map:
+            return self.num_map[old_id]
+        old_numbering = self.old.numbering
+        num = None
+        if old_numbering is not None:
+            num = next((n for n in old_numbering.findall(w("num")) if n.get(w("numId")) == old_id), None)
+        if num is None:
+            self.num_map[old_id] = "0"  # no list: Word shows the paragraph unnumbered
+            return "0"
+        abstract_ref = num.find(w("abstractNumId"))
+        abstract_id = self._abstract(abstract_ref.get(w("val"), "") if abstract_ref is not None else "")
+        overrides = num.findall(w("lvlOverride"))
+        new_id = None
+        if not overrides:  # a plain list: continue the new file's identical one
+            new_id = next((n.get(w("numId")) for n in self.numbering.findall(w("num"))
+                           if n.find(w("abstractNumId")) is not None
+                           and n.find(w("abstractNumId")).get(w("val")) == abstract_id
+                           and n.find(w("lvlOverride")) is None), None)
+        if new_id is None:
+            new_id = str(max([int(n.get(w("numId"), "0")) for n in self.numbering.findall(w("num"))], default=0) + 1)
+            self.numbering.append(el("num", {"numId": new_id}, el("abstractNumId", {"val": abstract_id}),
+                                     *(copy.deepcopy(o) for o in overrides)))
+        self.num_map[old_id] = new_id
+        return new_id
+
+    def _abstract(self, old_id: str) -> str:
+        if old_id in self.abstract_map:
+            return self.abstract_map[old_id]
+        assert self.old.numbering is not None
+        source = next((a for a in self.old.numbering.findall(w("abstractNum")) if a.get(w("abstractNumId")) == old_id), None)
+        existing = self.numbering.findall(w("abstractNum"))
+        new_id = None
+        if source is not None:
+            shape = _list_shape(source)
+            new_id = next((a.get(w("abstractNumId")) for a in existing if _list_shape(a) == shape), None)
+        if new_id is None:
+            new_id = str(max([int(a.get(w("abstractNumId"), "0")) for a in existing], default=-1) + 1)
+            abstract = copy.deepcopy(source) if source is not None else el("abstractNum")
+            abstract.set(w("abstractNumId"), new_id)
+            for unique in abstract.findall(w("nsid")):  # Word links lists with the same nsid
+                abstract.remove(unique)
+            nums = self.numbering.findall(w("num"))
+            if nums:
+                nums[0].addprevious(abstract)
+            else:
+                self.numbering.append(abstract)
+        self.abstract_map[old_id] = new_id
+        return new_id
+
+
+def _list_shape(abstract: etree._Element) -> bytes:
+    """What a list looks like, without the ids that differ from file to file."""
+    shape = copy.deepcopy(abstract)
+    for attr in list(shape.attrib):
+        del shape.attrib[attr]
+    for child in list(shape):
+        if child.tag in (w("nsid"), w("tmpl")):
+            shape.remove(child)
+    return etree.tostring(shape, method="c14n")
+
+
+# ---------------------------------------------------------------- the cover page
+
+
+def _cover_page(cover: Cover, styles: dict[str, str]) -> list[etree._Element]:
+    """The summary as a page of its own before the agreement (plain content, not a tracked change)."""
+
+    def paragraph(text: str, style: str | None, *, bold: bool = False, size: int | None = None,
+                  before: int | None = None) -> etree._Element:
+        ppr = el("pPr", None, el("pStyle", {"val": styles[style]})) if style in styles else el("pPr")
+        if before is not None:
+            ppr.append(el("keepNext"))
+            ppr.append(el("spacing", {"before": str(before), "after": "80"}))
+        rpr = el("rPr", None, *([el("b")] if bold else []), *([el("sz", {"val": str(size)})] if size else []))
+        return el("p", None, ppr, el("r", None, rpr, text_el("t", text)))
+
+    out = [paragraph(cover.title, "Title", bold="Title" not in styles, size=None if "Title" in styles else 32),
+           paragraph(cover.subtitle, "Subtitle")]
+    border = {"val": "single", "sz": "4", "space": "0", "color": "999999"}
+    for title, rows in cover.groups:
+        out.append(paragraph(title, None, bold=True, before=240))
+        table = el(
+            "tbl", None,
+            el("tblPr", None,
+               el("tblW", {"w": "9360", "type": "dxa"}),
+               el("tblBorders", None, *(el(side, border) for side in
+                                        ("top", "left", "bottom", "right", "insideH", "insideV"))),
+               el("tblLayout", {"type": "fixed"})),
+            el("tblGrid", None, el("gridCol", {"w": "3600"}), el("gridCol", {"w": "5760"})),
+        )
+        for subject, text in rows:
+            table.append(el("tr", None, el("trPr", None, el("cantSplit")), *(
+                el("tc", None, el("tcPr", None, el("tcW", {"w": width, "type": "dxa"})), paragraph(cell, None))
+                for cell, width in ((subject, "3600"), (text, "5760"))
+            )))
+        out.append(table)
+    out.append(el("p", None, el("r", None, el("br", {"type": "page"}))))
+    return out

@@ -1,0 +1,402 @@
+"""Reading .docx drafts: the body of a Word file, and what mou-builder recorded in it.
+
+A draft mou-builder wrote carries its clause manifest in custom properties,
+a bookmark spanning each clause (``mou_<clause id>``) and one on each section
+heading (``_Ref_mou_...``). Its body splits into *segments* keyed by those
+bookmarks, so that a comparison can tell a clause that moved from one that
+was deleted. Any other .docx is a single segment.
+
+Before two bodies are compared they are *cleaned*: tracked changes already
+in a file are accepted, fields become the result they display, and wrappers
+without text of their own (hyperlinks, content controls, smart tags,
+bookmarks, comment ranges, proofing marks) are unwrapped or dropped.
+Pictures and other objects inside runs are kept.
+
+Plain lxml and zipfile: nothing here imports python-docx.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import date
+
+from lxml import etree
+
+from mou_builder.document import ClauseOutline
+from mou_builder.errors import DraftError
+from mou_builder.ooxml import w
+
+#: The largest part (uncompressed) a .docx draft may have: a guard against zip bombs.
+MAX_PART_BYTES = 256 * 1024 * 1024
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_DCTERMS_NS = "http://purl.org/dc/terms/"
+
+
+@dataclass
+class WordDraft:
+    """A .docx file read for comparison."""
+
+    name: str
+    data: bytes
+    #: Block-level elements of the body, in order, without the final section properties.
+    body: list[etree._Element]
+    styles: etree._Element | None
+    numbering: etree._Element | None
+    #: Custom document properties (mou-builder writes its provenance there).
+    properties: dict[str, str]
+    #: The core 'modified' (or 'created') date, if the file has one.
+    date: date | None
+
+    @property
+    def from_mou_builder(self) -> bool:
+        """Whether mou-builder wrote this file (it carries the clause manifest)."""
+        return "mou.generator" in self.properties
+
+    @property
+    def manifest(self) -> list[tuple[str, str]]:
+        """``(clause id, version)`` of each clause, in document order, as recorded at build time."""
+        entries = sorted((k, v) for k, v in self.properties.items() if re.fullmatch(r"mou\.clause\.\d+", k))
+        out = []
+        for _, value in entries:
+            ref = value.split(" ", 1)[0]
+            clause_id, _, version = ref.rpartition("@")
+            out.append((clause_id, version))
+        return out
+
+    @property
+    def complete(self) -> bool | None:
+        """Whether the draft was complete when it was built; None if not recorded."""
+        value = self.properties.get("mou.complete")
+        return None if value is None else value == "true"
+
+
+def read_docx(data: bytes, name: str) -> WordDraft:
+    """Read a .docx file's body, styles, numbering and properties. Raises :class:`DraftError`."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DraftError(
+            f"{name}: not a Word .docx file (it is not a zip package; an old .doc must be saved as .docx first)"
+        ) from None
+    with archive:
+        package = _Package(archive, name)
+        main = package.target("", "officeDocument")
+        if main is None:
+            raise DraftError(f"{name}: not a Word document (the package has no main document part)")
+        root = package.xml(main)
+        body = root.find(w("body"))
+        if root.tag != w("document") or body is None:
+            raise DraftError(f"{name}: not a Word document ({main} is not a WordprocessingML document)")
+        styles = package.target(main, "styles")
+        numbering = package.target(main, "numbering")
+        custom = package.target("", "custom-properties")
+        core = package.target("", "metadata/core-properties")
+        blocks = [child for child in body if child.tag != w("sectPr")]
+        return WordDraft(
+            name=name,
+            data=data,
+            body=blocks,
+            styles=package.xml(styles) if styles else None,
+            numbering=package.xml(numbering) if numbering else None,
+            properties=_custom_properties(package.xml(custom)) if custom else {},
+            date=_core_date(package.xml(core)) if core else None,
+        )
+
+
+class _Package:
+    """The parts and relationships of an open zip package, read with limits."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+        self.archive = archive
+        self.name = name
+        self.members = {info.filename: info for info in archive.infolist()}
+
+    def xml(self, member: str) -> etree._Element:
+        info = self.members.get(member)
+        if info is None:
+            raise DraftError(f"{self.name}: the package lacks {member}")
+        if info.file_size > MAX_PART_BYTES:
+            raise DraftError(f"{self.name}: {member} is larger than {MAX_PART_BYTES // 2**20} MB uncompressed")
+        try:
+            return etree.fromstring(self.archive.read(member), parser=_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise DraftError(f"{self.name}: {member} is not well-formed XML ({exc})") from None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # damaged compressed data
+            raise DraftError(f"{self.name}: {member} cannot be read ({exc})") from None
+
+    def target(self, source: str, kind: str) -> str | None:
+        """The part that ``source`` (the package itself when '') relates to with a relationship of ``kind``."""
+        folder, base = posixpath.split(source)
+        rels = posixpath.join(folder, "_rels", f"{base}.rels") if source else "_rels/.rels"
+        if rels not in self.members:
+            return None
+        for rel in self.xml(rels).iter(f"{{{_REL_NS}}}Relationship"):
+            if rel.get("Type", "").endswith("/" + kind) and rel.get("TargetMode") != "External":
+                target = rel.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                return path if path in self.members else None
+        return None
+
+
+def _custom_properties(root: etree._Element) -> dict[str, str]:
+    out = {}
+    for prop in root.iter(f"{{{_CUSTOM_NS}}}property"):
+        value = next(iter(prop), None)
+        out[prop.get("name", "")] = (value.text or "") if value is not None else ""
+    return out
+
+
+def _core_date(root: etree._Element) -> date | None:
+    for tag in ("modified", "created"):
+        found = root.find(f"{{{_DCTERMS_NS}}}{tag}")
+        if found is not None and found.text:
+            try:
+                return date.fromisoformat(found.text.strip()[:10])
+            except ValueError:
+                continue
+    return None
+
+
+# ---------------------------------------------------------------- segments
+
+
+@dataclass
+class Segment:
+    """Consecutive body elements with one identity: the front matter, a section heading, or a clause."""
+
+    key: str  # 'front', 'section:<bookmark>' or 'clause:<bookmark>'
+    elements: list[etree._Element]
+
+    @property
+    def weight(self) -> int:
+        """How much text the segment holds (what a move is measured by)."""
+        return 1 + sum(len(text_of(e)) for e in self.elements)
+
+
+def segments(elements: Iterable[etree._Element]) -> list[Segment]:
+    """Split body elements at mou-builder's section and clause bookmarks (a file without them is one segment)."""
+    out = [Segment("front", [])]
+    seen = {"front"}
+    for element in elements:
+        key = _segment_key(element)
+        if key is not None and key not in seen:
+            seen.add(key)
+            out.append(Segment(key, [element]))
+        else:
+            out[-1].elements.append(element)
+    return out
+
+
+def _segment_key(element: etree._Element) -> str | None:
+    if element.tag != w("p"):
+        return None
+    names = [b.get(w("name"), "") for b in element.findall(w("bookmarkStart"))]
+    for name in names:
+        if name.startswith("mou_"):
+            return "clause:" + name
+    for name in names:
+        if name.startswith("_Ref_mou_"):
+            return "section:" + name
+    return None
+
+
+def text_of(element: etree._Element) -> str:
+    """The text an element shows (deleted text included), breaks and tabs as characters."""
+    parts = []
+    for node in element.iter(w("t"), w("delText"), w("br"), w("tab"), w("cr")):
+        if node.tag in (w("br"), w("cr")):
+            parts.append("\n")
+        elif node.tag == w("tab"):
+            parts.append("\t")
+        else:
+            parts.append(node.text or "")
+    return "".join(parts)
+
+
+def paragraph_texts(elements: Iterable[etree._Element]) -> list[str]:
+    """The non-empty paragraphs (table cells' included), in document order."""
+    out = []
+    for element in elements:
+        for p in ([element] if element.tag == w("p") else element.iter(w("p"))):
+            text = text_of(p)
+            if text:
+                out.append(text)
+    return out
+
+
+def cleaned_segments(elements: Sequence[etree._Element], *, copy: bool = True) -> list[Segment]:
+    """:func:`segments`, each cleaned (of copies of the elements unless ``copy`` is False)."""
+    parts = segments(deepcopy(e) for e in elements) if copy else segments(elements)
+    for part in parts:
+        part.elements = clean(part.elements)
+    return parts
+
+
+def text_lines(elements: Iterable[etree._Element]) -> list[str]:
+    """The text as lines for comparing drafts: paragraphs, and each table row as one line.
+
+    A row's cells are joined by `` | ``, a cell's paragraphs (nested tables
+    included) by line breaks; lines without text are left out.
+    """
+    out = []
+    for element in elements:
+        if element.tag == w("tbl"):
+            for row in element.findall(w("tr")):
+                cells = ["\n".join(paragraph_texts(cell)) for cell in row.findall(w("tc"))]
+                if any(cells):
+                    out.append(" | ".join(cells))
+        elif element.tag == w("p"):
+            text = text_of(element)
+            if text:
+                out.append(text)
+    return out
+
+
+def outline(draft: WordDraft) -> tuple[ClauseOutline, ...]:
+    """The clauses of a mou-builder draft (ids from its manifest), numbered by their place."""
+    parts = cleaned_segments(draft.body)
+    clauses = [s for s in parts if s.key.startswith("clause:")]
+    manifest = draft.manifest
+    if len(manifest) != len(clauses):  # edited by hand: fall back on the bookmark names
+        manifest = [(s.key.removeprefix("clause:mou_"), "") for s in clauses]
+    ids = iter(manifest)
+    out = []
+    section = clause = 0
+    for part in parts:
+        if part.key.startswith("section:"):
+            section, clause = section + 1, 0
+        elif part.key.startswith("clause:"):
+            clause += 1
+            clause_id, version = next(ids)
+            out.append(ClauseOutline(clause_id, f"{section}.{clause}", version, tuple(paragraph_texts(part.elements))))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- cleaning
+
+_DROPPED = frozenset(w(t) for t in (
+    "bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd", "proofErr", "permStart", "permEnd",
+    "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd",
+    "customXmlInsRangeStart", "customXmlInsRangeEnd", "customXmlDelRangeStart", "customXmlDelRangeEnd",
+    "customXmlMoveFromRangeStart", "customXmlMoveFromRangeEnd", "customXmlMoveToRangeStart", "customXmlMoveToRangeEnd",
+    "lastRenderedPageBreak", "pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange", "tcPrChange",
+    "tblPrExChange", "tblGridChange", "numberingChange", "cellIns", "cellDel", "cellMerge",
+))
+_UNWRAPPED = frozenset(w(t) for t in ("hyperlink", "smartTag", "customXml", "dir", "bdo", "fldSimple", "ins", "moveTo"))
+_REVISION_MARKS = frozenset(w(t) for t in ("ins", "del", "moveFrom", "moveTo"))
+_PROPERTIES = frozenset(w(t) for t in ("rPr", "pPr", "trPr"))
+
+
+def clean(elements: Sequence[etree._Element]) -> list[etree._Element]:
+    """Cleaned block elements (changed in place, not copied): see the module's docstring.
+
+    The elements are not moved to a common parent on the way: lxml walks a
+    whole subtree each time an element changes parent, which on a long draft
+    costs more than the rest of the cleaning.
+    """
+    fields: list[str] = []  # a field may span paragraphs
+    out: list[etree._Element] = []
+    for element in elements:
+        out.extend(_clean_block(element, fields))
+    return out
+
+
+def _clean_block(element: etree._Element, fields: list[str]) -> list[etree._Element]:
+    tag = element.tag
+    if tag in _DROPPED or tag in (w("del"), w("moveFrom")) or not isinstance(tag, str):
+        return []  # markers, revisions that are accepted away, comments and processing instructions
+    if tag in (w("sdt"), w("customXml"), w("ins"), w("moveTo")):  # wrappers: their content stays
+        content = element.find(w("sdtContent")) if tag == w("sdt") else element
+        children = [c for c in (content if content is not None else ())
+                    if c.tag not in (w("sdtPr"), w("sdtEndPr"), w("customXmlPr"))]
+        return [x for child in children for x in _clean_block(child, fields)]
+    if _accept_revisions(element):
+        return []
+    for node in list(element.iter(*_DROPPED)):
+        node.getparent().remove(node)
+    for node in list(element.iter(w("sdt"))):  # content controls: keep their content
+        content = node.find(w("sdtContent"))
+        _replace_with(node, list(content) if content is not None else [])
+    for node in list(element.iter(*_UNWRAPPED)):
+        if node.getparent() is not None and node.getparent().tag not in _PROPERTIES:
+            _replace_with(node, list(node))
+    _field_results(element, fields)
+    for run in list(element.iter(w("r"))):
+        if all(child.tag == w("rPr") for child in run):
+            run.getparent().remove(run)
+    return [element]
+
+
+def _accept_revisions(root: etree._Element) -> bool:
+    """Accept the tracked changes already in a file, so that only the two drafts' difference is marked.
+
+    Returns True when ``root`` itself goes (a paragraph whose mark was deleted, left without text).
+    """
+    for row in list(root.iter(w("tr"))):
+        if row.find(f"{w('trPr')}/{w('del')}") is not None:
+            row.getparent().remove(row)
+    dropped_marks = []
+    for mark in list(root.iter(*_REVISION_MARKS)):
+        parent = mark.getparent()
+        if parent is None:
+            continue
+        if parent.tag in _PROPERTIES:  # a mark on a paragraph or a row
+            ppr = parent.getparent()
+            if parent.tag == w("rPr") and ppr is not None and ppr.tag == w("pPr") and mark.tag in (w("del"), w("moveFrom")):
+                dropped_marks.append(ppr.getparent())
+            parent.remove(mark)
+        elif mark.tag in (w("del"), w("moveFrom")):
+            parent.remove(mark)
+    # A paragraph whose mark was deleted joins the next one in Word; with no text left it simply goes.
+    goes = False
+    for p in dropped_marks:
+        if not text_of(p) and not _has_objects(p):
+            if p is root:
+                goes = True
+            elif p.getparent() is not None:
+                p.getparent().remove(p)
+    return goes
+
+
+def _has_objects(p: etree._Element) -> bool:
+    return any(child.tag not in (w("rPr"), w("t"), w("br"), w("tab"), w("cr")) for run in p.iter(w("r")) for child in run)
+
+
+def _field_results(root: etree._Element, stack: list[str]) -> None:
+    """Complex fields become the runs of their displayed result (instructions and markers go).
+
+    ``stack`` holds the state of the fields open at the start of ``root`` and is updated.
+    """
+    for run in list(root.iter(w("r"))):
+        for child in list(run):
+            if child.tag == w("fldChar"):
+                kind = child.get(w("fldCharType"))
+                if kind == "begin":
+                    stack.append("code")
+                elif kind == "separate" and stack:
+                    stack[-1] = "result"
+                elif kind == "end" and stack:
+                    stack.pop()
+                run.remove(child)
+            elif child.tag in (w("instrText"), w("delInstrText")) or (stack and "code" in stack and child.tag != w("rPr")):
+                run.remove(child)
+
+
+def _replace_with(node: etree._Element, children: list[etree._Element]) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    index = parent.index(node)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    parent.remove(node)
+
