@@ -191,11 +191,18 @@ def _shallow(text: str) -> bool:
 
 
 def _too_deep(text: str, limit: int = 1000) -> bool:
-    """Whether the text nests deeper than ``limit``, counted on libyaml's parser events.
+    """Whether the text nests deeper than ``limit``.
 
-    libyaml's parser is iterative (unlike its composer) but slows down on very
-    deep input, so counting stops as soon as the limit is passed.
+    JSON (most files with many brackets) is measured on Python's JSON parser,
+    which refuses deep input with an error; other text on libyaml's parser
+    events (iterative, unlike its composer, but slow on very deep input, so
+    counting stops as soon as the limit is passed).
     """
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return _json_depth(json.loads(text)) > limit
+        except (ValueError, RecursionError):
+            pass  # not JSON after all, or too deep for it: count on the YAML events
     depth = 0
     for event in yaml.parse(text, Loader=_FAST_LOADER):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -205,6 +212,17 @@ def _too_deep(text: str, limit: int = 1000) -> bool:
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
     return False
+
+
+def _json_depth(value: Any) -> int:
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _compose(text: str, source: str) -> yaml.Node:

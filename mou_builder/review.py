@@ -48,9 +48,10 @@ class Draft:
             return DraftFacts.of_document(self.name, self.document, self.spec)
         assert self.word is not None
         lines = tuple(text_lines(e for part in cleaned_segments(self.word.body) for e in part.elements))
-        if not self.word.from_mou_builder:
-            return DraftFacts(self.name, lines)
-        return DraftFacts(self.name, lines, clauses=outline(self.word), complete=self.word.complete)
+        clauses = outline(self.word) if self.word.from_mou_builder else ()
+        if not clauses:  # another program's file, or one without clause bookmarks (e.g. a redline)
+            return DraftFacts(self.name, lines, complete=self.word.complete)
+        return DraftFacts(self.name, lines, clauses=clauses, complete=self.word.complete)
 
 
 def is_docx(path: str | os.PathLike[str]) -> bool:
