@@ -16,7 +16,7 @@ import difflib
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from mou_builder.alignment import moved_keys
@@ -120,7 +120,6 @@ class ChangeSummary:
     text: TextChanges = TextChanges()
     #: What could not be compared, and why (e.g. spec values of a .docx draft).
     notes: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:

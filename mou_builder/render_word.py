@@ -238,6 +238,15 @@ def _find_anchor(body: etree._Element, path: Path) -> etree._Element:
 # ---------------------------------------------------------------- the body
 
 
+def add_abstract_num(numbering: etree._Element, abstract: etree._Element) -> None:
+    """Add a list definition to a numbering part: abstractNum elements must all come before the num elements."""
+    nums = numbering.findall(w("num"))
+    if nums:
+        nums[0].addprevious(abstract)
+    else:
+        numbering.append(abstract)
+
+
 class _BodyWriter:
     """Writes the body as WordprocessingML elements."""
 
@@ -274,12 +283,7 @@ class _BodyWriter:
             if fmt == "bullet":
                 lvl.append(_el("rPr", None, _el("rFonts", {"ascii": "Arial", "hAnsi": "Arial", "hint": "default"})))
             abstract.append(lvl)
-        # abstractNum elements must all come before the num elements
-        nums = self.numbering.findall(w("num"))
-        if nums:
-            nums[0].addprevious(abstract)
-        else:
-            self.numbering.append(abstract)
+        add_abstract_num(self.numbering, abstract)
         return abstract_id
 
     def _add_num(self, abstract_id: int, *, restart: bool) -> int:

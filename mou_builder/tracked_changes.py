@@ -39,7 +39,8 @@ from mou_builder.alignment import moved_keys
 from mou_builder.document import Document
 from mou_builder.ooxml import el, text_el, w
 from mou_builder.render_word import (
-    _BodyWriter, _find_anchor, _package, _render_template, finished_bytes, open_docx, style_ids_by_name,
+    _BodyWriter, _find_anchor, _package, _render_template, add_abstract_num, finished_bytes, open_docx,
+    style_ids_by_name,
 )
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import Segment, WordDraft, cleaned_segments, read_docx, text_of
@@ -223,10 +224,7 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> l
 
 
 def _key(element: etree._Element) -> str:
-    style = ""
-    if element.tag == w("p"):
-        found = element.find(f"{w('pPr')}/{w('pStyle')}")
-        style = found.get(w("val"), "") if found is not None else ""
+    style = (_style(element) or "") if element.tag == w("p") else ""
     return f"{etree.QName(element).localname}|{style}|{text_of(element)}"
 
 
@@ -655,11 +653,7 @@ class _Adopter:
             abstract.set(w("abstractNumId"), new_id)
             for unique in abstract.findall(w("nsid")):  # Word links lists with the same nsid
                 abstract.remove(unique)
-            nums = self.numbering.findall(w("num"))
-            if nums:
-                nums[0].addprevious(abstract)
-            else:
-                self.numbering.append(abstract)
+            add_abstract_num(self.numbering, abstract)
         self.abstract_map[old_id] = new_id
         return new_id
 

@@ -119,8 +119,14 @@ class _Package:
         self.archive = archive
         self.name = name
         self.members = {info.filename: info for info in archive.infolist()}
+        self.parsed: dict[str, etree._Element] = {}  # relationship parts are asked for more than once
 
     def xml(self, member: str) -> etree._Element:
+        if member not in self.parsed:
+            self.parsed[member] = self._parse(member)
+        return self.parsed[member]
+
+    def _parse(self, member: str) -> etree._Element:
         info = self.members.get(member)
         if info is None:
             raise DraftError(f"{self.name}: the package lacks {member}")
@@ -226,7 +232,7 @@ def paragraph_texts(elements: Iterable[etree._Element]) -> list[str]:
     """The non-empty paragraphs (table cells' included), in document order."""
     out = []
     for element in elements:
-        for p in ([element] if element.tag == w("p") else element.iter(w("p"))):
+        for p in element.iter(w("p")):  # the element itself included
             text = text_of(p)
             if text:
                 out.append(text)
