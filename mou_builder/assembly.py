@@ -20,7 +20,7 @@ from typing import Any
 
 from mou_builder._version import __version__
 from mou_builder.clauses import (
-    ClauseFile, ClauseLibrary, capfirst, format_date, format_money, load_library, render_body, select_clauses,
+    ClauseFile, ClauseLibrary, capfirst, format_date, format_money, format_number, load_library, render_body, select_clauses,
     spec_context,
 )
 from mou_builder.completeness import Profile, check, covered_sections, load_profile
@@ -55,13 +55,14 @@ def assemble(
         profile = load_profile(profile or spec.agreement.profile)
     context = spec_context(spec)
     selection = select_clauses(spec, library, context)
-    findings = check(spec, profile, library, selection=selection, context=context)
+    # The draft carries what it lacks; the named defaults in force are for `check` to list.
+    findings = check(spec, profile, library, selection=selection, context=context, defaults=False)
     missing = {f.section: f for f in findings if f.code == "missing-section"}
     covered = covered_sections(spec, library, selection, context)
 
     # Number first, so that references can be resolved while rendering.
     plan: list[tuple[str, list[ClauseFile]]] = []
-    numbers: dict[str, str] = {}
+    targets: dict[str, tuple[str, str]] = {}  # clause id or section key -> (number, title)
     for section in profile.ordered(library.sections):
         if section.key in covered:
             plan.append((section.key, selection.by_section[section.key]))
@@ -70,9 +71,9 @@ def assemble(
         else:
             continue
         section_number = len(plan)
-        numbers[section.key] = str(section_number)
+        targets[section.key] = (str(section_number), section.title)
         for i, clause in enumerate(plan[-1][1], start=1):
-            numbers[clause.id] = f"{section_number}.{i}"
+            targets[clause.id] = (f"{section_number}.{i}", clause.header.title)
 
     tables = _TableBuilder(spec, context)
     sections = []
@@ -80,9 +81,9 @@ def assemble(
     for index, (key, clauses) in enumerate(plan, start=1):
         built = []
         for clause in clauses:
-            blocks = _render_clause(clause, context, numbers, tables)
+            blocks = _render_clause(clause, context, targets, tables)
             entry = ClauseEntry(clause.id, clause.version, clause.sha256, clause.origin)
-            built.append(Clause(clause.id, numbers[clause.id], clause.header.title, tuple(blocks), entry))
+            built.append(Clause(clause.id, targets[clause.id][0], clause.header.title, tuple(blocks), entry))
             manifest.append(entry)
         sections.append(Section(key, index, library.section(key).title, tuple(built), missing.get(key)))
 
@@ -109,13 +110,13 @@ def assemble(
 
 
 def _render_clause(
-    clause: ClauseFile, context: Mapping[str, Any], numbers: Mapping[str, str], tables: _TableBuilder
+    clause: ClauseFile, context: Mapping[str, Any], targets: Mapping[str, tuple[str, str]], tables: _TableBuilder
 ) -> list[Block]:
-    def resolve(target: str) -> str:
-        if target not in numbers:
+    def resolve(target: str) -> tuple[str, str]:
+        if target not in targets:
             kind = "clause" if "." in target else "section"
             raise ClauseError(f"{clause.where}: refers to the {kind} [[{target}]], which is not in this document")
-        return numbers[target]
+        return targets[target]
 
     blocks: list[Block] = []
     for block in render_body(clause, context, resolve):
@@ -131,11 +132,11 @@ def _render_clause(
 _ROLE = {"fiscal_agent": "Fiscal agent"}
 _BASIS = {"fixed": "fixed", "actual_cost": "actual cost", "reimbursement": "reimbursement", "pass_through": "pass-through"}
 _STEP = {
-    "negotiation": ("Negotiation", "The liaisons meet and negotiate in good faith."),
+    "negotiation": ("Negotiation", "The Parties' {negotiators} meet and negotiate in good faith."),
     "executives": ("Escalation", "The Parties' chief executives, or their delegates, meet to resolve the dispute."),
     "mediation": ("Mediation", "A neutral mediator chosen jointly by the Parties helps them reach agreement."),
     "arbitration": ("Arbitration", "Binding arbitration before a single arbitrator."),
-    "courts": ("Courts", "Either Party may bring suit in the agreed courts."),
+    "courts": ("Courts", "{any_party} may bring suit in the courts of {venue}."),
 }
 
 
@@ -158,7 +159,11 @@ class _TableBuilder:
     def _parties(self) -> Table:
         rows = []
         for p in self.spec.parties:
-            name = f'{p.legal_name} ("{p.short_name}")'
+            name = p.legal_name
+            if self.context["party"][p.id]["defines"]:
+                # The defined term is defined here, once: Riverside Public Library (the "Library").
+                article, term = _split_article(p.short_name)
+                name += f' ({article}"{term}")'
             if p.tax_id:
                 name += f"\nTax ID: {p.tax_id}"
             if p.agreement_numbers:
@@ -207,7 +212,8 @@ class _TableBuilder:
             currency = c.currency or fin.currency
             terms = ["cash" if c.kind == "cash" else "in kind"]
             if c.kind == "cash" or c.basis != "fixed":
-                terms.append(_BASIS[c.basis] + (f" at {c.reimbursement_percent}%" if c.reimbursement_percent is not None else ""))
+                percent = f" at {format_number(c.reimbursement_percent)}%" if c.reimbursement_percent is not None else ""
+                terms.append(_BASIS[c.basis] + percent)
             if c.cap is not None:
                 terms.append(f"cap {format_money(c.cap, currency)}")
             if c.schedule:
@@ -239,7 +245,12 @@ class _TableBuilder:
         rows = []
         for i, step in enumerate(cr.steps, start=1):
             name, text = _STEP[step.kind]
-            if step.kind in ("mediation", "arbitration", "courts") and cr.venue:
+            text = text.format(
+                negotiators="liaisons" if self.spec.communication and self.spec.communication.liaisons
+                else "representatives",
+                any_party=capfirst(self.context["doc"]["any_party"]), venue=cr.venue,
+            ) if cr.venue or step.kind != "courts" else f"{capfirst(self.context['doc']['any_party'])} may bring suit."
+            if step.kind in ("mediation", "arbitration") and cr.venue:
                 text = text.rstrip(".") + f", in {cr.venue}."
             when = f"{step.days} days" if step.days else ""
             rows.append((f"{i}. {name}", step.description or text, when))
@@ -274,6 +285,14 @@ class _TableBuilder:
             SignatureBlock(names[s.party], s.name, s.title, s.authority, format_date(s.date) if s.date else None)
             for s in self.spec.signatories
         ))
+
+
+def _split_article(short_name: str) -> tuple[str, str]:
+    """'the Library' -> ('the ', 'Library'): the article stays outside the quotation marks."""
+    first, _, rest = short_name.partition(" ")
+    if first.lower() == "the" and rest:
+        return first + " ", rest
+    return "", short_name
 
 
 def _drop_empty_columns(block: Block) -> Block:

@@ -218,29 +218,28 @@ def load_library(user_dirs: Sequence[str | Path] = (), *, builtin: bool = True) 
 
 
 def number_words(n: int) -> str:
-    """Whole numbers as words, for the legal 'thirty (30) days' style."""
-    ones = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
-           "sixteen seventeen eighteen nineteen".split()
-    tens = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-    if n < 20:
-        return ones[n]
-    if n < 100:
-        return tens[n // 10] + ("" if n % 10 == 0 else "-" + ones[n % 10])
-    if n < 1000:
-        rest = n % 100
-        return ones[n // 100] + " hundred" + ("" if rest == 0 else " " + number_words(rest))
-    if n < 1_000_000:
-        rest = n % 1000
-        return number_words(n // 1000) + " thousand" + ("" if rest == 0 else " " + number_words(rest))
-    return str(n)
+    """Whole numbers as words, for the legal 'thirty (30) days' style (CLDR-free: num2words, English)."""
+    from num2words import num2words  # imported on first use: it loads every language's module
+
+    return str(num2words(n, lang="en"))
 
 
 def format_money(amount: Decimal | None, currency: str = "USD") -> str:
-    """``12600.00`` -> ``USD 12,600.00``: exact, with the currency code, never rounded away."""
+    """``12600.00`` -> ``$12,600.00`` (the currency's symbol as an English draft writes it, from CLDR).
+
+    Exact: the currency's usual decimal places at least, and every further
+    digit the spec gives; never rounded, never an exponent.
+    """
     if amount is None:
         return ""
-    places = max(2, -amount.as_tuple().exponent) if isinstance(amount.as_tuple().exponent, int) else 2
-    return f"{currency} {amount:,.{places}f}"
+    from babel.numbers import format_currency  # imported on first use: Babel loads locale data
+
+    return str(format_currency(amount, currency, locale="en_US", decimal_quantization=False))
+
+
+def format_number(value: Decimal | int) -> str:
+    """A number as plain digits, never in exponent form (``1E-31`` -> ``0.0000...1``)."""
+    return f"{value:f}" if isinstance(value, Decimal) else str(value)
 
 
 def format_date(value: date | None) -> str:
@@ -250,12 +249,17 @@ def format_date(value: date | None) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def and_list(items: Iterable[Any]) -> str:
-    """``['a', 'b', 'c']`` -> ``a, b and c``."""
+def and_list(items: Iterable[Any], conjunction: str = "and") -> str:
+    """``['a', 'b', 'c']`` -> ``a, b and c`` (all of them)."""
     words = [str(i) for i in items]
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
+def or_list(items: Iterable[Any]) -> str:
+    """``['a', 'b', 'c']`` -> ``a, b or c``: alternatives, any one of which is enough."""
+    return and_list(items, "or")
 
 
 def capfirst(text: str) -> str:
@@ -263,16 +267,51 @@ def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def lowerfirst(text: str) -> str:
+    """'Provide space' -> 'provide space' after 'shall:'; an acronym or all-capital word is kept ('HMIS ...')."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def letter(index: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa': the labels of an enumeration '(a) ...; (b) ...'."""
+    return chr(ord("a") + index % 26) * (index // 26 + 1)
+
+
+def bare(text: str) -> str:
+    """A value used inside a sentence, without its own closing full stop ('... as follows: X.')."""
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
+def looks_plural(short_name: str) -> bool:
+    """'the Signatories', 'the Partners' are plural; 'the City', 'Hope House', 'the Business' are not."""
+    words = short_name.split()
+    if len(words) < 2 or words[0].lower() != "the":
+        return False
+    last = words[-1]
+    return last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
 def _lookup(key: Any, mapping: Mapping[Any, Any]) -> Any:
     return mapping.get(key, key)
 
 
-def _days(n: int) -> str:
-    return f"{number_words(n)} ({n}) {'day' if n == 1 else 'days'}"
+def _period(n: int, unit: str, possessive: bool) -> str:
+    # "thirty (30) days", or before a noun "thirty (30) days' notice" / "one (1) day's notice"
+    word = unit if n == 1 else unit + "s"
+    if possessive:
+        word += "'s" if n == 1 else "'"
+    return f"{number_words(n)} ({n}) {word}"
 
 
-def _months(n: int) -> str:
-    return f"{number_words(n)} ({n}) {'month' if n == 1 else 'months'}"
+def _days(n: int, possessive: bool = False) -> str:
+    return _period(n, "day", possessive)
+
+
+def _months(n: int, possessive: bool = False) -> str:
+    return _period(n, "month", possessive)
 
 
 @pass_context
@@ -287,7 +326,8 @@ class _Env(SandboxedEnvironment):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **kwargs)
         self.filters.update(
-            money=format_money, date=format_date, and_list=and_list, names=_names, capfirst=capfirst, lookup=_lookup, days=_days, months=_months, words=number_words,
+            money=format_money, date=format_date, and_list=and_list, or_list=or_list, names=_names, capfirst=capfirst,
+            lowerfirst=lowerfirst, letter=letter, bare=bare, lookup=_lookup, days=_days, months=_months, words=number_words, number=format_number,
         )
 
 
@@ -297,7 +337,7 @@ class _Env(SandboxedEnvironment):
 # written atomically), so later runs load it instead. Template names carry a
 # hash of the source and this revision of the environments' settings, so
 # changed text or settings never reuse stale code.
-_ENV_REVISION = "1"
+_ENV_REVISION = "2"
 _SOURCES: dict[str, str] = {}
 
 
@@ -360,6 +400,17 @@ def evaluate(expression: str | None, context: Mapping[str, Any], where: str) -> 
         raise ClauseError(f"{where}: condition {expression!r} cannot be evaluated: {exc}") from None
 
 
+#: The instrument's full name and its default defined term, by ``agreement.kind``.
+INSTRUMENTS = {
+    "memorandum_of_understanding": ("Memorandum of Understanding", "MOU"),
+    "partnership_agreement": ("Partnership Agreement", "Agreement"),
+    "data_sharing_agreement": ("Data Sharing Agreement", "Agreement"),
+}
+
+#: Where a dispute is decided, in words, by the last step of the ladder.
+_FORUMS = {"arbitration": "arbitration or court proceeding", "courts": "suit"}
+
+
 def spec_context(spec: Spec) -> dict[str, Any]:
     """What clause bodies and conditions see: the spec as plain data, plus a few derived values.
 
@@ -367,26 +418,58 @@ def spec_context(spec: Spec) -> dict[str, Any]:
     reach Python methods beyond those of strings, numbers and dates.
     """
     data = spec.model_dump(mode="python")
+    for party, model in zip(data["parties"], spec.parties):
+        party["plural"] = looks_plural(model.short_name) if model.plural is None else model.plural
+        # Define a short name only when it differs from the legal name ("ABC" ("ABC") defines nothing).
+        party["defines"] = _plain_name(model.short_name) != _plain_name(model.legal_name)
     parties = {p["id"]: p for p in data["parties"]}
     fin = data.get("financial") or {}
     contributions = fin.get("contributions") or []
     money_moves = bool(not fin.get("no_cost") and any(c["kind"] == "cash" for c in contributions))
-    # "the MOU" -> doc.name "MOU", doc.this "this MOU", doc.This "This MOU"
-    name = re.sub(r"^(the|this)\s+", "", spec.agreement.short_title or "the Agreement", flags=re.I)
+    full, default_term = INSTRUMENTS[spec.agreement.kind]
+    # "the MOU" -> name "MOU": the defined term; the instrument's full name follows agreement.kind.
+    name = re.sub(r"^(the|this)\s+", "", spec.agreement.short_title or default_term, flags=re.I)
+    binding = spec.legal.binding if spec.legal is not None else True
+    two = len(spec.parties) == 2
+    steps = [s.kind for s in spec.conflict_resolution.steps] if spec.conflict_resolution else []
+    leads = [p.id for p in spec.parties if p.role == "lead"]
+    ip = spec.intellectual_property
+    ds = spec.data_sharing
     data.update(
-        doc={"name": name, "the": f"the {name}", "this": f"this {name}", "This": f"This {name}"},
+        doc={
+            "name": name, "full": full, "the": f"the {name}", "this": f"this {name}", "This": f"This {name}",
+            # The voice follows legal.binding: "shall" binds, "will" states an intention (DRAFTING.md, rule 2).
+            "binding": binding, "shall": "shall" if binding else "will",
+            "any_party": "either Party" if two else "any Party",
+            "other_parties": "the other Party" if two else "the other Parties",
+            "another_party": "the other Party" if two else "another Party",
+            "any_other_party": "the other Party" if two else "any other Party",
+        },
         party=parties,
         money_moves=money_moves,
         personal_data=bool(data.get("data_sharing") and data["data_sharing"]["mode"] == "personal"),
         public_party=any(p["public_body"] for p in data["parties"]),
         currency=fin.get("currency") or "USD",
         party_names=and_list(p["short_name"] for p in data["parties"]),
+        neutral_steps=[k for k in steps if k in ("mediation", "arbitration")],
+        forum=_FORUMS.get(steps[-1], "suit or other proceeding") if steps else "suit or other proceeding",
+        ip_owner=(ip.owner or (leads[0] if len(leads) == 1 else None)) if ip else None,
+        # The data-sharing parties' names, or None when the spec names no provider or recipient.
+        provider=parties[ds.provider]["short_name"] if ds and ds.provider else None,
+        recipient=parties[ds.recipient]["short_name"] if ds and ds.recipient else None,
     )
     return data
 
 
+def _plain_name(name: str) -> str:
+    return re.sub(r"^the\s+", "", name.strip(), flags=re.I).casefold()
+
+
 #: Names a clause may use besides the spec's own top-level fields.
-DERIVED_NAMES = frozenset({"doc", "party", "money_moves", "personal_data", "public_party", "currency", "party_names"})
+DERIVED_NAMES = frozenset({
+    "doc", "party", "money_moves", "personal_data", "public_party", "currency", "party_names", "neutral_steps",
+    "forum", "ip_owner", "provider", "recipient",
+})
 
 
 class _ValueCollector:
@@ -430,7 +513,7 @@ def _compiled_body(body: str) -> Any:
 
 
 def render_body(
-    clause: ClauseFile, context: Mapping[str, Any], resolve: Callable[[str], str]
+    clause: ClauseFile, context: Mapping[str, Any], resolve: Callable[[str], tuple[str, str]]
 ) -> list[ParsedBlock]:
     """Render a clause body against ``context`` into parsed blocks."""
     collector = _ValueCollector(clause.where)
@@ -667,7 +750,11 @@ def _spec_fields() -> dict[str, Any]:
 
     fields = tree(Spec)
     fields["party"] = {"*": tree(Party)}
-    fields["doc"] = {"this": {}, "This": {}, "the": {}, "name": {}}
+    fields["doc"] = {key: {} for key in (
+        "this", "This", "the", "name", "full", "binding", "shall", "any_party", "other_parties", "another_party",
+        "any_other_party",
+    )}
+    fields["party"]["*"].update(plural={}, defines={})
     for name in DERIVED_NAMES - {"doc", "party"}:
         fields[name] = {}
     return fields

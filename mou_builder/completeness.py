@@ -25,12 +25,13 @@ from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.model import Spec
 from mou_builder.resources import clause_library_dir
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 
 #: Every finding code mou-builder reports (documented in docs/findings.md).
 FINDING_CODES = (
     "missing-section", "missing-field", "head-start-topic", "missing-signatory", "signatory-without-title",
     "party-without-responsibility", "no-funding-plan", "no-cost-allocation", "budget-mismatch", "clause-missing-data",
+    "default-term",
 )
 
 
@@ -200,11 +201,14 @@ class _Finder:
 
 
 def covered_sections(spec: Spec, library: ClauseLibrary, selection: Selection, data: Mapping[str, Any]) -> set[str]:
-    """Sections the spec fills: its source field is set and at least one clause applies."""
-    return {
-        s.key for s in library.sections
-        if not is_empty(get_path(data, s.source)) and selection.by_section.get(s.key)
-    }
+    """Sections the spec fills: its source field is set and at least one clause applies, or the spec
+    writes a clause for it (``clauses.add``), which then stands for the section."""
+    covered = set()
+    for s in library.sections:
+        clauses = selection.by_section.get(s.key) or []
+        if any(c.origin == "spec" for c in clauses) or (clauses and not is_empty(get_path(data, s.source))):
+            covered.add(s.key)
+    return covered
 
 
 def check(
@@ -214,10 +218,13 @@ def check(
     *,
     selection: Selection | None = None,
     context: Mapping[str, Any] | None = None,
+    defaults: bool = True,
 ) -> list[Finding]:
     """Check ``spec`` against a profile (by default the one the spec names).
 
-    Returns the findings, errors and warnings, in section order.
+    Returns the findings, in section order: errors, warnings and, with
+    ``defaults``, an ``info`` finding (``default-term``) for each named
+    default the draft uses because the spec leaves it out.
     """
     library = library or load_library()
     if not isinstance(profile, Profile):
@@ -270,8 +277,63 @@ def check(
                         f"clause {clause.id} is used but {path} is not given",
                         f"add {path} to the spec, or exclude the clause",
                     ))
+    if defaults:
+        findings.extend(named_defaults(spec, context, finder, covered))
     order = {s.key: i for i, s in enumerate(library.sections)}
-    return sorted(findings, key=lambda f: (order.get(f.section, 99), f.severity != "error", f.path, f.code))
+    rank = {"error": 0, "warning": 1, "info": 2}
+    return sorted(findings, key=lambda f: (order.get(f.section, 99), rank[f.severity], f.path, f.code))
+
+
+def named_defaults(
+    spec: Spec, context: Mapping[str, Any], finder: _Finder, covered: set[str] | None = None
+) -> list[Finding]:
+    """The named defaults in force: fields marked with ``named_default`` in the model that the
+    spec leaves out, in sections the draft has, whose condition holds."""
+    out: list[Finding] = []
+
+    def walk(model: BaseModel, path: str) -> None:
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            full = f"{path}.{name}"
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            if extra.get("x-named-default") and name not in model.model_fields_set:
+                when = extra.get("x-default-when")
+                if when is None or evaluate(str(when), context, f"the default of {full}"):
+                    shows = extra.get("x-default-shows")
+                    shown = _evaluate_value(str(shows), context) if shows else value
+                    out.append(finder.make(
+                        "default-term", "info", finder.section_of(full), full,
+                        f"not set in the spec; the draft uses the default {_display(shown)}",
+                        f"set {full} to confirm this value or to choose another",
+                    ))
+            elif isinstance(value, BaseModel):
+                walk(value, full)
+
+    for name in type(spec).model_fields:
+        value = getattr(spec, name)
+        if isinstance(value, BaseModel) and (covered is None or finder.section_of(name) in covered):
+            walk(value, name)
+    if spec.legal is None:
+        out.append(finder.make(
+            "default-term", "info", "legal_status", "legal.binding",
+            "not set in the spec; the draft is worded as a binding agreement (\"shall\")",
+            "set legal.binding: true to confirm, or false for a statement of intent worded with \"will\"",
+        ))
+    return out
+
+
+def _evaluate_value(expression: str, context: Mapping[str, Any]) -> Any:
+    from mou_builder.clauses import CONDITION_ENV
+
+    return CONDITION_ENV.compile_expression(expression)(**context)
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return "none" if value is None else str(value)
 
 
 # ---------------------------------------------------------------- named checks

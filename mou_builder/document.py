@@ -135,11 +135,12 @@ class Finding:
     """Something the completeness check reports about a spec.
 
     ``code`` is stable (documented in docs/findings.md); ``severity`` is
-    'error' or 'warning'; ``path`` is the spec path concerned.
+    'error', 'warning' or 'info' (a named default in force, which the draft
+    asserts though the spec never said it); ``path`` is the spec path concerned.
     """
 
     code: str
-    severity: Literal["error", "warning"]
+    severity: Literal["error", "warning", "info"]
     section: str
     path: str
     message: str

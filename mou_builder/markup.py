@@ -3,7 +3,8 @@
 - Paragraphs are separated by blank lines.
 - ``- item`` lines make a bulleted list, ``1. item`` lines a numbered one.
 - ``**strong**`` and ``*emphasis*``.
-- ``[[clause.id]]`` refers to another clause and shows its number.
+- ``[[clause.id]]`` refers to another clause (``[[section_key]]`` to a section) and
+  shows its number and title: "Section 9.1 (Personal Data)".
 - ``[table: name]`` alone in a paragraph places a table built from data;
   ``[signatures]`` places the signature blocks.
 
@@ -45,12 +46,12 @@ ParsedBlock = Paragraph | ListBlock | Directive
 
 
 def parse_blocks(
-    text: str, values: list[str], resolve: Callable[[str], str], *, trusted: bool = True
+    text: str, values: list[str], resolve: Callable[[str], tuple[str, str]], *, trusted: bool = True
 ) -> list[ParsedBlock]:
     """Parse rendered clause text into blocks (directives only in ``trusted`` text).
 
     ``values`` are the literal strings the tokens stand for; ``resolve``
-    gives the number of a referenced clause id (or raises).
+    gives the number and title of a referenced clause or section (or raises).
     """
     blocks: list[ParsedBlock] = []
     for chunk in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
@@ -65,7 +66,7 @@ def parse_blocks(
 
 
 def _chunk_blocks(
-    lines: list[str], values: list[str], resolve: Callable[[str], str], trusted: bool
+    lines: list[str], values: list[str], resolve: Callable[[str], tuple[str, str]], trusted: bool
 ) -> list[ParsedBlock]:
     out: list[ParsedBlock] = []
     prose: list[str] = []
@@ -106,7 +107,7 @@ def _chunk_blocks(
 
 
 def parse_inline(
-    text: str, values: list[str], resolve: Callable[[str], str], *, trusted: bool = True
+    text: str, values: list[str], resolve: Callable[[str], tuple[str, str]], *, trusted: bool = True
 ) -> tuple[Inline, ...]:
     """Parse emphasis, references and value tokens in one paragraph's text.
 
@@ -132,7 +133,9 @@ def parse_inline(
             italic = not italic
         elif piece.startswith("[[") and piece.endswith("]]"):
             clause_id = piece[2:-2]
-            out.append(Ref(clause_id, resolve(clause_id), bold, italic))
+            number, title = resolve(clause_id)
+            # Cross-references by number and title (DRAFTING.md, rule 6): the number is a field, the title text.
+            out.extend((Ref(clause_id, number, bold, italic), Span(f" ({title})", bold, italic)))
         elif token := _TOKEN_RE.fullmatch(piece):
             value = values[int(token.group(1))]
             if value:

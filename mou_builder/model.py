@@ -22,6 +22,23 @@ from mou_builder.types import Count, Currency, Days, Flag, Identifier, IsoDate, 
 SCHEMA_ID = "https://mou-builder.invalid/schemas/mou-spec.schema.json"
 
 
+def named_default(default: Any, description: str, *, when: str | None = None, shows: str | None = None) -> Any:
+    """A field whose default puts a term in the draft that the spec may never have stated.
+
+    ``mou-build check`` reports each one in force as an ``info`` finding
+    (``default-term``) when the spec leaves it out and ``when`` (a clause
+    condition) holds, so a reviewer sees what the draft asserts on its own.
+    ``shows`` is an expression giving the value the draft uses, for a default
+    derived from other fields.
+    """
+    extra: dict[str, Any] = {"x-named-default": True}
+    if when:
+        extra["x-default-when"] = when
+    if shows:
+        extra["x-default-shows"] = shows
+    return Field(default, description=description, json_schema_extra=extra)
+
+
 class _Model(BaseModel):
     # defer_build: each model's validator is built once, inside Spec's, on first
     # use; not once per class at import time (which doubled the start-up cost).
@@ -80,6 +97,11 @@ class Party(_Model):
     )
     address: Text | None = Field(None, description="Postal address (may span several lines).")
     role: PartyRole = Field("partner", description="The party's role in the partnership.")
+    plural: Flag | None = Field(
+        None,
+        description="True when the short name is grammatically plural ('the Signatories', 'the Partners'), so that "
+        "verbs agree with it; when absent, a short name of the form 'the ...s' counts as plural.",
+    )
     public_body: Flag = Field(
         False, description="True for a government body or a party spending public grant money."
     )
@@ -129,7 +151,11 @@ class Responsibility(_Model):
     rather than a rule to check.
     """
 
-    activity: Text = Field(description="What is to be done.")
+    activity: Text = Field(
+        description="What is to be done, as a verb phrase ('Provide classroom space'). The draft reads "
+        "'The District shall: (a) provide classroom space ...', so its first letter is lower-cased there "
+        "unless the first word is an acronym or all capitals."
+    )
     accountable: Identifier = Field(description="Id of the one party accountable for the activity.")
     responsible: list[Identifier] = Field(default_factory=list, description="Ids of the parties doing the work.")
     consulted: list[Identifier] = Field(default_factory=list, description="Ids of the parties consulted.")
@@ -169,7 +195,9 @@ class Financial(_Model):
     """Financial obligations: who pays whom, how much, and on what terms."""
 
     no_cost: Flag = Field(False, description="True when no money moves between the parties under this agreement.")
-    currency: Currency = Field("USD", description="Default ISO 4217 currency of the amounts.")
+    currency: Currency = named_default(
+        "USD", "Default ISO 4217 currency of the amounts.", when="financial.contributions or financial.budget_total"
+    )
     budget_total: Money | None = Field(None, description="Total budget the contributions must add up to.")
     contributions: list[Contribution] = Field(default_factory=list, description="Contributions, cash and in-kind.")
     fiscal_agent: Identifier | None = Field(None, description="Id of the party acting as fiscal agent.")
@@ -201,8 +229,8 @@ class Communication(_Model):
     meeting_cadence: Text | None = Field(None, description="How often the partners meet, e.g. 'quarterly'.")
     governance_body: Text | None = Field(None, description="Name of a joint committee or steering group, if any.")
     liaisons: list[Liaison] = Field(default_factory=list, description="One liaison per party.")
-    notice_methods: list[Literal["email", "mail", "courier", "hand"]] = Field(
-        default_factory=lambda: ["email", "mail"], description="How formal notices may be given."
+    notice_methods: list[Literal["email", "mail", "courier", "hand"]] = named_default(
+        ["email", "mail"], "How formal notices may be given; any one of them is enough."
     )
     information_sharing: Text | None = Field(None, description="How partners exchange information day to day.")
 
@@ -252,14 +280,55 @@ class DataSharing(_Model):
     publication_review_days: Days | None = Field(
         None, description="Days the provider has to review a publication before release."
     )
-    redisclosure_prohibited: Flag = Field(True, description="True: the recipient may not re-disclose the data.")
+    redisclosure_prohibited: Flag = named_default(
+        True, "True: the recipient may not re-disclose the data.", when='data_sharing.mode != "none"'
+    )
+    reidentification_prohibited: Flag = named_default(
+        True,
+        "True: no Party may try to re-identify an individual in de-identified data (mode de_identified).",
+        when='data_sharing.mode == "de_identified"',
+    )
+    breach_notice_days: Days | None = named_default(
+        5,
+        "Business days within which the recipient notifies the provider of unauthorised access to or disclosure "
+        "of personal data, counted from discovery; null for no breach-notice clause.",
+        when='data_sharing.mode == "personal"',
+    )
+
+    @model_validator(mode="after")
+    def _fields_fit_mode(self) -> DataSharing:
+        # Every field that validates must reach the draft: a field the chosen
+        # mode has no place for is refused, with the reason.
+        given = self.model_fields_set
+        if self.mode == "none":
+            used = sorted(given - {"mode", "redisclosure_prohibited", "reidentification_prohibited", "breach_notice_days"})
+            if used:
+                raise PydanticCustomError(
+                    "mode_none",
+                    "mode 'none' exchanges no data, so {field} has no place in the agreement; "
+                    "remove it or choose mode de_identified or personal",
+                    {"field": used[0]},
+                )
+        if self.mode == "personal" and "de_identification" in given:
+            raise PydanticCustomError(
+                "personal_de_identification",
+                "de_identification applies to mode de_identified; personal data is shared identified "
+                "(remove de_identification, or choose mode de_identified)",
+            )
+        return self
 
 
 class IntellectualProperty(_Model):
     """Ownership of work product and data."""
 
-    ownership: Literal["each_own", "joint", "lead_owns"] = Field(
-        "each_own", description="Who owns what the partnership creates."
+    ownership: Literal["each_own", "joint", "lead_owns"] = named_default(
+        "each_own", "Who owns what the partnership creates: each_own, joint, or lead_owns (one party owns it)."
+    )
+    owner: Identifier | None = named_default(
+        None,
+        "For lead_owns: id of the party that owns the work product; when absent, the party whose role is lead.",
+        when='intellectual_property.ownership == "lead_owns"',
+        shows="party[ip_owner].short_name if ip_owner else none",
     )
     license: Text | None = Field(None, description="Licence each party grants the other.")
 
@@ -267,9 +336,8 @@ class IntellectualProperty(_Model):
 class Publicity(_Model):
     """Use of the parties' names and logos."""
 
-    mode: Literal["consent", "limited_license", "attribution"] = Field(
-        "consent",
-        description="consent: no use without written consent; limited_license to use marks; required attribution.",
+    mode: Literal["consent", "limited_license", "attribution"] = named_default(
+        "consent", "consent: no use without written consent; limited_license to use marks; required attribution."
     )
     attribution: Text | None = Field(None, description="Required attribution line, for mode attribution.")
 
@@ -286,8 +354,14 @@ class Insurance(_Model):
 class Liability(_Model):
     """Who answers for losses."""
 
-    mode: Literal["own_acts", "mutual_indemnity", "one_way"] = Field(
-        "own_acts", description="Each party responsible for its own acts; mutual indemnity; or one-way indemnity."
+    mode: Literal["own_acts", "mutual_indemnity", "one_way"] = named_default(
+        "own_acts", "Each party responsible for its own acts; mutual indemnity; or one-way indemnity."
+    )
+    defend: Flag = named_default(
+        False,
+        "True: an indemnifying party also defends the other against the claims it indemnifies (pays for the "
+        "defence), not only indemnifies and holds harmless.",
+        when='liability.mode in ["mutual_indemnity", "one_way"]',
     )
     indemnitor: Identifier | None = Field(None, description="For one_way: the party that indemnifies.")
     indemnitee: Identifier | None = Field(None, description="For one_way: the party indemnified.")
@@ -320,39 +394,69 @@ class ConflictResolution(_Model):
 
     steps: list[ResolutionStep] = Field(min_length=1, description="The steps, in the order they are taken.")
     venue: Text | None = Field(None, description="City or court where mediation, arbitration or suit takes place.")
-    costs: Literal["each_own", "shared", "prevailing_party"] = Field(
-        "each_own", description="Who bears the costs of mediation, arbitration or suit."
+    costs: Literal["each_own", "shared", "prevailing_party"] = named_default(
+        "each_own",
+        "Who bears the costs of resolving a dispute: each_own; shared (the mediator's or arbitrator's fees "
+        "split equally; needs a mediation or arbitration step); or prevailing_party.",
     )
-    injunctive_relief: Flag = Field(
-        True, description="True: a party may still seek an injunction to stop irreparable harm."
+    injunctive_relief: Flag = named_default(
+        True, "True: a party may still seek an injunction from a court to stop irreparable harm."
     )
+    continue_performance: Flag = named_default(
+        True, "True: the parties keep performing their obligations while a dispute is being resolved."
+    )
+
+    @model_validator(mode="after")
+    def _costs_fit_ladder(self) -> ConflictResolution:
+        if self.costs == "shared" and not any(s.kind in ("mediation", "arbitration") for s in self.steps):
+            raise PydanticCustomError(
+                "costs_shared",
+                "costs 'shared' splits a mediator's or arbitrator's fees, but no step is mediation or arbitration; "
+                "choose each_own or prevailing_party, or add the step",
+            )
+        return self
 
 
 class Term(_Model):
     """When the agreement starts and ends, and how it renews."""
 
-    effective: Literal["on_signature", "last_signature", "fixed_date"] = Field(
-        "last_signature", description="When it takes effect."
+    effective: Literal["on_signature", "last_signature", "fixed_date"] = named_default(
+        "last_signature",
+        "When it takes effect (the Effective Date): on_signature (the date the Parties sign it), "
+        "last_signature (the date of the last signature) or fixed_date (term.start).",
     )
     start: IsoDate | None = Field(None, description="Effective date, for 'fixed_date'.")
     end: IsoDate | None = Field(None, description="Expiry date; none for an evergreen agreement.")
-    renewal: Literal["none", "mutual_writing", "automatic", "evergreen"] = Field(
-        "none", description="How the agreement renews."
+    renewal: Literal["none", "mutual_writing", "automatic", "evergreen"] = named_default(
+        "none", "How the agreement renews: none, mutual_writing, automatic, or evergreen (no end date)."
     )
     renewal_months: Months | None = Field(None, description="Length of each renewal period, in months.")
+    nonrenewal_notice_days: Days = named_default(
+        60,
+        "For automatic renewal: days before the end of a period by which a party must give notice of non-renewal.",
+        when='term.renewal == "automatic"',
+    )
 
 
 class Termination(_Model):
     """How the agreement can end, and what follows."""
 
     convenience_days: Days | None = Field(None, description="Days of written notice to terminate for convenience.")
-    for_cause: Literal["none", "immediate", "cure"] = Field(
-        "cure", description="Termination for cause: none, immediate, or after a cure period."
+    for_cause: Literal["none", "immediate", "cure"] = named_default(
+        "cure", "Termination for cause: none, immediate, or after a cure period."
     )
-    cure_days: Days = Field(30, description="Days to cure a breach, for 'cure'.")
-    mutual: Flag = Field(True, description="True: the parties may end it at any time by mutual written agreement.")
-    at_end_date: Flag = Field(True, description="True: it ends automatically at the end date.")
-    data_return_days: Days | None = Field(None, description="Days after termination to return or destroy shared data.")
+    cure_days: Days = named_default(30, "Days to cure a breach, for 'cure'.", when='termination.for_cause == "cure"')
+    mutual: Flag = named_default(True, "True: the parties may end it at any time by mutual written agreement.")
+    at_end_date: Flag = Field(
+        True,
+        description="Kept for older specs: the agreement ends on term.end, as the term clause says. "
+        "false is refused, because the term section decides when the agreement ends (use term.renewal).",
+    )
+    data_return_days: Days | None = Field(
+        None,
+        description="Days after termination to return or destroy another party's data or confidential information. "
+        "When personal data is shared, data_sharing.destruction_days governs it and this must be absent or equal.",
+    )
     asset_transfer: Text | None = Field(None, description="What happens to equipment or assets bought with joint funds.")
     survival: list[Text] = Field(
         default_factory=list, description="Obligations that survive termination, e.g. 'confidentiality'."
@@ -362,7 +466,7 @@ class Termination(_Model):
 class Amendment(_Model):
     """How the agreement is changed and reviewed."""
 
-    in_writing: Flag = Field(True, description="True: amendments must be in writing and signed by all parties.")
+    in_writing: Flag = named_default(True, "True: amendments must be in writing and signed by all parties.")
     review_cadence: Text | None = Field(None, description="How often the parties review the agreement, e.g. 'annually'.")
     review_process: Text | None = Field(None, description="How the review is carried out.")
 
@@ -388,15 +492,15 @@ class Signatory(_Model):
 
 
 class GeneralProvisions(_Model):
-    """Boilerplate general provisions; each can be left out."""
+    """Boilerplate general provisions; each can be left out by setting it to false."""
 
-    entire_agreement: Flag = Field(True, description="Include the entire-agreement clause.")
-    severability: Flag = Field(True, description="Include the severability clause.")
-    waiver: Flag = Field(True, description="Include the no-waiver clause.")
-    assignment: Flag = Field(True, description="Include the no-assignment clause.")
-    counterparts: Flag = Field(True, description="Allow signing in counterparts.")
-    electronic_signatures: Flag = Field(True, description="Allow electronic signatures.")
-    independent_parties: Flag = Field(True, description="State that the parties remain independent.")
+    entire_agreement: Flag = named_default(True, "Include the entire-agreement clause. Set to false to leave it out.")
+    severability: Flag = named_default(True, "Include the severability clause. Set to false to leave it out.")
+    waiver: Flag = named_default(True, "Include the no-waiver clause. Set to false to leave it out.")
+    assignment: Flag = named_default(True, "Include the no-assignment clause. Set to false to leave it out.")
+    counterparts: Flag = named_default(True, "Allow signing in counterparts. Set to false to leave it out.")
+    electronic_signatures: Flag = named_default(True, "Allow electronic signatures. Set to false to leave it out.")
+    independent_parties: Flag = named_default(True, "State that the parties remain independent. Set to false to leave it out.")
 
 
 class HeadStartCoordination(_Model):
@@ -558,6 +662,10 @@ def _consistency_problems(spec: Spec) -> Any:
                 yield (*base, "amount"), "a cash contribution needs an amount", None
             if c.basis == "reimbursement" and c.reimbursement_percent is None:
                 yield (*base, "reimbursement_percent"), "basis 'reimbursement' needs reimbursement_percent", None
+            if c.basis != "reimbursement" and c.reimbursement_percent is not None:
+                yield (*base, "reimbursement_percent"), (
+                    f"reimbursement_percent applies to basis 'reimbursement', not {c.basis!r}"
+                ), str(c.reimbursement_percent)
             if c.cap is not None and c.amount is not None and c.amount > c.cap:
                 yield (*base, "amount"), f"amount {c.amount} is above the cap {c.cap}", str(c.amount)
         if fin.no_cost and any(c.kind == "cash" for c in fin.contributions):
@@ -584,5 +692,60 @@ def _consistency_problems(spec: Spec) -> Any:
             yield ("term", "start"), "effective 'fixed_date' needs a start date", None
         if t.renewal == "evergreen" and t.end is not None:
             yield ("term", "end"), "an evergreen agreement has no end date; remove end or change renewal", t.end.isoformat()
+        if t.start is not None and t.effective != "fixed_date":
+            yield ("term", "start"), (
+                f"start is used only when effective is 'fixed_date' (here {t.effective!r}): "
+                "set effective: fixed_date, or remove start"
+            ), t.start.isoformat()
+        if t.renewal_months is not None and t.renewal not in ("mutual_writing", "automatic"):
+            yield ("term", "renewal_months"), (
+                f"renewal_months applies to renewal mutual_writing or automatic, not {t.renewal!r}"
+            ), t.renewal_months
+        if "nonrenewal_notice_days" in t.model_fields_set and t.renewal != "automatic":
+            yield ("term", "nonrenewal_notice_days"), (
+                f"nonrenewal_notice_days applies to renewal 'automatic', not {t.renewal!r}"
+            ), t.nonrenewal_notice_days
+    if spec.termination:
+        tm = spec.termination
+        if not tm.at_end_date:
+            yield ("termination", "at_end_date"), (
+                "the agreement ends on term.end, as its term clause says; to continue it past that date "
+                "choose term.renewal, and remove at_end_date"
+            ), False
+        if "cure_days" in tm.model_fields_set and tm.for_cause != "cure":
+            yield ("termination", "cure_days"), (
+                f"cure_days applies to for_cause 'cure', not {tm.for_cause!r}"
+            ), tm.cure_days
+        ds = spec.data_sharing
+        if (tm.data_return_days is not None and ds is not None and ds.mode != "none"
+                and ds.destruction_days is not None and ds.destruction_days != tm.data_return_days):
+            yield ("termination", "data_return_days"), (
+                f"{tm.data_return_days} days here but data_sharing.destruction_days is {ds.destruction_days}: "
+                "the shared data would have two destruction deadlines; give one (or the same) period"
+            ), tm.data_return_days
+    if spec.intellectual_property:
+        ip = spec.intellectual_property
+        yield from ref(("intellectual_property", "owner"), ip.owner)
+        if ip.owner is not None and ip.ownership != "lead_owns":
+            yield ("intellectual_property", "owner"), (
+                f"owner applies to ownership 'lead_owns', not {ip.ownership!r}"
+            ), ip.owner
+        leads = [p.id for p in spec.parties if p.role == "lead"]
+        if ip.ownership == "lead_owns" and ip.owner is None and len(leads) != 1:
+            yield ("intellectual_property", "owner"), (
+                "ownership 'lead_owns' needs the owning party: set owner (no single party has role lead)"
+            ), None
+    if spec.publicity and spec.publicity.attribution is not None and spec.publicity.mode != "attribution":
+        yield ("publicity", "attribution"), (
+            f"attribution applies to mode 'attribution', not {spec.publicity.mode!r}"
+        ), spec.publicity.attribution
+    if spec.liability:
+        li = spec.liability
+        if li.mode != "one_way":
+            for name in ("indemnitor", "indemnitee"):
+                if getattr(li, name) is not None:
+                    yield ("liability", name), f"{name} applies to mode 'one_way', not {li.mode!r}", getattr(li, name)
+        if "defend" in li.model_fields_set and li.mode == "own_acts":
+            yield ("liability", "defend"), "defend applies to an indemnity (mode mutual_indemnity or one_way)", li.defend
     for i, s in enumerate(spec.signatories):
         yield from ref(("signatories", i, "party"), s.party)

@@ -62,7 +62,7 @@ def test_docx_redline_marks_a_moved_section_as_a_move(tmp_path: Path) -> None:
     starts = {m.get(f"{W}name") for m in root.iter(f"{W}moveFromRangeStart")}
     assert starts and starts == {m.get(f"{W}name") for m in root.iter(f"{W}moveToRangeStart")}
     moved_to = "".join(t.text for m in root.iter(f"{W}moveTo") for t in m.iter(f"{W}t"))
-    assert "Responsibilities of the Parties" in moved_to
+    assert "Duties of Each Party" in moved_to
 
 
 def test_docx_and_spec_redlines_show_the_same_changes(tmp_path: Path) -> None:
