@@ -159,6 +159,7 @@ def _format_of(output: Path, fmt: str | None) -> str:
 @click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
 @click.option("--strict", is_flag=True, help="Write nothing for a spec whose required sections are missing.")
 @click.option("--pdf", is_flag=True, help="Also convert each .docx to PDF with LibreOffice (written beside it).")
+# 180: pdf.DEFAULT_TIMEOUT, written out so that --help need not import the module.
 @click.option("--pdf-timeout", type=click.FloatRange(min=0, min_open=True), default=180, show_default=True,
               metavar="SECONDS", help="With --pdf: stop LibreOffice after this long (the .docx is kept).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Builds at once, for several SPECS [default: every core].")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -122,12 +121,16 @@ def _create_temporary(path: Path, folder: Path) -> tuple[int, str]:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     for _ in range(100):
-        tmp = str(folder / f".{path.name}.{secrets.token_hex(4)}.part")
+        tmp = str(folder / f".{path.name}.{_random_suffix()}.part")
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
             continue
     raise OSError(errno.EEXIST, "no free temporary file name")
+
+
+def _random_suffix() -> str:
+    return os.urandom(4).hex()
 
 
 def _remove(tmp: str | None) -> None:
