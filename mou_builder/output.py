@@ -46,7 +46,7 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
     except OSError:
         target = None  # does not exist (yet), or cannot be looked at: the write itself will say why
     if target is not None and not stat.S_ISREG(target.st_mode) and not stat.S_ISDIR(target.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(target.st_mode), "not a regular file")
+        kind = _KINDS.get(stat.S_IFMT(target.st_mode), "a special file")
         raise OutputError(f"{path}: not written: it is {kind}, not a regular file; choose another output name")
     real = os.path.realpath(path)
     for source in inputs:
@@ -168,10 +168,6 @@ class _Interrupted(BaseException):
         self.signum = signum
 
 
-def _raise_interrupted(signum: int, frame: object) -> None:
-    raise _Interrupted(signum)
-
-
 @contextmanager
 def _signals_raise() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into an exception during the write, so the temporary file is removed.
@@ -183,21 +179,31 @@ def _signals_raise() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {}
+    previous: dict[int, object] = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         handler = signal.getsignal(signum)
         if handler not in (signal.SIG_IGN, None):
             previous[signum] = handler
-            signal.signal(signum, _raise_interrupted)
+
+    def interrupted(signum: int, frame: object) -> None:
+        # Restore first: should the exception come before the ``finally`` below has
+        # run, our handlers must still not outlive the write.
+        _restore_handlers(previous)
+        raise _Interrupted(signum)
+
+    for signum in previous:
+        signal.signal(signum, interrupted)
     try:
         yield
     finally:
-        # Block both while restoring, so that a signal arriving now is not caught half-way
-        # (one handler restored, ours still on the other); it is delivered on unblocking.
-        mask = getattr(signal, "pthread_sigmask", None)
-        if mask:
-            blocked = mask(signal.SIG_BLOCK, previous)
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if mask:
-            mask(signal.SIG_SETMASK, blocked)
+        _restore_handlers(previous)
+
+
+def _restore_handlers(previous: dict[int, object]) -> None:
+    """Put the handlers back, with both signals blocked meanwhile (one arriving now waits for its own handler)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    blocked = mask(signal.SIG_BLOCK, previous) if mask else None
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+    if mask:
+        mask(signal.SIG_SETMASK, blocked)
