@@ -39,22 +39,23 @@ def _minimal_pdf(pages: int) -> bytes:
     return bytes(out)
 
 
-@pytest.mark.parametrize("pdfinfo", [True, False], ids=["pdfinfo", "no-pdfinfo"])
-def test_page_count_of_a_complete_pdf(monkeypatch: pytest.MonkeyPatch, pdfinfo: bool) -> None:
-    if pdfinfo and not shutil.which("pdfinfo"):
+@pytest.fixture(params=[True, False], ids=["pdfinfo", "no-pdfinfo"])
+def page_counter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count pages with pdfinfo, and again without it (the fallback that reads the page tree)."""
+    if request.param and not shutil.which("pdfinfo"):
         pytest.skip("pdfinfo (poppler-utils) is not installed")
-    if not pdfinfo:
+    if not request.param:
         monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+
+
+@pytest.mark.usefixtures("page_counter")
+def test_page_count_of_a_complete_pdf() -> None:
     assert pdf.pdf_page_count(_minimal_pdf(3)) == 3
     assert pdf.pdf_page_count(_minimal_pdf(1)) == 1
 
 
-@pytest.mark.parametrize("pdfinfo", [True, False], ids=["pdfinfo", "no-pdfinfo"])
-def test_an_incomplete_or_false_pdf_has_no_pages(monkeypatch: pytest.MonkeyPatch, pdfinfo: bool) -> None:
-    if pdfinfo and not shutil.which("pdfinfo"):
-        pytest.skip("pdfinfo (poppler-utils) is not installed")
-    if not pdfinfo:
-        monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+@pytest.mark.usefixtures("page_counter")
+def test_an_incomplete_or_false_pdf_has_no_pages() -> None:
     whole = _minimal_pdf(2)
     assert pdf.pdf_page_count(whole[: len(whole) // 2]) == 0  # cut short: no trailer, no %%EOF
     assert pdf.pdf_page_count(b"not a pdf /Type /Page /Type /Page\n%%EOF\n") == 0  # the old test passed this
