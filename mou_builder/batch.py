@@ -11,20 +11,22 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from mou_builder.document import Finding
 from mou_builder.errors import MouError, OutputError
+from mou_builder.output import check_output
+from mou_builder.pdf import DEFAULT_TIMEOUT as DEFAULT_PDF_TIMEOUT
 
 Status = Literal["built", "incomplete", "not-written", "failed"]
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to build: output format, template, clause folders, profile, strictness, PDF."""
+    """How to build: output format, template, clause folders, profile, strictness, PDF and its time limit."""
 
     fmt: Literal["docx", "md", "txt"] = "docx"
     template: str | None = None
@@ -32,16 +34,19 @@ class BuildOptions:
     profile: str | None = None
     strict: bool = False
     pdf: bool = False
+    pdf_timeout: float = DEFAULT_PDF_TIMEOUT
 
 
 @dataclass(frozen=True)
 class BuildResult:
     """What became of one spec.
 
-    ``status``: *built* (complete), *incomplete* (written, with missing
-    sections marked), *not-written* (incomplete under ``strict``), or
-    *failed* (``error`` says why; nothing was written, unless the failure
-    was the PDF conversion after the .docx was written).
+    ``status`` is what became of the output named by ``output``: *built*
+    (complete), *incomplete* (written, with missing sections marked),
+    *not-written* (incomplete under ``strict``), or *failed* (``error``
+    says why; nothing was written). With ``pdf``, the PDF is reported
+    apart: ``pdf`` is its path once written, ``pdf_error`` says why it was
+    not (the .docx, already written, stays).
     """
 
     spec: str
@@ -52,10 +57,12 @@ class BuildResult:
     error: str | None = None
     pdf: str | None = None
     written: tuple[str, ...] = field(default=())
+    pdf_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status == "built"
+        """Complete, and every output asked for was written."""
+        return self.status == "built" and self.pdf_error is None
 
 
 @lru_cache(maxsize=8)
@@ -65,14 +72,46 @@ def _library(clause_dirs: tuple[str, ...]):  # noqa: ANN202 - a ClauseLibrary; i
     return load_library(clause_dirs)
 
 
+def build_inputs(specs: Iterable[str | Path], options: BuildOptions = BuildOptions()) -> list[Path]:
+    """Every file a build of ``specs`` reads that the user gave: the specs, template, profile file, clause files.
+
+    An output may not be any of these (see :func:`mou_builder.output.check_output`).
+    """
+    from mou_builder.clauses import clause_files
+
+    inputs = [Path(spec) for spec in specs]
+    if options.template:
+        inputs.append(Path(options.template))
+    if options.profile and Path(options.profile).is_file():
+        inputs.append(Path(options.profile))
+    for folder in map(Path, options.clauses):
+        if folder.is_dir():  # a missing folder is reported by the clause loader
+            inputs += clause_files(folder)
+    return inputs
+
+
+def pdf_path(output: str | Path) -> Path:
+    """Where ``--pdf`` writes the PDF of ``output``: beside it, with the suffix .pdf."""
+    return Path(output).with_suffix(".pdf")
+
+
 def build_file(spec: str | Path, output: str | Path, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Build one spec file into ``output`` (written atomically). Bad input gives a *failed* result."""
+    """Build one spec file into ``output`` (written atomically). Bad input gives a *failed* result.
+
+    An ``output`` (or, with ``pdf``, a PDF) that would overwrite one of the
+    build's inputs (:func:`build_inputs`) or is not a regular file is
+    refused before anything is written.
+    """
     from mou_builder.assembly import assemble
     from mou_builder.loader import load_spec
     from mou_builder.output import write_atomic
 
     spec, output = str(spec), str(output)
+    inputs = build_inputs([spec], options)
     try:
+        check_output(output, inputs)
+        if options.pdf:
+            check_output(pdf_path(output), [*inputs, output])
         document = assemble(load_spec(spec), _library(options.clauses), options.profile)
         if options.strict and not document.complete:
             return BuildResult(spec, None, "not-written", document.profile, document.findings)
@@ -84,7 +123,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
             from mou_builder.render_text import render_text
 
             data = render_text(document, options.fmt).encode("utf-8")
-        write_atomic(output, data)
+        write_atomic(output, data, inputs=inputs)
     except MouError as exc:
         return BuildResult(spec, None, "failed", error=str(exc))
     status: Status = "built" if document.complete else "incomplete"
@@ -93,23 +132,34 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
         from mou_builder.pdf import convert_to_pdf
 
         try:
-            pdf = str(convert_to_pdf(output))
+            pdf = str(convert_to_pdf(output, pdf_path(output), timeout=options.pdf_timeout, inputs=inputs))
         except MouError as exc:
-            return BuildResult(spec, output, "failed", document.profile, document.findings, str(exc),
-                               written=(output,))
-        result = BuildResult(spec, output, status, document.profile, document.findings, None, pdf, (output, pdf))
+            return replace(result, pdf_error=str(exc))
+        result = replace(result, pdf=pdf, written=(output, pdf))
     return result
 
 
-def plan_outputs(specs: Sequence[str | Path], outdir: str | Path, fmt: str) -> list[tuple[str, str]]:
-    """(spec, output) pairs for a batch: OUTDIR/<spec name>.<fmt>. Two specs may not share an output."""
+def plan_outputs(
+    specs: Sequence[str | Path], outdir: str | Path, fmt: str, *, inputs: Iterable[str | Path] = (),
+    pdf: bool = False,
+) -> list[tuple[str, str]]:
+    """(spec, output) pairs for a batch: OUTDIR/<spec name>.<fmt>.
+
+    Two specs may not share an output, and no output (nor, with ``pdf``, its
+    PDF) may overwrite one of ``inputs``: either refuses the whole batch
+    before anything is written.
+    """
     outdir = Path(outdir)
+    inputs = list(inputs)
     taken: dict[Path, str] = {}
     plan = []
     for spec in specs:
         output = outdir / f"{Path(spec).stem}.{fmt}"
         if output in taken:
             raise OutputError(f"{output}: both {taken[output]} and {spec} would be written here; rename one of them")
+        check_output(output, inputs)
+        if pdf:
+            check_output(pdf_path(output), inputs)
         taken[output] = str(spec)
         plan.append((str(spec), str(output)))
     return plan

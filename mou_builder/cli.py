@@ -49,6 +49,10 @@ def _errors() -> Iterator[None]:
         sys.exit(1)
     except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        # The reader of our output has gone (`mou-build clauses list | head`): click's main
+        # ends quietly with exit status 1, as Python's documentation advises for a closed pipe.
+        raise
     except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
         if os.environ.get("MOU_DEBUG"):
             raise
@@ -122,23 +126,48 @@ def schema() -> None:
 _FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt"}
 
 
+def _format_of(output: Path, fmt: str | None) -> str:
+    """The format a single build writes to ``output``: its extension must be one mou-build writes.
+
+    A Word file under another name (``-o out.pdf``, ``-o out.doc``, ``-o out``)
+    would mislead whoever opens it, and has overwritten real PDFs: refused.
+    """
+    suffix = output.suffix.lower()
+    if suffix == ".pdf":
+        raise click.UsageError(f"-o {output}: mou-build writes .docx, .md or .txt; to get a PDF, build the .docx "
+                               f"with --pdf (-o {output.with_suffix('.docx')} --pdf writes {output} too)")
+    if suffix not in _FORMATS:
+        problem = f"{suffix!r} is not an output format" if suffix else "no extension"
+        raise click.UsageError(f"-o {output}: {problem}; name the file .docx, .md or .txt "
+                               "(or end a folder name with / to write into that folder)")
+    if fmt is not None and fmt != _FORMATS[suffix]:
+        raise click.UsageError(f"-o {output}: a {suffix} file, but --format is {fmt}; leave out --format or "
+                               "change the extension")
+    return _FORMATS[suffix]
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=_SPEC)
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Output file; with several SPECS, the output folder [default: SPEC's name + .docx/.md/.txt, "
-                   "in the current folder].")
+# A str, not a Path: Path drops the trailing slash of "-o newdir/", which names a folder.
+@click.option("-o", "--output", type=click.Path(),
+              help="Output file (.docx, .md or .txt); with several SPECS, or ending in /, the output folder "
+                   "[default: SPEC's name + .docx/.md/.txt, in the current folder].")
 @click.option("--format", "fmt", type=click.Choice(["docx", "md", "txt"]), help="Output format [default: from -o, else docx].")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses; overrides built-in clauses by id. Repeatable.")
 @click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
 @click.option("--strict", is_flag=True, help="Write nothing for a spec whose required sections are missing.")
-@click.option("--pdf", is_flag=True, help="Also convert each .docx to PDF with LibreOffice.")
+@click.option("--pdf", is_flag=True, help="Also convert each .docx to PDF with LibreOffice (written beside it).")
+# 180: pdf.DEFAULT_TIMEOUT, written out so that --help need not import the module.
+@click.option("--pdf-timeout", type=click.FloatRange(min=0, min_open=True), default=180, show_default=True,
+              metavar="SECONDS", help="With --pdf: stop LibreOffice after this long (the .docx is kept).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Builds at once, for several SPECS [default: every core].")
 @_guarded
 def build(
-    specs: tuple[Path, ...], output: Path | None, fmt: str | None, template: Path | None,
-    clause_dirs: tuple[Path, ...], profile: str | None, strict: bool, pdf: bool, jobs: int | None,
+    specs: tuple[Path, ...], output: str | None, fmt: str | None, template: Path | None,
+    clause_dirs: tuple[Path, ...], profile: str | None, strict: bool, pdf: bool, pdf_timeout: float,
+    jobs: int | None,
 ) -> None:
     """Build the agreement for each SPEC (a .docx by default).
 
@@ -146,21 +175,38 @@ def build(
     and the exit status is 1; with --strict nothing is written. With several
     SPECS, -o names a folder (created if needed); each failure is reported
     with its file, the others are still built, and a summary ends the run.
+    An output that would overwrite a SPEC, the template, the profile or a
+    clause file is refused, as is one that is not a regular file.
     """
     from mou_builder.batch import BuildOptions
+    from mou_builder.output import check_output
 
-    batch = len(specs) > 1 or (output is not None and (output.is_dir() or str(output).endswith(("/", os.sep))))
-    if fmt is None:
-        fmt = _FORMATS.get(output.suffix.lower(), "docx") if output and not batch else "docx"
+    target = Path(output) if output is not None else None
+    batch = len(specs) > 1 or (target is not None and (output.endswith(("/", os.sep)) or target.is_dir()))
+    if target is not None and not batch:
+        # First, so that `-o spec.yaml` is told what it would have destroyed, not only the extension.
+        check_output(target, _inputs(specs, template, clause_dirs, profile))
+        fmt = _format_of(target, fmt)
+    fmt = fmt or "docx"
     if pdf and fmt != "docx":
         raise click.UsageError("--pdf needs a .docx build")
     if template and fmt != "docx":
         raise click.UsageError("--template applies to .docx builds only")
-    options = BuildOptions(fmt, str(template) if template else None, tuple(map(str, clause_dirs)), profile, strict, pdf)
+    options = BuildOptions(fmt, str(template) if template else None, tuple(map(str, clause_dirs)), profile, strict, pdf,
+                           pdf_timeout)
     if batch:
-        _build_batch(specs, output or Path("."), options, jobs)
+        _build_batch(specs, target or Path("."), options, jobs)
     else:
-        _build_one(specs[0], output or Path(specs[0].stem + "." + fmt), options)
+        _build_one(specs[0], target or Path(specs[0].stem + "." + fmt), options)
+
+
+def _inputs(paths: Sequence[Path], template: Path | None, clause_dirs: tuple[Path, ...],
+            profile: str | None) -> list[Path]:
+    """The files a command reads that an output may not overwrite (see batch.build_inputs)."""
+    from mou_builder.batch import BuildOptions, build_inputs
+
+    return build_inputs(paths, BuildOptions(template=str(template) if template else None,
+                                            clauses=tuple(map(str, clause_dirs)), profile=profile))
 
 
 def _build_one(spec: Path, output: Path, options: Any) -> None:
@@ -174,23 +220,26 @@ def _build_one(spec: Path, output: Path, options: Any) -> None:
         click.echo(f"wrote {path}")
     if result.status == "not-written":
         click.echo(f"{spec}: not written: {summary_line(result.findings)} (--strict)", err=True)
-    if result.error:
-        click.echo(result.error, err=True)
+    for error in (result.error, result.pdf_error):
+        if error:
+            click.echo(error, err=True)
     if not result.ok:
         sys.exit(1)
 
 
 def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | None) -> None:
-    from mou_builder.batch import build_many, plan_outputs
+    from mou_builder.batch import build_inputs, build_many, plan_outputs
     from mou_builder.errors import OutputError
     from mou_builder.report import summary_line
 
-    plan = plan_outputs(specs, outdir, options.fmt)  # refuse clashing names before creating anything
+    # Refuse clashing names and outputs that are inputs before creating anything.
+    plan = plan_outputs(specs, outdir, options.fmt, inputs=build_inputs(specs, options), pdf=options.pdf)
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{outdir}: cannot create the output folder ({exc.strerror})") from None
     counts = {"built": 0, "incomplete": 0, "not-written": 0, "failed": 0}
+    pdfs = {"written": 0, "failed": 0}
     with click.progressbar(length=len(plan), label="Building", file=sys.stderr) as bar:
         for result in build_many(plan, options, jobs=jobs):
             counts[result.status] += 1
@@ -200,14 +249,20 @@ def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | 
                 click.echo(f"\n{result.spec}: not written: {summary_line(result.findings)} (--strict)", err=True)
             elif result.status == "incomplete":
                 click.echo(f"\n{result.spec}: {summary_line(result.findings)}", err=True)
+            if result.pdf_error:
+                click.echo(f"\n{result.pdf_error}", err=True)
+            pdfs["written"] += result.pdf is not None
+            pdfs["failed"] += result.pdf_error is not None
             bar.update(1)
     written = counts["built"] + counts["incomplete"]
+    pdf_summary = f"; PDF: {pdfs['written']} written, {pdfs['failed']} failed" if options.pdf else ""
     click.echo(
-        f"{len(plan)} specs: {written} written to {outdir} ({counts['built']} complete, {counts['incomplete']} "
-        f"incomplete), {counts['not-written']} not written (--strict), {counts['failed']} failed",
+        f"{len(plan)} spec{'s' * (len(plan) != 1)}: {written} written to {outdir} ({counts['built']} complete, "
+        f"{counts['incomplete']} incomplete), {counts['not-written']} not written (--strict), "
+        f"{counts['failed']} failed{pdf_summary}",
         err=True,
     )
-    if written != len(plan) or counts["incomplete"]:
+    if written != len(plan) or counts["incomplete"] or pdfs["failed"]:
         sys.exit(1)
 
 
@@ -339,7 +394,7 @@ def _drafts(paths: Sequence[Path], clause_dirs: tuple[Path, ...], profile: str |
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses. Repeatable.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a Word redline: NEW with tracked changes against OLD.")
+              help="Write a Word redline (.docx): NEW with tracked changes against OLD.")
 @click.option("--summary-page", is_flag=True, help="With -o: put the change summary on a cover page.")
 @click.option("--author", default="mou-builder", show_default=True, help="Author of the tracked changes.")
 @click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -366,13 +421,18 @@ def diff(
 
     if summary_page and output is None:
         raise click.UsageError("--summary-page goes with -o/--output (it is a page of the Word redline)")
+    if output is not None:
+        from mou_builder.output import check_output, write_atomic
+
+        inputs = _inputs([old, new], template, clause_dirs, profile)
+        check_output(output, inputs)  # before the comparison, which can take a while
+        if output.suffix.lower() != ".docx":
+            raise click.UsageError(f"-o {output}: the redline is a Word file; name it .docx")
     old_draft, new_draft = _drafts([old, new], clause_dirs, profile)
     if output is not None:
-        from mou_builder.output import write_atomic
-
         data = redline(old_draft, new_draft, author=author, date=when.date() if when else None, template=template,
                        summary_page=summary_page)
-        write_atomic(output, data)
+        write_atomic(output, data, inputs=inputs)
         click.echo(f"wrote {output}")
         return
     if fmt == "unified":

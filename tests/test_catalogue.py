@@ -1,11 +1,15 @@
 """The catalogue of bad input that is not a spec (tests/data/cli-cases.yaml).
 
 Each case gives its exact message and exit status; none may print a
-traceback or leave an output file behind.
+traceback, leave an output file behind, or change a byte of any file it
+was given or found (nothing lost).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
 import zipfile
 from pathlib import Path
 
@@ -36,9 +40,35 @@ def _templates(folder: Path) -> None:
     doc.save(str(folder / "no-body.docx"))
 
 
+def _inputs(folder: Path) -> None:
+    """Files an output must never replace: a spec, a template, a profile, clauses, a draft, links to them."""
+    folder.mkdir()
+    spec = folder / "spec.yaml"
+    shutil.copyfile(ROOT / "docs" / "examples" / "city-data-grant.yaml", spec)
+    shutil.copyfile(spec, folder / "billing.yaml")
+    shutil.copyfile(ROOT / "templates" / "default.docx", folder / "template.docx")
+    shutil.copyfile(ROOT / "templates" / "default.docx", folder / "spec.docx")
+    shutil.copyfile(ROOT / "templates" / "default.docx", folder / "new.docx")
+    shutil.copyfile(ROOT / "clause_library" / "profiles" / "general.yaml", folder / "profile.yaml")
+    (folder / "clauses").mkdir()
+    shutil.copyfile(ROOT / "clause_library" / "clauses" / "financial" / "billing.md", folder / "clauses" / "billing.md")
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4 a real report that must survive\n%%EOF\n")
+    os.link(spec, folder / "hardlink.docx")
+    shutil.copyfile(spec, folder / "linked.yaml")
+    os.link(folder / "linked.yaml", folder / "linked.pdf")  # where --pdf would write the PDF of linked.yaml
+    (folder / "symlink.docx").symlink_to(spec)
+    os.mkfifo(folder / "fifo.docx")
+
+
+def _contents(paths: list[Path]) -> dict[Path, bytes]:
+    """The bytes of each regular file (a FIFO is never opened: that would block)."""
+    return {p: p.read_bytes() for p in paths if p.is_file() and stat.S_ISREG(p.stat().st_mode)}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_bad_input_case(case: dict, tmp_path: Path) -> None:
     _templates(tmp_path / "templates")
+    _inputs(tmp_path / "work")
     before = set(tmp_path.rglob("*"))
 
     def fill(text: str) -> str:
@@ -46,7 +76,10 @@ def test_bad_input_case(case: dict, tmp_path: Path) -> None:
             "{tmp}", str(tmp_path)
         )
 
-    result = CliRunner().invoke(main, [fill(a) for a in case["args"]])
+    args = [fill(a) for a in case["args"]]
+    given = [Path(a) for a in args if Path(a).is_file()]
+    kept = _contents([*before, *given])
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == case["exit"], result.output
     if "stderr" in case:
         assert result.stderr == fill(case["stderr"])
@@ -54,6 +87,9 @@ def test_bad_input_case(case: dict, tmp_path: Path) -> None:
         assert result.stderr.rstrip().splitlines()[-1] == fill(case["last_line"])
     assert "Traceback" not in result.output
     assert set(tmp_path.rglob("*")) == before, "an output file was left behind"
+    assert _contents(list(kept)) == kept, "an input was changed"
+    assert stat.S_ISFIFO((tmp_path / "work" / "fifo.docx").lstat().st_mode)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
 def test_catalogue_size() -> None:

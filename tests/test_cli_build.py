@@ -1,14 +1,18 @@
-"""mou-build SPEC: outputs, exit statuses, --strict, atomic writes, --pdf."""
+"""mou-build SPEC: outputs, exit statuses, --strict, atomic writes, --pdf, outputs that are inputs."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, EXAMPLES
+from conftest import DATA, EXAMPLES, ROOT
 from mou_builder.cli import main
 
 MINIMAL = DATA / "valid" / "minimal.yaml"
@@ -90,19 +94,87 @@ def test_pdf_without_libreoffice_says_so(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.slow
-def test_pdf_with_libreoffice(tmp_path: Path) -> None:
+def test_pdf_with_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from realclients import pdf_pages, require
 
     require("soffice", "LibreOffice")
-    out = tmp_path / "a.docx"
+    private = tmp_path / "tmp"  # where convert_to_pdf makes its private folder
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    out = tmp_path / "out" / "a.docx"
+    out.parent.mkdir()
     result = _run(str(EXAMPLES[2]), "-o", str(out), "--pdf")
     assert result.exit_code == 0, result.output
-    assert pdf_pages(tmp_path / "a.pdf") >= 2
+    assert result.stdout == f"wrote {out}\nwrote {out.with_suffix('.pdf')}\n"
+    assert pdf_pages(out.with_suffix(".pdf")) >= 2
+    assert sorted(p.name for p in out.parent.iterdir()) == ["a.docx", "a.pdf"]
+    assert list(private.iterdir()) == [], "LibreOffice's profile or temporary files were left behind"
+    # No LibreOffice process of ours lives on (its command line names the private folder).
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            assert str(private) not in cmdline.read_text(errors="replace"), cmdline
+        except OSError:
+            pass  # the process ended while we looked
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert _run(str(EXAMPLES[2]), "--format", "pdf").exit_code == 2
     assert _run(str(EXAMPLES[2]), "-o", str(tmp_path / "a.md"), "--pdf").exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["agreement.pdf", "agreement.doc", "agreement"])
+def test_an_output_name_in_no_format_we_write_is_refused_and_an_existing_file_kept(tmp_path: Path, name: str) -> None:
+    out = tmp_path / name
+    out.write_bytes(b"%PDF-1.7 someone's real document")
+    result = _run(str(EXAMPLES[2]), "-o", str(out))
+    assert result.exit_code == 2
+    assert f"Error: -o {out}: " in result.stderr
+    assert out.read_bytes() == b"%PDF-1.7 someone's real document"
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_pdf_output_names_the_way_to_a_pdf(tmp_path: Path) -> None:
+    result = _run(str(EXAMPLES[2]), "-o", str(tmp_path / "a.pdf"))
+    assert result.exit_code == 2
+    assert result.stderr.rstrip().endswith(f"to get a PDF, build the .docx with --pdf (-o {tmp_path / 'a.docx'} --pdf "
+                                           f"writes {tmp_path / 'a.pdf'} too)")
+
+
+def test_a_trailing_slash_names_a_new_folder(tmp_path: Path) -> None:
+    result = _run(str(EXAMPLES[2]), "-o", f"{tmp_path / 'new' / 'drafts'}/")
+    assert result.exit_code == 0, result.output
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()] == [
+        Path("new", "drafts", f"{EXAMPLES[2].stem}.docx")
+    ]
+    assert result.stderr.rstrip().splitlines()[-1].startswith("1 spec: 1 written to ")
+
+
+def test_an_output_that_is_the_spec_is_refused_and_the_spec_kept(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(EXAMPLES[2].read_bytes())
+    result = _run(str(spec), "-o", str(spec))
+    assert result.exit_code == 1
+    assert result.stderr == f"{spec}: not written: it is the same file as the input {spec}; choose another output name\n"
+    assert spec.read_bytes() == EXAMPLES[2].read_bytes()
+    assert list(tmp_path.iterdir()) == [spec]
+
+
+# Every command, its output going into a pipe whose reader has already gone
+# (`mou-build clauses list | head`): no message, no traceback, exit status 1.
+@pytest.mark.parametrize("args", [
+    ["clauses", "list"], ["--help"], ["schema"], ["validate", str(EXAMPLES[0])], ["show", str(EXAMPLES[0])],
+    ["diff", str(EXAMPLES[0]), str(EXAMPLES[1])],
+], ids=lambda args: " ".join(args[:1]) or "help")
+def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
+    read, write = os.pipe()
+    os.close(read)  # before the command starts: its first write finds the reader gone
+    try:
+        result = subprocess.run([sys.executable, "-m", "mou_builder", *args], stdout=write, stderr=subprocess.PIPE,
+                                text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.close(write)
+    assert result.stderr == ""
+    assert result.returncode == 1
 
 
 # ---------------------------------------------------------------- batch builds
