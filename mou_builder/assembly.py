@@ -218,7 +218,7 @@ class _TableBuilder:
                 terms.append(f"cap {format_money(c.cap, currency)}")
             if c.schedule:
                 terms.append(c.schedule)
-            if c.restrictions:
+            if c.restrictions and c.basis != "pass_through":  # a pass-through clause states them itself
                 terms.append(f"restricted to: {c.restrictions}")
             terms[0] = terms[0].capitalize()
             amount = format_money(c.amount, currency) if c.amount is not None else "not valued"

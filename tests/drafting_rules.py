@@ -1,0 +1,249 @@
+"""The drafting lint: the rules of shared/DRAFTING.md as checks on an assembled draft.
+
+``lint(document, spec)`` returns one message per defect, naming the clause
+and quoting the offending words; an empty list means the draft passes.
+Rules about wording the clause library chose (mechanisms, voice, words
+counsel strikes) look only at the library's own words: every text value of
+the spec is masked first, so a spec that says "arbitration" in its own
+recitals is not a defect of the library.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mou_builder.clauses import looks_plural
+from mou_builder.document import Clause, Document, ListBlock, Paragraph, Signatures, Table
+from mou_builder.model import Spec
+from mou_builder.render_text import signature_lines
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of text of the draft, with where it is."""
+
+    where: str  # "9.2 Permitted Uses" or "title block"
+    text: str
+    clause: Clause | None = None
+    section: str | None = None
+    is_heading: bool = False
+
+
+def units(doc: Document) -> Iterator[Unit]:
+    """Every piece of text the draft shows, in order."""
+    t = doc.title
+    for value in (t.title, *t.parties, t.number, t.program, t.funding_source):
+        if value:
+            yield Unit("title block", value)
+    for section in doc.sections:
+        yield Unit(f"{section.number} {section.title}", section.title, None, section.key, True)
+        for clause in section.clauses:
+            where = f"{clause.number} {clause.title}"
+            yield Unit(where, clause.title, clause, section.key, True)
+            for block in clause.blocks:
+                for text in _block_texts(block):
+                    yield Unit(where, text, clause, section.key)
+
+
+def _block_texts(block: object) -> Iterator[str]:
+    if isinstance(block, Paragraph):
+        yield block.text
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            yield "".join(i.text for i in item)
+    elif isinstance(block, Table):
+        for row in (block.header, *block.rows, *block.totals):
+            yield from row
+    elif isinstance(block, Signatures):
+        for sig in block.blocks:
+            yield from signature_lines(sig)
+
+
+def spec_strings(spec: Spec) -> tuple[list[str], set[str]]:
+    """Every text value of the spec (ids and enumerated choices excluded: they are not printed as such),
+    and those of them a draft rightly prints more than once."""
+    out: list[str] = []
+    repeatable: set[str] = set()
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key not in _NOT_PRINTED:
+            out.append(value)
+            if key in _REPEATED:
+                repeatable.add(value)
+
+    walk(spec.model_dump(mode="json", exclude={"clauses": {"pin", "exclude"}}))
+    return out, repeatable
+
+
+# Fields holding ids, choices or dates: they reach the draft through a clause, not as their own text.
+_NOT_PRINTED = {
+    "id", "payer", "payee", "party", "accountable", "responsible", "consulted", "informed", "fiscal_agent",
+    "provider", "recipient", "indemnitor", "indemnitee", "owner", "report_recipients", "kind", "mode", "role",
+    "basis", "currency", "costs", "effective", "renewal", "for_cause", "ownership", "profile", "notice_methods",
+    "section", "document_date", "due", "start", "end", "date", "amount", "cap", "budget_total",
+    "reimbursement_percent", "draft_version",
+    "short_title",  # printed as the defined term ("Agreement"), not as written
+    "short_name",  # printed as a defined term, whose use rule 8 checks
+}
+
+# Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its
+# signature block, a contribution is a row of the schedule and the subject of its clause.
+_REPEATED = {"legal_name", "title", "program", "funding_source", "description", "governance_body", "name"}
+
+
+def masked(text: str, strings: list[str]) -> str:
+    """``text`` with every spec string replaced by a neutral word, keeping a closing parenthesis it ends with."""
+    for value in sorted(set(strings), key=len, reverse=True):
+        for variant in {value, value[:1].lower() + value[1:], value.rstrip(".")}:
+            if len(variant) > 1:
+                text = text.replace(variant, "Xval" + (")" if variant.endswith(")") else ""))
+    return text
+
+
+_MECHANISMS: list[tuple[str, str, object]] = [
+    # (pattern in the library's words, what the spec lacks, predicate on the spec)
+    (r"\barbitrat", "an arbitration step", lambda s: _steps(s) & {"arbitration"}),
+    (r"\bmediat", "a mediation step", lambda s: _steps(s) & {"mediation"}),
+    (r"\bexecutives\b", "an escalation step", lambda s: _steps(s) & {"executives"}),
+    (r"\brenew", "renewal", lambda s: s.term and s.term.renewal in ("mutual_writing", "automatic")),
+    (r"\bends on\b|\bend date\b", "an end date", lambda s: s.term and s.term.end),
+    (r"\bin[- ]kind\b", "in-kind contributions",
+     lambda s: s.financial and any(c.kind == "in_kind" for c in s.financial.contributions)),
+    (r"\bliaisons?\b", "liaisons", lambda s: s.communication and s.communication.liaisons),
+    (r"(?:'s|their|its) address|^Address$", "addresses", lambda s: any(p.address for p in s.parties)),
+    (r"\bEffective Date\b", "a term section", lambda s: s.term),
+    (r"\bfiscal agent\b", "a fiscal agent", lambda s: s.financial and s.financial.fiscal_agent),
+    (r"\binsurance\b", "insurance minimums", lambda s: s.liability and s.liability.insurance),
+    (r"\bgrant funds\b", "a pass-through contribution",
+     lambda s: s.financial and any(c.basis == "pass_through" for c in s.financial.contributions)),
+]
+
+_STRUCK = [r"\band/or\b", r"\bherein\b", r"\bhereinafter\b", r"\bin the event that\b", r"\bprior to\b",
+           r"\butili[sz]e\b", r"\bnull and void\b", r"\bany and all\b", r"\bsaid (?:Party|Parties|data|Agreement)\b"]
+
+# Auxiliaries only: "Hope House grant funds" has a noun after the name, "Hope House have" a verb.
+_SINGULAR_VERBS = "is|has|was|does"
+_PLURAL_VERBS = "are|have|were|do"
+
+_STOP = {"and", "or", "of", "the", "by", "for", "to", "in", "a", "an", "use", "each", "under", "on", "its"}
+
+
+def _steps(spec: Spec) -> set[str]:
+    return {s.kind for s in spec.conflict_resolution.steps} if spec.conflict_resolution else set()
+
+
+def _stem(word: str) -> str:
+    word = word.lower().rstrip("s")
+    return word[:5] if len(word) > 5 else word
+
+
+def lint(doc: Document, spec: Spec) -> list[str]:
+    """Every breach of the drafting rules in ``doc``, built from ``spec``."""
+    problems: list[str] = []
+    strings, repeatable = spec_strings(spec)
+    all_units = list(units(doc))
+    body = [u for u in all_units if not u.is_heading]
+    full_text = "\n".join(u.text for u in all_units)
+    binding = spec.legal.binding if spec.legal is not None else True
+
+    by_clause: dict[str, list[Unit]] = {}
+    for u in body:
+        if u.clause is not None:
+            by_clause.setdefault(u.clause.id, []).append(u)
+
+    for u in body:
+        own = masked(u.text, strings)
+        # 1. periods before a noun take the possessive: "thirty (30) days' written notice"
+        for m in re.finditer(r"\(\d+\) (?:days?|months?|weeks?|years?) (?:written |prior )?notice\b", own):
+            problems.append(f"{u.where}: possessive missing in {m.group(0)!r} (days' / day's notice)")
+        # 2. no double parentheticals
+        for m in re.finditer(r"\)\s+\(", own):  # "642(e)(5)(A)" is a citation, not two parentheticals
+            problems.append(f"{u.where}: two parentheticals in a row near {own[max(0, m.start() - 30):m.end() + 10]!r}")
+        # 3. mechanisms the spec does not have
+        for pattern, lacking, present in _MECHANISMS:
+            if re.search(pattern, own) and not present(spec):
+                problems.append(f"{u.where}: mentions {re.search(pattern, own).group(0)!r} but the spec has no {lacking}")
+        # 4. words counsel strikes
+        for pattern in _STRUCK:
+            if m := re.search(pattern, own, re.I):
+                problems.append(f"{u.where}: {m.group(0)!r} is a word counsel strikes")
+        # 5. the voice follows legal.binding; data-protection terms bind even in a non-binding MOU
+        if not binding and u.section != "data_sharing" and re.search(r"\bshall\b", own):
+            problems.append(f"{u.where}: 'shall' in a non-binding instrument")
+        if binding and re.search(r"\bwill\b", own):
+            problems.append(f"{u.where}: 'will' in a binding instrument")
+
+    # 6. "shall" is said of a party, never of a thing ("Any notice shall be ...")
+    names = {p.short_name for p in spec.parties}
+    subjects = {n.lower() for n in names} | {"party", "parties"}
+    others = [s for s in strings if s not in names]
+    for u in body:
+        own = masked(u.text, others)  # the library's words, party names kept as subjects
+        for m in re.finditer(r"\b(shall|will)\b", own):
+            # the subject is in the words since the last clause break: "each Party named below shall"
+            before = re.split(r"[,;:.]", own[:m.start()])[-1].lower()
+            if not any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", before) for s in subjects):
+                problems.append(f"{u.where}: {m.group(1)!r} not said of a party: {own[max(0, m.start() - 40):m.end()]!r}")
+
+    # 7. verbs agree with party names
+    for party in spec.parties:
+        plural = looks_plural(party.short_name) if party.plural is None else party.plural
+        wrong = _SINGULAR_VERBS if plural else _PLURAL_VERBS
+        for name in {party.short_name, party.short_name[:1].upper() + party.short_name[1:]}:
+            for m in re.finditer(rf"(?<!\w){re.escape(name)} ({wrong})\b", full_text):
+                problems.append(f"verb does not agree with {name!r}: {m.group(0)!r}")
+
+    # 8. defined terms: defined once, never as themselves, and used
+    definitions = [
+        (u, m) for u in body
+        for m in re.finditer(r'(?:\(|each a |together the )(?:the )?"([^"]+)"\)?', u.text)
+    ]
+    seen: dict[str, str] = {}
+    for u, m in definitions:
+        term = m.group(1)
+        # the name being defined: the cell or sentence up to the definition, less "This" / "the"
+        name = re.sub(r"^(?:this|the)\s+", "", u.text[:m.start()].strip(), flags=re.I)
+        if name.lower() == term.lower():
+            problems.append(f"{u.where}: {term!r} is defined as itself")
+        if term in seen:
+            problems.append(f"{u.where}: {term!r} is defined again (first in {seen[term]})")
+        seen.setdefault(term, u.where)
+        # "District" inside "Lakeport Unified School District" is not a use of the defined term
+        outside_names = masked(full_text, [p.legal_name for p in spec.parties])
+        uses = len(re.findall(rf"(?<![\w\"]){re.escape(term)}(?![\w\"])", outside_names))
+        if uses < 1:  # the definition itself is quoted, so every match is a use
+            problems.append(f"{u.where}: {term!r} is defined but never used")
+
+    # 9. headings name what the clause says: each part of "A and B" / "A or B" appears in its text
+    for clause_id, clause_units in by_clause.items():
+        clause = clause_units[0].clause
+        assert clause is not None
+        if clause.entry.source == "spec":
+            continue
+        text = " ".join(u.text for u in clause_units).lower()
+        parts = re.split(r",| and | or ", clause.title)
+        for part in parts if len(parts) > 1 else ():
+            words = [w for w in re.findall(r"[A-Za-z-]+", part) if w.lower() not in _STOP]
+            if words and not any(_stem(w) in text for w in words):
+                problems.append(f"{clause.number} {clause.title}: the heading says {part.strip()!r}, the text does not")
+
+    # 10. every spec text and every added clause reaches the draft, and none is printed twice
+    haystack = full_text.lower()
+    for value in set(strings):
+        needle = value.rstrip(".").lower()
+        # a value may rightly appear inside another (a population named in a recital)
+        expected = sum(v.lower().count(needle) for v in strings)
+        if needle not in haystack:
+            problems.append(f"spec text missing from the draft: {value[:60]!r}")
+        elif len(value.split()) >= 4 and value not in repeatable and haystack.count(needle) > expected:
+            problems.append(f"spec text printed {haystack.count(needle)} times: {value[:60]!r}")
+    return problems
+
