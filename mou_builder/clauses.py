@@ -577,28 +577,55 @@ def spec_clauses(spec: Spec) -> list[ClauseFile]:
     return out
 
 
+def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[str]:
+    """What the spec's ``clauses`` choices ask of ``library`` that it cannot give, each located
+    (``spec.yaml:40:11: clauses.add[0].id: ...``) when the spec came from a file."""
+
+    def where(*loc: str | int) -> str:
+        from mou_builder.loader import format_path
+
+        if spec.source is None:
+            return format_path(loc)
+        line, column = spec.source.locate(loc)
+        return f"{spec.source.source}:{line}:{column}: {format_path(loc)}"
+
+    problems = []
+    for i, pin in enumerate(spec.clauses.pin):
+        pin_id, version = parse_pin(pin)
+        if pin_id not in library.clauses:
+            problems.append(f"{where('clauses', 'pin', i)}: no clause {pin_id!r} in the library")
+        elif version and version != library.clauses[pin_id].version:
+            actual = library.clauses[pin_id].version
+            problems.append(f"{where('clauses', 'pin', i)}: {pin_id}@{version} is pinned but the library has {pin_id}@{actual}")
+    for i, clause_id in enumerate(spec.clauses.exclude):
+        if clause_id not in library.clauses:
+            problems.append(f"{where('clauses', 'exclude', i)}: no clause {clause_id!r} in the library")
+    known_sections = [s.key for s in library.sections]
+    for i, clause in enumerate(spec_clauses(spec)):
+        if clause.header.section not in known_sections:
+            problems.append(
+                f"{where('clauses', 'add', i, 'section')}: unknown section {clause.header.section!r} for clause "
+                f"{clause.id!r} (sections: {', '.join(known_sections)})"
+            )
+        if clause.id in library.clauses:
+            problems.append(
+                f"{where('clauses', 'add', i, 'id')}: {clause.id} is already a library clause; give the added "
+                "clause another id, or exclude the library clause and add yours under a new id, "
+                f"got {spec.clauses.add[i].id!r}"
+            )
+    return problems
+
+
 def select_clauses(spec: Spec, library: ClauseLibrary, context: Mapping[str, Any] | None = None) -> Selection:
     """Which clauses apply to ``spec``: conditions, groups, pins, exclusions and added clauses."""
     context = context if context is not None else spec_context(spec)
+    problems = spec_clause_problems(spec, library)
+    if problems:
+        raise ClauseError(problems[0])
     pins = dict(parse_pin(p) for p in spec.clauses.pin)
-    for pin_id, version in pins.items():
-        if pin_id not in library.clauses:
-            raise ClauseError(f"clauses.pin: no clause {pin_id!r} in the library")
-        actual = library.clauses[pin_id].version
-        if version and version != actual:
-            raise ClauseError(f"clauses.pin: {pin_id}@{version} is pinned but the library has {pin_id}@{actual}")
     excluded = set(spec.clauses.exclude)
-    for clause_id in excluded:
-        if clause_id not in library.clauses:
-            raise ClauseError(f"clauses.exclude: no clause {clause_id!r} in the library")
     pinned_groups = {library.clauses[p].header.group for p in pins if library.clauses[p].header.group}
     added = spec_clauses(spec)
-    known_sections = {s.key for s in library.sections}
-    for clause in added:
-        if clause.header.section not in known_sections:
-            raise ClauseError(f"clauses.add: unknown section {clause.header.section!r} for clause {clause.id!r}")
-        if clause.id in library.clauses:
-            raise ClauseError(f"clauses.add: clause id {clause.id!r} is already in the library")
     by_section: dict[str, list[ClauseFile]] = {}
     for section in library.sections:
         chosen: list[ClauseFile] = []

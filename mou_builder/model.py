@@ -295,28 +295,6 @@ class DataSharing(_Model):
         when='data_sharing.mode == "personal"',
     )
 
-    @model_validator(mode="after")
-    def _fields_fit_mode(self) -> DataSharing:
-        # Every field that validates must reach the draft: a field the chosen
-        # mode has no place for is refused, with the reason.
-        given = self.model_fields_set
-        if self.mode == "none":
-            used = sorted(given - {"mode", "redisclosure_prohibited", "reidentification_prohibited", "breach_notice_days"})
-            if used:
-                raise PydanticCustomError(
-                    "mode_none",
-                    "mode 'none' exchanges no data, so {field} has no place in the agreement; "
-                    "remove it or choose mode de_identified or personal",
-                    {"field": used[0]},
-                )
-        if self.mode == "personal" and "de_identification" in given:
-            raise PydanticCustomError(
-                "personal_de_identification",
-                "de_identification applies to mode de_identified; personal data is shared identified "
-                "(remove de_identification, or choose mode de_identified)",
-            )
-        return self
-
 
 class IntellectualProperty(_Model):
     """Ownership of work product and data."""
@@ -405,16 +383,6 @@ class ConflictResolution(_Model):
     continue_performance: Flag = named_default(
         True, "True: the parties keep performing their obligations while a dispute is being resolved."
     )
-
-    @model_validator(mode="after")
-    def _costs_fit_ladder(self) -> ConflictResolution:
-        if self.costs == "shared" and not any(s.kind in ("mediation", "arbitration") for s in self.steps):
-            raise PydanticCustomError(
-                "costs_shared",
-                "costs 'shared' splits a mediator's or arbitrator's fees, but no step is mediation or arbitration; "
-                "choose each_own or prevailing_party, or add the step",
-            )
-        return self
 
 
 class Term(_Model):
@@ -620,6 +588,15 @@ class Spec(_Model):
 
 Loc = tuple[str | int, ...]
 
+#: Data-sharing fields that mean nothing when no data is exchanged, so mode 'none' may keep them.
+_MODE_NEUTRAL = frozenset({"redisclosure_prohibited", "reidentification_prohibited", "breach_notice_days"})
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: text shortened, lists as lists."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
 
 def _consistency_problems(spec: Spec) -> Any:
     """Yield (location, message, value) for every rule the spec breaks.
@@ -664,7 +641,8 @@ def _consistency_problems(spec: Spec) -> Any:
                 yield (*base, "reimbursement_percent"), "basis 'reimbursement' needs reimbursement_percent", None
             if c.basis != "reimbursement" and c.reimbursement_percent is not None:
                 yield (*base, "reimbursement_percent"), (
-                    f"reimbursement_percent applies to basis 'reimbursement', not {c.basis!r}"
+                    f"reimbursement_percent applies to basis 'reimbursement', not {c.basis!r}, "
+                    f"got {c.reimbursement_percent:f}"
                 ), str(c.reimbursement_percent)
             if c.cap is not None and c.amount is not None and c.amount > c.cap:
                 yield (*base, "amount"), f"amount {c.amount} is above the cap {c.cap}", str(c.amount)
@@ -677,13 +655,34 @@ def _consistency_problems(spec: Spec) -> Any:
         for i, pid in enumerate(spec.monitoring.report_recipients):
             yield from ref(("monitoring", "report_recipients", i), pid)
     if spec.data_sharing:
-        yield from ref(("data_sharing", "provider"), spec.data_sharing.provider)
-        yield from ref(("data_sharing", "recipient"), spec.data_sharing.recipient)
+        ds = spec.data_sharing
+        yield from ref(("data_sharing", "provider"), ds.provider)
+        yield from ref(("data_sharing", "recipient"), ds.recipient)
+        # Every field that validates must reach the draft: a field the chosen mode
+        # has no place for is refused, with the reason.
+        if ds.mode == "none":
+            for name in sorted(ds.model_fields_set - {"mode", *_MODE_NEUTRAL}):
+                yield ("data_sharing", name), (
+                    f"mode 'none' exchanges no data, so {name} has no place in the agreement; "
+                    f"remove it or choose mode de_identified or personal, got {_shown(getattr(ds, name))}"
+                ), getattr(ds, name)
+        if ds.mode == "personal" and ds.de_identification is not None:
+            yield ("data_sharing", "de_identification"), (
+                "de_identification applies to mode de_identified; personal data is shared identified "
+                f"(remove it, or choose mode de_identified), got {_shown(ds.de_identification)}"
+            ), ds.de_identification
     if spec.liability:
         yield from ref(("liability", "indemnitor"), spec.liability.indemnitor)
         yield from ref(("liability", "indemnitee"), spec.liability.indemnitee)
         for i, ins in enumerate(spec.liability.insurance):
             yield from ref(("liability", "insurance", i, "party"), ins.party)
+    if spec.conflict_resolution:
+        cr = spec.conflict_resolution
+        if cr.costs == "shared" and not any(step.kind in ("mediation", "arbitration") for step in cr.steps):
+            yield ("conflict_resolution", "costs"), (
+                "'shared' splits a mediator's or arbitrator's fees, but no step is mediation or arbitration; "
+                "choose each_own or prevailing_party, or add the step, got 'shared'"
+            ), cr.costs
     if spec.term:
         t = spec.term
         if t.start and t.end and t.end <= t.start:
@@ -695,40 +694,43 @@ def _consistency_problems(spec: Spec) -> Any:
         if t.start is not None and t.effective != "fixed_date":
             yield ("term", "start"), (
                 f"start is used only when effective is 'fixed_date' (here {t.effective!r}): "
-                "set effective: fixed_date, or remove start"
+                f"set effective: fixed_date, or remove start, got {t.start.isoformat()}"
             ), t.start.isoformat()
         if t.renewal_months is not None and t.renewal not in ("mutual_writing", "automatic"):
             yield ("term", "renewal_months"), (
-                f"renewal_months applies to renewal mutual_writing or automatic, not {t.renewal!r}"
+                f"renewal_months applies to renewal mutual_writing or automatic, not {t.renewal!r}, "
+                f"got {t.renewal_months}"
             ), t.renewal_months
         if "nonrenewal_notice_days" in t.model_fields_set and t.renewal != "automatic":
             yield ("term", "nonrenewal_notice_days"), (
-                f"nonrenewal_notice_days applies to renewal 'automatic', not {t.renewal!r}"
+                f"nonrenewal_notice_days applies to renewal 'automatic', not {t.renewal!r}, "
+                f"got {t.nonrenewal_notice_days}"
             ), t.nonrenewal_notice_days
     if spec.termination:
         tm = spec.termination
         if not tm.at_end_date:
             yield ("termination", "at_end_date"), (
                 "the agreement ends on term.end, as its term clause says; to continue it past that date "
-                "choose term.renewal, and remove at_end_date"
+                "choose term.renewal, and remove at_end_date, got false"
             ), False
         if "cure_days" in tm.model_fields_set and tm.for_cause != "cure":
             yield ("termination", "cure_days"), (
-                f"cure_days applies to for_cause 'cure', not {tm.for_cause!r}"
+                f"cure_days applies to for_cause 'cure', not {tm.for_cause!r}, got {tm.cure_days}"
             ), tm.cure_days
         ds = spec.data_sharing
         if (tm.data_return_days is not None and ds is not None and ds.mode != "none"
                 and ds.destruction_days is not None and ds.destruction_days != tm.data_return_days):
             yield ("termination", "data_return_days"), (
                 f"{tm.data_return_days} days here but data_sharing.destruction_days is {ds.destruction_days}: "
-                "the shared data would have two destruction deadlines; give one (or the same) period"
+                "the shared data would have two destruction deadlines; give one (or the same) period, "
+                f"got {tm.data_return_days}"
             ), tm.data_return_days
     if spec.intellectual_property:
         ip = spec.intellectual_property
         yield from ref(("intellectual_property", "owner"), ip.owner)
         if ip.owner is not None and ip.ownership != "lead_owns":
             yield ("intellectual_property", "owner"), (
-                f"owner applies to ownership 'lead_owns', not {ip.ownership!r}"
+                f"owner applies to ownership 'lead_owns', not {ip.ownership!r}, got {ip.owner!r}"
             ), ip.owner
         leads = [p.id for p in spec.parties if p.role == "lead"]
         if ip.ownership == "lead_owns" and ip.owner is None and len(leads) != 1:
@@ -737,15 +739,20 @@ def _consistency_problems(spec: Spec) -> Any:
             ), None
     if spec.publicity and spec.publicity.attribution is not None and spec.publicity.mode != "attribution":
         yield ("publicity", "attribution"), (
-            f"attribution applies to mode 'attribution', not {spec.publicity.mode!r}"
+            f"attribution applies to mode 'attribution', not {spec.publicity.mode!r}, "
+            f"got {_shown(spec.publicity.attribution)}"
         ), spec.publicity.attribution
     if spec.liability:
         li = spec.liability
         if li.mode != "one_way":
             for name in ("indemnitor", "indemnitee"):
                 if getattr(li, name) is not None:
-                    yield ("liability", name), f"{name} applies to mode 'one_way', not {li.mode!r}", getattr(li, name)
+                    yield ("liability", name), (
+                        f"{name} applies to mode 'one_way', not {li.mode!r}, got {getattr(li, name)!r}"
+                    ), getattr(li, name)
         if "defend" in li.model_fields_set and li.mode == "own_acts":
-            yield ("liability", "defend"), "defend applies to an indemnity (mode mutual_indemnity or one_way)", li.defend
+            yield ("liability", "defend"), (
+                "defend applies to an indemnity (mode mutual_indemnity or one_way), got true"
+            ), li.defend
     for i, s in enumerate(spec.signatories):
         yield from ref(("signatories", i, "party"), s.party)

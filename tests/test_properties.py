@@ -184,7 +184,7 @@ def broken_specs(draw: Any) -> tuple[dict[str, Any], str]:
     target = data
     for part in path[:-1]:
         target = target[part]
-    if bad == "unknown_key":
+    if bad == "unknown_key" and isinstance(target, dict):  # a list item has no key to add beside it
         target[f"{path[-1]}_extra"] = "x"
     else:
         target[path[-1]] = bad

@@ -23,6 +23,12 @@ CROSS_FIELD = {
     "fiscal-agent-unknown", "cash-without-amount", "reimbursement-without-percent", "one-way-without-parties",
     "amount-above-cap", "no-cost-with-cash", "fixed-date-without-start", "report-recipient-unknown",
     "liaison-unknown-party", "insurance-unknown-party", "data-provider-unknown",
+    # a field the chosen alternate has no place for (every field that validates must reach the draft)
+    "de-identification-in-personal-mode", "data-fields-in-mode-none", "start-without-fixed-date",
+    "renewal-months-without-renewal", "nonrenewal-notice-without-automatic", "at-end-date-false",
+    "cure-days-without-cure", "two-destruction-periods", "costs-shared-without-neutral", "owner-without-lead-owns",
+    "lead-owns-without-owner", "attribution-without-mode", "indemnitor-without-one-way", "defend-with-own-acts",
+    "reimbursement-percent-on-fixed",
 }
 
 
