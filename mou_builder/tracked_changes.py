@@ -25,7 +25,6 @@ the new draft's format).
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from mou_builder.alignment import moved_keys
+from mou_builder.alignment import WORD, Wording, moved_keys, opcodes, pair_alike, similar
 from mou_builder.document import Document
 from mou_builder.ooxml import el, text_el, w
 from mou_builder.render_word import (
@@ -45,7 +44,8 @@ from mou_builder.render_word import (
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import Segment, WordDraft, cleaned_segments, read_docx, text_of
 
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+#: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
+_TOKEN = re.compile(r"\s+|" + WORD)
 #: Revision kinds whose content is the old draft's (shown struck through or moved away).
 _OLD_SIDE = frozenset({"del", "moveFrom"})
 
@@ -233,14 +233,12 @@ def _style(p: etree._Element) -> str | None:
     return style.get(w("val")) if style is not None else None
 
 
-def _alike(old: etree._Element, new: etree._Element) -> bool:
+def _alike(old: etree._Element, new: etree._Element, wording: Callable[[etree._Element], Wording]) -> bool:
     """Can ``old`` be shown as edited into ``new`` (rather than deleted and inserted)?"""
     if old.tag != new.tag:
         return False
     if old.tag == w("p"):
-        if _style(old) != _style(new):
-            return False
-        return difflib.SequenceMatcher(a=text_of(old), b=text_of(new), autojunk=False).ratio() >= 0.5
+        return _style(old) == _style(new) and similar(wording(old), wording(new))
     if old.tag == w("tr"):
         return len(old.findall(w("tc"))) == len(new.findall(w("tc")))
     if old.tag == w("tbl"):
@@ -382,8 +380,7 @@ class _Reviser:
                key: Callable[[etree._Element], str] = _key) -> list[_Pair]:
         """Equal elements (by ``key``) paired, then alike ones in what differs; the rest alone."""
         pairs: list[_Pair] = []
-        matcher = difflib.SequenceMatcher(a=[key(e) for e in old], b=[key(e) for e in new], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes([key(e) for e in old], [key(e) for e in new]):
             if tag == "equal":
                 pairs += [(old[i1 + k], new[j1 + k], True) for k in range(i2 - i1)]
             else:
@@ -478,8 +475,7 @@ class _Reviser:
         """Refill ``target`` word by word: common words as ``equal_as``, old-only and new-only words as given (None: left out)."""
         old_tokens, new_tokens = list(_tokens(old)), list(_tokens(new))
         _clear(target)
-        matcher = difflib.SequenceMatcher(a=[t[0] for t in old_tokens], b=[t[0] for t in new_tokens], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes([t[0] for t in old_tokens], [t[0] for t in new_tokens]):
             if tag == "equal":
                 self._emit(target, old_tokens[i1:i2] if equal_as in _OLD_SIDE else new_tokens[j1:j2], equal_as)
                 continue
@@ -524,18 +520,15 @@ class _Reviser:
 
 def _pair(olds: list[etree._Element], news: list[etree._Element]) -> list[tuple[Any, Any]]:
     """Pair elements of a changed run one to one where they are alike; the rest are deleted, then inserted."""
-    pairs: list[tuple[Any, Any]] = []
-    start = 0
-    for o in olds:
-        match = next((j for j in range(start, len(news)) if _alike(o, news[j])), None)
-        if match is None:
-            pairs.append((o, None))
-            continue
-        pairs.extend((None, n) for n in news[start:match])
-        pairs.append((o, news[match]))
-        start = match + 1
-    pairs.extend((None, n) for n in news[start:])
-    return pairs
+    words: dict[int, Wording] = {}  # each paragraph's words, made once however often it is tried
+
+    def wording(element: etree._Element) -> Wording:
+        if id(element) not in words:
+            words[id(element)] = Wording(text_of(element))
+        return words[id(element)]
+
+    pairs = pair_alike(len(olds), len(news), lambda i, j: _alike(olds[i], news[j], wording))
+    return [(None if i is None else olds[i], None if j is None else news[j]) for i, j in pairs]
 
 
 def _clear(p: etree._Element) -> None:
