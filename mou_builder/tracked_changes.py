@@ -198,28 +198,31 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> l
     runs: list[etree._Element] = []
     current: Any = object()
     run = None
+    tag = "delText" if deleted else "t"
+    words: list[str] = []  # text of the run's last text element, joined once (appending to .text is quadratic)
+
+    def flush() -> None:
+        if words:
+            assert run is not None
+            run.append(text_el(tag, "".join(words)))
+            words.clear()
+
     for text, props, kind, element in tokens:
         if kind == "obj" and old_side:
             continue
         if run is None or props != current:
+            flush()
             run = el("r")
             if props is not None:
                 run.append(etree.fromstring(props))
             runs.append(run)
             current = props
-        if kind == "br":
-            run.append(copy.deepcopy(element))
-        elif kind == "tab":
-            run.append(el("tab"))
-        elif kind == "obj":
-            run.append(copy.deepcopy(element))
-        else:
-            last = run[-1] if len(run) else None
-            tag = "delText" if deleted else "t"
-            if last is not None and last.tag == w(tag):
-                last.text = (last.text or "") + text
-            else:
-                run.append(text_el(tag, text))
+        if kind == "t":
+            words.append(text)
+            continue
+        flush()
+        run.append(el("tab") if kind == "tab" else copy.deepcopy(element))  # a break or an object
+    flush()
     return runs
 
 

@@ -63,6 +63,9 @@ MAX_RATIO = 200
 MAX_PARTS = 2000
 #: How deep elements may nest: the XML parser's own limit (a Word document nests a few dozen deep).
 MAX_DEPTH = 256
+#: Paragraphs (table cells' included) and elements in a document: 200 pages hold about 2,000 and 60,000.
+MAX_PARAGRAPHS = 20_000
+MAX_ELEMENTS = 300_000
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -136,9 +139,19 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
 
 
 def check_document(root: etree._Element, name: str, member: str, error: type[MouError]) -> None:
-    """Raise ``error`` unless ``root`` (the main part ``member``) is a WordprocessingML document with a body."""
+    """Raise ``error`` unless ``root`` (the main part ``member``) is a WordprocessingML document with a body of a size an agreement has.
+
+    The size limits bound the work of a comparison, which grows with the
+    number of paragraphs and elements, not only with the bytes of the part.
+    """
     if root.tag != w("document") or root.find(w("body")) is None:
         raise error(f"{name}: not a Word document ({member} is not a WordprocessingML document with a body)")
+    for what, tags, limit in (("paragraphs", (w("p"),), MAX_PARAGRAPHS), ("elements", (), MAX_ELEMENTS)):
+        count = 0
+        for _ in root.iter(*tags):
+            count += 1
+            if count > limit:
+                raise error(f"{name}: {member} holds more than {limit:,} {what}, more than a Word agreement has")
 
 
 def read_docx_file(path: str | os.PathLike[str], error: type[MouError] = DraftError) -> bytes:

@@ -158,3 +158,18 @@ def test_a_nested_draft_just_under_the_limit_is_compared() -> None:
     deep = with_parts(base(), {"word/document.xml": document_xml(
         '<w:ins w:id="1" w:author="a">' * 250 + paragraph("deep") + "</w:ins>" * 250)})
     assert [e.tag.rpartition("}")[2] for e in read_docx(deep, "deep.docx").body] == ["ins"]
+
+
+def test_a_draft_of_more_paragraphs_than_an_agreement_has_is_refused(tmp_path: Path) -> None:
+    flood = _write(tmp_path, "flood.docx", with_parts(base(), {"word/document.xml": document_xml("<w:p/>" * 20_001)}))
+    _refused(tmp_path, ["diff", flood, flood, "-o", str(tmp_path / "redline.docx")],
+             "{tmp}/flood.docx: word/document.xml holds more than 20,000 paragraphs, more than a Word agreement has")
+
+
+def test_a_template_of_more_elements_than_an_agreement_has_is_refused(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(word_input, "MAX_ELEMENTS", 1000)
+    template = _write(tmp_path, "runs.docx", with_parts(DEFAULT_TEMPLATE, {"word/document.xml": document_xml(
+        "<w:p>" + "<w:r/>" * 1000 + "</w:p>")}))
+    _refused(tmp_path, [str(SPEC), "-o", str(tmp_path / "out.docx"), "--template", template],
+             "{tmp}/runs.docx: word/document.xml holds more than 1,000 elements, more than a Word agreement has")
