@@ -15,6 +15,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+S = TypeVar("S")
 
 
 def moved_keys(
@@ -216,22 +220,34 @@ def similar(old: Wording, new: Wording) -> bool:
     return sum(size for _, _, size in matching_blocks(old.words, new.words)) >= need
 
 
-def pair_alike(olds: int, news: int, alike: Callable[[int, int], bool],
-               window: int = PAIR_WINDOW) -> list[tuple[int | None, int | None]]:
+def pair_alike(olds: Sequence[T], news: Sequence[T], shape: Callable[[T], S], alike: Callable[[S, S], bool],
+               window: int = PAIR_WINDOW) -> list[tuple[T | None, T | None]]:
     """Pair old items with new ones they are ``alike``, in order; the rest alone (an old item before the new ones it skipped).
 
-    Each old item is tried against the next ``window`` new items after the
-    last pair, so the work is at most ``olds * window`` calls of ``alike``.
+    ``alike`` compares the items' shapes (``shape`` of each, made once, and
+    only for items that are tried). Each old item is tried against the next
+    ``window`` new items after the last pair, so the work is at most
+    ``len(olds) * window`` calls of ``alike``.
     """
-    pairs: list[tuple[int | None, int | None]] = []
+    old_shapes: dict[int, S] = {}
+    new_shapes: dict[int, S] = {}
+
+    def tried(i: int, j: int) -> bool:
+        if i not in old_shapes:
+            old_shapes[i] = shape(olds[i])
+        if j not in new_shapes:
+            new_shapes[j] = shape(news[j])
+        return alike(old_shapes[i], new_shapes[j])
+
+    pairs: list[tuple[T | None, T | None]] = []
     start = 0
-    for i in range(olds):
-        match = next((j for j in range(start, min(news, start + window)) if alike(i, j)), None)
+    for i, old in enumerate(olds):
+        match = next((j for j in range(start, min(len(news), start + window)) if tried(i, j)), None)
         if match is None:
-            pairs.append((i, None))
+            pairs.append((old, None))
             continue
-        pairs.extend((None, j) for j in range(start, match))
-        pairs.append((i, match))
+        pairs.extend((None, new) for new in news[start:match])
+        pairs.append((old, news[match]))
         start = match + 1
-    pairs.extend((None, j) for j in range(start, news))
+    pairs.extend((None, new) for new in news[start:])
     return pairs

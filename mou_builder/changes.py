@@ -168,15 +168,13 @@ def _text_changes(old: Sequence[str], new: Sequence[str]) -> TextChanges:
         if tag == "equal":
             continue
         # A line was edited when a new one in its place is mostly the same words.
-        olds = [Wording(line) for line in old[i1:i2]]
-        news = [Wording(line) for line in new[j1:j2]]
-        for i, j in pair_alike(len(olds), len(news), lambda i, j: similar(olds[i], news[j])):
-            if i is not None and j is not None:
+        for before, after in pair_alike(old[i1:i2], new[j1:j2], Wording, similar):
+            if before is not None and after is not None:
                 changed += 1
-            elif i is not None:
-                gone[old[i1 + i]] += 1
+            elif before is not None:
+                gone[before] += 1
             else:
-                came[new[j1 + j]] += 1
+                came[after] += 1
     moved = sum((gone & came).values())  # the same paragraph left one place and arrived at another
     return TextChanges(changed, sum(came.values()) - moved, sum(gone.values()) - moved, moved)
 

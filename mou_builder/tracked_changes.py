@@ -236,18 +236,34 @@ def _style(p: etree._Element) -> str | None:
     return style.get(w("val")) if style is not None else None
 
 
-def _alike(old: etree._Element, new: etree._Element, wording: Callable[[etree._Element], Wording]) -> bool:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides whether two elements are alike, worked out once per element."""
+
+    tag: str
+    style: str | None = None  # a paragraph's
+    wording: Wording | None = None  # a paragraph's
+    columns: int = 0  # a row's cells, a table's grid columns
+
+    @classmethod
+    def of(cls, element: etree._Element) -> _Shape:
+        if element.tag == w("p"):
+            return cls(element.tag, _style(element), Wording(text_of(element)))
+        if element.tag == w("tr"):
+            return cls(element.tag, columns=len(element.findall(w("tc"))))
+        if element.tag == w("tbl"):
+            return cls(element.tag, columns=len(element.findall(f"{w('tblGrid')}/{w('gridCol')}")))
+        return cls(element.tag)
+
+
+def _alike(old: _Shape, new: _Shape) -> bool:
     """Can ``old`` be shown as edited into ``new`` (rather than deleted and inserted)?"""
     if old.tag != new.tag:
         return False
     if old.tag == w("p"):
-        return _style(old) == _style(new) and similar(wording(old), wording(new))
-    if old.tag == w("tr"):
-        return len(old.findall(w("tc"))) == len(new.findall(w("tc")))
-    if old.tag == w("tbl"):
-        grid = lambda t: len(t.findall(f"{w('tblGrid')}/{w('gridCol')}"))  # noqa: E731
-        return grid(old) == grid(new)
-    return False
+        assert old.wording is not None and new.wording is not None
+        return old.style == new.style and similar(old.wording, new.wording)
+    return old.tag in (w("tr"), w("tbl")) and old.columns == new.columns
 
 
 # ---------------------------------------------------------------- revisions
@@ -387,7 +403,7 @@ class _Reviser:
             if tag == "equal":
                 pairs += [(old[i1 + k], new[j1 + k], True) for k in range(i2 - i1)]
             else:
-                pairs += [(o, n, False) for o, n in _pair(list(old[i1:i2]), list(new[j1:j2]))]
+                pairs += [(o, n, False) for o, n in pair_alike(old[i1:i2], new[j1:j2], _Shape.of, _alike)]
         return pairs
 
     # -- whole elements
@@ -519,19 +535,6 @@ class _Reviser:
         for block in new_blocks:
             new.remove(block)
         new.extend(merged)
-
-
-def _pair(olds: list[etree._Element], news: list[etree._Element]) -> list[tuple[Any, Any]]:
-    """Pair elements of a changed run one to one where they are alike; the rest are deleted, then inserted."""
-    words: dict[int, Wording] = {}  # each paragraph's words, made once however often it is tried
-
-    def wording(element: etree._Element) -> Wording:
-        if id(element) not in words:
-            words[id(element)] = Wording(text_of(element))
-        return words[id(element)]
-
-    pairs = pair_alike(len(olds), len(news), lambda i, j: _alike(olds[i], news[j], wording))
-    return [(None if i is None else olds[i], None if j is None else news[j]) for i, j in pairs]
 
 
 def _clear(p: etree._Element) -> None:

@@ -66,9 +66,11 @@ def test_comparing_different_drafts_is_not_quadratic(paragraphs: int, compared: 
 
 
 def test_pairing_tries_a_bounded_window() -> None:
-    calls = []
-    pairs = pair_alike(500, 500, lambda i, j: calls.append((i, j)) or False)
+    calls, shapes = [], []
+    items = list(range(500))
+    pairs = pair_alike(items, items, lambda i: shapes.append(i) or i, lambda i, j: calls.append((i, j)) or False)
     assert len(calls) <= 500 * PAIR_WINDOW
+    assert len(shapes) <= 500 + PAIR_WINDOW  # each old item's shape once, and the new items tried
     assert [p for p in pairs if p[0] is not None] == [(i, None) for i in range(500)]
 
 
