@@ -8,6 +8,11 @@ moved, as a reviewer would describe a swap of a long and a short clause.
 
 Pure functions on keys; used by the change summary and the Word redline, so
 both call the same clauses moved.
+
+The same two use :func:`opcodes` (a patience diff with a work budget, in
+place of difflib's quadratic matcher) to align paragraphs and the words in
+them, and :func:`pair_alike` with :func:`similar` to decide which changed
+paragraphs are edits of one another, trying each against a bounded window.
 """
 
 from __future__ import annotations

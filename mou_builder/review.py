@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Union
 
 from mou_builder.changes import ChangeSummary, DraftFacts, compare, summary_groups, unified_diff
 from mou_builder.document import Document
-from mou_builder.errors import DraftError
 from mou_builder.word_input import WordDraft, cleaned_segments, outline, read_docx, read_docx_file, text_lines
 
 if TYPE_CHECKING:
