@@ -346,6 +346,16 @@ def report(results: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
+def kept_sections(page: Path) -> str:
+    """Sections other scripts write into the page (e.g. benchmarks/diff_worst.py), kept as they are."""
+    from diff_worst import END, START
+
+    current = page.read_text(encoding="utf-8") if page.exists() else ""
+    if START not in current or END not in current:
+        return ""
+    return "\n" + START + current.split(START, 1)[1].split(END, 1)[0] + END + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller batch")
@@ -369,7 +379,8 @@ def main() -> None:
     if args.no_write:
         print(text)
     else:
-        (ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
+        page = ROOT / "docs" / "performance.md"
+        page.write_text(text + kept_sections(page), encoding="utf-8")
         print(f"wrote {ROOT / 'docs' / 'performance.md'}", file=sys.stderr)
 
 

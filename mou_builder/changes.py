@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from mou_builder.alignment import moved_keys
+from mou_builder.alignment import Wording, moved_keys, opcodes, pair_alike, similar
 from mou_builder.document import ClauseOutline, Document, Finding
 from mou_builder.render_text import block_paragraphs, document_lines, render_markdown
 
@@ -160,28 +160,21 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
     )
 
 
-def _similar(a: str, b: str) -> bool:
-    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio() >= 0.5
-
-
 def _text_changes(old: Sequence[str], new: Sequence[str]) -> TextChanges:
     changed = 0
     gone: Counter[str] = Counter()
     came: Counter[str] = Counter()
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(old, new):
         if tag == "equal":
             continue
-        # A paragraph was edited when a new one in its place is mostly the same text.
-        start = j1
-        for i in range(i1, i2):
-            match = next((j for j in range(start, j2) if _similar(old[i], new[j])), None)
-            if match is None:
-                gone[old[i]] += 1
-                continue
-            came.update(new[start:match])
-            changed += 1
-            start = match + 1
-        came.update(new[start:j2])
+        # A line was edited when a new one in its place is mostly the same words.
+        for before, after in pair_alike(old[i1:i2], new[j1:j2], Wording, similar):
+            if before is not None and after is not None:
+                changed += 1
+            elif before is not None:
+                gone[before] += 1
+            else:
+                came[after] += 1
     moved = sum((gone & came).values())  # the same paragraph left one place and arrived at another
     return TextChanges(changed, sum(came.values()) - moved, sum(gone.values()) - moved, moved)
 
@@ -244,8 +237,7 @@ def _compare(old: Any, new: Any, old_full: Any, new_full: Any, old_path: str, ne
 
 def _compare_lists(old: list, new: list, old_full: Any, new_full: Any, old_path: str,
                    new_path: str) -> Iterator[FieldChange]:
-    matcher = difflib.SequenceMatcher(a=[_identity(i) for i in old], b=[_identity(i) for i in new], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes([_identity(i) for i in old], [_identity(i) for i in new]):
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             for i, j in zip(range(i1, i2), range(j1, j2)):
                 yield from _compare(old[i], new[j], old_full, new_full, f"{old_path}[{i}]", f"{new_path}[{j}]")

@@ -14,6 +14,7 @@ W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 
 @lru_cache(maxsize=None)

@@ -38,6 +38,7 @@ from mou_builder.errors import RenderError, TemplateError
 from mou_builder.render_text import missing_text, program_line, signature_lines, title_lines
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
+from mou_builder.word_input import check_document, open_package, read_docx, read_docx_file
 
 #: Styles a template must define (by name), with their type.
 REQUIRED_STYLES: dict[str, str] = {
@@ -98,8 +99,7 @@ def open_docx(data: bytes, name: str) -> Any:
 
     from mou_builder.errors import DraftError
 
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise DraftError(f"{name}: not a Word .docx file (it is not a zip package; an old .doc must be saved as .docx first)")
+    open_package(data, name).close()  # sizes and macros checked before python-docx loads every part
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package
@@ -173,11 +173,16 @@ def _open_template(path: Path) -> DocxTemplate:
         raise TemplateError(f"{path}: template not found")
     if not zipfile.is_zipfile(path):
         raise TemplateError(f"{path}: not a Word .docx file (it is not a zip package)")
+    data = read_docx_file(path, TemplateError)
+    open_package(data, str(path), TemplateError).close()  # sizes and macros, before python-docx loads the parts
     try:
-        tpl = DocxTemplate(str(path))
+        tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
     except Exception as exc:  # python-docx raises many kinds for a broken package
+        if isinstance(exc, etree.XMLSyntaxError):
+            read_docx(data, str(path), TemplateError)  # says which part, and why (e.g. nested too deep)
         raise TemplateError(f"{path}: not a usable Word .docx file ({type(exc).__name__}: {exc})") from None
+    check_document(tpl.docx.element, str(path), tpl.docx.part.partname.lstrip("/"), TemplateError)
     stat = path.stat()
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _PLACEHOLDER_PROBLEMS:  # checked once per version of the file

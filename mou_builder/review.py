@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Union
 
 from mou_builder.changes import ChangeSummary, DraftFacts, compare, summary_groups, unified_diff
 from mou_builder.document import Document
-from mou_builder.errors import DraftError
-from mou_builder.word_input import WordDraft, cleaned_segments, outline, read_docx, text_lines
+from mou_builder.word_input import WordDraft, cleaned_segments, outline, read_docx, read_docx_file, text_lines
 
 if TYPE_CHECKING:
     from mou_builder.clauses import ClauseLibrary
@@ -76,11 +75,7 @@ def load_draft(
         path = Path(source)
         label = name or str(source)
         if is_docx(path):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise DraftError(f"{path}: cannot be read ({exc.strerror})") from None
-            return Draft(label, word=read_docx(data, label))
+            return Draft(label, word=read_docx(read_docx_file(path), label))
         from mou_builder.loader import load_spec
 
         spec = load_spec(path)

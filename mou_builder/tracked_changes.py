@@ -25,7 +25,6 @@ the new draft's format).
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from mou_builder.alignment import moved_keys
+from mou_builder.alignment import WORD, Wording, moved_keys, opcodes, pair_alike, similar
 from mou_builder.document import Document
 from mou_builder.ooxml import el, text_el, w
 from mou_builder.render_word import (
@@ -45,7 +44,8 @@ from mou_builder.render_word import (
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import Segment, WordDraft, cleaned_segments, read_docx, text_of
 
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+#: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
+_TOKEN = re.compile(r"\s+|" + WORD)
 #: Revision kinds whose content is the old draft's (shown struck through or moved away).
 _OLD_SIDE = frozenset({"del", "moveFrom"})
 
@@ -198,28 +198,31 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> l
     runs: list[etree._Element] = []
     current: Any = object()
     run = None
+    tag = "delText" if deleted else "t"
+    words: list[str] = []  # text of the run's last text element, joined once (appending to .text is quadratic)
+
+    def flush() -> None:
+        if words:
+            assert run is not None
+            run.append(text_el(tag, "".join(words)))
+            words.clear()
+
     for text, props, kind, element in tokens:
         if kind == "obj" and old_side:
             continue
         if run is None or props != current:
+            flush()
             run = el("r")
             if props is not None:
                 run.append(etree.fromstring(props))
             runs.append(run)
             current = props
-        if kind == "br":
-            run.append(copy.deepcopy(element))
-        elif kind == "tab":
-            run.append(el("tab"))
-        elif kind == "obj":
-            run.append(copy.deepcopy(element))
-        else:
-            last = run[-1] if len(run) else None
-            tag = "delText" if deleted else "t"
-            if last is not None and last.tag == w(tag):
-                last.text = (last.text or "") + text
-            else:
-                run.append(text_el(tag, text))
+        if kind == "t":
+            words.append(text)
+            continue
+        flush()
+        run.append(el("tab") if kind == "tab" else copy.deepcopy(element))  # a break or an object
+    flush()
     return runs
 
 
@@ -233,20 +236,34 @@ def _style(p: etree._Element) -> str | None:
     return style.get(w("val")) if style is not None else None
 
 
-def _alike(old: etree._Element, new: etree._Element) -> bool:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides whether two elements are alike, worked out once per element."""
+
+    tag: str
+    style: str | None = None  # a paragraph's
+    wording: Wording | None = None  # a paragraph's
+    columns: int = 0  # a row's cells, a table's grid columns
+
+    @classmethod
+    def of(cls, element: etree._Element) -> _Shape:
+        if element.tag == w("p"):
+            return cls(element.tag, _style(element), Wording(text_of(element)))
+        if element.tag == w("tr"):
+            return cls(element.tag, columns=len(element.findall(w("tc"))))
+        if element.tag == w("tbl"):
+            return cls(element.tag, columns=len(element.findall(f"{w('tblGrid')}/{w('gridCol')}")))
+        return cls(element.tag)
+
+
+def _alike(old: _Shape, new: _Shape) -> bool:
     """Can ``old`` be shown as edited into ``new`` (rather than deleted and inserted)?"""
     if old.tag != new.tag:
         return False
     if old.tag == w("p"):
-        if _style(old) != _style(new):
-            return False
-        return difflib.SequenceMatcher(a=text_of(old), b=text_of(new), autojunk=False).ratio() >= 0.5
-    if old.tag == w("tr"):
-        return len(old.findall(w("tc"))) == len(new.findall(w("tc")))
-    if old.tag == w("tbl"):
-        grid = lambda t: len(t.findall(f"{w('tblGrid')}/{w('gridCol')}"))  # noqa: E731
-        return grid(old) == grid(new)
-    return False
+        assert old.wording is not None and new.wording is not None
+        return old.style == new.style and similar(old.wording, new.wording)
+    return old.tag in (w("tr"), w("tbl")) and old.columns == new.columns
 
 
 # ---------------------------------------------------------------- revisions
@@ -382,12 +399,11 @@ class _Reviser:
                key: Callable[[etree._Element], str] = _key) -> list[_Pair]:
         """Equal elements (by ``key``) paired, then alike ones in what differs; the rest alone."""
         pairs: list[_Pair] = []
-        matcher = difflib.SequenceMatcher(a=[key(e) for e in old], b=[key(e) for e in new], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes([key(e) for e in old], [key(e) for e in new]):
             if tag == "equal":
                 pairs += [(old[i1 + k], new[j1 + k], True) for k in range(i2 - i1)]
             else:
-                pairs += [(o, n, False) for o, n in _pair(list(old[i1:i2]), list(new[j1:j2]))]
+                pairs += [(o, n, False) for o, n in pair_alike(old[i1:i2], new[j1:j2], _Shape.of, _alike)]
         return pairs
 
     # -- whole elements
@@ -478,8 +494,7 @@ class _Reviser:
         """Refill ``target`` word by word: common words as ``equal_as``, old-only and new-only words as given (None: left out)."""
         old_tokens, new_tokens = list(_tokens(old)), list(_tokens(new))
         _clear(target)
-        matcher = difflib.SequenceMatcher(a=[t[0] for t in old_tokens], b=[t[0] for t in new_tokens], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes([t[0] for t in old_tokens], [t[0] for t in new_tokens]):
             if tag == "equal":
                 self._emit(target, old_tokens[i1:i2] if equal_as in _OLD_SIDE else new_tokens[j1:j2], equal_as)
                 continue
@@ -520,22 +535,6 @@ class _Reviser:
         for block in new_blocks:
             new.remove(block)
         new.extend(merged)
-
-
-def _pair(olds: list[etree._Element], news: list[etree._Element]) -> list[tuple[Any, Any]]:
-    """Pair elements of a changed run one to one where they are alike; the rest are deleted, then inserted."""
-    pairs: list[tuple[Any, Any]] = []
-    start = 0
-    for o in olds:
-        match = next((j for j in range(start, len(news)) if _alike(o, news[j])), None)
-        if match is None:
-            pairs.append((o, None))
-            continue
-        pairs.extend((None, n) for n in news[start:match])
-        pairs.append((o, news[match]))
-        start = match + 1
-    pairs.extend((None, n) for n in news[start:])
-    return pairs
 
 
 def _clear(p: etree._Element) -> None:

@@ -9,8 +9,14 @@ was deleted. Any other .docx is a single segment.
 Before two bodies are compared they are *cleaned*: tracked changes already
 in a file are accepted, fields become the result they display, and wrappers
 without text of their own (hyperlinks, content controls, smart tags,
-bookmarks, comment ranges, proofing marks) are unwrapped or dropped.
-Pictures and other objects inside runs are kept.
+bookmarks, comment ranges, proofing marks) are unwrapped or dropped. Of
+content Word stores twice (``mc:AlternateContent``, e.g. a text box) only the
+``mc:Choice`` is kept. Pictures and other objects inside runs are kept.
+
+Every .docx mou-builder reads (drafts, the new draft of a redline, Word
+templates) is opened by :func:`open_package`, which inflates and measures
+every part against the limits below and refuses macros before anything is
+parsed or copied.
 
 Plain lxml and zipfile: nothing here imports python-docx.
 """
@@ -18,9 +24,12 @@ Plain lxml and zipfile: nothing here imports python-docx.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
+import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
@@ -29,13 +38,36 @@ from datetime import date
 from lxml import etree
 
 from mou_builder.document import ClauseOutline
-from mou_builder.errors import DraftError
-from mou_builder.ooxml import w
+from mou_builder.errors import DraftError, MouError
+from mou_builder.ooxml import MC_NS, w
 
-#: The largest part (uncompressed) a .docx draft may have: a guard against zip bombs.
-MAX_PART_BYTES = 256 * 1024 * 1024
+# Limits on a .docx package, a guard against zip bombs and parts no agreement has.
+# A 200-page agreement's document.xml is 2 to 6 MB and its other XML parts
+# (styles, numbering, headers) well under 1 MB; pictures (logos, signatures,
+# a scanned annex) are a few MB. The limits leave several times that room,
+# and bound what a comparison parses, copies and holds in memory.
+MB = 2**20
+#: The size of a .docx file on disk.
+MAX_FILE_BYTES = 64 * MB
+#: Each XML part, uncompressed.
+MAX_XML_PART_BYTES = 16 * MB
+#: All XML parts together, uncompressed.
+MAX_XML_BYTES = 48 * MB
+#: Each other part (pictures, fonts, embedded files), uncompressed.
+MAX_MEDIA_PART_BYTES = 32 * MB
+#: Every part together, uncompressed.
+MAX_PACKAGE_BYTES = 128 * MB
+#: How much larger than compressed a part over 1 MB may be: XML compresses about 10:1, pictures hardly at all.
+MAX_RATIO = 200
+#: The number of parts in a package (Word writes a few dozen).
+MAX_PARTS = 2000
+#: How deep elements may nest: the XML parser's own limit (a Word document nests a few dozen deep).
+MAX_DEPTH = 256
+#: Paragraphs (table cells' included) and elements in a document: 200 pages hold about 2,000 and 60,000.
+MAX_PARAGRAPHS = 20_000
+MAX_ELEMENTS = 300_000
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _DCTERMS_NS = "http://purl.org/dc/terms/"
@@ -64,7 +96,9 @@ class WordDraft:
     @property
     def manifest(self) -> list[tuple[str, str]]:
         """``(clause id, version)`` of each clause, in document order, as recorded at build time."""
-        entries = sorted((k, v) for k, v in self.properties.items() if re.fullmatch(r"mou\.clause\.\d+", k))
+        # by the clause's place as a number: as text, mou.clause.1000 would sort before mou.clause.101
+        entries = sorted((int(k.rpartition(".")[2]), v) for k, v in self.properties.items()
+                         if re.fullmatch(r"mou\.clause\.\d+", k))
         out = []
         for _, value in entries:
             ref = value.split(" ", 1)[0]
@@ -79,28 +113,20 @@ class WordDraft:
         return None if value is None else value == "true"
 
 
-def read_docx(data: bytes, name: str) -> WordDraft:
-    """Read a .docx file's body, styles, numbering and properties. Raises :class:`DraftError`."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise DraftError(
-            f"{name}: not a Word .docx file (it is not a zip package; an old .doc must be saved as .docx first)"
-        ) from None
-    with archive:
-        package = _Package(archive, name)
+def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> WordDraft:
+    """Read a .docx file's body, styles, numbering and properties. Raises ``error`` (:class:`DraftError`)."""
+    with open_package(data, name, error) as archive:
+        package = _Package(archive, name, error)
         main = package.target("", "officeDocument")
         if main is None:
-            raise DraftError(f"{name}: not a Word document (the package has no main document part)")
+            raise error(f"{name}: not a Word document (the package has no main document part)")
         root = package.xml(main)
-        body = root.find(w("body"))
-        if root.tag != w("document") or body is None:
-            raise DraftError(f"{name}: not a Word document ({main} is not a WordprocessingML document)")
+        check_document(root, name, main, error)
         styles = package.target(main, "styles")
         numbering = package.target(main, "numbering")
         custom = package.target("", "custom-properties")
         core = package.target("", "metadata/core-properties")
-        blocks = [child for child in body if child.tag != w("sectPr")]
+        blocks = [child for child in root.find(w("body")) if child.tag != w("sectPr")]
         return WordDraft(
             name=name,
             data=data,
@@ -112,12 +138,118 @@ def read_docx(data: bytes, name: str) -> WordDraft:
         )
 
 
-class _Package:
-    """The parts and relationships of an open zip package, read with limits."""
+def check_document(root: etree._Element, name: str, member: str, error: type[MouError]) -> None:
+    """Raise ``error`` unless ``root`` (the main part ``member``) is a WordprocessingML document with a body of a size an agreement has.
 
-    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+    The size limits bound the work of a comparison, which grows with the
+    number of paragraphs and elements, not only with the bytes of the part.
+    """
+    if root.tag != w("document") or root.find(w("body")) is None:
+        raise error(f"{name}: not a Word document ({member} is not a WordprocessingML document with a body)")
+    for what, tags, limit in (("paragraphs", (w("p"),), MAX_PARAGRAPHS), ("elements", (), MAX_ELEMENTS)):
+        count = 0
+        for _ in root.iter(*tags):
+            count += 1
+            if count > limit:
+                raise error(f"{name}: {member} holds more than {limit:,} {what}, more than a Word agreement has")
+
+
+def read_docx_file(path: str | os.PathLike[str], error: type[MouError] = DraftError) -> bytes:
+    """The bytes of a .docx file on disk, read up to :data:`MAX_FILE_BYTES` (a device or pipe is refused)."""
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise error(f"{path}: not a regular file")
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"{path}: larger than {MAX_FILE_BYTES // MB} MB, more than a Word agreement needs")
+    return data
+
+
+def open_package(data: bytes, name: str, error: type[MouError] = DraftError) -> zipfile.ZipFile:
+    """The zip package of a .docx file, after checking every part; raises ``error`` (naming the part) if one fails.
+
+    Every place that opens a .docx (drafts, the new draft of a redline,
+    templates) comes through here before any part is parsed or copied.
+    Each part is inflated in chunks and counted, so a part whose header
+    understates its size is caught when it passes the limit, not after.
+    Macro-enabled content is refused, so it never reaches an output.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise error(
+            f"{name}: not a Word .docx file (it is not a zip package; an old .doc must be saved as .docx first)"
+        ) from None
+    try:
+        _check_parts(archive, name, error)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def _check_parts(archive: zipfile.ZipFile, name: str, error: type[MouError]) -> None:
+    members = archive.infolist()
+    if len(members) > MAX_PARTS:
+        raise error(f"{name}: the package has {len(members):,} parts, more than the {MAX_PARTS:,} a Word file may have")
+    xml_total = total = 0
+    for info in members:
+        member = info.filename
+        if posixpath.basename(member).lower() in ("vbaproject.bin", "vbadata.xml"):
+            raise error(f"{name}: {member} holds macros; mou-builder does not read macro-enabled Word files "
+                        "(save it as a Word Document, .docx, without macros)")
+        is_xml = member.lower().endswith((".xml", ".rels"))
+        limit = MAX_XML_PART_BYTES if is_xml else MAX_MEDIA_PART_BYTES
+        kind = "an XML part" if is_xml else "a picture or other part"
+        if info.file_size > limit:
+            raise error(f"{name}: {member} is {_size(info.file_size)} uncompressed, more than the "
+                        f"{_size(limit)} allowed for {kind}")
+        if info.file_size > MB and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise error(f"{name}: {member} inflates {info.file_size // max(info.compress_size, 1):,} times "
+                        f"(more than {MAX_RATIO} times): not an ordinary Word part")
+        size = _inflated_size(archive, info, name, limit, kind, error)
+        total += size
+        xml_total += size if is_xml else 0
+        if xml_total > MAX_XML_BYTES:
+            raise error(f"{name}: its XML parts inflate to more than {_size(MAX_XML_BYTES)} together "
+                        f"(at {member})")
+        if total > MAX_PACKAGE_BYTES:
+            raise error(f"{name}: its parts inflate to more than {_size(MAX_PACKAGE_BYTES)} together (at {member})")
+        if member == "[Content_Types].xml" and re.search(rb"macroEnabled|vbaProject", archive.read(info), re.I):
+            raise error(f"{name}: [Content_Types].xml declares macro-enabled content; mou-builder does not read "
+                        "macro-enabled Word files (save it as a Word Document, .docx, without macros)")
+
+
+def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int, kind: str,
+                   error: type[MouError]) -> int:
+    """A part's real uncompressed size, read in chunks and never past ``limit`` (the header may lie)."""
+    size = 0
+    try:
+        with archive.open(info) as part:
+            while chunk := part.read(MB):
+                size += len(chunk)
+                if size > limit:
+                    raise error(f"{name}: {info.filename} inflates to more than the {_size(limit)} allowed "
+                                f"for {kind} (its header says {_size(info.file_size)})")
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
+        raise error(f"{name}: {info.filename} cannot be read ({exc})") from None
+    return size
+
+
+def _size(count: int) -> str:
+    return f"{count / MB:,.0f} MB" if count >= MB else f"{count / 1024:,.0f} KB" if count >= 1024 else f"{count} bytes"
+
+
+class _Package:
+    """The parts and relationships of an open zip package (already checked by :func:`open_package`)."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, error: type[MouError]) -> None:
         self.archive = archive
         self.name = name
+        self.error = error
         self.members = {info.filename: info for info in archive.infolist()}
         self.parsed: dict[str, etree._Element] = {}  # relationship parts are asked for more than once
 
@@ -129,15 +261,19 @@ class _Package:
     def _parse(self, member: str) -> etree._Element:
         info = self.members.get(member)
         if info is None:
-            raise DraftError(f"{self.name}: the package lacks {member}")
-        if info.file_size > MAX_PART_BYTES:
-            raise DraftError(f"{self.name}: {member} is larger than {MAX_PART_BYTES // 2**20} MB uncompressed")
+            raise self.error(f"{self.name}: the package lacks {member}")
+        if info.file_size > MAX_XML_PART_BYTES:  # a part named as something else but related as XML
+            raise self.error(f"{self.name}: {member} is {_size(info.file_size)} uncompressed, more than the "
+                             f"{_size(MAX_XML_PART_BYTES)} allowed for an XML part")
         try:
             return etree.fromstring(self.archive.read(member), parser=_PARSER)
         except etree.XMLSyntaxError as exc:
-            raise DraftError(f"{self.name}: {member} is not well-formed XML ({exc})") from None
+            if "Excessive depth" in str(exc):
+                raise self.error(f"{self.name}: {member} nests elements more than {MAX_DEPTH} deep "
+                                 "(a Word document nests a few dozen at most)") from None
+            raise self.error(f"{self.name}: {member} is not well-formed XML ({exc})") from None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # damaged compressed data
-            raise DraftError(f"{self.name}: {member} cannot be read ({exc})") from None
+            raise self.error(f"{self.name}: {member} cannot be read ({exc})") from None
 
     def target(self, source: str, kind: str) -> str | None:
         """The part that ``source`` (the package itself when '') relates to with a relationship of ``kind``."""
@@ -296,7 +432,7 @@ _DROPPED = frozenset(w(t) for t in (
     "customXmlMoveFromRangeStart", "customXmlMoveFromRangeEnd", "customXmlMoveToRangeStart", "customXmlMoveToRangeEnd",
     "lastRenderedPageBreak", "pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange", "tcPrChange",
     "tblPrExChange", "tblGridChange", "numberingChange", "cellIns", "cellDel", "cellMerge",
-))
+)) | {f"{{{MC_NS}}}Fallback"}  # an alternative rendering of what mc:Choice holds (a text box): read it once
 _UNWRAPPED = frozenset(w(t) for t in ("hyperlink", "smartTag", "customXml", "dir", "bdo", "fldSimple", "ins", "moveTo"))
 _REVISION_MARKS = frozenset(w(t) for t in ("ins", "del", "moveFrom", "moveTo"))
 _PROPERTIES = frozenset(w(t) for t in ("rPr", "pPr", "trPr"))

@@ -46,7 +46,8 @@ def test_changes_are_word_level() -> None:
     root = body(data)
     deleted = ["".join(t.text for t in d.iter(f"{W}delText")) for d in root.iter(f"{W}del") if d.getparent().tag == f"{W}p"]
     inserted = ["".join(t.text for t in i.iter(f"{W}t")) for i in root.iter(f"{W}ins") if i.getparent().tag == f"{W}p"]
-    assert deleted and set(deleted) == {"250"} and set(inserted) == {"275"}
+    # an amount is one word: the whole amount is replaced, never digits and punctuation inside it
+    assert deleted and set(deleted) == {"250,000.00"} and set(inserted) == {"275,000.00"}
 
 
 def test_revision_author_date_and_ids() -> None:
