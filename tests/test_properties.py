@@ -110,8 +110,8 @@ def specs(draw: Any) -> dict[str, Any]:
                                 "security": draw(maybe(text)), "retention": draw(maybe(text))}
         if mode != "personal":
             data["data_sharing"].update(legal_basis=None, security=None, retention=None)
-            if mode == "none":
-                data["data_sharing"]["elements"] = []
+            if mode == "none":  # no data is exchanged: the data fields have no place (and are refused)
+                data["data_sharing"] = {"mode": "none"}
     if draw(st.booleans()):
         steps = draw(st.lists(st.sampled_from(["negotiation", "executives", "mediation", "arbitration", "courts"]),
                               min_size=1, max_size=4))

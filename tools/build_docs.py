@@ -58,12 +58,14 @@ def _type(prop: dict[str, Any]) -> str:
 
 
 def _default(prop: dict[str, Any]) -> str:
+    # A named default puts a term in the draft: say so, with its value (see docs/clauses.md#named-defaults).
+    named = " ([named default](clauses.md#named-defaults))" if prop.get("x-named-default") else ""
     if "default" not in prop or prop["default"] in (None, [], {}):
-        return ""
+        return "derived" + named if named else ""
     value = prop["default"]
     if isinstance(value, bool):
-        return "`true`" if value else "`false`"
-    return f"`{value}`"
+        return ("`true`" if value else "`false`") + named
+    return f"`{value}`" + named
 
 
 def spec_reference() -> str:
