@@ -70,7 +70,7 @@ _LAZY = {
     "assemble": "mou_builder.assembly",
     "Document": "mou_builder.document",
     "Finding": "mou_builder.document",
-    "render_text": "mou_builder.render_text",
+    "render_text": "mou_builder.text_render",
     "render_docx": "mou_builder.render_word",
     "build_docx": "mou_builder.render_word",
     "summarize_changes": "mou_builder.review",
@@ -95,7 +95,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from mou_builder.loader import load_spec, validate_spec
     from mou_builder.model import Spec
-    from mou_builder.render_text import render_text
+    from mou_builder.text_render import render_text
     from mou_builder.render_word import build_docx, render_docx
     from mou_builder.schema import spec_schema
 

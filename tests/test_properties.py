@@ -21,7 +21,7 @@ from mou_builder.assembly import assemble
 from mou_builder.cli import main
 from mou_builder.errors import SpecError
 from mou_builder.loader import load_spec_text, validate_spec
-from mou_builder.render_text import document_paragraphs, render_markdown
+from mou_builder.text_render import document_paragraphs, render_markdown
 from mou_builder.render_word import render_docx
 from spec_strings import text_values
 
