@@ -108,7 +108,7 @@ def load_spec(source: SpecSource) -> Spec:
     """
     if isinstance(source, Mapping):
         return validate_spec(source)
-    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{")):
+    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{") and not Path(source).exists()):
         _fail("<spec>", None, "load_spec takes a path, an open file or a mapping, and this looks like spec text: "
               "pass it to loads_spec(text)")
     if isinstance(source, (str, os.PathLike)):

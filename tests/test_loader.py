@@ -218,6 +218,16 @@ def test_integers_past_pythons_4300_digits_get_a_located_message(
     assert (result.exit_code, result.stderr) == (1, str(info.value) + "\n")
 
 
+def test_a_huge_whole_number_where_a_count_is_meant_is_located() -> None:
+    text = MINIMAL.read_text() + "term:\n  renewal_months: " + "9" * 5000 + "\n"
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text, source="s.yaml")
+    assert str(info.value) == (
+        "s.yaml:12:19: term.renewal_months: is too large a number, got 9999999999999999999999999999999999999999"
+        "... (5,000 digits)"
+    )
+
+
 def yaml_dump(data: dict) -> str:
     import yaml
 
