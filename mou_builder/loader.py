@@ -1,4 +1,4 @@
-"""Read a spec file (YAML or JSON) into a validated :class:`~mou_builder.model.Spec`.
+"""Read a spec (YAML or JSON: a file, an open file, text, or parsed data) into a validated :class:`~mou_builder.model.Spec`.
 
 The YAML is *composed* (parsed into nodes that keep their line and column)
 rather than loaded, and values are built from the nodes here, so that:
@@ -9,7 +9,8 @@ rather than loaded, and values are built from the nodes here, so that:
   are booleans, only plain decimal numbers are numbers, and numbers with a
   point are exact :class:`~decimal.Decimal` values. ``NO``, ``yes``, ``0777``,
   ``1:30`` and ``1e5`` stay text, and the model refuses text where a boolean
-  or a number is meant;
+  or a number is meant; a whole number too long for Python's ``int``
+  (4,300 digits) stays an exact Decimal, which the model refuses at its line;
 - a duplicate key is an error at its line instead of silently winning;
 - aliases are expanded with a budget, so a "billion laughs" file is refused.
 """
@@ -30,9 +31,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+from mou_builder.currencies import ISO_4217
 from mou_builder.errors import SpecError, SpecProblem
 from mou_builder.model import Spec
-from mou_builder.currencies import ISO_4217
 from mou_builder.types import MAX_PLACES, exact_float, short_value
 
 #: Largest spec file read, in bytes. Real agreements are a few kilobytes.
@@ -108,7 +109,7 @@ def load_spec(source: SpecSource) -> Spec:
     """
     if isinstance(source, Mapping):
         return validate_spec(source)
-    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{") and not Path(source).exists()):
+    if isinstance(source, str) and ("\n" in source or (source.lstrip().startswith("{") and not Path(source).exists())):
         _fail("<spec>", None, "load_spec takes a path, an open file or a mapping, and this looks like spec text: "
               "pass it to loads_spec(text)")
     if isinstance(source, (str, os.PathLike)):
