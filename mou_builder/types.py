@@ -1,9 +1,10 @@
 """Value types of the spec model: text, identifiers, money, dates, currencies.
 
 Each type refuses what would later be lost or changed silently: characters
-that XML cannot hold, binary floats for money, dates that are not ISO dates,
-and YAML's "yes"/"no" or "0777" where a boolean or number is meant (the
-loader keeps those as text, and the strict types here refuse text).
+that XML cannot hold, amounts with more digits than a total can keep exact,
+floats that are not the decimal someone typed (``0.1 + 0.2``), dates that
+are not ISO dates, and YAML's "yes"/"no" or "0777" where a boolean or number
+is meant (the loader keeps those as text, and the strict types here refuse text).
 """
 
 from __future__ import annotations
