@@ -461,6 +461,6 @@ def show(spec: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...
     if is_docx(spec):
         click.echo(draft_text(spec), nl=False)
         return
-    from mou_builder.render_text import render_text
+    from mou_builder.text_render import render_text
 
     click.echo(render_text(_assembled(spec, clause_dirs, profile)[1], fmt), nl=False)

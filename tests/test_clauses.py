@@ -16,7 +16,7 @@ from mou_builder.clauses import (
 )
 from mou_builder.errors import ClauseError
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.render_text import render_plain
+from mou_builder.text_render import render_plain
 
 LOCK = ROOT / "clause_library" / "clauses.lock"
 CITY = ROOT / "docs" / "examples" / "city-data-grant.yaml"

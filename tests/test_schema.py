@@ -31,6 +31,10 @@ CROSS_FIELD = {
     "reimbursement-percent-on-fixed",
 }
 
+# Decimal places of a number are beyond JSON Schema too (multipleOf is
+# inexact on floats); the schema bounds them for amounts given as text.
+PLACES = {"amount-too-many-places", "percent-too-many-places", "json-amount-too-many-places"}
+
 
 def test_committed_schema_matches_the_model() -> None:
     committed = (ROOT / "schemas" / "mou-spec.schema.json").read_text(encoding="utf-8")
@@ -71,7 +75,7 @@ def test_jsonschema_verdict_equals_the_model(path: Path) -> None:
         model_ok = True
     except SpecError:
         model_ok = False
-    if path.stem in CROSS_FIELD:
+    if path.stem in CROSS_FIELD | PLACES:
         assert schema_ok and not model_ok
     else:
         assert schema_ok == model_ok

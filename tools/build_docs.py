@@ -80,7 +80,9 @@ def spec_reference() -> str:
         "agreement needs. Every text value is printed verbatim.\n\n",
         "Value types: *text* is any text without control characters; *id* is a short ",
         "lowercase identifier (`city`, `head-start`); *amount* is an exact decimal such as ",
-        "`1500.00` (never rounded; `1e5` and floats are refused); *date* is `YYYY-MM-DD`; ",
+        "`1500.00`, with at most 15 digits before the point and 6 after (never rounded; ",
+        "`1e5` is refused); *percent* is such an amount from 0 to 100 with at most 4 decimal ",
+        "places; *date* is `YYYY-MM-DD`; ",
         "*true/false* must be written `true` or `false` (`yes`, `no` are text).\n\n",
     ]
     out += _fields_table(schema, defs, anchors=True)
