@@ -574,8 +574,10 @@ def _check_new_file(path: Path, force: bool) -> None:
     copy would break every later build.
     """
     from mou_builder.errors import OutputError
+    from mou_builder.output import check_output
     from mou_builder.resources import package_folders
 
+    check_output(path)  # a device or a named pipe: refused before anything (the schema beside) is written
     real = Path(os.path.realpath(path))
     for folder in package_folders():
         if real.is_relative_to(os.path.realpath(folder)):
