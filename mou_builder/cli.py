@@ -346,8 +346,9 @@ def _findings_text(source: str, profile: str, findings: Sequence[Any], quiet: bo
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses. Repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: the report of docs/findings.md; with several SPECS, a list of them. A SPEC that does "
-                   "not fit the model gets {spec, valid: false, errors: [...]}, as in validate.")
+              help="json: the findings report (report_version, spec, profile, complete, counts, findings); with "
+                   "several SPECS, a list of them. A SPEC that does not fit the model gets {spec, valid: false, "
+                   "errors: [...]}, as in validate.")
 @_QUIET
 @_guarded
 def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
