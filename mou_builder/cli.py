@@ -361,24 +361,27 @@ def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path,
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check as check_spec
     from mou_builder.completeness import load_profile
-    from mou_builder.errors import SpecError
+    from mou_builder.errors import ProfileError, SpecError
     from mou_builder.loader import load_spec
     from mou_builder.report import REPORT_VERSION, json_report
 
     library = load_library(clause_dirs)
+    given = load_profile(profile) if profile else None  # a bad --profile stops the run before any report
     reports: list[dict[str, Any]] = []
     complete = True
     for spec in specs:
         try:
             loaded = load_spec(spec)
-        except SpecError as exc:
+            chosen = given or load_profile(loaded.agreement.profile)
+        except (SpecError, ProfileError) as exc:
+            # Reported with its spec; the other specs are still checked.
             complete = False
             if fmt == "json":
-                reports.append({"report_version": REPORT_VERSION, "complete": False, **_validity(spec, exc)})
+                unfit = _validity(spec, exc) if isinstance(exc, SpecError) else {"spec": str(spec), "error": str(exc)}
+                reports.append({"report_version": REPORT_VERSION, "complete": False, **unfit})
             else:
                 click.echo(str(exc), err=True)
             continue
-        chosen = load_profile(profile or loaded.agreement.profile)
         findings = check_spec(loaded, chosen, library)
         complete &= not any(f.severity == "error" for f in findings)
         if fmt == "json":
@@ -593,11 +596,18 @@ def _check_new_file(path: Path, force: bool) -> None:
         raise OutputError(f"{path}: already exists; not overwritten (add --force to replace it)")
 
 
+def _check_spec_name(path: Path) -> None:
+    """A spec these commands write is YAML: under another name, mou-build would read it wrongly or not at all."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise click.UsageError(f"{path}: a spec is written as YAML; name it .yaml")
+
+
 def _write_spec(path: Path, text: str, force: bool) -> None:
     """Write a starter or example spec, and the schema its first line points at beside it."""
     from mou_builder.output import write_atomic
 
-    _check_new_file(path, force)
+    _check_new_file(path, force)  # again after the interview: the file may have appeared meanwhile
+    _check_spec_name(path)
     note = _schema_beside(path)
     write_atomic(path, text.encode("utf-8"))
     click.echo(f"wrote {path}")
@@ -704,7 +714,6 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
         purpose = click.prompt("  What does it pay for?", default="Program costs", value_proc=_text)
         money = MoneyAnswer(payer, payee, value, purpose)
 
-    notes: list[str] = []
     if profile == "student_data":
         mode = "personal"
         click.echo("\nProfile student_data: student records are personal data, so the data are shared as 'personal'.")
@@ -731,7 +740,7 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
 
     end = click.prompt("\nLast day of the agreement (YYYY-MM-DD), or 'evergreen' for no end date",
                        default=one_year_later(today).isoformat(), value_proc=end_date)
-    return Answers(title, tuple(parties), today, kind, profile, money, mode, provider, recipient, end, tuple(notes))
+    return Answers(title, tuple(parties), today, kind, profile, money, mode, provider, recipient, end)
 
 
 @main.command()
@@ -763,6 +772,7 @@ def init(path: Path, no_input: bool, example: str | None, kind: str | None, prof
     from mou_builder.starter import default_answers, example_text, starter_text, still_needed
 
     _check_new_file(path, force)  # before the questions: no interview for a file that would be refused
+    _check_spec_name(path)
     if example is not None:
         if kind or profile:
             raise click.UsageError("--from copies an example as it is; leave out --kind and --profile")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -69,7 +69,6 @@ class Answers:
     data_provider: str | None = None
     data_recipient: str | None = None
     end: date | None = None
-    notes: tuple[str, ...] = field(default=())
 
 
 def one_year_later(day: date) -> date:
@@ -280,7 +279,6 @@ def _header(answers: Answers, file_name: str, version: str) -> list[str]:
         f"#   mou-build check {file_name}      # what does the agreement still need?",
         f"#   mou-build {file_name}            # write the Word draft",
         "# Every section and field: mou-build reference (one section: mou-build reference purpose).",
-        *(f"# Note: {note}" for note in answers.notes),
     ]
 
 

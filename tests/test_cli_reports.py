@@ -141,3 +141,15 @@ def test_a_batch_on_a_terminal_keeps_its_progress_bar(tmp_path: Path) -> None:
     assert process.returncode == 0
     text = seen.decode()
     assert "Building" in text and "[1/3]" not in text
+
+
+def test_check_reports_a_spec_with_an_unknown_profile_and_goes_on(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(EXAMPLES[0].read_text().replace("profile: general", "profile: county_rules"))
+    result = _run("check", odd, EXAMPLES[2])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("unknown profile 'county_rules'")
+    assert f"{EXAMPLES[2]}: complete: " in result.stdout
+    reports = json.loads(_run("check", "--format", "json", odd, EXAMPLES[2]).stdout)
+    assert reports[0]["complete"] is False and "county_rules" in reports[0]["error"]
+    assert reports[1]["complete"] is True
