@@ -92,7 +92,7 @@ def main() -> None:
     mou-build diff OLD NEW      what changed between two drafts
     mou-build show SPEC         print the agreement as Markdown
     mou-build clauses list      show the clause library
-    mou-build reference [SECTION]  print the spec reference (every section and field)
+    mou-build reference         print the spec reference (every section and field)
     mou-build schema            print the JSON Schema of a spec
     """
 
@@ -206,8 +206,9 @@ def build(
     SPECS, -o names a folder (created if needed); each failure is reported
     with its file, the others are still built, and a summary ends the run;
     on a terminal a progress bar runs, elsewhere (a log, CI) each finished
-    spec gets a line. An output that would overwrite a SPEC, the template, the profile or a
-    clause file is refused, as is one that is not a regular file.
+    spec gets a line. An output that would overwrite a SPEC, the template,
+    the profile or a clause file is refused, as is one that is not a
+    regular file.
     """
     from mou_builder.batch import BuildOptions
     from mou_builder.output import check_output
@@ -289,8 +290,9 @@ def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | 
                     click.echo(line, err=True)
             else:
                 click.echo(_batch_line(result, f"[{done}/{len(plan)}]"), err=True)
-                for line in problems[1:] if result.status in ("incomplete", "not-written") else problems:
-                    click.echo(line, err=True)
+                for line in (result.error, result.pdf_error):  # the line says what happened; these say why
+                    if line:
+                        click.echo(line, err=True)
     written = counts["built"] + counts["incomplete"]
     pdf_summary = f"; PDF: {pdfs['written']} written, {pdfs['failed']} failed" if options.pdf else ""
     if not quiet:
