@@ -330,13 +330,9 @@ def _compose_checked(text: str, source: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark else None
-        problem = exc.problem or "invalid YAML"
-        if "\t" in problem or "'\\t'" in problem:
-            problem += " (YAML indentation must use spaces, not tabs)"
-        context = f" {exc.context}" if exc.context else ""
-        _fail(source, where, f"invalid YAML:{context} {problem}".replace(":  ", ": "))
+        from mou_builder.yaml_errors import explain  # only on an error: keeps the happy path's imports
+
+        _fail(source, *explain(exc, text))
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
