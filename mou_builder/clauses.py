@@ -42,7 +42,7 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mou_builder.errors import ClauseError, yaml_problem
+from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Party, Spec
 from mou_builder.resources import clause_library_dir
@@ -577,42 +577,41 @@ def spec_clauses(spec: Spec) -> list[ClauseFile]:
     return out
 
 
-def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[str]:
+def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[SpecProblem]:
     """What the spec's ``clauses`` choices ask of ``library`` that it cannot give, each located
     (``spec.yaml:40:11: clauses.add[0].id: ...``) when the spec came from a file."""
+    from mou_builder.loader import format_path
 
-    def where(*loc: str | int) -> str:
-        from mou_builder.loader import format_path
-
+    def problem(loc: tuple[str | int, ...], message: str) -> SpecProblem:
         if spec.source is None:
-            return format_path(loc)
+            return SpecProblem("<spec>", None, None, format_path(loc), message)
         line, column = spec.source.locate(loc)
-        return f"{spec.source.source}:{line}:{column}: {format_path(loc)}"
+        return SpecProblem(str(spec.source.source), line, column, format_path(loc), message)
 
     problems = []
     for i, pin in enumerate(spec.clauses.pin):
         pin_id, version = parse_pin(pin)
         if pin_id not in library.clauses:
-            problems.append(f"{where('clauses', 'pin', i)}: no clause {pin_id!r} in the library")
+            problems.append(problem(("clauses", "pin", i), f"no clause {pin_id!r} in the library"))
         elif version and version != library.clauses[pin_id].version:
             actual = library.clauses[pin_id].version
-            problems.append(f"{where('clauses', 'pin', i)}: {pin_id}@{version} is pinned but the library has {pin_id}@{actual}")
+            problems.append(problem(("clauses", "pin", i), f"{pin_id}@{version} is pinned but the library has {pin_id}@{actual}"))
     for i, clause_id in enumerate(spec.clauses.exclude):
         if clause_id not in library.clauses:
-            problems.append(f"{where('clauses', 'exclude', i)}: no clause {clause_id!r} in the library")
+            problems.append(problem(("clauses", "exclude", i), f"no clause {clause_id!r} in the library"))
     known_sections = [s.key for s in library.sections]
     for i, clause in enumerate(spec_clauses(spec)):
         if clause.header.section not in known_sections:
-            problems.append(
-                f"{where('clauses', 'add', i, 'section')}: unknown section {clause.header.section!r} for clause "
-                f"{clause.id!r} (sections: {', '.join(known_sections)})"
-            )
+            problems.append(problem(
+                ("clauses", "add", i, "section"),
+                f"unknown section {clause.header.section!r} for clause {clause.id!r} (sections: {', '.join(known_sections)})",
+            ))
         if clause.id in library.clauses:
-            problems.append(
-                f"{where('clauses', 'add', i, 'id')}: {clause.id} is already a library clause; give the added "
-                "clause another id, or exclude the library clause and add yours under a new id, "
-                f"got {spec.clauses.add[i].id!r}"
-            )
+            problems.append(problem(
+                ("clauses", "add", i, "id"),
+                f"{clause.id} is already a library clause; give the added clause another id, or exclude the library "
+                f"clause and add yours under a new id, got {spec.clauses.add[i].id!r}",
+            ))
     return problems
 
 
@@ -621,7 +620,7 @@ def select_clauses(spec: Spec, library: ClauseLibrary, context: Mapping[str, Any
     context = context if context is not None else spec_context(spec)
     problems = spec_clause_problems(spec, library)
     if problems:
-        raise ClauseError(problems[0])
+        raise SpecError(problems)
     pins = dict(parse_pin(p) for p in spec.clauses.pin)
     excluded = set(spec.clauses.exclude)
     pinned_groups = {library.clauses[p].header.group for p in pins if library.clauses[p].header.group}

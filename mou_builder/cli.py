@@ -104,20 +104,28 @@ _QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.argument("specs", nargs=-1, required=True, type=_SPEC)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: a list with, per SPEC, {spec, valid, errors: [{file, line, column, path, message}]}.")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses, which clauses.pin, exclude and add are checked against. Repeatable.")
 @_QUIET
 @_guarded
-def validate(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
+def validate(specs: tuple[Path, ...], fmt: str, quiet: bool, clause_dirs: tuple[Path, ...]) -> None:
     """Check that each SPEC fits the model; print every problem with its line.
 
     Exit 0 when every SPEC is valid, 1 when any is not.
     """
+    from mou_builder.clauses import load_library, spec_clause_problems
     from mou_builder.errors import SpecError
     from mou_builder.loader import load_spec
 
     reports = []
     for spec in specs:
         try:
-            load_spec(spec)
+            loaded = load_spec(spec)
+            # What the spec's clause choices ask of the library (an added id that clashes, an unknown pin)
+            # is part of validity, located like any other problem.
+            problems = spec_clause_problems(loaded, load_library(clause_dirs))
+            if problems:
+                raise SpecError(problems)
         except SpecError as exc:
             reports.append(_validity(spec, exc))
             if fmt == "text":

@@ -249,7 +249,7 @@ def check(
             findings.append(finder.make(
                 "missing-section", "error", key, section.source,
                 f"{section.missing}{why}",
-                f"add '{section.source}:' to the spec (see docs/spec-reference.md#{section.source})",
+                f"add '{section.source}:' to the spec (see: mou-build reference {section.source})",
             ))
 
     for rule in profile.required_fields:

@@ -14,7 +14,7 @@ from mou_builder.cli import main
 from mou_builder.clauses import (
     builtin_clause_dir, check_library, load_library, lock_problems, lock_text, read_clause_file, read_lock,
 )
-from mou_builder.errors import ClauseError
+from mou_builder.errors import ClauseError, SpecError
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
 from mou_builder.text_render import render_plain
 
@@ -119,7 +119,7 @@ def test_pin_a_clause_replaces_its_alternates() -> None:
 def test_pin_a_version_that_the_library_does_not_have_is_an_error() -> None:
     data = _city()
     data["clauses"] = {"pin": ["termination.cause-cure@0.9.0"]}
-    with pytest.raises(ClauseError, match=r"termination.cause-cure@0.9.0 is pinned but the library has termination.cause-cure@2.0.0"):
+    with pytest.raises(SpecError, match=r"clauses.pin\[0\]: termination.cause-cure@0.9.0 is pinned but the library has termination.cause-cure@2.0.0"):
         assemble(validate_spec(data))
 
 
