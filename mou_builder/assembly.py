@@ -20,7 +20,7 @@ from typing import Any
 
 from mou_builder._version import __version__
 from mou_builder.clauses import (
-    ClauseFile, ClauseLibrary, capfirst, format_date, format_money, format_number, load_library, render_body, select_clauses,
+    ClauseFile, ClauseLibrary, format_days, capfirst, format_date, format_money, format_number, load_library, render_body, select_clauses,
     spec_context,
 )
 from mou_builder.completeness import Profile, check, covered_sections, load_profile
@@ -78,10 +78,15 @@ def assemble(
     tables = _TableBuilder(spec, context)
     sections = []
     manifest = []
+    present = [key for key, _ in plan]
+    binding_sections = set(spec.legal.binding_sections) if spec.legal is not None else set()
     for index, (key, clauses) in enumerate(plan, start=1):
         built = []
+        # The voice of a non-binding instrument is "will", except in the sections that bind all the same.
+        voice = "shall" if context["doc"]["binding"] or key in binding_sections else "will"
+        section_context = {**context, "sections_present": present, "doc": {**context["doc"], "shall": voice}}
         for clause in clauses:
-            blocks = _render_clause(clause, context, targets, tables)
+            blocks = _render_clause(clause, section_context, targets, tables)
             entry = ClauseEntry(clause.id, clause.version, clause.sha256, clause.origin)
             built.append(Clause(clause.id, targets[clause.id][0], clause.header.title, tuple(blocks), entry))
             manifest.append(entry)
@@ -135,8 +140,8 @@ _STEP = {
     "negotiation": ("Negotiation", "The Parties' {negotiators} meet and negotiate in good faith."),
     "executives": ("Escalation", "The Parties' chief executives, or their delegates, meet to resolve the dispute."),
     "mediation": ("Mediation", "A neutral mediator chosen jointly by the Parties helps them reach agreement."),
-    "arbitration": ("Arbitration", "Binding arbitration before a single arbitrator."),
-    "courts": ("Courts", "{any_party} may bring suit."),
+    "arbitration": ("Arbitration", "Binding arbitration."),
+    "courts": ("Courts", "{any_party} may bring suit{in_venue}."),
 }
 
 
@@ -172,9 +177,10 @@ class _TableBuilder:
         return Table("parties", ("Party", "Legal form", "Address", "Role"), tuple(rows), widths=(30, 28, 28, 14))
 
     def _contacts(self) -> Table:
+        listed = set(self.context["contacts_not_liaisons"])
         rows = tuple(
             (self.names[p.id], c.name, c.title or "", c.email or "", c.phone or "")
-            for p in self.spec.parties for c in p.contacts
+            for p in self.spec.parties for c in p.contacts if (p.id, c.name) in listed
         )
         return Table("contacts", ("Party", "Name", "Title", "E-mail", "Telephone"), rows, widths=(16, 20, 24, 24, 16))
 
@@ -208,6 +214,7 @@ class _TableBuilder:
         rows = []
         by_payer: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
+        valued = any(c.amount is not None for c in fin.contributions)
         for c in fin.contributions:
             currency = c.currency or fin.currency
             terms = ["cash" if c.kind == "cash" else "in kind"]
@@ -221,7 +228,8 @@ class _TableBuilder:
             if c.restrictions and c.basis != "pass_through":  # a pass-through clause states them itself
                 terms.append(f"restricted to: {c.restrictions}")
             terms[0] = terms[0].capitalize()
-            amount = format_money(c.amount, currency) if c.amount is not None else "not valued"
+            # "not valued" only beside other amounts; with none at all the column is left out
+            amount = format_money(c.amount, currency) if c.amount is not None else ("not valued" if valued else "")
             rows.append((self.names[c.payer], self.names[c.payee], c.description, "; ".join(terms), amount))
             if c.amount is not None:
                 by_payer[(c.payer, currency)] += c.amount
@@ -245,23 +253,28 @@ class _TableBuilder:
         rows = []
         for i, step in enumerate(cr.steps, start=1):
             name, text = _STEP[step.kind]
-            # Where the mediation, arbitration or suit takes place is said once, in the clauses.
+            # Where mediation and arbitration take place is said once, under the table; a suit's court is in its row.
             text = text.format(
                 negotiators="liaisons" if self.spec.communication and self.spec.communication.liaisons
                 else "representatives",
                 any_party=capfirst(self.context["doc"]["any_party"]),
+                in_venue=f" in the courts of {cr.venue}" if cr.venue else "",
             )
-            when = f"{step.days} days" if step.days else ""
+            when = format_days(step.days) if step.days else ""
             rows.append((f"{i}. {name}", step.description or text, when))
         return Table("ladder", ("Step", "Process", "Time allowed"), tuple(rows), widths=(18, 62, 20))
 
     def _liaisons(self) -> Table:
         comm = self.spec.communication
         assert comm is not None
-        rows = tuple(
-            (self.names[li.party], li.name, li.title or "", li.email or "", li.phone or "") for li in comm.liaisons
-        )
-        return Table("liaisons", ("Party", "Liaison", "Title", "E-mail", "Telephone"), rows, widths=(16, 20, 24, 24, 16))
+        # A liaison who is also one of the party's contacts is listed here only, with what the contact adds.
+        contact = {(p.id, c.name): c for p in self.spec.parties for c in p.contacts}
+        rows = []
+        for li in comm.liaisons:
+            c = contact.get((li.party, li.name))
+            title, email, phone = li.title or (c and c.title), li.email or (c and c.email), li.phone or (c and c.phone)
+            rows.append((self.names[li.party], li.name, title or "", email or "", phone or ""))
+        return Table("liaisons", ("Party", "Liaison", "Title", "E-mail", "Telephone"), tuple(rows), widths=(16, 20, 24, 24, 16))
 
     def _metrics(self) -> Table:
         mon = self.spec.monitoring

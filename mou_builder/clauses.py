@@ -335,11 +335,11 @@ def _period(n: int, unit: str, possessive: bool) -> str:
     return f"{number_words(n)} ({n}) {word}"
 
 
-def _days(n: int, possessive: bool = False) -> str:
+def format_days(n: int, possessive: bool = False) -> str:
     return _period(n, "day", possessive)
 
 
-def _months(n: int, possessive: bool = False) -> str:
+def format_months(n: int, possessive: bool = False) -> str:
     return _period(n, "month", possessive)
 
 
@@ -434,7 +434,7 @@ class _Env(ImmutableSandboxedEnvironment):
         self.filters = {name: f for name, f in self.filters.items() if name in _SAFE_FILTERS}
         self.filters.update(
             money=format_money, date=format_date, and_list=and_list, or_list=or_list, names=_names, capfirst=capfirst,
-            lowerfirst=lowerfirst, letter=letter, bare=bare, lookup=_lookup, days=_days, months=_months, words=number_words, number=format_number,
+            lowerfirst=lowerfirst, letter=letter, bare=bare, lookup=_lookup, days=format_days, months=format_months, words=number_words, number=format_number,
         )
         self.globals = {"range": _range, "dict": dict}
         self.bounded_join = _bounded_join
@@ -597,6 +597,13 @@ def spec_context(spec: Spec) -> dict[str, Any]:
         neutral_steps=[k for k in steps if k in ("mediation", "arbitration")],
         forum=_FORUMS.get(steps[-1], "suit or other proceeding") if steps else "suit or other proceeding",
         ip_owner=(ip.owner or (leads[0] if len(leads) == 1 else None)) if ip else None,
+        # Contacts who are not also liaisons: the liaisons table lists those (one view of each person).
+        contacts_not_liaisons=[
+            (p.id, c.name) for p in spec.parties for c in p.contacts
+            if not (spec.communication and any(li.party == p.id and li.name == c.name for li in spec.communication.liaisons)
+                    and all(getattr(li, f) in (None, getattr(c, f)) for li in spec.communication.liaisons
+                            if li.party == p.id and li.name == c.name for f in ("title", "email", "phone")))
+        ],
         # The data-sharing parties' names, or None when the spec names no provider or recipient.
         provider=parties[ds.provider]["short_name"] if ds and ds.provider else None,
         recipient=parties[ds.recipient]["short_name"] if ds and ds.recipient else None,
@@ -611,7 +618,7 @@ def _plain_name(name: str) -> str:
 #: Names a clause may use besides the spec's own top-level fields.
 DERIVED_NAMES = frozenset({
     "doc", "party", "money_moves", "personal_data", "public_party", "currency", "party_names", "neutral_steps",
-    "forum", "ip_owner", "provider", "recipient",
+    "forum", "ip_owner", "provider", "recipient", "contacts_not_liaisons", "sections_present",
 })
 
 

@@ -53,8 +53,10 @@ class Agreement(_Model):
 
     title: Text = Field(description="Title printed on the first page and in the header.")
     short_title: Text | None = Field(None, description="Short title used in running text, e.g. 'the Agreement'.")
-    kind: Literal["memorandum_of_understanding", "partnership_agreement", "data_sharing_agreement"] = Field(
-        "memorandum_of_understanding", description="The kind of instrument."
+    kind: Literal["memorandum_of_understanding", "partnership_agreement", "data_sharing_agreement"] = named_default(
+        "memorandum_of_understanding",
+        "The kind of instrument; it names the instrument in the text ('This Memorandum of Understanding (the "
+        "\"MOU\")') and gives the defined term when short_title is absent.",
     )
     number: Text | None = Field(None, description="Agreement or contract number, if the parties use one.")
     profile: Identifier = Field(
@@ -439,11 +441,23 @@ class Amendment(_Model):
     review_process: Text | None = Field(None, description="How the review is carried out.")
 
 
+BindingSection = Literal[
+    "financial", "data_sharing", "intellectual_property", "publicity", "liability", "conflict_resolution",
+    "legal_status", "general_provisions",
+]
+
+
 class LegalStatus(_Model):
     """Binding force, governing law and authority."""
 
     binding: Flag = Field(description="True: a binding agreement. False: a statement of intent with no financial obligation.")
     governing_law: Text | None = Field(None, description="Law that governs, e.g. 'the State of Ohio'.")
+    binding_sections: list[BindingSection] = named_default(
+        ["data_sharing", "publicity", "liability", "legal_status", "general_provisions"],
+        "For a non-binding instrument: the sections that bind the Parties all the same (their duties say "
+        "'shall'; the rest say 'will'). Sections the draft does not have are ignored.",
+        when="legal and not legal.binding",
+    )
     authority: list[Text] = Field(
         default_factory=list, description="Statutes, regulations or grants that authorise the parties to enter it."
     )
@@ -688,6 +702,12 @@ def _consistency_problems(spec: Spec) -> Any:
             yield from ref(("liability", "insurance", i, "party"), ins.party)
     if spec.conflict_resolution:
         cr = spec.conflict_resolution
+        forum = any(step.kind in ("mediation", "arbitration", "courts") for step in cr.steps)
+        if cr.venue is not None and not forum and spec.legal is not None and not spec.legal.binding:
+            yield ("conflict_resolution", "venue"), (
+                "a venue is where mediation, arbitration or suit takes place, but this non-binding instrument has "
+                f"none of them: add the step, or remove venue, got {_shown(cr.venue)}"
+            ), cr.venue
         if cr.costs == "shared" and not any(step.kind in ("mediation", "arbitration") for step in cr.steps):
             yield ("conflict_resolution", "costs"), (
                 "'shared' splits a mediator's or arbitrator's fees, but no step is mediation or arbitration; "

@@ -92,6 +92,7 @@ _NOT_PRINTED = {
     "reimbursement_percent", "draft_version",
     "short_title",  # printed as the defined term ("Agreement"), not as written
     "short_name",  # printed as a defined term, whose use rule 8 checks
+    "binding_sections",
 }
 
 # Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its
@@ -153,6 +154,8 @@ def lint(doc: Document, spec: Spec) -> list[str]:
     body = [u for u in all_units if not u.is_heading]
     full_text = "\n".join(u.text for u in all_units)
     binding = spec.legal.binding if spec.legal is not None else True
+    # in a non-binding instrument, the sections that bind all the same say "shall"
+    binding_sections = set(spec.legal.binding_sections) if spec.legal is not None else set()
 
     by_clause: dict[str, list[Unit]] = {}
     for u in body:
@@ -176,10 +179,11 @@ def lint(doc: Document, spec: Spec) -> list[str]:
             if m := re.search(pattern, own, re.I):
                 problems.append(f"{u.where}: {m.group(0)!r} is a word counsel strikes")
         # 5. the voice follows legal.binding; data-protection terms bind even in a non-binding MOU
-        if not binding and u.section != "data_sharing" and re.search(r"\bshall\b", own):
+        binds = binding or u.section in binding_sections
+        if not binds and re.search(r"\bshall\b", own):
             problems.append(f"{u.where}: 'shall' in a non-binding instrument")
-        if binding and re.search(r"\bwill\b", own):
-            problems.append(f"{u.where}: 'will' in a binding instrument")
+        if binds and u.section is not None and re.search(r"\bwill\b", own):
+            problems.append(f"{u.where}: 'will' in a {'binding instrument' if binding else 'binding section'}")
 
     # 6. "shall" is said of a party, never of a thing ("Any notice shall be ...")
     names = {p.short_name for p in spec.parties}

@@ -206,7 +206,9 @@ def agreements(draw: Any) -> dict[str, Any]:
     cr["costs"] = draw(st.sampled_from(["each_own", "prevailing_party", *(["shared"] if neutral else [])]))
     cr["injunctive_relief"] = draw(st.booleans())
     cr["continue_performance"] = draw(st.booleans())
-    if "courts" in steps or draw(st.booleans()):
+    forum = {"mediation", "arbitration", "courts"} & set(steps)
+    non_binding = data.get("legal", {}).get("binding") is False
+    if "courts" in steps or ((forum or not non_binding) and draw(st.booleans())):  # a venue needs a forum
         cr["venue"] = "Cuyahoga County, Ohio"
     data["conflict_resolution"] = cr
     renewal = draw(st.sampled_from(["none", "mutual_writing", "automatic", "evergreen"]))

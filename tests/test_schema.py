@@ -31,7 +31,7 @@ CROSS_FIELD = {
     "renewal-months-without-renewal", "nonrenewal-notice-without-automatic", "at-end-date-false",
     "cure-days-without-cure", "two-destruction-periods", "costs-shared-without-neutral", "owner-without-lead-owns",
     "lead-owns-without-owner", "attribution-without-mode", "indemnitor-without-one-way", "defend-with-own-acts",
-    "reimbursement-percent-on-fixed",
+    "reimbursement-percent-on-fixed", "venue-without-forum-non-binding",
 }
 
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
