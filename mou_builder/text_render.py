@@ -125,7 +125,7 @@ def block_paragraphs(block: Block) -> Iterator[str]:
 
 # A run of three or more underscores (a signature line) is never emphasis,
 # so it is left as it is; single and double underscores are escaped.
-_MD_SPECIAL = re.compile(r"(_{3,})|([\\`*_\[\]<>#|])")
+_MD_SPECIAL = re.compile(r"(_{3,})|([\\`*_\[\]<>#|~&])")
 
 
 def md_escape(text: str) -> str:

@@ -118,9 +118,10 @@ def test_spec_strings_appear_verbatim_never_evaluated() -> None:
 
 def test_markdown_escapes_structure_but_keeps_text() -> None:
     data = _data("library-literacy.yaml")
-    data["scope"]["activities"].append("Use *stars* | pipes & <tags>")
+    data["scope"]["activities"].append("Use *stars* | pipes & <tags>, shall ~~not~~ show &amp; or &copy;")
     md = render_markdown(assemble(validate_spec(data)))
-    assert r"Use \*stars\* \| pipes & \<tags\>" in md
+    # every Markdown and HTML metacharacter escaped: no emphasis, strikethrough, tag or entity
+    assert r"Use \*stars\* \| pipes \& \<tags\>, shall \~\~not\~\~ show \&amp; or \&copy;" in md
 
 
 def test_list_numbering_restarts_in_every_list() -> None:

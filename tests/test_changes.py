@@ -70,7 +70,7 @@ def test_unified_diff_of_the_agreement_text() -> None:
     pair = DATA / "drafts" / "special-text-edited"
     out = _diff(pair, "--format", "unified").stdout
     assert out.startswith(f"--- {pair / 'old.yaml'}\n+++ {pair / 'new.yaml'}\n")
-    assert '+| Readers & Writers \\<Collective\\> "RWC", Inc. 📚 (the "Collective")' in out
+    assert '+| Readers \\& Writers \\<Collective\\> "RWC", Inc. 📚 (the "Collective")' in out
 
 
 def test_no_changes() -> None:
