@@ -35,7 +35,7 @@ from mou_builder.document import (
     Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
 )
 from mou_builder.errors import RenderError, TemplateError
-from mou_builder.render_text import missing_text, program_line, signature_lines, title_lines
+from mou_builder.render_text import SIGNATURE_LINE, missing_text, program_line, signature_lines, title_lines
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import check_document, open_package, read_docx, read_docx_file
@@ -61,7 +61,15 @@ TEMPLATE_VARIABLES = (
 
 # Where the body goes: the paragraph that holds {{ body }} renders to this.
 _BODY_ANCHOR = "MOU-BUILDER-BODY-ANCHOR-5d41402a"
-_TEXT_WIDTH_DXA = 9360  # 6.5 inches, the default template's text width
+# Text width when a template's section does not say (US Letter, 1 in margins: 6.5 in), in twips.
+_TEXT_WIDTH_DXA = 9360
+# No table is made narrower than this, whatever a template's margins say (1 in).
+_MIN_TEXT_WIDTH_DXA = 1440
+# Space between a table and the paragraph after it (twips): what Normal leaves between paragraphs, and a little.
+_AFTER_TABLE_DXA = 160
+# Signature blocks: room to sign above the signature line, and the gap between the two blocks of a row (twips).
+_SIGN_ROOM_DXA = 480
+_SIGN_GUTTER_DXA = 360
 _FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -74,7 +82,7 @@ def render_docx(document: Document, *, template: str | Path | None = None) -> by
     tpl, styles = _render_template(path, document)
     word = tpl.docx
     anchor = _find_anchor(word.element.body, path)
-    writer = _BodyWriter(word, styles)
+    writer = _BodyWriter(word, styles, text_width=section_text_width(anchor))
     for element in writer.document(document):
         anchor.addprevious(element)
     anchor.getparent().remove(anchor)
@@ -255,8 +263,11 @@ def add_abstract_num(numbering: etree._Element, abstract: etree._Element) -> Non
 class _BodyWriter:
     """Writes the body as WordprocessingML elements."""
 
-    def __init__(self, word: Any, styles: dict[str, str], *, marks: bool = True) -> None:
+    def __init__(self, word: Any, styles: dict[str, str], *, marks: bool = True, text_width: int | None = None) -> None:
         self.styles = styles
+        # Tables and signature blocks are laid out to this width (twips); by
+        # default the width of the template's last section.
+        self.text_width = text_width if text_width is not None else section_text_width(word.element.body)
         # marks=False: no bookmarks and references as plain text (a redline
         # holds two drafts, whose bookmarks and fields would collide).
         self.marks = marks
@@ -285,8 +296,8 @@ class _BodyWriter:
                 _el("pPr", None, _el("tabs", None, _el("tab", {"val": "num", "pos": str(left)})),
                     _el("ind", {"left": str(left), "hanging": str(hanging)})),
             )
-            if fmt == "bullet":
-                lvl.append(_el("rPr", None, _el("rFonts", {"ascii": "Arial", "hAnsi": "Arial", "hint": "default"})))
+            # No rFonts on the levels: the number or bullet takes the paragraph style's
+            # font, so lists follow the template (U+2022 is in every text font).
             abstract.append(lvl)
         add_abstract_num(self.numbering, abstract)
         return abstract_id
@@ -322,8 +333,20 @@ class _BodyWriter:
     def clause(self, clause: Clause) -> list[etree._Element]:
         heading = self.paragraph("Heading 2", [Span(clause.title)], num=(self.heading_num, 1))
         out = [heading]
+        previous: Block | None = None
         for block in clause.blocks:
-            out.extend(self.block(block))
+            elements = self.block(block)
+            if isinstance(block, (Table, Signatures)):
+                if isinstance(previous, (Table, Signatures)):
+                    # Two tables in a row would merge into one in Word: a paragraph keeps them apart.
+                    out.append(self.paragraph("Normal", [], space_before=0))
+                # The sentence that introduces a table stays on the table's page.
+                _keep_with_next(out[-1])
+            elif isinstance(previous, (Table, Signatures)):
+                # A table has no spacing of its own below it: the paragraph after it adds some.
+                _space_before(elements[0], _AFTER_TABLE_DXA)
+            out.extend(elements)
+            previous = block
         if self.marks:
             self._wrap_ref_bookmark(heading, clause.id)
             # The provenance bookmark, named after the clause id, spans the whole clause.
@@ -357,13 +380,17 @@ class _BodyWriter:
         align: str | None = None,
         bold: bool = False,
         space_before: int | None = None,
+        rule_below: bool = False,
     ) -> etree._Element:
-        # Children in the schema's order: pStyle, keepNext, numPr, spacing, jc.
+        """A paragraph; ``rule_below`` draws a line under it from margin to margin (a line to sign on)."""
+        # Children in the schema's order: pStyle, keepNext, numPr, pBdr, spacing, jc.
         ppr = _el("pPr", None, _el("pStyle", {"val": self.styles[style]}))
         if keep_next:
             ppr.append(_el("keepNext"))
         if num is not None:
             ppr.append(_el("numPr", None, _el("ilvl", {"val": str(num[1])}), _el("numId", {"val": str(num[0])})))
+        if rule_below:
+            ppr.append(_el("pBdr", None, _el("bottom", {"val": "single", "sz": "4", "space": "1", "color": "auto"})))
         if space_before is not None:
             ppr.append(_el("spacing", {"before": str(space_before)}))
         if align:
@@ -392,7 +419,8 @@ class _BodyWriter:
         ]
 
     def table(self, table: Table) -> etree._Element:
-        widths = _column_widths(table)
+        """A data table as wide as the text, its header row repeated on each page and no row split."""
+        widths = _column_widths(table, self.text_width)
         grid = _el("tblGrid", None, *(_el("gridCol", {"w": str(wd)}) for wd in widths))
         tbl = _el(
             "tbl", None,
@@ -409,6 +437,7 @@ class _BodyWriter:
             tbl.append(self._row(row, widths, table))
         for row in table.totals:
             tbl.append(self._row(row, widths, table, bold=True))
+        _keep_rows_together(tbl)
         return tbl
 
     def _row(self, cells: Sequence[str], widths: Sequence[int], table: Table, *, header: bool = False,
@@ -419,42 +448,63 @@ class _BodyWriter:
         tr = _el("tr", None, trpr)
         for i, (text, width) in enumerate(zip(cells, widths)):
             align = "right" if i in table.numeric else None
-            p = self.paragraph("MOU Table Text", [Span(text)] if text else [], align=align, bold=bold, keep_next=header)
+            p = self.paragraph("MOU Table Text", [Span(text)] if text else [], align=align, bold=bold)
             tr.append(_el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})), p))
         return tr
 
     def signatures(self, block: Signatures) -> etree._Element:
-        """Signature blocks two to a row, in a borderless table whose rows never split across pages."""
-        half = _TEXT_WIDTH_DXA // 2
+        """Signature blocks two to a row, in a borderless fixed-layout table that never splits.
+
+        Each column is half the text width. The lines to sign and date on are
+        a bottom border of the paragraph that holds the label, not typed
+        underscores: the border spans the column whatever the template's font
+        or margins, so it can never wrap. (A tab to a stop with an underscore
+        leader would draw the same line in Word, but LibreOffice draws no
+        leader for a tab that ends a paragraph in a table cell.) The shorter
+        block of a row is padded with empty paragraphs before its Date line,
+        so that the two Date lines stand level.
+        """
+        columns = (self.text_width // 2, self.text_width - self.text_width // 2)
         none = {"val": "nil"}
         tbl = _el(
             "tbl", None,
             _el("tblPr", None,
-                _el("tblW", {"w": str(2 * half), "type": "dxa"}),
+                _el("tblW", {"w": str(self.text_width), "type": "dxa"}),
                 _el("tblBorders", None, *(_el(side, none) for side in
                                           ("top", "left", "bottom", "right", "insideH", "insideV"))),
                 _el("tblLayout", {"type": "fixed"}),
-                _el("tblCellMar", None, _el("left", {"w": "0", "type": "dxa"}), _el("right", {"w": "360", "type": "dxa"}))),
-            _el("tblGrid", None, _el("gridCol", {"w": str(half)}), _el("gridCol", {"w": str(half)})),
+                _el("tblCellMar", None, _el("left", {"w": "0", "type": "dxa"}),
+                    _el("right", {"w": str(_SIGN_GUTTER_DXA), "type": "dxa"}))),
+            _el("tblGrid", None, *(_el("gridCol", {"w": str(c)}) for c in columns)),
         )
         blocks = list(block.blocks)
         for start in range(0, len(blocks), 2):
+            pair = [signature_lines(sig) for sig in blocks[start:start + 2]]
+            depth = max(len(lines) for lines in pair)
             tr = _el("tr", None, _el("trPr", None, _el("cantSplit")))
-            for sig in blocks[start:start + 2] + [None] * (2 - len(blocks[start:start + 2])):
-                tc = _el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(half), "type": "dxa"})))
-                if sig is None:
-                    tc.append(self.paragraph("MOU Signature", []))
-                else:
-                    lines = signature_lines(sig)
-                    tc.append(self.paragraph("MOU Signature", [Span(lines[0], bold=True)], keep_next=True))
-                    for i, line in enumerate(lines[1:], start=1):
-                        tc.append(self.paragraph(
-                            "MOU Signature", [Span(line)], keep_next=i < len(lines) - 1,
-                            space_before=480 if i == 1 else None,  # room to sign above the line
-                        ))
+            for i, width in enumerate(columns):
+                tc = _el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})))
+                lines = pair[i] if i < len(pair) else []
+                # Pad before the last (Date) line; empty paragraphs carry no text, so readers skip them.
+                padded = [*lines[:-1], *[""] * (depth - len(lines)), *lines[-1:]] if lines else [""]
+                tc.extend(self._signature_line(n, line, keep_next=n < len(padded) - 1) for n, line in enumerate(padded))
                 tr.append(tc)
             tbl.append(tr)
+        _keep_rows_together(tbl)
         return tbl
+
+    def _signature_line(self, n: int, line: str, *, keep_next: bool) -> etree._Element:
+        """Line ``n`` of a signature block: the party in bold, then the lines, a typed line drawn as a rule."""
+        if n == 0:
+            return self.paragraph("MOU Signature", [Span(line, bold=True)] if line else [], keep_next=keep_next)
+        label, typed, rest = line.partition(SIGNATURE_LINE)
+        # Room to sign above the first line, and to write the date above a later one.
+        room = _SIGN_ROOM_DXA if n == 1 else _SIGN_ROOM_DXA // 2 if typed else None
+        if not typed:
+            return self.paragraph("MOU Signature", [Span(line)] if line else [], keep_next=keep_next,
+                                  space_before=room)
+        return self.paragraph("MOU Signature", [Span(label.rstrip() + rest)], keep_next=keep_next,
+                              space_before=room, rule_below=True)
 
     # -- bookmarks
 
@@ -492,12 +542,96 @@ def _heading_levels() -> list[tuple[str, str, int, int]]:
     return [("decimal", "%1.", 567, 567), ("decimal", "%1.%2", 567, 567), ("decimal", "%1.%2.%3", 850, 850)]
 
 
-def _column_widths(table: Table) -> list[int]:
+def section_text_width(at: etree._Element) -> int:
+    """The text width (twips) of the section the element ``at`` is in: page width less the margins.
+
+    ``at`` is a body element (the body anchor) or the body itself. A
+    section's properties are in the first paragraph after it that ends a
+    section (``w:pPr/w:sectPr``), or in the body's last ``w:sectPr``. The
+    gutter counts as margin (it narrows the text unless it is at the top,
+    which only makes tables narrower than they could be, never wider); with
+    several columns of equal width, the width of one column.
+    """
+    sect = None
+    if at.tag == w("body"):
+        sect = at.find(w("sectPr"))
+    else:
+        for sibling in at.itersiblings():
+            sect = sibling if sibling.tag == w("sectPr") else sibling.find(f"{w('pPr')}/{w('sectPr')}")
+            if sect is not None:
+                break
+    if sect is None:
+        return _TEXT_WIDTH_DXA
+    size, margins, cols = sect.find(w("pgSz")), sect.find(w("pgMar")), sect.find(w("cols"))
+    page = _twips(size, "w") if size is not None else None
+    if page is None:
+        return _TEXT_WIDTH_DXA
+    if margins is not None:
+        page -= sum(_twips(margins, side) or 0 for side in ("left", "right", "gutter"))
+    count = int(_twips(cols, "num") or 1) if cols is not None else 1
+    if count > 1 and cols is not None and cols.get(w("equalWidth")) not in ("0", "false", "off"):
+        space = _twips(cols, "space")
+        page = (page - (720 if space is None else space) * (count - 1)) // count
+    return max(page, _MIN_TEXT_WIDTH_DXA)
+
+
+_UNITS = {"in": 1440.0, "cm": 1440 / 2.54, "mm": 1440 / 25.4, "pt": 20.0, "pc": 240.0, "pi": 240.0}
+
+
+def _twips(element: etree._Element, attr: str) -> int | None:
+    """A measure attribute in twips: a number of twips, or a number with a unit ("1.25in"); None if absent or bad."""
+    value = (element.get(w(attr)) or "").strip()
+    match = re.fullmatch(r"(-?\d+(?:\.\d+)?)(in|cm|mm|pt|pc|pi)?", value)
+    if not match:
+        return None
+    return round(float(match.group(1)) * (_UNITS[match.group(2)] if match.group(2) else 1))
+
+
+def _column_widths(table: Table, text_width: int) -> list[int]:
+    """Column widths (twips) in the ratios of ``table.widths``, adding up to exactly ``text_width``."""
     weights = table.widths or tuple(1 for _ in table.header)
     total = sum(weights)
-    widths = [_TEXT_WIDTH_DXA * wt // total for wt in weights]
-    widths[-1] += _TEXT_WIDTH_DXA - sum(widths)
+    widths = [text_width * wt // total for wt in weights]
+    widths[-1] += text_width - sum(widths)
     return widths
+
+
+def _keep_with_next(p: etree._Element) -> None:
+    """Add w:keepNext to a paragraph (after its style, where the schema wants it); other elements are left alone."""
+    if p.tag != w("p"):
+        return
+    ppr = p.find(w("pPr"))
+    if ppr is None:
+        ppr = _el("pPr")
+        p.insert(0, ppr)
+    if ppr.find(w("keepNext")) is None:
+        style = ppr.find(w("pStyle"))
+        if style is not None:
+            style.addnext(_el("keepNext"))
+        else:
+            ppr.insert(0, _el("keepNext"))
+
+
+def _keep_rows_together(tbl: etree._Element) -> None:
+    """keepNext on every paragraph of every row but the last: Word and LibreOffice keep the table on one page
+    when it fits (and with the paragraph after it), and the header row never stays behind alone."""
+    for row in tbl.findall(w("tr"))[:-1]:
+        for p in row.iter(w("p")):
+            _keep_with_next(p)
+
+
+def _space_before(p: etree._Element, twips: int) -> None:
+    """Set the spacing before a paragraph (after the elements the schema puts before w:spacing)."""
+    ppr = p.find(w("pPr"))
+    spacing = ppr.find(w("spacing"))
+    if spacing is None:
+        spacing = _el("spacing")
+        later = [c for c in ppr if c.tag in (w("ind"), w("jc"), w("rPr"))]
+        if later:
+            later[0].addprevious(spacing)
+        else:
+            ppr.append(spacing)
+    spacing.set(w("before"), str(twips))
 
 
 def _runs(text: str, *, bold: bool = False, italic: bool = False) -> list[etree._Element]:
