@@ -268,6 +268,7 @@ class _BodyWriter:
         # Tables and signature blocks are laid out to this width (twips); by
         # default the width of the template's last section.
         self.text_width = text_width if text_width is not None else section_text_width(word.element.body)
+        self.cell_font = _style_font_size(word, "MOU Table Text")
         # marks=False: no bookmarks and references as plain text (a redline
         # holds two drafts, whose bookmarks and fields would collide).
         self.marks = marks
@@ -420,7 +421,7 @@ class _BodyWriter:
 
     def table(self, table: Table) -> etree._Element:
         """A data table as wide as the text, its header row repeated on each page and no row split."""
-        widths = _column_widths(table, self.text_width)
+        widths = _column_widths(table, self.text_width, _text_fit(table, self.cell_font))
         grid = _el("tblGrid", None, *(_el("gridCol", {"w": str(wd)}) for wd in widths))
         tbl = _el(
             "tbl", None,
@@ -587,13 +588,80 @@ def _twips(element: etree._Element, attr: str) -> int | None:
     return round(float(match.group(1)) * (_UNITS[match.group(2)] if match.group(2) else 1))
 
 
-def _column_widths(table: Table, text_width: int) -> list[int]:
-    """Column widths (twips) in the ratios of ``table.widths``, adding up to exactly ``text_width``."""
+def _column_widths(table: Table, text_width: int, fit: _Fit | None = None) -> list[int]:
+    """Column widths (twips) adding up to exactly ``text_width``, in the ratios of ``table.widths``.
+
+    With ``fit`` (see :func:`_text_fit`), a column narrower than its longest
+    word (an e-mail address, an amount) is widened to it, so the word never
+    breaks inside. The room is taken from the other columns where it is
+    least missed: first what is wider than any of their lines, then from
+    columns of prose (which wrap between words anyway) down to their longest
+    word, then from the rest (a telephone number) down to theirs. When the
+    longest words cannot all stand side by side, the ratios are kept and the
+    renderer breaks words where it must.
+    """
     weights = table.widths or tuple(1 for _ in table.header)
     total = sum(weights)
     widths = [text_width * wt // total for wt in weights]
     widths[-1] += text_width - sum(widths)
+    if fit is None or sum(fit[0]) > text_width:
+        return widths
+    needs, wants, prose = fit
+    extra = sum(max(0, n - w) for n, w in zip(needs, widths))
+    widths = [max(w, n) for n, w in zip(needs, widths)]
+    whole = [max(n, w) for n, w in zip(needs, wants)]
+    for floors in (whole, [n if p else w for n, w, p in zip(needs, whole, prose)], needs):
+        slack = [max(0, w - f) for w, f in zip(widths, floors)]
+        take = min(extra, sum(slack))
+        if take:
+            cut = [sl * take // sum(slack) for sl in slack]
+            for i in sorted(range(len(slack)), key=lambda i: cut[i] - slack[i])[:take - sum(cut)]:
+                cut[i] += 1  # the rounding remainder, from the columns with the most slack left
+            widths = [w - c for w, c in zip(widths, cut)]
+            extra -= take
     return widths
+
+
+# Widths of characters in a proportional font, in ems: a little above those of Times New Roman, Arial and
+# Calibri (the template's font is unknown), so that a word estimated to fit does fit.
+_WIDE, _NARROW = frozenset("@%&mwMW—"), frozenset("fijlrtI.,:;'!|()[] ")
+# Room a cell takes besides its text: the default template's left and right cell margins, and some slack (twips).
+_CELL_PADDING_DXA = 2 * 90 + 60
+# Where a line may break inside a cell's text: white space, and after a hyphen or a slash.
+_BREAKS = re.compile(r"\s+|(?<=[-/])")
+
+
+#: For each column: the width its longest word needs, the width its widest line wants (twips), whether it is prose.
+_Fit = tuple[list[int], list[int], list[bool]]
+
+
+def _text_fit(table: Table, font: int) -> _Fit:
+    """How wide each column's text is, at a text size of ``font`` twips (see :data:`_Fit`).
+
+    A column is prose when a line of it has three words or more: it wraps
+    between words without harm, where a name or a telephone number should not.
+    """
+    def width(text: str) -> int:
+        ems = sum(1.0 if c in _WIDE else 0.3 if c in _NARROW else 0.72 if c.isupper() else 0.5 for c in text)
+        return round(ems * font) + _CELL_PADDING_DXA
+
+    needs, wants, prose = [0] * len(table.header), [0] * len(table.header), [False] * len(table.header)
+    for row in (table.header, *table.rows, *table.totals):
+        for i, cell in enumerate(row):
+            needs[i] = max([needs[i], *(width(word) for word in _BREAKS.split(cell) if word)])
+            wants[i] = max([wants[i], *(width(line) for line in cell.split("\n"))])
+            prose[i] = prose[i] or any(len(line.split()) >= 3 for line in cell.split("\n"))
+    return needs, wants, prose
+
+
+def _style_font_size(word: Any, name: str) -> int:
+    """A paragraph style's font size in twips, through the styles it is based on (10 pt when none says)."""
+    style = next((s for s in word.styles if s.name == name), None)
+    while style is not None:
+        if style.font.size is not None:
+            return round(style.font.size.pt * 20)
+        style = style.base_style
+    return 200
 
 
 def _keep_with_next(p: etree._Element) -> None:
