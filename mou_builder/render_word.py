@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -268,7 +269,8 @@ class _BodyWriter:
         # Tables and signature blocks are laid out to this width (twips); by
         # default the width of the template's last section.
         self.text_width = text_width if text_width is not None else section_text_width(word.element.body)
-        self.cell_font = _style_font_size(word, "MOU Table Text")
+        self.cell_text = _Measure.of_style(word, "MOU Table Text")
+        self.signature_text = _Measure.of_style(word, "MOU Signature")
         # marks=False: no bookmarks and references as plain text (a redline
         # holds two drafts, whose bookmarks and fields would collide).
         self.marks = marks
@@ -345,7 +347,7 @@ class _BodyWriter:
                 _keep_with_next(out[-1])
             elif isinstance(previous, (Table, Signatures)):
                 # A table has no spacing of its own below it: the paragraph after it adds some.
-                _space_before(elements[0], _AFTER_TABLE_DXA)
+                _set_spacing(elements[0], "before", _AFTER_TABLE_DXA)
             out.extend(elements)
             previous = block
         if self.marks:
@@ -381,6 +383,7 @@ class _BodyWriter:
         align: str | None = None,
         bold: bool = False,
         space_before: int | None = None,
+        space_after: int | None = None,
         rule_below: bool = False,
     ) -> etree._Element:
         """A paragraph; ``rule_below`` draws a line under it from margin to margin (a line to sign on)."""
@@ -392,8 +395,9 @@ class _BodyWriter:
             ppr.append(_el("numPr", None, _el("ilvl", {"val": str(num[1])}), _el("numId", {"val": str(num[0])})))
         if rule_below:
             ppr.append(_el("pBdr", None, _el("bottom", {"val": "single", "sz": "4", "space": "1", "color": "auto"})))
-        if space_before is not None:
-            ppr.append(_el("spacing", {"before": str(space_before)}))
+        spacing = {k: str(v) for k, v in (("before", space_before), ("after", space_after)) if v is not None}
+        if spacing:
+            ppr.append(_el("spacing", spacing))
         if align:
             ppr.append(_el("jc", {"val": align}))
         p = _el("p", None, ppr)
@@ -421,7 +425,7 @@ class _BodyWriter:
 
     def table(self, table: Table) -> etree._Element:
         """A data table as wide as the text, its header row repeated on each page and no row split."""
-        widths = _column_widths(table, self.text_width, _text_fit(table, self.cell_font))
+        widths = _column_widths(table, self.text_width, _text_fit(table, self.cell_text))
         grid = _el("tblGrid", None, *(_el("gridCol", {"w": str(wd)}) for wd in widths))
         tbl = _el(
             "tbl", None,
@@ -463,7 +467,8 @@ class _BodyWriter:
         leader would draw the same line in Word, but LibreOffice draws no
         leader for a tab that ends a paragraph in a table cell.) The shorter
         block of a row is padded with empty paragraphs before its Date line,
-        so that the two Date lines stand level.
+        so that the two Date lines stand level (how many lines a long
+        paragraph wraps to is estimated from the style's size and font).
         """
         columns = (self.text_width // 2, self.text_width - self.text_width // 2)
         none = {"val": "nil"}
@@ -480,32 +485,65 @@ class _BodyWriter:
         )
         blocks = list(block.blocks)
         for start in range(0, len(blocks), 2):
-            pair = [signature_lines(sig) for sig in blocks[start:start + 2]]
-            depth = max(len(lines) for lines in pair)
             tr = _el("tr", None, _el("trPr", None, _el("cantSplit")))
+            pair = [signature_lines(sig) for sig in blocks[start:start + 2]]
+            cells = [self._signature_cell(lines, width - _SIGN_GUTTER_DXA) for lines, width in zip(pair, columns)]
+            # Pad each block to the other's height in two places, so that both the Signature lines (after
+            # the party's name, which may wrap) and the Date lines (after the rest) stand level.
+            most = [max(c[k] for c in cells) for k in (1, 2, 3)]
             for i, width in enumerate(columns):
                 tc = _el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})))
-                lines = pair[i] if i < len(pair) else []
-                # Pad before the last (Date) line; empty paragraphs carry no text, so readers skip them.
-                padded = [*lines[:-1], *[""] * (depth - len(lines)), *lines[-1:]] if lines else [""]
-                tc.extend(self._signature_line(n, line, keep_next=n < len(padded) - 1) for n, line in enumerate(padded))
+                if i < len(cells):
+                    paragraphs, party_wraps, count, wraps = cells[i]
+                    tc.extend([paragraphs[0], *self._signature_padding(paragraphs[0], 0, most[0] - party_wraps),
+                               *paragraphs[1:-1]])
+                    tc.extend([*self._signature_padding(tc[-1], most[1] - count, most[2] - wraps), paragraphs[-1]])
+                else:  # the empty half of the last row
+                    tc.append(self.paragraph("MOU Signature", []))
                 tr.append(tc)
             tbl.append(tr)
         _keep_rows_together(tbl)
         return tbl
 
-    def _signature_line(self, n: int, line: str, *, keep_next: bool) -> etree._Element:
-        """Line ``n`` of a signature block: the party in bold, then the lines, a typed line drawn as a rule."""
-        if n == 0:
-            return self.paragraph("MOU Signature", [Span(line, bold=True)] if line else [], keep_next=keep_next)
-        label, typed, rest = line.partition(SIGNATURE_LINE)
-        # Room to sign above the first line, and to write the date above a later one.
-        room = _SIGN_ROOM_DXA if n == 1 else _SIGN_ROOM_DXA // 2 if typed else None
-        if not typed:
-            return self.paragraph("MOU Signature", [Span(line)] if line else [], keep_next=keep_next,
-                                  space_before=room)
-        return self.paragraph("MOU Signature", [Span(label.rstrip() + rest)], keep_next=keep_next,
-                              space_before=room, rule_below=True)
+    def _signature_padding(self, before: etree._Element, paragraphs: int, lines: int) -> list[etree._Element]:
+        """Empty paragraphs, after ``before``, standing for ``paragraphs`` paragraphs and ``lines`` wrapped lines.
+
+        A wrapped line adds a line and no spacing: the padding for it has no
+        spacing after, except the last, which takes over the spacing after of
+        the paragraph before it (``before``, or the last padding paragraph;
+        set to none). So the space below the padding is what it is in the
+        other block, both where spacing before and after add up (Word) and
+        where the larger one wins (LibreOffice).
+        """
+        out = [self.paragraph("MOU Signature", [], keep_next=True) for _ in range(paragraphs)]
+        if lines:
+            _set_spacing(out[-1] if out else before, "after", 0)
+            out += [self.paragraph("MOU Signature", [], keep_next=True, space_after=0) for _ in range(lines - 1)]
+            out.append(self.paragraph("MOU Signature", [], keep_next=True))
+        return out
+
+    def _signature_cell(self, lines: Sequence[str], room: int) -> tuple[list[etree._Element], int, int, int]:
+        """One signature block's paragraphs; the extra lines the party's name wraps to; how many paragraphs
+        come between it and the Date line, and the extra lines those wrap to.
+
+        The party in bold; room to sign above the first line and to write the
+        date above the last; a typed line to sign on becomes a border under
+        its label. Every paragraph but the last keeps with the next.
+        """
+        out, wraps = [], []
+        for n, line in enumerate(lines):
+            last = n == len(lines) - 1
+            label, typed, rest = line.partition(SIGNATURE_LINE)
+            text = label.rstrip() + rest if typed else line
+            room_above = _SIGN_ROOM_DXA if n == 1 else _SIGN_ROOM_DXA // 2 if last else None
+            paragraph = self.paragraph("MOU Signature", [Span(text, bold=n == 0)], keep_next=not last,
+                                       space_before=room_above, rule_below=bool(typed))
+            count, indent = self.signature_text.lines(text, room, bold=n == 0) if not typed else (1, 0)
+            if indent:
+                paragraph.find(w("pPr")).append(_el("ind", {"right": str(indent)}))  # last in this w:pPr
+            out.append(paragraph)
+            wraps.append(count - 1)
+        return out, wraps[0], len(lines) - 2, sum(wraps[1:-1])
 
     # -- bookmarks
 
@@ -622,8 +660,15 @@ def _column_widths(table: Table, text_width: int, fit: _Fit | None = None) -> li
     return widths
 
 
-# Widths of characters in a proportional font, in ems: a little above those of Times New Roman, Arial and
-# Calibri (the template's font is unknown), so that a word estimated to fit does fit.
+# Average width of a lowercase letter, in ems, of common fonts; a font not listed is taken to be as wide
+# as DejaVu Sans, so that a word estimated to fit does fit.
+_LOWERCASE_EMS = {
+    "times new roman": 0.46, "liberation serif": 0.46, "garamond": 0.45, "georgia": 0.52, "cambria": 0.5,
+    "caladea": 0.5, "book antiqua": 0.5, "palatino linotype": 0.5, "arial": 0.52, "liberation sans": 0.52,
+    "helvetica": 0.52, "calibri": 0.49, "carlito": 0.49, "aptos": 0.52, "segoe ui": 0.53, "tahoma": 0.53,
+    "verdana": 0.62, "dejavu sans": 0.62, "dejavu serif": 0.6,
+}
+# Letters much wider and much narrower than the average lowercase one.
 _WIDE, _NARROW = frozenset("@%&mwMW—"), frozenset("fijlrtI.,:;'!|()[] ")
 # Room a cell takes besides its text: the default template's left and right cell margins, and some slack (twips).
 _CELL_PADDING_DXA = 2 * 90 + 60
@@ -631,19 +676,57 @@ _CELL_PADDING_DXA = 2 * 90 + 60
 _BREAKS = re.compile(r"\s+|(?<=[-/])")
 
 
+@dataclass(frozen=True)
+class _Measure:
+    """An estimate of how wide text is in a paragraph style, from its size and font name (no font file is read:
+    the output must not depend on the fonts of the machine that builds it)."""
+
+    size: int  # twips
+    lowercase: float  # ems
+
+    @classmethod
+    def of_style(cls, word: Any, name: str) -> _Measure:
+        """The size and font of a paragraph style, through the styles it is based on (10 pt, an unknown font)."""
+        size = font = None
+        style = next((s for s in word.styles if s.name == name), None)
+        while style is not None and (size is None or font is None):
+            size = size if size is not None or style.font.size is None else round(style.font.size.pt * 20)
+            font = font or style.font.name
+            style = style.base_style
+        return cls(size or 200, _LOWERCASE_EMS.get((font or "").lower(), 0.62))
+
+    def width(self, text: str) -> int:
+        """Twips ``text`` takes on one line (a little more than it does, rather than less)."""
+        lower = self.lowercase
+        ems = sum(max(0.95, 1.6 * lower) if c in _WIDE else 0.6 * lower if c in _NARROW
+                  else 1.3 * lower if c.isupper() else lower for c in text)
+        return round(ems * self.size)
+
+    def lines(self, text: str, room: int, *, bold: bool = False) -> tuple[int, int]:
+        """How many lines ``text`` takes in ``room`` twips, and a right indent (twips) that makes that certain.
+
+        Where the estimate is too close to call (within 8% of the room) the
+        indent narrows the paragraph so that it surely wraps to two lines:
+        what matters is knowing how many lines it takes.
+        """
+        width = self.width(text) * (21 if bold else 20) // 20
+        if room * 92 // 100 < width <= room * 108 // 100:
+            return 2, room - width * 9 // 10
+        return max(1, -(-width // room)), 0
+
+
 #: For each column: the width its longest word needs, the width its widest line wants (twips), whether it is prose.
 _Fit = tuple[list[int], list[int], list[bool]]
 
 
-def _text_fit(table: Table, font: int) -> _Fit:
-    """How wide each column's text is, at a text size of ``font`` twips (see :data:`_Fit`).
+def _text_fit(table: Table, text: _Measure) -> _Fit:
+    """How wide each column's text is (see :data:`_Fit`).
 
     A column is prose when a line of it has three words or more: it wraps
     between words without harm, where a name or a telephone number should not.
     """
-    def width(text: str) -> int:
-        ems = sum(1.0 if c in _WIDE else 0.3 if c in _NARROW else 0.72 if c.isupper() else 0.5 for c in text)
-        return round(ems * font) + _CELL_PADDING_DXA
+    def width(words: str) -> int:
+        return text.width(words) + _CELL_PADDING_DXA
 
     needs, wants, prose = [0] * len(table.header), [0] * len(table.header), [False] * len(table.header)
     for row in (table.header, *table.rows, *table.totals):
@@ -652,16 +735,6 @@ def _text_fit(table: Table, font: int) -> _Fit:
             wants[i] = max([wants[i], *(width(line) for line in cell.split("\n"))])
             prose[i] = prose[i] or any(len(line.split()) >= 3 for line in cell.split("\n"))
     return needs, wants, prose
-
-
-def _style_font_size(word: Any, name: str) -> int:
-    """A paragraph style's font size in twips, through the styles it is based on (10 pt when none says)."""
-    style = next((s for s in word.styles if s.name == name), None)
-    while style is not None:
-        if style.font.size is not None:
-            return round(style.font.size.pt * 20)
-        style = style.base_style
-    return 200
 
 
 def _keep_with_next(p: etree._Element) -> None:
@@ -688,8 +761,8 @@ def _keep_rows_together(tbl: etree._Element) -> None:
             _keep_with_next(p)
 
 
-def _space_before(p: etree._Element, twips: int) -> None:
-    """Set the spacing before a paragraph (after the elements the schema puts before w:spacing)."""
+def _set_spacing(p: etree._Element, side: str, twips: int) -> None:
+    """Set a paragraph's spacing ``side`` ("before" or "after"), placing w:spacing where the schema wants it."""
     ppr = p.find(w("pPr"))
     spacing = ppr.find(w("spacing"))
     if spacing is None:
@@ -699,7 +772,7 @@ def _space_before(p: etree._Element, twips: int) -> None:
             later[0].addprevious(spacing)
         else:
             ppr.append(spacing)
-    spacing.set(w("before"), str(twips))
+    spacing.set(w(side), str(twips))
 
 
 def _runs(text: str, *, bold: bool = False, italic: bool = False) -> list[etree._Element]:

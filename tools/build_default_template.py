@@ -26,7 +26,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches, Pt, RGBColor
@@ -96,6 +96,24 @@ def paragraph_format(style, *, before: float = 0, after: float = 6, line: float 
         fmt.alignment = align
 
 
+def _header_table(style_id: str):
+    """A borderless two-cell table, 100% of the text width: the title, and the draft marker set right."""
+    none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+
+    def cell(pct: int, text: str, align: str) -> str:
+        jc = f'<w:jc w:val="{align}"/>' if align != "left" else ""
+        return (f'<w:tc><w:tcPr><w:tcW w:w="{pct}" w:type="pct"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{style_id}"/>'
+                f'<w:spacing w:after="0"/>{jc}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>')
+
+    return parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>{none}</w:tblBorders>'
+        '<w:tblLayout w:type="autofit"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+        '</w:tblCellMar><w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+        'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid><w:gridCol w:w="6552"/><w:gridCol w:w="2808"/></w:tblGrid>'
+        f'<w:tr>{cell(3500, "{{ title }}", "left")}{cell(1500, "{{ header_marker }}", "right")}</w:tr></w:tbl>'
+    )
+
+
 def build() -> bytes:
     doc = Document()
     styles = doc.styles
@@ -152,11 +170,9 @@ def build() -> bytes:
 
     for name in ("Header", "Footer"):
         set_font(styles[name], 8.5, font="heading", color=RGBColor(0x55, 0x5F, 0x6E))
-        # One right-aligned stop at the margin. An inherited centre stop would catch
-        # the draft marker whenever a long title reaches the middle of the line.
-        tabs = styles[name].paragraph_format.tab_stops
-        tabs.clear_all()
-        tabs.add_tab_stop(Inches(6.5), WD_TAB_ALIGNMENT.RIGHT)
+        # No tab stops: a stop sits at a fixed distance, and would be past the
+        # margin of a letterhead with wider margins (the header is a table instead).
+        styles[name].paragraph_format.tab_stops.clear_all()
 
     missing = styles.add_style("MOU Missing", WD_STYLE_TYPE.PARAGRAPH)
     missing.base_style = normal
@@ -201,10 +217,15 @@ def build() -> bytes:
         </w:tblStylePr>"""
     ))
 
-    # Header: title on the left, draft marker on the right; footer: Page X of Y.
+    # Header: title on the left, draft marker on the right, in a borderless table
+    # as wide as the text whatever the margins (a right tab stop would not move
+    # with them; LibreOffice does not lay out Word's margin-relative w:ptab).
     header = section.header.paragraphs[0]
+    header._p.addprevious(_header_table(styles["Header"].style_id))
+    # A header ends with a paragraph: keep it, 1 pt high.
     header.style = styles["Header"]
-    header.add_run("{{ title }}\t{{ header_marker }}")
+    header._p.get_or_add_pPr().append(parse_xml(
+        f'<w:spacing {nsdecls("w")} w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'))
     footer = section.footer.paragraphs[0]
     footer.style = styles["Footer"]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
