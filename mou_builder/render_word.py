@@ -660,13 +660,13 @@ def _column_widths(table: Table, text_width: int, fit: _Fit | None = None) -> li
     return widths
 
 
-# Average width of a lowercase letter, in ems, of common fonts; a font not listed is taken to be as wide
-# as DejaVu Sans, so that a word estimated to fit does fit.
+# Width of a lowercase letter (other than the narrow ones: i, l, t, r...), in ems, in common fonts; a
+# font not listed is taken to be as wide as DejaVu Sans, so that a word estimated to fit does fit.
 _LOWERCASE_EMS = {
-    "times new roman": 0.46, "liberation serif": 0.46, "garamond": 0.45, "georgia": 0.52, "cambria": 0.5,
-    "caladea": 0.5, "book antiqua": 0.5, "palatino linotype": 0.5, "arial": 0.52, "liberation sans": 0.52,
-    "helvetica": 0.52, "calibri": 0.49, "carlito": 0.49, "aptos": 0.52, "segoe ui": 0.53, "tahoma": 0.53,
-    "verdana": 0.62, "dejavu sans": 0.62, "dejavu serif": 0.6,
+    "times new roman": 0.49, "liberation serif": 0.49, "garamond": 0.47, "georgia": 0.56, "cambria": 0.53,
+    "caladea": 0.53, "book antiqua": 0.53, "palatino linotype": 0.53, "arial": 0.56, "liberation sans": 0.56,
+    "helvetica": 0.56, "calibri": 0.51, "carlito": 0.51, "aptos": 0.55, "segoe ui": 0.56, "tahoma": 0.55,
+    "verdana": 0.63, "dejavu sans": 0.63, "dejavu serif": 0.62,
 }
 # Letters much wider and much narrower than the average lowercase one.
 _WIDE, _NARROW = frozenset("@%&mwMW—"), frozenset("fijlrtI.,:;'!|()[] ")
@@ -693,7 +693,7 @@ class _Measure:
             size = size if size is not None or style.font.size is None else round(style.font.size.pt * 20)
             font = font or style.font.name
             style = style.base_style
-        return cls(size or 200, _LOWERCASE_EMS.get((font or "").lower(), 0.62))
+        return cls(size or 200, _LOWERCASE_EMS.get((font or "").lower(), 0.63))
 
     def width(self, text: str) -> int:
         """Twips ``text`` takes on one line (a little more than it does, rather than less)."""
