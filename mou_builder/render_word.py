@@ -466,9 +466,10 @@ class _BodyWriter:
         or margins, so it can never wrap. (A tab to a stop with an underscore
         leader would draw the same line in Word, but LibreOffice draws no
         leader for a tab that ends a paragraph in a table cell.) The shorter
-        block of a row is padded with empty paragraphs before its Date line,
-        so that the two Date lines stand level (how many lines a long
-        paragraph wraps to is estimated from the style's size and font).
+        block of a row is padded with empty paragraphs after the party's name
+        and before its Date line, so that the two Signature lines and the two
+        Date lines stand level (how many lines a long paragraph wraps to is
+        estimated from the style's size and font; see :class:`_Measure`).
         """
         columns = (self.text_width // 2, self.text_width - self.text_width // 2)
         none = {"val": "nil"}
