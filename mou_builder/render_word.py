@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from mou_builder.document import (
     Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
 )
 from mou_builder.errors import RenderError, TemplateError
-from mou_builder.text_render import missing_text, program_line, signature_lines, title_lines
+from mou_builder.text_render import SIGNATURE_LINE, missing_text, program_line, signature_lines, title_lines
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import check_document, open_package, read_docx, read_docx_file
@@ -61,7 +62,15 @@ TEMPLATE_VARIABLES = (
 
 # Where the body goes: the paragraph that holds {{ body }} renders to this.
 _BODY_ANCHOR = "MOU-BUILDER-BODY-ANCHOR-5d41402a"
-_TEXT_WIDTH_DXA = 9360  # 6.5 inches, the default template's text width
+# Text width when a template's section does not say (US Letter, 1 in margins: 6.5 in), in twips.
+_TEXT_WIDTH_DXA = 9360
+# No table is made narrower than this, whatever a template's margins say (1 in).
+_MIN_TEXT_WIDTH_DXA = 1440
+# Space between a table and the paragraph after it (twips): what Normal leaves between paragraphs, and a little.
+_AFTER_TABLE_DXA = 160
+# Signature blocks: room to sign above the signature line, and the gap between the two blocks of a row (twips).
+_SIGN_ROOM_DXA = 480
+_SIGN_GUTTER_DXA = 360
 _FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -74,7 +83,7 @@ def render_docx(document: Document, *, template: str | Path | None = None) -> by
     tpl, styles = _render_template(path, document)
     word = tpl.docx
     anchor = _find_anchor(word.element.body, path)
-    writer = _BodyWriter(word, styles)
+    writer = _BodyWriter(word, styles, text_width=section_text_width(anchor))
     for element in writer.document(document):
         anchor.addprevious(element)
     anchor.getparent().remove(anchor)
@@ -255,8 +264,13 @@ def add_abstract_num(numbering: etree._Element, abstract: etree._Element) -> Non
 class _BodyWriter:
     """Writes the body as WordprocessingML elements."""
 
-    def __init__(self, word: Any, styles: dict[str, str], *, marks: bool = True) -> None:
+    def __init__(self, word: Any, styles: dict[str, str], *, marks: bool = True, text_width: int | None = None) -> None:
         self.styles = styles
+        # Tables and signature blocks are laid out to this width (twips); by
+        # default the width of the template's last section.
+        self.text_width = text_width if text_width is not None else section_text_width(word.element.body)
+        self.cell_text = _Measure.of_style(word, "MOU Table Text")
+        self.signature_text = _Measure.of_style(word, "MOU Signature")
         # marks=False: no bookmarks and references as plain text (a redline
         # holds two drafts, whose bookmarks and fields would collide).
         self.marks = marks
@@ -285,8 +299,8 @@ class _BodyWriter:
                 _el("pPr", None, _el("tabs", None, _el("tab", {"val": "num", "pos": str(left)})),
                     _el("ind", {"left": str(left), "hanging": str(hanging)})),
             )
-            if fmt == "bullet":
-                lvl.append(_el("rPr", None, _el("rFonts", {"ascii": "Arial", "hAnsi": "Arial", "hint": "default"})))
+            # No rFonts on the levels: the number or bullet takes the paragraph style's
+            # font, so lists follow the template (U+2022 is in every text font).
             abstract.append(lvl)
         add_abstract_num(self.numbering, abstract)
         return abstract_id
@@ -322,8 +336,20 @@ class _BodyWriter:
     def clause(self, clause: Clause) -> list[etree._Element]:
         heading = self.paragraph("Heading 2", [Span(clause.title)], num=(self.heading_num, 1))
         out = [heading]
+        previous: Block | None = None
         for block in clause.blocks:
-            out.extend(self.block(block))
+            elements = self.block(block)
+            if isinstance(block, (Table, Signatures)):
+                if isinstance(previous, (Table, Signatures)):
+                    # Two tables in a row would merge into one in Word: a paragraph keeps them apart.
+                    out.append(self.paragraph("Normal", [], space_before=0))
+                # The sentence that introduces a table stays on the table's page.
+                _keep_with_next(out[-1])
+            elif isinstance(previous, (Table, Signatures)):
+                # A table has no spacing of its own below it: the paragraph after it adds some.
+                _set_spacing(elements[0], "before", _AFTER_TABLE_DXA)
+            out.extend(elements)
+            previous = block
         if self.marks:
             self._wrap_ref_bookmark(heading, clause.id)
             # The provenance bookmark, named after the clause id, spans the whole clause.
@@ -357,15 +383,21 @@ class _BodyWriter:
         align: str | None = None,
         bold: bool = False,
         space_before: int | None = None,
+        space_after: int | None = None,
+        rule_below: bool = False,
     ) -> etree._Element:
-        # Children in the schema's order: pStyle, keepNext, numPr, spacing, jc.
+        """A paragraph; ``rule_below`` draws a line under it from margin to margin (a line to sign on)."""
+        # Children in the schema's order: pStyle, keepNext, numPr, pBdr, spacing, jc.
         ppr = _el("pPr", None, _el("pStyle", {"val": self.styles[style]}))
         if keep_next:
             ppr.append(_el("keepNext"))
         if num is not None:
             ppr.append(_el("numPr", None, _el("ilvl", {"val": str(num[1])}), _el("numId", {"val": str(num[0])})))
-        if space_before is not None:
-            ppr.append(_el("spacing", {"before": str(space_before)}))
+        if rule_below:
+            ppr.append(_el("pBdr", None, _el("bottom", {"val": "single", "sz": "4", "space": "1", "color": "auto"})))
+        spacing = {k: str(v) for k, v in (("before", space_before), ("after", space_after)) if v is not None}
+        if spacing:
+            ppr.append(_el("spacing", spacing))
         if align:
             ppr.append(_el("jc", {"val": align}))
         p = _el("p", None, ppr)
@@ -392,7 +424,8 @@ class _BodyWriter:
         ]
 
     def table(self, table: Table) -> etree._Element:
-        widths = _column_widths(table)
+        """A data table as wide as the text, its header row repeated on each page and no row split."""
+        widths = _column_widths(table, self.text_width, _text_fit(table, self.cell_text))
         grid = _el("tblGrid", None, *(_el("gridCol", {"w": str(wd)}) for wd in widths))
         tbl = _el(
             "tbl", None,
@@ -409,6 +442,7 @@ class _BodyWriter:
             tbl.append(self._row(row, widths, table))
         for row in table.totals:
             tbl.append(self._row(row, widths, table, bold=True))
+        _keep_rows_together(tbl)
         return tbl
 
     def _row(self, cells: Sequence[str], widths: Sequence[int], table: Table, *, header: bool = False,
@@ -419,42 +453,98 @@ class _BodyWriter:
         tr = _el("tr", None, trpr)
         for i, (text, width) in enumerate(zip(cells, widths)):
             align = "right" if i in table.numeric else None
-            p = self.paragraph("MOU Table Text", [Span(text)] if text else [], align=align, bold=bold, keep_next=header)
+            p = self.paragraph("MOU Table Text", [Span(text)] if text else [], align=align, bold=bold)
             tr.append(_el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})), p))
         return tr
 
     def signatures(self, block: Signatures) -> etree._Element:
-        """Signature blocks two to a row, in a borderless table whose rows never split across pages."""
-        half = _TEXT_WIDTH_DXA // 2
+        """Signature blocks two to a row, in a borderless fixed-layout table that never splits.
+
+        Each column is half the text width. The lines to sign and date on are
+        a bottom border of the paragraph that holds the label, not typed
+        underscores: the border spans the column whatever the template's font
+        or margins, so it can never wrap. (A tab to a stop with an underscore
+        leader would draw the same line in Word, but LibreOffice draws no
+        leader for a tab that ends a paragraph in a table cell.) The shorter
+        block of a row is padded with empty paragraphs after the party's name
+        and before its Date line, so that the two Signature lines and the two
+        Date lines stand level (how many lines a long paragraph wraps to is
+        estimated from the style's size and font; see :class:`_Measure`).
+        """
+        columns = (self.text_width // 2, self.text_width - self.text_width // 2)
         none = {"val": "nil"}
         tbl = _el(
             "tbl", None,
             _el("tblPr", None,
-                _el("tblW", {"w": str(2 * half), "type": "dxa"}),
+                _el("tblW", {"w": str(self.text_width), "type": "dxa"}),
                 _el("tblBorders", None, *(_el(side, none) for side in
                                           ("top", "left", "bottom", "right", "insideH", "insideV"))),
                 _el("tblLayout", {"type": "fixed"}),
-                _el("tblCellMar", None, _el("left", {"w": "0", "type": "dxa"}), _el("right", {"w": "360", "type": "dxa"}))),
-            _el("tblGrid", None, _el("gridCol", {"w": str(half)}), _el("gridCol", {"w": str(half)})),
+                _el("tblCellMar", None, _el("left", {"w": "0", "type": "dxa"}),
+                    _el("right", {"w": str(_SIGN_GUTTER_DXA), "type": "dxa"}))),
+            _el("tblGrid", None, *(_el("gridCol", {"w": str(c)}) for c in columns)),
         )
         blocks = list(block.blocks)
         for start in range(0, len(blocks), 2):
             tr = _el("tr", None, _el("trPr", None, _el("cantSplit")))
-            for sig in blocks[start:start + 2] + [None] * (2 - len(blocks[start:start + 2])):
-                tc = _el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(half), "type": "dxa"})))
-                if sig is None:
+            pair = [signature_lines(sig) for sig in blocks[start:start + 2]]
+            cells = [self._signature_cell(lines, width - _SIGN_GUTTER_DXA) for lines, width in zip(pair, columns)]
+            # Pad each block to the other's height in two places, so that both the Signature lines (after
+            # the party's name, which may wrap) and the Date lines (after the rest) stand level.
+            most = [max(c[k] for c in cells) for k in (1, 2, 3)]
+            for i, width in enumerate(columns):
+                tc = _el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})))
+                if i < len(cells):
+                    paragraphs, party_wraps, count, wraps = cells[i]
+                    tc.extend([paragraphs[0], *self._signature_padding(paragraphs[0], 0, most[0] - party_wraps),
+                               *paragraphs[1:-1]])
+                    tc.extend([*self._signature_padding(tc[-1], most[1] - count, most[2] - wraps), paragraphs[-1]])
+                else:  # the empty half of the last row
                     tc.append(self.paragraph("MOU Signature", []))
-                else:
-                    lines = signature_lines(sig)
-                    tc.append(self.paragraph("MOU Signature", [Span(lines[0], bold=True)], keep_next=True))
-                    for i, line in enumerate(lines[1:], start=1):
-                        tc.append(self.paragraph(
-                            "MOU Signature", [Span(line)], keep_next=i < len(lines) - 1,
-                            space_before=480 if i == 1 else None,  # room to sign above the line
-                        ))
                 tr.append(tc)
             tbl.append(tr)
+        _keep_rows_together(tbl)
         return tbl
+
+    def _signature_padding(self, before: etree._Element, paragraphs: int, lines: int) -> list[etree._Element]:
+        """Empty paragraphs, after ``before``, standing for ``paragraphs`` paragraphs and ``lines`` wrapped lines.
+
+        A wrapped line adds a line and no spacing: the padding for it has no
+        spacing after, except the last, which takes over the spacing after of
+        the paragraph before it (``before``, or the last padding paragraph;
+        set to none). So the space below the padding is what it is in the
+        other block, both where spacing before and after add up (Word) and
+        where the larger one wins (LibreOffice).
+        """
+        out = [self.paragraph("MOU Signature", [], keep_next=True) for _ in range(paragraphs)]
+        if lines:
+            _set_spacing(out[-1] if out else before, "after", 0)
+            out += [self.paragraph("MOU Signature", [], keep_next=True, space_after=0) for _ in range(lines - 1)]
+            out.append(self.paragraph("MOU Signature", [], keep_next=True))
+        return out
+
+    def _signature_cell(self, lines: Sequence[str], room: int) -> tuple[list[etree._Element], int, int, int]:
+        """One signature block's paragraphs; the extra lines the party's name wraps to; how many paragraphs
+        come between it and the Date line, and the extra lines those wrap to.
+
+        The party in bold; room to sign above the first line and to write the
+        date above the last; a typed line to sign on becomes a border under
+        its label. Every paragraph but the last keeps with the next.
+        """
+        out, wraps = [], []
+        for n, line in enumerate(lines):
+            last = n == len(lines) - 1
+            label, typed, rest = line.partition(SIGNATURE_LINE)
+            text = label.rstrip() + rest if typed else line
+            room_above = _SIGN_ROOM_DXA if n == 1 else _SIGN_ROOM_DXA // 2 if last else None
+            paragraph = self.paragraph("MOU Signature", [Span(text, bold=n == 0)], keep_next=not last,
+                                       space_before=room_above, rule_below=bool(typed))
+            count, indent = self.signature_text.lines(text, room, bold=n == 0) if not typed else (1, 0)
+            if indent:
+                paragraph.find(w("pPr")).append(_el("ind", {"right": str(indent)}))  # last in this w:pPr
+            out.append(paragraph)
+            wraps.append(count - 1)
+        return out, wraps[0], len(lines) - 2, sum(wraps[1:-1])
 
     # -- bookmarks
 
@@ -492,12 +582,198 @@ def _heading_levels() -> list[tuple[str, str, int, int]]:
     return [("decimal", "%1.", 567, 567), ("decimal", "%1.%2", 567, 567), ("decimal", "%1.%2.%3", 850, 850)]
 
 
-def _column_widths(table: Table) -> list[int]:
+def section_text_width(at: etree._Element) -> int:
+    """The text width (twips) of the section the element ``at`` is in: page width less the margins.
+
+    ``at`` is a body element (the body anchor) or the body itself. A
+    section's properties are in the first paragraph after it that ends a
+    section (``w:pPr/w:sectPr``), or in the body's last ``w:sectPr``. The
+    gutter counts as margin (it narrows the text unless it is at the top,
+    which only makes tables narrower than they could be, never wider); with
+    several columns of equal width, the width of one column.
+    """
+    sect = None
+    if at.tag == w("body"):
+        sect = at.find(w("sectPr"))
+    else:
+        for sibling in at.itersiblings():
+            sect = sibling if sibling.tag == w("sectPr") else sibling.find(f"{w('pPr')}/{w('sectPr')}")
+            if sect is not None:
+                break
+    if sect is None:
+        return _TEXT_WIDTH_DXA
+    size, margins, cols = sect.find(w("pgSz")), sect.find(w("pgMar")), sect.find(w("cols"))
+    page = _twips(size, "w") if size is not None else None
+    if page is None:
+        return _TEXT_WIDTH_DXA
+    if margins is not None:
+        page -= sum(_twips(margins, side) or 0 for side in ("left", "right", "gutter"))
+    count = int(_twips(cols, "num") or 1) if cols is not None else 1
+    if count > 1 and cols is not None and cols.get(w("equalWidth")) not in ("0", "false", "off"):
+        space = _twips(cols, "space")
+        page = (page - (720 if space is None else space) * (count - 1)) // count
+    return max(page, _MIN_TEXT_WIDTH_DXA)
+
+
+_UNITS = {"in": 1440.0, "cm": 1440 / 2.54, "mm": 1440 / 25.4, "pt": 20.0, "pc": 240.0, "pi": 240.0}
+
+
+def _twips(element: etree._Element, attr: str) -> int | None:
+    """A measure attribute in twips: a number of twips, or a number with a unit ("1.25in"); None if absent or bad."""
+    value = (element.get(w(attr)) or "").strip()
+    match = re.fullmatch(r"(-?\d+(?:\.\d+)?)(in|cm|mm|pt|pc|pi)?", value)
+    if not match:
+        return None
+    return round(float(match.group(1)) * (_UNITS[match.group(2)] if match.group(2) else 1))
+
+
+def _column_widths(table: Table, text_width: int, fit: _Fit | None = None) -> list[int]:
+    """Column widths (twips) adding up to exactly ``text_width``, in the ratios of ``table.widths``.
+
+    With ``fit`` (see :func:`_text_fit`), a column narrower than its longest
+    word (an e-mail address, an amount) is widened to it, so the word never
+    breaks inside. The room is taken from the other columns where it is
+    least missed: first what is wider than any of their lines, then from
+    columns of prose (which wrap between words anyway) down to their longest
+    word, then from the rest (a telephone number) down to theirs. When the
+    longest words cannot all stand side by side, the ratios are kept and the
+    renderer breaks words where it must.
+    """
     weights = table.widths or tuple(1 for _ in table.header)
     total = sum(weights)
-    widths = [_TEXT_WIDTH_DXA * wt // total for wt in weights]
-    widths[-1] += _TEXT_WIDTH_DXA - sum(widths)
+    widths = [text_width * wt // total for wt in weights]
+    widths[-1] += text_width - sum(widths)
+    if fit is None or sum(fit[0]) > text_width:
+        return widths
+    needs, wants, prose = fit
+    extra = sum(max(0, n - w) for n, w in zip(needs, widths))
+    widths = [max(w, n) for n, w in zip(needs, widths)]
+    whole = [max(n, w) for n, w in zip(needs, wants)]
+    for floors in (whole, [n if p else w for n, w, p in zip(needs, whole, prose)], needs):
+        slack = [max(0, w - f) for w, f in zip(widths, floors)]
+        take = min(extra, sum(slack))
+        if take:
+            cut = [sl * take // sum(slack) for sl in slack]
+            for i in sorted(range(len(slack)), key=lambda i: cut[i] - slack[i])[:take - sum(cut)]:
+                cut[i] += 1  # the rounding remainder, from the columns with the most slack left
+            widths = [w - c for w, c in zip(widths, cut)]
+            extra -= take
     return widths
+
+
+# Width of a lowercase letter (other than the narrow ones: i, l, t, r...), in ems, in common fonts; a
+# font not listed is taken to be as wide as DejaVu Sans, so that a word estimated to fit does fit.
+_LOWERCASE_EMS = {
+    "times new roman": 0.49, "liberation serif": 0.49, "garamond": 0.47, "georgia": 0.56, "cambria": 0.53,
+    "caladea": 0.53, "book antiqua": 0.53, "palatino linotype": 0.53, "arial": 0.56, "liberation sans": 0.56,
+    "helvetica": 0.56, "calibri": 0.51, "carlito": 0.51, "aptos": 0.55, "segoe ui": 0.56, "tahoma": 0.55,
+    "verdana": 0.63, "dejavu sans": 0.63, "dejavu serif": 0.62,
+}
+# Letters much wider and much narrower than the average lowercase one.
+_WIDE, _NARROW = frozenset("@%&mwMW—"), frozenset("fijlrtI.,:;'!|()[] ")
+# Room a cell takes besides its text: the default template's left and right cell margins, and some slack (twips).
+_CELL_PADDING_DXA = 2 * 90 + 60
+# Where a line may break inside a cell's text: white space, and after a hyphen or a slash.
+_BREAKS = re.compile(r"\s+|(?<=[-/])")
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """An estimate of how wide text is in a paragraph style, from its size and font name (no font file is read:
+    the output must not depend on the fonts of the machine that builds it)."""
+
+    size: int  # twips
+    lowercase: float  # ems
+
+    @classmethod
+    def of_style(cls, word: Any, name: str) -> _Measure:
+        """The size and font of a paragraph style, through the styles it is based on (10 pt, an unknown font)."""
+        size = font = None
+        style = next((s for s in word.styles if s.name == name), None)
+        while style is not None and (size is None or font is None):
+            size = size if size is not None or style.font.size is None else round(style.font.size.pt * 20)
+            font = font or style.font.name
+            style = style.base_style
+        return cls(size or 200, _LOWERCASE_EMS.get((font or "").lower(), 0.63))
+
+    def width(self, text: str) -> int:
+        """Twips ``text`` takes on one line (a little more than it does, rather than less)."""
+        lower = self.lowercase
+        ems = sum(max(0.95, 1.6 * lower) if c in _WIDE else 0.6 * lower if c in _NARROW
+                  else 1.3 * lower if c.isupper() else lower for c in text)
+        return round(ems * self.size)
+
+    def lines(self, text: str, room: int, *, bold: bool = False) -> tuple[int, int]:
+        """How many lines ``text`` takes in ``room`` twips, and a right indent (twips) that makes that certain.
+
+        Where the estimate is too close to call (within 8% of the room) the
+        indent narrows the paragraph so that it surely wraps to two lines:
+        what matters is knowing how many lines it takes.
+        """
+        width = self.width(text) * (21 if bold else 20) // 20
+        if room * 92 // 100 < width <= room * 108 // 100:
+            return 2, room - width * 9 // 10
+        return max(1, -(-width // room)), 0
+
+
+#: For each column: the width its longest word needs, the width its widest line wants (twips), whether it is prose.
+_Fit = tuple[list[int], list[int], list[bool]]
+
+
+def _text_fit(table: Table, text: _Measure) -> _Fit:
+    """How wide each column's text is (see :data:`_Fit`).
+
+    A column is prose when a line of it has three words or more: it wraps
+    between words without harm, where a name or a telephone number should not.
+    """
+    def width(words: str) -> int:
+        return text.width(words) + _CELL_PADDING_DXA
+
+    needs, wants, prose = [0] * len(table.header), [0] * len(table.header), [False] * len(table.header)
+    for row in (table.header, *table.rows, *table.totals):
+        for i, cell in enumerate(row):
+            needs[i] = max([needs[i], *(width(word) for word in _BREAKS.split(cell) if word)])
+            wants[i] = max([wants[i], *(width(line) for line in cell.split("\n"))])
+            prose[i] = prose[i] or any(len(line.split()) >= 3 for line in cell.split("\n"))
+    return needs, wants, prose
+
+
+def _keep_with_next(p: etree._Element) -> None:
+    """Add w:keepNext to a paragraph (after its style, where the schema wants it); other elements are left alone."""
+    if p.tag != w("p"):
+        return
+    ppr = p.find(w("pPr"))
+    if ppr is None:
+        ppr = _el("pPr")
+        p.insert(0, ppr)
+    if ppr.find(w("keepNext")) is None:
+        style = ppr.find(w("pStyle"))
+        if style is not None:
+            style.addnext(_el("keepNext"))
+        else:
+            ppr.insert(0, _el("keepNext"))
+
+
+def _keep_rows_together(tbl: etree._Element) -> None:
+    """keepNext on every paragraph of every row but the last: Word and LibreOffice keep the table on one page
+    when it fits (and with the paragraph after it), and the header row never stays behind alone."""
+    for row in tbl.findall(w("tr"))[:-1]:
+        for p in row.iter(w("p")):
+            _keep_with_next(p)
+
+
+def _set_spacing(p: etree._Element, side: str, twips: int) -> None:
+    """Set a paragraph's spacing ``side`` ("before" or "after"), placing w:spacing where the schema wants it."""
+    ppr = p.find(w("pPr"))
+    spacing = ppr.find(w("spacing"))
+    if spacing is None:
+        spacing = _el("spacing")
+        later = [c for c in ppr if c.tag in (w("ind"), w("jc"), w("rPr"))]
+        if later:
+            later[0].addprevious(spacing)
+        else:
+            ppr.append(spacing)
+    spacing.set(w(side), str(twips))
 
 
 def _runs(text: str, *, bold: bool = False, italic: bool = False) -> list[etree._Element]:

@@ -56,3 +56,17 @@ def pdf_pages(pdf: Path) -> int:
 def pdf_text(pdf: Path) -> str:
     pdftotext = require("pdftotext", "poppler-utils")
     return subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """Every word LibreOffice laid out: (page, xMin, xMax, yMin, text), in points, from ``pdftotext -bbox``."""
+    pdftotext = require("pdftotext", "poppler-utils")
+    out = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
+    from lxml import etree
+
+    words = []
+    for number, page in enumerate(etree.fromstring(out).iter("{*}page"), start=1):
+        for word in page.iter("{*}word"):
+            words.append((number, float(word.get("xMin")), float(word.get("xMax")), float(word.get("yMin")),
+                          word.text or ""))
+    return words

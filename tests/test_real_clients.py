@@ -17,7 +17,8 @@ from conftest import DATA, EXAMPLES, ROOT
 from mou_builder.assembly import assemble
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
 from mou_builder.render_word import build_docx, render_docx
-from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages, pdf_text
+from letterhead import MARGIN, letterhead_template
+from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages, pdf_text, pdf_words
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +50,16 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     template.save(str(folder / "letterhead.docx"))
     paths["custom-template"] = folder / "custom-template.docx"
     paths["custom-template"].write_bytes(render_docx(assemble(load_spec(EXAMPLES[1])), template=folder / "letterhead.docx"))
+    # A letterhead with another font, a header line and 1.25 in margins.
+    (folder / "own").mkdir()
+    letterhead = letterhead_template(folder / "own")
+    for path in EXAMPLES:
+        paths[f"letterhead-{path.stem}"] = folder / f"letterhead-{path.stem}.docx"
+        paths[f"letterhead-{path.stem}"].write_bytes(build_docx(path, template=letterhead))
     return paths
+
+
+LETTERHEAD_CASES = [f"letterhead-{p.stem}" for p in EXAMPLES]
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +72,12 @@ def pdfs(outputs: dict[str, Path]) -> dict[str, Path]:
     return {name: libreoffice_pdf(path) for name, path in outputs.items()}
 
 
-@pytest.mark.parametrize("name", [*CASES, "custom-template"])
+@pytest.mark.parametrize("name", [*CASES, "custom-template", *LETTERHEAD_CASES])
 def test_ooxml_validator_finds_no_error(name: str, outputs: dict[str, Path], schema_errors) -> None:
     assert schema_errors[outputs[name]] == []
 
 
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", [*CASES, *LETTERHEAD_CASES])
 def test_libreoffice_converts_to_a_pdf_with_pages(name: str, pdfs: dict[str, Path]) -> None:
     assert pdf_pages(pdfs[name]) >= 2
 
@@ -89,3 +99,34 @@ def test_references_show_the_right_number_in_the_pdf(pdfs: dict[str, Path]) -> N
     # a clause and a section reference, each shown by LibreOffice with its number (a REF field) and title
     assert f"as set out in Section {doc.clause('data_sharing.destruction').number} (Return or Destruction)." in text
     assert f"unless terminated earlier under Section {doc.section_by_key('termination').number} (Termination)." in text
+
+
+# ---------------------------------------------------------------- the layout LibreOffice makes
+
+
+@pytest.mark.parametrize("name", [*(p.stem for p in EXAMPLES), *LETTERHEAD_CASES])
+def test_no_word_runs_into_the_margins(name: str, pdfs: dict[str, Path]) -> None:
+    """Every word (tables, signature blocks, header) lies between the left and right margins of the page."""
+    margin = MARGIN / 20 if name.startswith("letterhead-") else 72.0
+    words = pdf_words(pdfs[name])
+    outside = [w for w in words if w[1] < margin - 1 or w[2] > 612 - margin + 1]
+    assert words and outside == []
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_e_mail_addresses_stay_on_one_line(path: Path, pdfs: dict[str, Path]) -> None:
+    addresses = set(re.findall(r"[\w.+-]+@[\w.-]+", path.read_text()))
+    assert addresses
+    for name in (path.stem, f"letterhead-{path.stem}"):
+        laid_out = {w[4] for w in pdf_words(pdfs[name])}
+        assert addresses <= laid_out, name
+
+
+@pytest.mark.parametrize("name", [*(p.stem for p in EXAMPLES), *LETTERHEAD_CASES])
+def test_signature_and_date_lines_stand_level_two_by_two(name: str, pdfs: dict[str, Path]) -> None:
+    """The blocks of a row show their Signature: and Date: labels at the same height, one per signatory."""
+    words = pdf_words(pdfs[name])
+    for label in ("Signature:", "Date:"):
+        found = [(w[0], round(w[3], 1)) for w in words if w[4] == label]
+        pairs = sorted((found.count(spot) for spot in set(found)), reverse=True)
+        assert found and pairs == [2] * (len(found) // 2) + [1] * (len(found) % 2), (label, found)

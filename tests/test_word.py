@@ -15,7 +15,7 @@ from docx import Document as open_docx
 from lxml import etree
 
 from conftest import DATA, EXAMPLES, ROOT
-from docx_reading import W, header_text, part, word_paragraphs
+from docx_reading import W, as_word_shows, header_text, part, word_paragraphs
 from mou_builder.assembly import assemble
 from mou_builder.errors import IncompleteSpecError, TemplateError
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
@@ -33,7 +33,7 @@ def built() -> dict[str, bytes]:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_word_text_equals_the_text_rendering(path: Path, built: dict[str, bytes]) -> None:
-    expected = [p for p in document_paragraphs(assemble(load_spec(path))) if p]
+    expected = as_word_shows(document_paragraphs(assemble(load_spec(path))))
     assert word_paragraphs(built[path.stem]) == expected
 
 

@@ -1,7 +1,8 @@
 """Render page images of the example agreements into docs/images/ (needs LibreOffice and pdftoppm).
 
 Run ``python tools/render_page_images.py`` after a change to the look of the
-output, and commit the images: they show readers what mou-builder produces.
+output, and commit the images: they show readers what mou-builder produces,
+with the default template and with a sample letterhead made here from it.
 """
 
 from __future__ import annotations
@@ -19,16 +20,43 @@ from mou_builder.pdf import convert_to_pdf  # noqa: E402
 from mou_builder.render_word import build_docx  # noqa: E402
 
 PAGES = {
-    "city-data-grant": [1, 3, 8],
+    "city-data-grant": [1, 3, 9],
     "head-start-coordination": [4],
     "library-literacy": [1],
 }
 INCOMPLETE = ROOT / "tests" / "data" / "valid" / "minimal.yaml"
+#: Pages shown of the example built on the sample letterhead: the first, a page of tables, the signatures.
+LETTERHEAD_PAGES = [1, 4, 9]
 
 
-def render(spec: Path, name: str, pages: list[int], out: Path, tmp: Path) -> None:
+def sample_letterhead(folder: Path) -> Path:
+    """An organisation's letterhead, restyled from the default template as docs/word-output.md describes.
+
+    Arial for the text (set on Normal only: every other text style follows),
+    1.25 in side margins, and the organisation's name and address at the top
+    of the header, above the title and draft marker.
+    """
+    from docx import Document
+    from docx.shared import Inches, Pt, RGBColor
+
+    doc = Document(str(ROOT / "templates" / "default.docx"))
+    doc.styles["Normal"].font.name = "Arial"
+    section = doc.sections[0]
+    section.left_margin = section.right_margin = Inches(1.25)
+    header = section.header
+    top = header._element[0]  # the default header's table: title and draft marker
+    for text, size, bold in (("City of Lakeport", 13, True), ("Office of the Mayor · 100 Civic Plaza · Lakeport", 8.5, False)):
+        run = header.add_paragraph(style="Header").add_run(text)
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, RGBColor(0x1F, 0x2A, 0x44)
+        top.addprevious(run._parent._p)
+    path = folder / "letterhead.docx"
+    doc.save(str(path))
+    return path
+
+
+def render(spec: Path, name: str, pages: list[int], out: Path, tmp: Path, template: Path | None = None) -> None:
     docx = tmp / f"{name}.docx"
-    docx.write_bytes(build_docx(spec))
+    docx.write_bytes(build_docx(spec, template=template))
     pdf = convert_to_pdf(docx)
     for page in pages:
         prefix = out / f"{name}-page-{page}"
@@ -61,6 +89,8 @@ def main() -> None:
         for name, pages in PAGES.items():
             render(ROOT / "docs" / "examples" / f"{name}.yaml", name, pages, out, Path(tmp))
         render(INCOMPLETE, "incomplete-draft", [1], out, Path(tmp))
+        render(ROOT / "docs" / "examples" / "city-data-grant.yaml", "letterhead-city-data-grant", LETTERHEAD_PAGES,
+               out, Path(tmp), template=sample_letterhead(Path(tmp)))
         render_redline("amount-changed", 3, out, Path(tmp))
         render_redline("alternate-switched", 7, out, Path(tmp))
         render_redline("moved-and-edited", 3, out, Path(tmp))
