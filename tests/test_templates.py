@@ -213,9 +213,9 @@ def test_data_tables_repeat_their_header_and_rows_do_not_split() -> None:
 
 
 def test_a_column_is_as_wide_as_its_longest_address() -> None:
-    """The e-mail column of the contacts table is widened past its share (24%) to hold the longest address."""
+    """The e-mail column of the liaisons table is widened past its share (24%) to hold the longest address."""
     data = build_docx(ROOT / "docs" / "examples" / "library-literacy.yaml")
-    contacts = next(t for t in _tables(data) if _texts(t)[:5] == ["Party", "Name", "Title", "E-mail", "Telephone"])
+    contacts = next(t for t in _tables(data) if _texts(t)[:5] == ["Party", "Liaison", "Title", "E-mail", "Telephone"])
     grid = [int(c.get(f"{W}w")) for c in contacts.iter(f"{W}gridCol")]
     assert sum(grid) == 9360 and grid[3] > 9360 * 24 // 100 + 600
 
