@@ -25,7 +25,7 @@ from mou_builder.clauses import (
 )
 from mou_builder.completeness import Profile, check, covered_sections, load_profile
 from mou_builder.document import (
-    Block, Clause, ClauseEntry, Document, Section, SignatureBlock, Signatures, Table, TitleBlock,
+    Block, Clause, ClauseEntry, Document, Finding, Section, SignatureBlock, Signatures, Table, TitleBlock,
 )
 from mou_builder.errors import ClauseError
 from mou_builder.markup import Directive
@@ -91,6 +91,7 @@ def assemble(
             built.append(Clause(clause.id, targets[clause.id][0], clause.header.title, tuple(blocks), entry))
             manifest.append(entry)
         sections.append(Section(key, index, library.section(key).title, tuple(built), missing.get(key)))
+    findings.extend(_signature_blocks_missing(spec, sections))
 
     agreement = spec.agreement
     title = TitleBlock(
@@ -112,6 +113,30 @@ def assemble(
         spec_sha256=spec_sha256(spec),
         metadata={"generator": f"mou-builder {__version__}"},
     )
+
+
+def _signature_blocks_missing(spec: Spec, sections: list[Section]) -> list[Finding]:
+    """A signature section whose clauses place no signature blocks (an overlay that dropped
+    ``[signatures]``) leaves the draft unsignable: an error, however complete the spec is."""
+    section = next((s for s in sections if s.key == "signatures"), None)
+    if section is None or not spec.signatories or not section.clauses:
+        return []
+    if any(isinstance(b, Signatures) for c in section.clauses for b in c.blocks):
+        return []
+    used = ", ".join(f"{c.id}@{c.entry.version}" for c in section.clauses)
+    return [Finding(
+        "missing-section", "error", "signatures", "signatories",
+        f"the signature clauses in use ({used}) place no signature blocks",
+        "put [signatures] back in the clause, or use the library's signatures.blocks",
+        *_located(spec, ("signatories",)),
+    )]
+
+
+def _located(spec: Spec, loc: tuple[str | int, ...]) -> tuple[str | None, int | None, int | None]:
+    if spec.source is None:
+        return None, None, None
+    line, column = spec.source.locate(loc)
+    return str(spec.source.source), line, column
 
 
 def _render_clause(

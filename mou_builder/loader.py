@@ -21,6 +21,7 @@ import difflib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -141,10 +142,19 @@ def read_spec_data(path: Path) -> tuple[Any, SourceMap]:
     """Read ``path`` into plain data and its :class:`SourceMap`, without validating."""
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            _too_large(name, size)
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer. The type is checked on what was
+        # opened (fstat), so a link to /dev/zero, a FIFO or a device is refused before any read,
+        # and a regular file is read no further than the limit, whatever stat said a moment ago.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                _fail(name, None, "is not a regular file (a device, a pipe or a socket); a spec is a YAML or JSON file")
+            raw = handle.read(MAX_SPEC_BYTES + 1)
+        if len(raw) > MAX_SPEC_BYTES:
+            _too_large(name, os.stat(path).st_size)
     except IsADirectoryError:
         _fail(name, None, "is a folder, not a spec file")
     except FileNotFoundError:
@@ -255,6 +265,8 @@ def _parse_json(text: str, source: str) -> Any:
         _fail(source, (exc.lineno, exc.colno), f"invalid JSON: {exc.msg}")
     except ValueError as exc:
         _fail(source, None, f"invalid JSON: {exc}")
+    except RecursionError:  # brackets nested past Python's limit: the depth limit's message, not a crash
+        _fail(source, (1, 1), f"values are nested too deeply (at most {MAX_DEPTH} levels)")
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

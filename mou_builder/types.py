@@ -22,9 +22,11 @@ from mou_builder.currencies import ISO_4217
 
 # Characters XML 1.0 cannot carry. python-docx raises on them, docxtpl
 # silently drops them: either way the agreement would not say what the
-# spec says, so they are refused up front.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-TEXT_PATTERN = "^(?=[\\s\\S]*\\S)[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff]*$"
+# spec says, so they are refused up front. DEL and the C1 controls
+# (U+007F-U+009F) are refused too: XML carries them but they print as
+# nothing, and YAML cannot hold them, so a JSON spec may not either.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+TEXT_PATTERN = "^(?=[\\s\\S]*\\S)[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff]*$"
 
 
 def _xml_safe(value: str) -> str:
@@ -32,7 +34,7 @@ def _xml_safe(value: str) -> str:
     if bad:
         raise PydanticCustomError(
             "xml_invalid_char",
-            "contains the character U+{code} at position {pos}, which a Word file cannot hold",
+            "contains the character U+{code} at position {pos}, a control character a spec may not hold",
             {"code": f"{ord(bad.group()):04X}", "pos": bad.start() + 1},
         )
     return value

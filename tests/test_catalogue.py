@@ -58,6 +58,15 @@ def _inputs(folder: Path) -> None:
     os.link(folder / "linked.yaml", folder / "linked.pdf")  # where --pdf would write the PDF of linked.yaml
     (folder / "symlink.docx").symlink_to(spec)
     os.mkfifo(folder / "fifo.docx")
+    os.mkfifo(folder / "fifo.yaml")
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+    # nesting past Python's recursion limit: generated, not committed
+    (folder / "deep.json").write_text("[" * 1000 + "]" * 1000)
+    (folder / "deep-object.json").write_text('{"a":' * 3000 + "1" + "}" * 3000)
+    # a clause file past the 256 KB limit (a 200 MB one takes the same path, and would be read by each case here)
+    (folder / "big-clause").mkdir()
+    header = "---\nid: purpose.statement\nversion: 9.0.0\ntitle: Purpose\nsection: purpose\n---\n"
+    (folder / "big-clause" / "statement.md").write_text(header + "The Parties agree. " * 16_000)
 
 
 def _contents(paths: list[Path]) -> dict[Path, bytes]:
