@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from mou_builder.alignment import Wording, moved_keys, opcodes, pair_alike, similar
+from mou_builder.alignment import Items, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import ClauseOutline, Document, Finding
 from mou_builder.render_text import block_paragraphs, document_lines, render_markdown
 
@@ -161,22 +161,19 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
 
 
 def _text_changes(old: Sequence[str], new: Sequence[str]) -> TextChanges:
-    changed = 0
-    gone: Counter[str] = Counter()
-    came: Counter[str] = Counter()
-    for tag, i1, i2, j1, j2 in opcodes(old, new):
-        if tag == "equal":
-            continue
-        # A line was edited when a new one in its place is mostly the same words.
-        for before, after in pair_alike(old[i1:i2], new[j1:j2], Wording, similar):
-            if before is not None and after is not None:
-                changed += 1
-            elif before is not None:
-                gone[before] += 1
-            else:
-                came[after] += 1
-    moved = sum((gone & came).values())  # the same paragraph left one place and arrived at another
-    return TextChanges(changed, sum(came.values()) - moved, sum(gone.values()) - moved, moved)
+    """Count lines as the redline marks them (the same alignment): an edit inside a moved line is a change."""
+    count: Counter[str] = Counter()
+    for step in align(old, new, LINES):
+        if step.kind == "moved-to":
+            count["changed" if step.edited else "moved"] += 1
+        elif step.kind in ("changed", "deleted", "inserted"):
+            count[step.kind] += 1
+    return TextChanges(count["changed"], count["inserted"], count["deleted"], count["moved"])
+
+
+#: Lines of text as :func:`~mou_builder.alignment.align` compares them: a line is edited when mostly the same words.
+LINES: Items[str, Wording] = Items(key=lambda line: line, words=lambda line: Wording(line).words, shape=Wording,
+                                   alike=similar)
 
 
 _MISSING: Any = object()

@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from mou_builder.alignment import WORD, Wording, moved_keys, opcodes, pair_alike, similar
+from mou_builder.alignment import WORD, Items, Step, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import Document
 from mou_builder.ooxml import el, text_el, w
 from mou_builder.render_word import (
@@ -266,6 +266,43 @@ def _alike(old: _Shape, new: _Shape) -> bool:
     return old.tag in (w("tr"), w("tbl")) and old.columns == new.columns
 
 
+def _words(element: etree._Element) -> list[str]:
+    return Wording(text_of(element)).words
+
+
+#: Block elements (paragraphs and tables) as the redline aligns them; paragraphs may move.
+_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
+                                                movable=lambda element: element.tag == w("p"))
+#: The same, with nothing moving (inside a moved clause, whose paragraphs move with it).
+_STILL_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
+                                                      movable=lambda element: False)
+#: Table rows: matched by their text, never moved.
+_ROWS: Items[etree._Element, _Shape] = Items(key=text_of, words=_words, shape=_Shape.of, alike=_alike,
+                                              movable=lambda element: False)
+
+
+def _move_groups(steps: Sequence[Step]) -> dict[int, int]:
+    """For each move step, its group: the place of the group's first ``moved-to`` step.
+
+    Moved paragraphs next to each other at both places, in the same order,
+    are one move (one named range on each side), as a reviewer sees them.
+    """
+    from_place = {step.old: k for k, step in enumerate(steps) if step.kind == "moved-from"}
+    group: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        if step.kind != "moved-to":
+            continue
+        before = steps[k - 1] if k else None
+        joins = (before is not None and before.kind == "moved-to" and before.old is not None and step.old is not None
+                 and before.old + 1 == step.old and from_place[step.old] == from_place[before.old] + 1)
+        group[k] = group[k - 1] if joins else k
+        group[from_place[step.old]] = group[k]  # type: ignore[index]
+    return group
+
+
+_Sides = tuple[list[etree._Element], list[etree._Element]]
+
+
 # ---------------------------------------------------------------- revisions
 
 
@@ -279,6 +316,9 @@ class _Reviser:
         self.author = author
         self.stamp = stamp
         self.next_id = 0
+        self.move_count = 0
+        #: both sides of each moved group of segments, made when its first side is written
+        self.moves: dict[str, _Sides] = {}
 
     def _attrs(self, **extra: str) -> dict[str, str]:
         self.next_id += 1
@@ -309,8 +349,6 @@ class _Reviser:
                 previous = part.key
             else:
                 previous = None
-        names = {key: f"mou_move_{n}" for n, key in enumerate(dict.fromkeys(group[s.key] for s in new_segments
-                                                                             if s.key in moved), 1)}
         old_groups: dict[str, list[Segment]] = {}
         new_groups: dict[str, list[Segment]] = {}
         for parts, groups in ((old_segments, old_groups), (new_segments, new_groups)):
@@ -327,13 +365,13 @@ class _Reviser:
             while j < len(new_segments) and new_segments[j].key not in kept:
                 new_gap.append(new_segments[j])
                 j += 1
-            out += self._gap(old_gap, new_gap, group, names, old_groups, new_groups)
+            out += self._gap(old_gap, new_gap, group, old_groups, new_groups)
             if i < len(old_segments) and j < len(new_segments):
                 out += self.merge(old_segments[i].elements, new_segments[j].elements)
                 i, j = i + 1, j + 1
         return out
 
-    def _gap(self, olds: list[Segment], news: list[Segment], group: dict[str, str], names: dict[str, str],
+    def _gap(self, olds: list[Segment], news: list[Segment], group: dict[str, str],
              old_move: dict[str, list[Segment]], new_move: dict[str, list[Segment]]) -> list[etree._Element]:
         """Segments between two kept ones: removed and added text is compared together; moves stay moves."""
         old_runs, old_moves = _split_at_moves(olds, group)
@@ -346,64 +384,93 @@ class _Reviser:
             )
             if k < len(old_moves):
                 key = group[old_moves[k][0].key]
-                out += self._moved(old_moves[k], new_move[key], names[key], "moveFrom")
+                out += self._segments_moved(old_move[key], new_move[key], key)[0]
             if k < len(new_moves):
                 key = group[new_moves[k][0].key]
-                out += self._moved(old_move[key], new_moves[k], names[key], "moveTo")
+                out += self._segments_moved(old_move[key], new_move[key], key)[1]
         return out
 
-    def _moved(self, old: list[Segment], new: list[Segment], name: str, kind: str) -> list[etree._Element]:
-        """One side of a move, inside its named range: the old text at the source, the new at the destination."""
-        start = el(f"{kind}RangeStart", self._attrs(name=name))
-        out = [start]
-        old_elements = [e for s in old for e in s.elements]
-        new_elements = [e for s in new for e in s.elements]
-        for o, n, equal in self._align(old_elements, new_elements):
-            if kind == "moveFrom" and o is not None:
-                if n is None:
-                    out.append(self.deleted(o))
-                elif equal or o.tag != w("p"):
-                    out.append(self._whole(copy.deepcopy(o), "moveFrom"))
-                else:  # words kept move away; words removed are deleted
-                    p = copy.deepcopy(o)
-                    self._rewrite(p, o, n, equal_as="moveFrom", removed_as="del", added_as=None)
-                    out.append(p)
-            elif kind == "moveTo" and n is not None:
-                if o is None:
-                    out.append(self.inserted(n))
-                elif equal or n.tag != w("p"):
-                    out.append(self._whole(n, "moveTo"))
-                else:  # words kept arrive; words added are inserted
-                    self._rewrite(n, o, n, equal_as="moveTo", removed_as=None, added_as="ins")
-                    out.append(n)
-        out = [e for e in out if e is not None]
-        out.append(el(f"{kind}RangeEnd", {"id": start.get(w("id"))}))
-        return out
+    def _segments_moved(self, old: list[Segment], new: list[Segment], key: str) -> _Sides:
+        """Both sides of a moved group of segments (made once, whichever side comes first)."""
+        if key not in self.moves:
+            old_elements = [e for s in old for e in s.elements]
+            new_elements = [e for s in new for e in s.elements]
+            self.moves[key] = self._move(self._align(old_elements, new_elements))
+        return self.moves[key]
+
+    def _move(self, pairs: Sequence[_Pair]) -> _Sides:
+        """A move: the old text inside a named ``moveFrom`` range, the new inside a ``moveTo`` range.
+
+        Words kept move; words removed are deleted at the source, words added
+        inserted at the destination; a paragraph only on one side is deleted
+        or inserted. The source is made first: the destination is the new
+        element itself, rewritten in place.
+        """
+        self.move_count += 1
+        name = f"mou_move_{self.move_count}"
+        sides: list[list[etree._Element]] = []
+        for kind in ("moveFrom", "moveTo"):
+            start = el(f"{kind}RangeStart", self._attrs(name=name))
+            out: list[etree._Element | None] = [start]
+            for o, n, equal in pairs:
+                if kind == "moveFrom" and o is not None:
+                    if n is None:
+                        out.append(self.deleted(o))
+                    elif equal or o.tag != w("p"):
+                        out.append(self._whole(copy.deepcopy(o), "moveFrom"))
+                    else:
+                        p = copy.deepcopy(o)
+                        self._rewrite(p, o, n, equal_as="moveFrom", removed_as="del", added_as=None)
+                        out.append(p)
+                elif kind == "moveTo" and n is not None:
+                    if o is None:
+                        out.append(self.inserted(n))
+                    elif equal or n.tag != w("p"):
+                        out.append(self._whole(n, "moveTo"))
+                    else:
+                        self._rewrite(n, o, n, equal_as="moveTo", removed_as=None, added_as="ins")
+                        out.append(n)
+            out.append(el(f"{kind}RangeEnd", {"id": start.get(w("id"))}))
+            sides.append([e for e in out if e is not None])
+        return sides[0], sides[1]
 
     # -- sequences of block elements
 
     def merge(self, old: Sequence[etree._Element], new: Sequence[etree._Element]) -> list[etree._Element]:
-        out: list[etree._Element] = []
-        for o, n, equal in self._align(old, new):
-            if equal:
-                out.append(n)
-            elif o is not None and n is not None:
-                out.append(self.changed(o, n))
-            elif o is not None:
-                out.append(self.deleted(o))
+        """Old and new block elements as one sequence with revisions; paragraphs that moved are Word moves."""
+        steps = align(old, new, _BLOCKS)
+        group = _move_groups(steps)
+        moves: dict[int, list[tuple[int, int, bool]]] = {}
+        for k, step in enumerate(steps):
+            if step.kind == "moved-to":
+                moves.setdefault(group[k], []).append((step.old, step.new, not step.edited))
+        made: dict[int, _Sides] = {}
+        out: list[etree._Element | None] = []
+        for k, step in enumerate(steps):
+            if step.kind in ("moved-from", "moved-to"):
+                first = group[k]
+                if k != first and steps[k - 1].kind == step.kind and group[k - 1] == first:
+                    continue  # the group was written at its first step
+                if first not in made:
+                    made[first] = self._move([(old[i], new[j], equal) for i, j, equal in moves[first]])
+                out += made[first][0 if step.kind == "moved-from" else 1]
+            elif step.kind == "equal":
+                out.append(new[step.new])
+            elif step.kind == "changed":
+                out.append(self.changed(old[step.old], new[step.new]))
+            elif step.kind == "deleted":
+                out.append(self.deleted(old[step.old]))
             else:
-                out.append(self.inserted(n))
+                out.append(self.inserted(new[step.new]))
         return [e for e in out if e is not None]
 
     def _align(self, old: Sequence[etree._Element], new: Sequence[etree._Element],
-               key: Callable[[etree._Element], str] = _key) -> list[_Pair]:
-        """Equal elements (by ``key``) paired, then alike ones in what differs; the rest alone."""
+               items: Items[etree._Element, _Shape] | None = None) -> list[_Pair]:
+        """Equal elements paired, then alike ones in what differs; the rest alone (nothing moves)."""
         pairs: list[_Pair] = []
-        for tag, i1, i2, j1, j2 in opcodes([key(e) for e in old], [key(e) for e in new]):
-            if tag == "equal":
-                pairs += [(old[i1 + k], new[j1 + k], True) for k in range(i2 - i1)]
-            else:
-                pairs += [(o, n, False) for o, n in pair_alike(old[i1:i2], new[j1:j2], _Shape.of, _alike)]
+        for step in align(old, new, items or _STILL_BLOCKS):
+            pairs.append((None if step.old is None else old[step.old], None if step.new is None else new[step.new],
+                          step.kind == "equal"))
         return pairs
 
     # -- whole elements
@@ -509,7 +576,7 @@ class _Reviser:
         old_rows, new_rows = old.findall(w("tr")), new.findall(w("tr"))
         for row in new_rows:
             new.remove(row)
-        for o, n, equal in self._align(old_rows, new_rows, key=text_of):
+        for o, n, equal in self._align(old_rows, new_rows, _ROWS):
             if equal:
                 new.append(n)
             elif o is not None and n is not None:

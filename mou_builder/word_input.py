@@ -446,13 +446,41 @@ def clean(elements: Sequence[etree._Element]) -> list[etree._Element]:
     costs more than the rest of the cleaning.
     """
     fields: list[str] = []  # a field may span paragraphs
+    joins: set[etree._Element] = set()
     out: list[etree._Element] = []
     for element in elements:
-        out.extend(_clean_block(element, fields))
+        out.extend(_clean_block(element, fields, joins))
+    return _join_paragraphs(out, joins)
+
+
+def _join_paragraphs(blocks: list[etree._Element], joins: set[etree._Element]) -> list[etree._Element]:
+    """Paragraphs whose mark was deleted (a tracked merge), accepted: each joins the paragraph after it.
+
+    As in Word, the joined paragraph keeps the second paragraph's properties
+    (they live in the mark that stays). A paragraph before a table or at the
+    end stays as it is: there is nothing to join it to.
+    """
+    if not joins:
+        return blocks
+    out: list[etree._Element] = []
+    for k, block in enumerate(blocks):
+        following = blocks[k + 1] if k + 1 < len(blocks) else None
+        if block in joins and following is not None and following.tag == w("p"):
+            _prepend_content(block, following)  # the following one may join the next in turn
+        else:
+            out.append(block)
     return out
 
 
-def _clean_block(element: etree._Element, fields: list[str]) -> list[etree._Element]:
+def _prepend_content(source: etree._Element, target: etree._Element) -> None:
+    """Move ``source``'s content (not its properties) to the start of paragraph ``target``."""
+    ppr = target.find(w("pPr"))
+    index = 0 if ppr is None else target.index(ppr) + 1
+    for offset, child in enumerate(c for c in list(source) if c.tag != w("pPr")):
+        target.insert(index + offset, child)
+
+
+def _clean_block(element: etree._Element, fields: list[str], joins: set[etree._Element]) -> list[etree._Element]:
     tag = element.tag
     if tag in _DROPPED or tag in (w("del"), w("moveFrom")) or not isinstance(tag, str):
         return []  # markers, revisions that are accepted away, comments and processing instructions
@@ -460,8 +488,8 @@ def _clean_block(element: etree._Element, fields: list[str]) -> list[etree._Elem
         content = element.find(w("sdtContent")) if tag == w("sdt") else element
         children = [c for c in (content if content is not None else ())
                     if c.tag not in (w("sdtPr"), w("sdtEndPr"), w("customXmlPr"))]
-        return [x for child in children for x in _clean_block(child, fields)]
-    if _accept_revisions(element):
+        return [x for child in children for x in _clean_block(child, fields, joins)]
+    if _accept_revisions(element, joins):
         return []
     for node in list(element.iter(*_DROPPED)):
         node.getparent().remove(node)
@@ -478,10 +506,14 @@ def _clean_block(element: etree._Element, fields: list[str]) -> list[etree._Elem
     return [element]
 
 
-def _accept_revisions(root: etree._Element) -> bool:
+def _accept_revisions(root: etree._Element, joins: set[etree._Element]) -> bool:
     """Accept the tracked changes already in a file, so that only the two drafts' difference is marked.
 
-    Returns True when ``root`` itself goes (a paragraph whose mark was deleted, left without text).
+    A paragraph whose mark was deleted joins the next one in Word: with no
+    text left it simply goes; with text, one inside ``root`` (a table cell's)
+    joins its next paragraph here, and ``root`` itself is added to ``joins``
+    for :func:`clean` to join with the next block. Returns True when
+    ``root`` itself goes.
     """
     for row in list(root.iter(w("tr"))):
         if row.find(f"{w('trPr')}/{w('del')}") is not None:
@@ -498,7 +530,6 @@ def _accept_revisions(root: etree._Element) -> bool:
             parent.remove(mark)
         elif mark.tag in (w("del"), w("moveFrom")):
             parent.remove(mark)
-    # A paragraph whose mark was deleted joins the next one in Word; with no text left it simply goes.
     goes = False
     for p in dropped_marks:
         if not text_of(p) and not _has_objects(p):
@@ -506,6 +537,11 @@ def _accept_revisions(root: etree._Element) -> bool:
                 goes = True
             elif p.getparent() is not None:
                 p.getparent().remove(p)
+        elif p is root:
+            joins.add(p)
+        elif p.getnext() is not None and p.getnext().tag == w("p"):
+            _prepend_content(p, p.getnext())
+            p.getparent().remove(p)
     return goes
 
 

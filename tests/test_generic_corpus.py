@@ -1,0 +1,106 @@
+"""The generic .docx corpus (tests/generic_docx.py): each pair's redline and summary, counted exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docx_revisions import W, accept_all, body, reject_all
+from generic_docx import CORPUS
+from mou_builder.review import redline, summarize_changes
+from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
+
+
+@pytest.fixture(scope="module")
+def pairs() -> dict[str, tuple[bytes, bytes, bytes]]:
+    """Each pair, with its redline."""
+    out = {}
+    for name, make in CORPUS.items():
+        old, new = make()
+        out[name] = (old, new, redline(old, new))
+    return out
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_accept_all_gives_new_and_reject_all_gives_old(name: str, pairs: dict) -> None:
+    old, new, data = pairs[name]
+    assert accept_all(data) == accept_all(new)
+    assert reject_all(data) == accept_all(old)
+
+
+def _marked(data: bytes) -> dict[str, list[str]]:
+    """Each paragraph's text, by how it is marked: moved, inserted or deleted whole, edited, or plain."""
+    out: dict[str, list[str]] = {"from": [], "to": [], "ins": [], "del": [], "edited": [], "plain": []}
+    for p in body(data).iter(f"{W}p"):
+        text = "".join(t.text or "" for t in p.iter(f"{W}t", f"{W}delText"))
+        mark = p.find(f"{W}pPr/{W}rPr")
+        kinds = {c.tag for c in p} & {f"{W}{k}" for k in ("ins", "del", "moveFrom", "moveTo")}
+        whole = {c.tag for c in mark} if mark is not None else set()
+        if f"{W}moveFrom" in whole:
+            out["from"].append(text)
+        elif f"{W}moveTo" in whole:
+            out["to"].append(text)
+        elif f"{W}ins" in whole:
+            out["ins"].append(text)
+        elif f"{W}del" in whole:
+            out["del"].append(text)
+        elif kinds:
+            out["edited"].append(text)
+        elif text:
+            out["plain"].append(text)
+    return out
+
+
+def test_moves_among_frequent_edits_mark_no_unchanged_paragraph(pairs: dict) -> None:
+    old, new, data = pairs["moved_with_edits"]
+    marked = _marked(data)
+    # the two moved paragraphs are Word moves, the four edited ones word by word, the other six untouched
+    assert [t[:9] for t in marked["from"]] == [t[:9] for t in marked["to"]] == ["Clause 1:", "Clause 2:"]
+    assert len(marked["edited"]) == 4 and len(marked["plain"]) == 6
+    assert marked["ins"] == marked["del"] == []
+    root = body(data)
+    names = [(m.get(f"{W}name")) for m in root.iter(f"{W}moveFromRangeStart")]
+    assert names == [m.get(f"{W}name") for m in root.iter(f"{W}moveToRangeStart")] and len(names) == 1
+    words = [t.text for m in root.iter(f"{W}ins", f"{W}del") for t in m.iter(f"{W}t", f"{W}delText")]
+    assert sorted(words) == ["must"] * 4 + ["shall"] * 4
+
+
+def test_a_moved_and_edited_paragraph_is_a_move_with_its_edit(pairs: dict) -> None:
+    marked = _marked(pairs["moved_and_edited"][2])
+    assert [t[:9] for t in marked["from"]] == [t[:9] for t in marked["to"]] == ["Clause 3:", "Clause 6:"]
+    assert marked["ins"] == marked["del"] == []
+    root = body(pairs["moved_and_edited"][2])
+    moved_to = [m for m in root.iter(f"{W}moveTo") if m.getparent().tag == f"{W}p"]
+    assert moved_to and all(p.getparent().find(f"{W}ins") is not None for p in moved_to)
+
+
+@pytest.mark.parametrize("name, counts", [
+    ("moved_with_edits", (4, 0, 0, 2)),
+    ("moved_and_edited", (4, 0, 0, 0)),
+    ("tracked_merge", (1, 0, 1, 0)),  # paragraph 4 gained paragraph 5 (which went)
+    ("tracked_merge_in_old", (0, 0, 0, 0)),
+    ("numbers_changed", (1, 0, 0, 0)),
+])
+def test_summary_counts(name: str, counts: tuple, pairs: dict) -> None:
+    old, new, _ = pairs[name]
+    text = summarize_changes(old, new).text
+    assert (text.changed, text.added, text.removed, text.moved) == counts
+
+
+def test_a_tracked_merge_in_new_is_read_accepted(pairs: dict) -> None:
+    old, new, data = pairs["tracked_merge"]
+    joined = "Clause 4: the echo partner shall report on foxtrot matters each quarter. Clause 5:"
+    assert any(p.startswith(joined) for p in accept_all(data))
+    assert len(accept_all(data)) == 11
+
+
+@pytest.mark.slow
+def test_corpus_redlines_open_in_libreoffice_and_validate(pairs: dict, tmp_path: Path) -> None:
+    paths = []
+    for name, (_, _, data) in pairs.items():
+        paths.append(tmp_path / f"{name}.docx")
+        paths[-1].write_bytes(data)
+    assert {p.name: e for p, e in ooxml_errors_many(paths).items() if e} == {}
+    for path in paths:
+        assert pdf_pages(libreoffice_pdf(path)) >= 1
