@@ -42,6 +42,8 @@ class DraftFacts:
     complete: bool | None = None
     #: The assembled document, when the draft came from a spec (its Markdown is what a unified diff shows).
     document: Document | None = None
+    #: Each line's character formatting, comparable between drafts (for a .docx; None: not compared).
+    formats: tuple[Any, ...] | None = None
 
     @classmethod
     def of_document(cls, name: str, document: Document, spec: Spec | None = None) -> DraftFacts:
@@ -97,15 +99,17 @@ class FindingChange:
 
 @dataclass(frozen=True)
 class TextChanges:
-    """How many lines (paragraphs, and table rows) changed, were added, removed or moved unchanged."""
+    """How many lines (paragraphs, and table rows) changed, were added, removed, moved unchanged, or kept their words with new formatting."""
 
     changed: int = 0
     added: int = 0
     removed: int = 0
     moved: int = 0
+    #: same words, other formatting (bold, italic, underline...): compared between .docx files
+    formatted: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.changed or self.added or self.removed or self.moved)
+        return bool(self.changed or self.added or self.removed or self.moved or self.formatted)
 
 
 @dataclass(frozen=True)
@@ -155,20 +159,28 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
         findings=findings,
         old_complete=old.complete,
         new_complete=new.complete,
-        text=_text_changes(old.lines, new.lines),
+        text=_text_changes(old.lines, new.lines, old.formats, new.formats),
         notes=tuple(notes),
     )
 
 
-def _text_changes(old: Sequence[str], new: Sequence[str]) -> TextChanges:
-    """Count lines as the redline marks them (the same alignment): an edit inside a moved line is a change."""
+def _text_changes(old: Sequence[str], new: Sequence[str], old_formats: Sequence[Any] | None = None,
+                  new_formats: Sequence[Any] | None = None) -> TextChanges:
+    """Count lines as the redline marks them (the same alignment): an edit inside a moved line is a change.
+
+    A line whose words are the same but whose formatting differs (when
+    both drafts' formats are known) counts as ``formatted``.
+    """
     count: Counter[str] = Counter()
     for step in align(old, new, LINES):
         if step.kind == "moved-to":
             count["changed" if step.edited else "moved"] += 1
         elif step.kind in ("changed", "deleted", "inserted"):
             count[step.kind] += 1
-    return TextChanges(count["changed"], count["inserted"], count["deleted"], count["moved"])
+        elif (step.kind == "equal" and old_formats is not None and new_formats is not None
+              and old_formats[step.old] != new_formats[step.new]):
+            count["formatted"] += 1
+    return TextChanges(count["changed"], count["inserted"], count["deleted"], count["moved"], count["formatted"])
 
 
 #: Lines of text as :func:`~mou_builder.alignment.align` compares them: a line is edited when mostly the same words.
@@ -360,7 +372,8 @@ def summary_groups(summary: ChangeSummary) -> list[tuple[str, list[tuple[str, st
 def _text_line(text: TextChanges) -> str:
     noun = "line" if text.changed == 1 else "lines"
     line = f"{text.changed} {noun} changed, {text.added} added, {text.removed} removed"
-    return line + (f", {text.moved} moved" if text.moved else "")
+    line += f", {text.moved} moved" if text.moved else ""
+    return line + (f", {text.formatted} with formatting changed" if text.formatted else "")
 
 
 def _completeness(summary: ChangeSummary) -> str:

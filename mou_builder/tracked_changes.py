@@ -18,8 +18,8 @@ Word revisions a reviewer can accept or reject:
 - heading numbers are Word's own, so numbering that only shifted is never an
   edit.
 
-Formatting-only changes are not marked (a run whose text is unchanged keeps
-the new draft's format).
+Formatting changed on the same words (bold, italic, underline, ...) is a
+``w:rPrChange`` on the run, holding the old properties a reject restores.
 """
 
 from __future__ import annotations
@@ -36,18 +36,46 @@ from lxml import etree
 
 from mou_builder.alignment import WORD, Items, Step, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import Document
+from mou_builder.errors import MouError
 from mou_builder.ooxml import el, text_el, w
 from mou_builder.render_word import (
     _BodyWriter, _find_anchor, _package, _render_template, add_abstract_num, finished_bytes, open_docx,
     style_ids_by_name,
 )
 from mou_builder.resources import default_template_path
-from mou_builder.word_input import Segment, WordDraft, cleaned_segments, read_docx, text_of
+from mou_builder.word_input import Segment, WordDraft, cleaned_segments, format_key, formatting, read_docx, text_of
 
 #: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
 _TOKEN = re.compile(r"\s+|" + WORD)
 #: Revision kinds whose content is the old draft's (shown struck through or moved away).
 _OLD_SIDE = frozenset({"del", "moveFrom"})
+
+
+#: Word keeps an author name of up to 255 characters.
+MAX_AUTHOR = 255
+
+
+class RedlineError(MouError):
+    """A redline that cannot be written as asked (e.g. an empty author)."""
+
+
+def checked_author(author: str) -> str:
+    """``author`` if it can name the tracked changes; otherwise :class:`RedlineError`.
+
+    Word shows the author on every change and groups changes by it, so an
+    empty or blank name would leave a reviewer with changes by no one.
+    """
+    if not isinstance(author, str) or not author.strip():
+        raise RedlineError("the author of the tracked changes is empty: give a name (e.g. --author 'Grants Office')")
+    if len(author) > MAX_AUTHOR:
+        raise RedlineError(f"the author of the tracked changes is {len(author)} characters long; "
+                           f"Word keeps at most {MAX_AUTHOR}")
+    bad = next((c for c in author if ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF
+                or c in "\ufffe\uffff"), None)
+    if bad is not None:
+        raise RedlineError(f"the author of the tracked changes holds a control character (U+{ord(bad):04X}), "
+                           "which a Word file cannot carry")
+    return author
 
 
 @dataclass(frozen=True)
@@ -189,11 +217,22 @@ def _tokens(p: etree._Element) -> Iterator[_Token]:
                 yield "\x00" + etree.tostring(part, method="c14n").decode(), props, "obj", part
 
 
-def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> list[etree._Element]:
+@dataclass(frozen=True)
+class _FormatChange:
+    """A token's run properties when its formatting changed: the new ones, and the old ones a reject restores."""
+
+    new: bytes | None
+    old: bytes | None
+
+
+def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
+                mark: Callable[[str], etree._Element] | None = None) -> list[etree._Element]:
     """Runs for consecutive tokens, one run per stretch of the same run properties.
 
     Objects from the old draft are left out: they point into the old file's
     package (its pictures, footnotes), which the redline does not carry.
+    A token whose properties are a :class:`_FormatChange` gets the new ones
+    and a ``w:rPrChange`` (made by ``mark``) holding the old ones.
     """
     runs: list[etree._Element] = []
     current: Any = object()
@@ -213,7 +252,18 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> l
         if run is None or props != current:
             flush()
             run = el("r")
-            if props is not None:
+            if isinstance(props, _FormatChange):
+                assert mark is not None
+                rpr = etree.fromstring(props.new) if props.new is not None else el("rPr")
+                change = mark("rPrChange")
+                was = etree.fromstring(props.old) if props.old is not None else el("rPr")
+                for child in list(was):
+                    if child.tag == w("rPrChange"):
+                        was.remove(child)
+                change.append(was)
+                rpr.append(change)  # the change record comes last in the properties
+                run.append(rpr)
+            elif props is not None:
                 run.append(etree.fromstring(props))
             runs.append(run)
             current = props
@@ -313,7 +363,7 @@ class _Reviser:
     """Writes revisions, numbering them from 1 in the order they are made."""
 
     def __init__(self, author: str, stamp: str | None) -> None:
-        self.author = author
+        self.author = checked_author(author)
         self.stamp = stamp
         self.next_id = 0
         self.move_count = 0
@@ -455,7 +505,8 @@ class _Reviser:
                     made[first] = self._move([(old[i], new[j], equal) for i, j, equal in moves[first]])
                 out += made[first][0 if step.kind == "moved-from" else 1]
             elif step.kind == "equal":
-                out.append(new[step.new])
+                o, n = old[step.old], new[step.new]
+                out.append(n if _same_format(o, n) else self.changed(o, n))
             elif step.kind == "changed":
                 out.append(self.changed(old[step.old], new[step.new]))
             elif step.kind == "deleted":
@@ -530,7 +581,7 @@ class _Reviser:
         def flush() -> None:
             if not stretch:
                 return
-            runs = _build_runs(stretch, old_side=old_side, deleted=kind == "del")
+            runs = _build_runs(stretch, old_side=old_side, deleted=kind == "del", mark=self._mark)
             if runs and kind:
                 wrapper = self._mark(kind)
                 wrapper.extend(runs)
@@ -563,7 +614,11 @@ class _Reviser:
         _clear(target)
         for tag, i1, i2, j1, j2 in opcodes([t[0] for t in old_tokens], [t[0] for t in new_tokens]):
             if tag == "equal":
-                self._emit(target, old_tokens[i1:i2] if equal_as in _OLD_SIDE else new_tokens[j1:j2], equal_as)
+                if equal_as in _OLD_SIDE:
+                    self._emit(target, old_tokens[i1:i2], equal_as)
+                else:  # the same words in the new draft's formatting; where it changed, the old one is recorded
+                    self._emit(target, [_formatted(o, n) for o, n in zip(old_tokens[i1:i2], new_tokens[j1:j2])],
+                               equal_as)
                 continue
             if i2 > i1 and removed_as:
                 self._emit(target, old_tokens[i1:i2], removed_as)
@@ -577,7 +632,7 @@ class _Reviser:
         for row in new_rows:
             new.remove(row)
         for o, n, equal in self._align(old_rows, new_rows, _ROWS):
-            if equal:
+            if equal and _same_format(o, n):
                 new.append(n)
             elif o is not None and n is not None:
                 for old_cell, new_cell in zip(o.findall(w("tc")), n.findall(w("tc"))):
@@ -596,12 +651,24 @@ class _Reviser:
         """A cell's paragraphs and tables, compared like a body of their own."""
         old_blocks = [c for c in old if c.tag != w("tcPr")]
         new_blocks = [c for c in new if c.tag != w("tcPr")]
-        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks]:
+        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(_same_format, old_blocks, new_blocks)):
             return
         merged = self.merge(old_blocks, new_blocks)
         for block in new_blocks:
             new.remove(block)
         new.extend(merged)
+
+
+def _formatted(old: _Token, new: _Token) -> _Token:
+    """``new``, its properties a :class:`_FormatChange` when a word's formatting changed from ``old``'s."""
+    if new[2] != "t" or format_key(old[1]) == format_key(new[1]):
+        return new
+    return new[0], _FormatChange(new[1], old[1]), new[2], new[3]
+
+
+def _same_format(old: etree._Element, new: etree._Element) -> bool:
+    """Whether two elements with the same text show it in the same character formatting."""
+    return [formatting(p) for p in old.iter(w("p"))] == [formatting(p) for p in new.iter(w("p"))]
 
 
 def _clear(p: etree._Element) -> None:

@@ -30,10 +30,12 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 
@@ -389,18 +391,66 @@ def text_lines(elements: Iterable[etree._Element]) -> list[str]:
     A row's cells are joined by `` | ``, a cell's paragraphs (nested tables
     included) by line breaks; lines without text are left out.
     """
-    out = []
+    return [text for text, _ in _lines(elements)]
+
+
+def text_lines_and_formats(elements: Iterable[etree._Element]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """:func:`text_lines`, and each line's character formatting (:func:`formatting` of its paragraphs)."""
+    lines, formats = [], []
+    for text, paragraphs in _lines(elements):
+        lines.append(text)
+        formats.append(tuple(formatting(p) for p in paragraphs))
+    return lines, formats
+
+
+def _lines(elements: Iterable[etree._Element]) -> Iterator[tuple[str, list[etree._Element]]]:
+    """Each line's text, with the paragraphs it is made of."""
     for element in elements:
         if element.tag == w("tbl"):
             for row in element.findall(w("tr")):
                 cells = ["\n".join(paragraph_texts(cell)) for cell in row.findall(w("tc"))]
                 if any(cells):
-                    out.append(" | ".join(cells))
+                    yield " | ".join(cells), list(row.iter(w("p")))
         elif element.tag == w("p"):
             text = text_of(element)
             if text:
-                out.append(text)
-    return out
+                yield text, [element]
+
+
+#: Run properties that change nothing a reader sees (spelling language, proofing, web layout).
+_NOT_FORMAT = frozenset(w(t) for t in ("lang", "noProof", "webHidden", "specVanish", "rPrChange"))
+
+
+@lru_cache(maxsize=4096)
+def format_key(props: bytes | None) -> bytes:
+    """What a run's properties (serialised ``w:rPr``, or None) look like to a reader, for comparing formats."""
+    if props is None:
+        return b""
+    rpr = etree.fromstring(props)
+    for child in list(rpr):
+        if child.tag in _NOT_FORMAT or not isinstance(child.tag, str):
+            rpr.remove(child)
+    return etree.tostring(rpr, method="c14n") if len(rpr) else b""
+
+
+def formatting(p: etree._Element) -> tuple[tuple[bytes, int], ...]:
+    """A paragraph's character formatting: (:func:`format_key`, length of text) for each stretch of one format.
+
+    Independent of how the text is split into runs (Word splits them at
+    every edit), so two paragraphs compare equal when a reader sees the same.
+    """
+    out: list[tuple[bytes, int]] = []
+    for run in p.iter(w("r")):
+        size = len(text_of(run))
+        if not size:
+            continue
+        rpr = run.find(w("rPr"))
+        key = format_key(etree.tostring(rpr) if rpr is not None else None)
+        if out and out[-1][0] == key:
+            out[-1] = (key, out[-1][1] + size)
+        else:
+            out.append((key, size))
+    return tuple(out)
 
 
 def outline(draft: WordDraft) -> tuple[ClauseOutline, ...]:

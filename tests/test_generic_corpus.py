@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from docx_revisions import W, accept_all, body, reject_all
 from generic_docx import CORPUS
+from mou_builder.cli import main
 from mou_builder.review import redline, summarize_changes
+from mou_builder.tracked_changes import RedlineError
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
 
 
@@ -85,7 +88,20 @@ def test_a_moved_and_edited_paragraph_is_a_move_with_its_edit(pairs: dict) -> No
 def test_summary_counts(name: str, counts: tuple, pairs: dict) -> None:
     old, new, _ = pairs[name]
     text = summarize_changes(old, new).text
-    assert (text.changed, text.added, text.removed, text.moved) == counts
+    assert (text.changed, text.added, text.removed, text.moved, text.formatted) == (*counts, 0)
+
+
+def test_formatting_changes_are_counted_and_marked(pairs: dict) -> None:
+    old, new, data = pairs["formatting_changed"]
+    text = summarize_changes(old, new).text
+    assert (text.changed, text.added, text.removed, text.moved, text.formatted) == (0, 0, 0, 0, 2)
+    changes = list(body(data).iter(f"{W}rPrChange"))
+    # each run that changed: the new format on the run, the old one (what a reject restores) in the change
+    shown = [("".join(t.text for t in c.getparent().getparent().iter(f"{W}t")),
+              [x.tag for x in c.getparent() if x is not c], [x.tag for x in c.find(f"{W}rPr")]) for c in changes]
+    assert shown == [("thirty days", [f"{W}b"], [f"{W}b"]), ("the Grants Office", [f"{W}u"], [f"{W}u"])]
+    assert [c.find(f"{W}rPr/{W}b").get(f"{W}val") for c in changes[:1]] == ["0"]
+    assert not list(body(data).iter(f"{W}ins", f"{W}del"))  # the words themselves did not change
 
 
 def test_a_tracked_merge_in_new_is_read_accepted(pairs: dict) -> None:
@@ -93,6 +109,24 @@ def test_a_tracked_merge_in_new_is_read_accepted(pairs: dict) -> None:
     joined = "Clause 4: the echo partner shall report on foxtrot matters each quarter. Clause 5:"
     assert any(p.startswith(joined) for p in accept_all(data))
     assert len(accept_all(data)) == 11
+
+
+@pytest.mark.parametrize("author", ["", "   ", "a\x01b"])
+def test_an_empty_or_unwritable_author_is_refused(author: str, pairs: dict) -> None:
+    old, new, _ = pairs["numbers_changed"]
+    with pytest.raises(RedlineError, match="the author of the tracked changes"):
+        redline(old, new, author=author)
+
+
+def test_the_cli_reports_an_empty_author(tmp_path: Path, pairs: dict) -> None:
+    old, new, _ = pairs["numbers_changed"]
+    (tmp_path / "a.docx").write_bytes(old)
+    (tmp_path / "b.docx").write_bytes(new)
+    out = tmp_path / "r.docx"
+    result = CliRunner().invoke(main, ["diff", str(tmp_path / "a.docx"), str(tmp_path / "b.docx"), "-o", str(out),
+                                       "--author", " "])
+    assert result.exit_code == 1 and "the author of the tracked changes is empty" in result.stderr
+    assert not out.exists()
 
 
 @pytest.mark.slow
