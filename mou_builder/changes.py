@@ -26,7 +26,7 @@ from mou_builder.render_text import block_paragraphs, document_lines, render_mar
 if TYPE_CHECKING:
     from mou_builder.model import Spec
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class DraftFacts:
     document: Document | None = None
     #: Each line's character formatting, comparable between drafts (for a .docx; None: not compared).
     formats: tuple[Any, ...] | None = None
+    #: The text lines of each header and footer, by label ("header", "first-page footer"...), for a .docx.
+    margins: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
     def of_document(cls, name: str, document: Document, spec: Spec | None = None) -> DraftFacts:
@@ -98,6 +100,16 @@ class FindingChange:
 
 
 @dataclass(frozen=True)
+class PartChange:
+    """A header or footer whose text was added, removed or changed (its lines joined by `` / ``)."""
+
+    part: str
+    kind: Literal["added", "removed", "changed"]
+    old: str | None = None
+    new: str | None = None
+
+
+@dataclass(frozen=True)
 class TextChanges:
     """How many lines (paragraphs, and table rows) changed, were added, removed, moved unchanged, or kept their words with new formatting."""
 
@@ -124,10 +136,12 @@ class ChangeSummary:
     text: TextChanges = TextChanges()
     #: What could not be compared, and why (e.g. spec values of a .docx draft).
     notes: tuple[str, ...] = ()
+    #: Headers and footers whose text changed (compared between two .docx files).
+    margins: tuple[PartChange, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.fields or self.clauses or self.findings or self.text)
+        return not (self.fields or self.clauses or self.findings or self.text or self.margins)
 
 
 # ---------------------------------------------------------------- comparing
@@ -161,7 +175,25 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
         new_complete=new.complete,
         text=_text_changes(old.lines, new.lines, old.formats, new.formats),
         notes=tuple(notes),
+        margins=tuple(_part_changes(old.margins, new.margins)),
     )
+
+
+def _part_changes(old: dict[str, tuple[str, ...]] | None,
+                  new: dict[str, tuple[str, ...]] | None) -> Iterator[PartChange]:
+    """Headers and footers (matched by label) whose text differs; nothing when either draft's are not known."""
+    if old is None or new is None:
+        return
+    for label, lines in new.items():
+        before = old.get(label)
+        if before is None:
+            if lines:
+                yield PartChange(label, "added", new=" / ".join(lines))
+        elif before != lines:
+            yield PartChange(label, "changed", " / ".join(before), " / ".join(lines))
+    for label, lines in old.items():
+        if label not in new and lines:
+            yield PartChange(label, "removed", old=" / ".join(lines))
 
 
 def _text_changes(old: Sequence[str], new: Sequence[str], old_formats: Sequence[Any] | None = None,
@@ -351,6 +383,12 @@ def _clause_line(change: ClauseChange) -> tuple[str, str]:
     return change.id, text
 
 
+def _part_line(change: PartChange) -> tuple[str, str]:
+    if change.kind == "changed":
+        return change.part, f"{change.old} -> {change.new}"
+    return change.part, f"added {change.new}" if change.kind == "added" else f"removed (was {change.old})"
+
+
 def _finding_line(change: FindingChange) -> tuple[str, str]:
     return f"{change.kind} {change.code}", f"{change.path}: {change.message}"
 
@@ -360,6 +398,7 @@ def summary_groups(summary: ChangeSummary) -> list[tuple[str, list[tuple[str, st
     groups = [
         ("Spec changes", [_field_line(c) for c in summary.fields]),
         ("Clause changes", [_clause_line(c) for c in summary.clauses]),
+        ("Headers and footers", [_part_line(c) for c in summary.margins]),
         ("Completeness", [_finding_line(c) for c in summary.findings]),
     ]
     out = [(title, lines) for title, lines in groups if lines]
@@ -418,5 +457,6 @@ def summary_json(summary: ChangeSummary) -> str:
         "old_complete": summary.old_complete,
         "new_complete": summary.new_complete,
         "notes": list(summary.notes),
+        "headers_footers": [asdict(c) for c in summary.margins],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

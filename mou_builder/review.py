@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Union
 
 from mou_builder.changes import ChangeSummary, DraftFacts, compare, summary_groups, unified_diff
 from mou_builder.document import Document
-from mou_builder.word_input import WordDraft, cleaned_segments, outline, read_docx, read_docx_file, text_lines_and_formats
+from mou_builder.word_input import (
+    WordDraft, cleaned_segments, margin_lines, outline, read_docx, read_docx_file, text_lines_and_formats,
+)
 
 if TYPE_CHECKING:
     from mou_builder.clauses import ClauseLibrary
@@ -50,7 +52,7 @@ class Draft:
         clauses = outline(self.word) if self.word.from_mou_builder else ()
         # another program's file, or one without clause bookmarks (e.g. a redline): no clauses
         return DraftFacts(self.name, tuple(lines), clauses=clauses or None, complete=self.word.complete,
-                          formats=tuple(formats))
+                          formats=tuple(formats), margins=margin_lines(self.word))
 
 
 def is_docx(path: str | os.PathLike[str]) -> bool:

@@ -43,7 +43,9 @@ from mou_builder.render_word import (
     style_ids_by_name,
 )
 from mou_builder.resources import default_template_path
-from mou_builder.word_input import Segment, WordDraft, cleaned_segments, format_key, formatting, read_docx, text_of
+from mou_builder.word_input import (
+    Segment, WordDraft, clean, cleaned_segments, format_key, formatting, margin_refs, read_docx, text_of,
+)
 
 #: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
 _TOKEN = re.compile(r"\s+|" + WORD)
@@ -136,19 +138,64 @@ def redline_docx(
     file's styles, numbering, headers, footers and pictures are kept; the
     old draft's styles and lists that deleted text needs are copied in.
     ``when`` defaults to the new file's modified date (no date if it has none).
+    Headers and footers are compared too, each with the old file's part of
+    the same kind (e.g. the first-page header of section 1).
     """
     old_draft = old if isinstance(old, WordDraft) else read_docx(old, old_name)
     word = open_docx(new, new_name)
     body = word.element.body
     new_elements = [child for child in body if child.tag != w("sectPr")]
     old_elements = copy.deepcopy(old_draft.body)
-    _Adopter(old_draft, word).adopt(old_elements)
+    adopter = _Adopter(old_draft, word)
+    adopter.adopt(old_elements)
     when = when or _package_date(word)
     stamp = when.isoformat() + "T00:00:00Z" if when else None
-    merged = _Reviser(author, stamp).drafts(old_elements, new_elements)
+    reviser = _Reviser(author, stamp)
+    merged = reviser.drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(body, [*front, *merged])
+    _revise_margins(reviser, adopter, old_draft, word)
     return finished_bytes(word)
+
+
+_REVISIONS = tuple(w(t) for t in ("ins", "del", "moveFrom", "moveTo", "rPrChange", "moveFromRangeStart",
+                                   "moveToRangeStart"))
+
+
+def _revised(element: etree._Element) -> bool:
+    """Whether the redline marked anything in ``element`` (or it is a move range marker)."""
+    return element.tag in _REVISIONS or next(element.iter(*_REVISIONS), None) is not None
+
+
+def _revise_margins(reviser: _Reviser, adopter: _Adopter, old: WordDraft, word: Any) -> None:
+    """Track the changes in each header and footer of the new file against the old file's part of the same label.
+
+    Parts whose text and formatting did not change are left as they are
+    (their fields, e.g. page numbers, stay fields); in a changed part, the
+    paragraphs that did not change are kept as they were too. A header only
+    the old file has cannot be shown: the new file has no part to show it in.
+    """
+    for label, rid in margin_refs(word.element):
+        part = word.part.related_parts.get(rid)
+        root = getattr(part, "element", None)
+        if root is None or root.tag not in (w("hdr"), w("ftr")):
+            continue
+        originals = list(root)
+        cleaned, kept = [], {}
+        for original in originals:
+            copies = clean([copy.deepcopy(original)])
+            if len(copies) == 1:
+                kept[id(copies[0])] = original  # unchanged, the original (fields and all) goes back
+            cleaned += copies
+        old_root = old.margins.get(label)
+        old_elements = clean([copy.deepcopy(c) for c in old_root]) if old_root is not None else []
+        if [_key(e) for e in old_elements] == [_key(e) for e in cleaned] and all(map(_same_format, old_elements, cleaned)):
+            continue
+        adopter.adopt(old_elements)
+        merged = [e if _revised(e) else kept.get(id(e), e) for e in reviser.merge(old_elements, cleaned)]
+        for child in originals:
+            root.remove(child)
+        root.extend(merged)
 
 
 def _package_date(word: Any) -> date | None:

@@ -32,7 +32,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -89,6 +89,8 @@ class WordDraft:
     properties: dict[str, str]
     #: The core 'modified' (or 'created') date, if the file has one.
     date: date | None
+    #: Header and footer parts (their root elements), by :func:`margin_refs` label, in document order.
+    margins: dict[str, etree._Element] = field(default_factory=dict)
 
     @property
     def from_mou_builder(self) -> bool:
@@ -129,6 +131,13 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
         custom = package.target("", "custom-properties")
         core = package.target("", "metadata/core-properties")
         blocks = [child for child in root.find(w("body")) if child.tag != w("sectPr")]
+        parts = package.targets(main)
+        margins = {}
+        for label, rid in margin_refs(root):
+            if rid in parts:
+                margin = package.xml(parts[rid])
+                if margin.tag in (w("hdr"), w("ftr")):
+                    margins[label] = margin
         return WordDraft(
             name=name,
             data=data,
@@ -137,7 +146,39 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
             numbering=package.xml(numbering) if numbering else None,
             properties=_custom_properties(package.xml(custom)) if custom else {},
             date=_core_date(package.xml(core)) if core else None,
+            margins=margins,
         )
+
+
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def margin_refs(root: etree._Element) -> list[tuple[str, str]]:
+    """``(label, relationship id)`` of each header and footer a document's sections use, in order.
+
+    The label names the part as a reader would ("header", "first-page
+    footer", "header of section 2") and is what two drafts' parts are
+    matched by. A part used by several sections is listed once.
+    """
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for number, sect in enumerate(root.iter(w("sectPr")), start=1):
+        for ref in sect:
+            if ref.tag not in (w("headerReference"), w("footerReference")):
+                continue
+            rid = ref.get(_R_ID, "")
+            if rid in seen:
+                continue
+            seen.add(rid)
+            kind = "header" if ref.tag == w("headerReference") else "footer"
+            page = {"first": "first-page ", "even": "even-page "}.get(ref.get(w("type"), "default"), "")
+            out.append((f"{page}{kind}" + (f" of section {number}" if number > 1 else ""), rid))
+    return out
+
+
+def margin_lines(draft: WordDraft) -> dict[str, tuple[str, ...]]:
+    """The text lines of each header and footer of a draft, by label (cleaned copies: fields show their result)."""
+    return {label: tuple(text_lines(clean([deepcopy(c) for c in root]))) for label, root in draft.margins.items()}
 
 
 def check_document(root: etree._Element, name: str, member: str, error: type[MouError]) -> None:
@@ -276,6 +317,21 @@ class _Package:
             raise self.error(f"{self.name}: {member} is not well-formed XML ({exc})") from None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # damaged compressed data
             raise self.error(f"{self.name}: {member} cannot be read ({exc})") from None
+
+    def targets(self, source: str) -> dict[str, str]:
+        """The parts ``source`` relates to inside the package, by relationship id."""
+        folder, base = posixpath.split(source)
+        rels = posixpath.join(folder, "_rels", f"{base}.rels")
+        out = {}
+        if rels in self.members:
+            for rel in self.xml(rels).iter(f"{{{_REL_NS}}}Relationship"):
+                target = rel.get("Target", "")
+                if rel.get("TargetMode") == "External" or not target:
+                    continue
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                if path in self.members:
+                    out[rel.get("Id", "")] = path
+        return out
 
     def target(self, source: str, kind: str) -> str | None:
         """The part that ``source`` (the package itself when '') relates to with a relationship of ``kind``."""

@@ -58,17 +58,18 @@ def paragraph_text(p: etree._Element) -> str:
     return "".join(parts)
 
 
-def body(data: bytes) -> etree._Element:
-    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+def body(data: bytes, part: str = "word/document.xml") -> etree._Element:
+    """The root of a part of a .docx (the main document unless ``part`` names another, e.g. a header)."""
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(part))
 
 
 def paragraphs(root: etree._Element) -> list[str]:
     return [t for t in (paragraph_text(p) for p in root.iter(f"{W}p")) if t]
 
 
-def accept_all(data: bytes) -> list[str]:
-    return paragraphs(_resolve(body(data), keep=("ins", "moveTo"), drop=("del", "moveFrom")))
+def accept_all(data: bytes, part: str = "word/document.xml") -> list[str]:
+    return paragraphs(_resolve(body(data, part), keep=("ins", "moveTo"), drop=("del", "moveFrom")))
 
 
-def reject_all(data: bytes) -> list[str]:
-    return paragraphs(_resolve(body(data), keep=("del", "moveFrom"), drop=("ins", "moveTo")))
+def reject_all(data: bytes, part: str = "word/document.xml") -> list[str]:
+    return paragraphs(_resolve(body(data, part), keep=("del", "moveFrom"), drop=("ins", "moveTo")))

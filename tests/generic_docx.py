@@ -152,9 +152,14 @@ def tracked_merge_in_old() -> tuple[bytes, bytes]:
 
 
 def header_changed() -> tuple[bytes, bytes]:
-    """The draft number in the header: 'Draft 2' -> 'Draft 3'; the body is the same."""
-    return (_saved(_plain(TWELVE[:3], header="City and Library MOU, Draft 2")),
-            _saved(_plain(TWELVE[:3], header="City and Library MOU, Draft 3", day=2)))
+    """The draft number in the header: 'Draft 2' -> 'Draft 3'; its page-number line and the body are the same."""
+    drafts = []
+    for version in (2, 3):
+        d = _plain(TWELVE[:3], header=f"City and Library MOU, Draft {version}", day=version - 1)
+        page = d.sections[0].header.add_paragraph("Page ")  # type: ignore[attr-defined]
+        _field(page, "PAGE", "1")
+        drafts.append(_saved(d))
+    return drafts[0], drafts[1]
 
 
 def formatting_changed() -> tuple[bytes, bytes]:

@@ -34,7 +34,7 @@ def test_change_summary_matches_golden(pair: Path) -> None:
 def test_json_summary_is_stable(pair: Path) -> None:
     report = json.loads(_diff(pair, "--format", "json").stdout)
     assert list(report) == ["summary_version", "fields", "clauses", "findings", "text", "old_complete",
-                            "new_complete", "notes"]
+                            "new_complete", "notes", "headers_footers"]
     assert report["notes"] == []  # two spec files: everything is compared
     assert report["fields"] or report["clauses"]
 

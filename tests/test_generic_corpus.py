@@ -111,6 +111,21 @@ def test_a_tracked_merge_in_new_is_read_accepted(pairs: dict) -> None:
     assert len(accept_all(data)) == 11
 
 
+def test_a_changed_header_is_tracked_and_summarised(pairs: dict) -> None:
+    old, new, data = pairs["header_changed"]
+    assert accept_all(data, "word/header1.xml") == ["City and Library MOU, Draft 3", "Page 1"]
+    assert reject_all(data, "word/header1.xml") == ["City and Library MOU, Draft 2", "Page 1"]
+    header = body(data, "word/header1.xml")
+    words = [(m.tag, t.text) for m in header.iter(f"{W}ins", f"{W}del") for t in m.iter(f"{W}t", f"{W}delText")]
+    assert words == [(f"{W}del", "2"), (f"{W}ins", "3")]
+    # the line that did not change keeps its page-number field
+    assert [i.text.strip() for i in header.iter(f"{W}instrText")] == ["PAGE"]
+    summary = summarize_changes(old, new)
+    assert [(c.part, c.kind, c.old, c.new) for c in summary.margins] == [
+        ("header", "changed", "City and Library MOU, Draft 2 / Page 1", "City and Library MOU, Draft 3 / Page 1")]
+    assert not summary.text and not summary.empty
+
+
 @pytest.mark.parametrize("author", ["", "   ", "a\x01b"])
 def test_an_empty_or_unwritable_author_is_refused(author: str, pairs: dict) -> None:
     old, new, _ = pairs["numbers_changed"]
