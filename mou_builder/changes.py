@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from mou_builder.alignment import Items, Wording, align, moved_keys, opcodes, similar
@@ -71,12 +72,20 @@ def outline(document: Document) -> Iterator[ClauseOutline]:
 
 @dataclass(frozen=True)
 class FieldChange:
-    """A spec value that was added, removed or changed."""
+    """A spec value that was added, removed or changed.
+
+    ``section`` and ``description`` are the reader's view (see
+    :func:`describe_fields`): where the change is in the draft ("5 Roles
+    and Responsibilities") and what it says there, with party short names,
+    the activity's words and money as the draft formats it.
+    """
 
     path: str
     kind: Literal["added", "removed", "changed"]
     old: Any = None
     new: Any = None
+    section: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,8 @@ class ClauseChange:
     kind: Literal["added", "removed", "moved", "re-versioned", "re-worded"]
     old: str | None = None  # old number, or old version
     new: str | None = None
+    #: the clause's heading in the draft (None when not known, e.g. from a .docx)
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,12 +163,14 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
     notes = []
     fields: tuple[FieldChange, ...] = ()
     if old.spec is not None and new.spec is not None:
-        fields = tuple(_field_changes(old.spec, new.spec))
+        fields = describe_fields(tuple(_field_changes(old.spec, new.spec)), old, new)
     else:
         notes.append("spec values are compared only between two spec files")
     clauses: tuple[ClauseChange, ...] = ()
     if old.clauses is not None and new.clauses is not None:
-        clauses = tuple(_clause_changes(old.clauses, new.clauses))
+        # a clause's heading is its first paragraph, in a draft from a spec and in a .docx alike
+        titles = {c.id: c.paragraphs[0] for d in (old, new) for c in d.clauses or () if c.paragraphs}
+        clauses = tuple(replace(c, title=titles.get(c.id)) for c in _clause_changes(old.clauses, new.clauses))
     else:
         missing = [d.name for d in (old, new) if d.clauses is None]
         notes.append(f"{' and '.join(missing)} {'was' if len(missing) == 1 else 'were'} not written by mou-builder: "
@@ -364,7 +377,9 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
-def _field_line(change: FieldChange) -> tuple[str, str]:
+def _field_line(change: FieldChange, paths: bool = True) -> tuple[str, str]:
+    if not paths and change.description is not None:
+        return change.section or "", change.description
     if change.kind == "changed":
         return change.path, f"{_value(change.old)} -> {_value(change.new)}"
     if change.kind == "added":
@@ -372,7 +387,7 @@ def _field_line(change: FieldChange) -> tuple[str, str]:
     return change.path, f"removed (was {_value(change.old)})"
 
 
-def _clause_line(change: ClauseChange) -> tuple[str, str]:
+def _clause_line(change: ClauseChange, paths: bool = True) -> tuple[str, str]:
     text = {
         "added": f"added as {change.new}",
         "removed": f"removed (was {change.old})",
@@ -380,7 +395,14 @@ def _clause_line(change: ClauseChange) -> tuple[str, str]:
         "re-versioned": f"version {change.old} -> {change.new}",
         "re-worded": f"wording changed ({change.new})",
     }[change.kind]
-    return change.id, text
+    if paths or change.title is None:
+        return change.id, text
+    # the number leads the heading, as in the draft; an alternate is told from its sibling by the end of its id
+    number = {"added": change.new, "moved": change.new, "re-worded": change.new, "removed": change.old}.get(change.kind)
+    alternate = change.id.rpartition(".")[2]
+    text = {"added": f"added ({alternate})", "removed": f"removed ({alternate})", "moved": f"moved from {change.old}",
+            "re-worded": "wording changed"}.get(change.kind, text)
+    return f"{number} {change.title}" if number else change.title, text
 
 
 def _part_line(change: PartChange) -> tuple[str, str]:
@@ -393,11 +415,17 @@ def _finding_line(change: FindingChange) -> tuple[str, str]:
     return f"{change.kind} {change.code}", f"{change.path}: {change.message}"
 
 
-def summary_groups(summary: ChangeSummary) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The summary's non-empty groups, each a title and (subject, change) lines; the last is the draft overall."""
+def summary_groups(summary: ChangeSummary, *, paths: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The summary's non-empty groups, each a title and (subject, change) lines; the last is the draft overall.
+
+    The reader's view by default: spec changes by the section of the draft
+    they are in, in the draft's words (party short names, the activity,
+    money as the draft writes it), clauses by their heading. ``paths``
+    gives the spec paths and clause ids instead, as the JSON has them.
+    """
     groups = [
-        ("Spec changes", [_field_line(c) for c in summary.fields]),
-        ("Clause changes", [_clause_line(c) for c in summary.clauses]),
+        ("Spec changes" if paths else "Changes to the terms", [_field_line(c, paths) for c in summary.fields]),
+        ("Clause changes", [_clause_line(c, paths) for c in summary.clauses]),
         ("Headers and footers", [_part_line(c) for c in summary.margins]),
         ("Completeness", [_finding_line(c) for c in summary.findings]),
     ]
@@ -420,10 +448,10 @@ def _completeness(summary: ChangeSummary) -> str:
     return f"{word[summary.old_complete]} -> {word[summary.new_complete]}"
 
 
-def summary_text(summary: ChangeSummary) -> str:
-    """The summary as plain text, one change per line."""
+def summary_text(summary: ChangeSummary, *, paths: bool = False) -> str:
+    """The summary as plain text, one change per line (``paths``: spec paths and clause ids, see :func:`summary_groups`)."""
     out = [] if not summary.empty else ["no changes"]
-    *groups, (_, overall) = summary_groups(summary)
+    *groups, (_, overall) = summary_groups(summary, paths=paths)
     for title, lines in groups:
         out.append(f"{title} ({len(lines)}):")
         out += [f"  {subject}: {text}" for subject, text in lines]
@@ -431,15 +459,15 @@ def summary_text(summary: ChangeSummary) -> str:
     return "\n".join(out) + "\n"
 
 
-def summary_markdown(summary: ChangeSummary) -> str:
-    """The summary as Markdown, for a pull request or an e-mail."""
+def summary_markdown(summary: ChangeSummary, *, paths: bool = False) -> str:
+    """The summary as Markdown, for a pull request or an e-mail (``paths`` as for :func:`summary_text`)."""
     out = ["# Changes between the drafts", ""]
     if summary.empty:
         out += ["No changes.", ""]
-    *groups, (_, overall) = summary_groups(summary)
+    *groups, (_, overall) = summary_groups(summary, paths=paths)
     for title, lines in groups:
         out += [f"## {title}", ""]
-        out += [f"- `{subject}`: {text}" for subject, text in lines]
+        out += [f"- `{subject}`: {text}" if paths else f"- **{subject}**: {text}" for subject, text in lines]
         out.append("")
     out += [f"{subject}: {text}  " for subject, text in overall if not (summary.empty and subject == "Text")]
     out.append("")
@@ -460,3 +488,115 @@ def summary_json(summary: ChangeSummary) -> str:
         "headers_footers": [asdict(c) for c in summary.margins],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- the reader's view of spec changes
+
+#: Spec fields whose values are amounts of money (formatted as the draft writes them).
+_MONEY_FIELDS = frozenset({"amount", "cap", "budget_total"})
+#: RACI roles, as the draft's table heads them.
+_ROLES = {"responsible": "Responsible", "accountable": "Accountable", "consulted": "Consulted", "informed": "Informed"}
+#: Spec fields that are not a section of their own, and where the draft shows them.
+_PLACES = {"agreement": "Title page", "clauses": "Clauses", "legal": "legal_status", "signatories": "signatures",
+           "insurance": "liability"}
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def describe_fields(changes: tuple[FieldChange, ...], old: DraftFacts, new: DraftFacts) -> tuple[FieldChange, ...]:
+    """``changes`` with their reader's view filled in from the two drafts' specs and documents."""
+    if old.spec is None or new.spec is None:
+        return changes
+    sides = {"old": _Side(old), "new": _Side(new)}
+    out = []
+    for change in changes:
+        # where it is now (a removed value: where it was); an item named as it was, unless it is new
+        place = sides["old" if change.kind == "removed" else "new"].section(change.path)
+        named = sides["new" if change.kind == "added" else "old"]
+        out.append(FieldChange(change.path, change.kind, change.old, change.new, place,
+                               _describe(change, named, sides["old"], sides["new"])))
+    return tuple(out)
+
+
+class _Side:
+    """One draft's spec (as JSON data) and sections, for describing a change by what the draft says."""
+
+    def __init__(self, facts: DraftFacts) -> None:
+        assert facts.spec is not None
+        self.data = facts.spec.model_dump(mode="json")
+        self.parties = {p["id"]: p.get("short_name") or p.get("legal_name") or p["id"]
+                        for p in self.data.get("parties") or [] if isinstance(p, dict) and "id" in p}
+        self.sections = {s.key: f"{s.number} {s.title}" for s in facts.document.sections} if facts.document else {}
+
+    def section(self, path: str) -> str:
+        top = path.split(".", 1)[0].split("[", 1)[0]
+        place = _PLACES.get(top, top)
+        return self.sections.get(place) or (place if place in _PLACES.values() else top.replace("_", " ").capitalize())
+
+    def value(self, value: Any, field: str, currency: str) -> str:
+        """A value as the draft shows it: a party by its short name, money formatted, yes/no for flags."""
+        if isinstance(value, str) and field != "id" and value in self.parties:
+            return self.parties[value]
+        if field in _MONEY_FIELDS and isinstance(value, (str, int)) and not isinstance(value, bool):
+            from decimal import Decimal, InvalidOperation
+
+            from mou_builder.clauses import format_money
+
+            try:
+                return format_money(Decimal(str(value)), currency)
+            except (InvalidOperation, ValueError, KeyError):
+                return str(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(self.value(v, field, currency) for v in value) or "none"
+        if value is None:
+            return "none"
+        return _value(value)
+
+
+def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> str:
+    """A change as a reader of the draft says it, e.g. "Responsibility 'Issue library cards': Hope House added as Informed"."""
+    steps = [(key, int(index) if index else None) for key, index in _STEP.findall(change.path)]
+    context: list[str] = []
+    node: Any = side.data
+    currency = str((side.data.get("financial") or {}).get("currency") or "USD")
+    field = ""
+    for k, (key, index) in enumerate(steps):
+        if key:
+            field = key
+            node = node.get(key) if isinstance(node, dict) else None
+            if k and not (k + 1 < len(steps) and steps[k + 1][1] is not None) and k + 1 < len(steps):
+                context.append(key.replace("_", " "))
+            continue
+        assert index is not None
+        item = node[index] if isinstance(node, list) and index < len(node) else None
+        node = item
+        if isinstance(item, dict):
+            currency = str(item.get("currency") or currency)
+            context.append(_item_label(field, item, index, side))
+        elif k + 1 == len(steps) and field in _ROLES:  # a party in a RACI role
+            who = old.value(change.old, "", currency) if change.kind == "removed" else new.value(change.new, "", currency)
+            done = {"added": f"{who} added as {_ROLES[field]}", "removed": f"{who} no longer {_ROLES[field]}"}
+            text = done.get(change.kind) or (f"{_ROLES[field]}: {old.value(change.old, '', currency)} -> "
+                                             f"{new.value(change.new, '', currency)}")
+            return ": ".join([*context, text])
+    label = _ROLES.get(field) or field.replace("_", " ")
+    before, after = old.value(change.old, field, currency), new.value(change.new, field, currency)
+    text = {"changed": f"{label}: {before} -> {after}", "added": f"{label} added: {after}",
+            "removed": f"{label} removed (was {before})"}[change.kind]
+    return ": ".join([*context, text])
+
+
+def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> str:
+    """An item of a list as the draft names it: a responsibility by its activity, a party by its short name..."""
+    noun = {"responsibilities": "Responsibility", "parties": "Party", "signatories": "Signatory",
+            "contributions": "Contribution", "steps": "Step", "metrics": "Metric", "liaisons": "Liaison"}.get(
+        field, field.replace("_", " ").capitalize().removesuffix("s"))
+    if field == "parties":
+        return f"{noun} '{side.parties.get(item.get('id', ''), item.get('legal_name', index + 1))}'"
+    if field == "signatories" and "party" in item:
+        return f"{noun} for {side.parties.get(item['party'], item['party'])}"
+    for key in ("activity", "description", "name", "kind"):
+        if isinstance(item.get(key), str):
+            return f"{noun} '{item[key]}'"
+    return f"{noun} {index + 1}"
