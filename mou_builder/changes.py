@@ -2,7 +2,10 @@
 
 Reviewers read this before the text itself. The comparison is of the specs
 (field by field), of the clauses (added, removed, moved, re-versioned,
-re-worded), of the paragraphs, and of the completeness findings. A draft
+re-worded), of the paragraphs (aligned as the Word redline aligns them, so
+both count the same), of headers and footers, and of the completeness
+findings. The report speaks as the draft does (sections, party short names,
+money as written); spec paths stay in the JSON and behind ``paths=True``. A draft
 is described by :class:`DraftFacts`: from a spec and its assembled document
 everything is known; from a .docx file mou-builder wrote, the clauses and
 text (not the spec values); from any other .docx, only the text.

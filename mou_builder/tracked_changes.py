@@ -12,9 +12,12 @@ Word revisions a reviewer can accept or reject:
 - ``w:ins`` / ``w:del`` (deleted text in ``w:delText``) word by word inside a
   changed paragraph or table cell; whole paragraphs and table rows inserted
   or deleted (their paragraph marks and rows marked too);
-- a moved clause or section as ``w:moveFrom`` at its old place and
-  ``w:moveTo`` at its new one, inside named move ranges; words edited in the
-  moved text are ``w:del`` at the source and ``w:ins`` at the destination;
+- a moved clause or section, and a paragraph that moved in any draft
+  (:func:`~mou_builder.alignment.align`), as ``w:moveFrom`` at its old place
+  and ``w:moveTo`` at its new one, inside named move ranges; words edited in
+  the moved text are ``w:del`` at the source and ``w:ins`` at the destination;
+- the headers and footers of two .docx files, each against the old file's
+  of the same kind and section;
 - heading numbers are Word's own, so numbering that only shifted is never an
   edit.
 
