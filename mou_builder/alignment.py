@@ -317,7 +317,9 @@ def align(old: Sequence[T], new: Sequence[T], items: Items[T, S], window: int = 
     old_words = [items.words(x) for x in old]
     anchors = _unique_pairs(old_keys, new_keys)
     kept_at = _heaviest_increasing([j for _, j in anchors], [1.0 + len(old_words[i]) for i, _ in anchors])
-    kept, moved_old, moved_new = [], {}, {}
+    kept: list[tuple[int, int]] = []
+    moved_old: dict[int, int] = {}  # an anchor that left the common order: old index -> new index
+    moved_new: dict[int, int] = {}
     for k, (i, j) in enumerate(anchors):
         if k in kept_at:
             kept.append((i, j))

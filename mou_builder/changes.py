@@ -568,7 +568,7 @@ def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> str:
         if key:
             field = key
             node = node.get(key) if isinstance(node, dict) else None
-            if k and not (k + 1 < len(steps) and steps[k + 1][1] is not None) and k + 1 < len(steps):
+            if 0 < k < len(steps) - 1 and steps[k + 1][1] is None:  # a group of fields (not a list, not the leaf)
                 context.append(key.replace("_", " "))
             continue
         assert index is not None
