@@ -14,7 +14,7 @@ from typing import Any
 import docx
 
 from mou_builder.document import Document, ListBlock, Paragraph, Signatures, Table
-from mou_builder.render_text import signature_lines, title_lines
+from mou_builder.text_render import signature_lines, title_lines
 
 
 def content_of(document: Document) -> list[tuple[str, Any]]:

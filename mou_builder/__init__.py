@@ -2,6 +2,9 @@
 
 The public API is small; everything is imported lazily so that the command
 line starts fast (``mou-build --help`` loads neither pydantic nor docx).
+No submodule is named like a public name: importing ``mou_builder.x`` sets
+the package attribute ``x`` to the module, which would hide a function ``x``
+(the renderers' module is ``text_render``, the function ``render_text``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ __all__ = [
     # the spec
     "Spec",
     "load_spec",
+    "loads_spec",
     "validate_spec",
     "spec_schema",
     # clauses, profiles, assembly
@@ -62,6 +66,7 @@ _LAZY = {
     "IncompleteSpecError": "mou_builder.errors",
     "Spec": "mou_builder.model",
     "load_spec": "mou_builder.loader",
+    "loads_spec": "mou_builder.loader",
     "validate_spec": "mou_builder.loader",
     "spec_schema": "mou_builder.schema",
     "load_library": "mou_builder.clauses",
@@ -70,7 +75,7 @@ _LAZY = {
     "assemble": "mou_builder.assembly",
     "Document": "mou_builder.document",
     "Finding": "mou_builder.document",
-    "render_text": "mou_builder.render_text",
+    "render_text": "mou_builder.text_render",
     "render_docx": "mou_builder.render_word",
     "build_docx": "mou_builder.render_word",
     "summarize_changes": "mou_builder.review",
@@ -93,14 +98,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from mou_builder.errors import (
         ClauseError, DraftError, IncompleteSpecError, MouError, OutputError, ProfileError, RenderError, SpecError, TemplateError,
     )
-    from mou_builder.loader import load_spec, validate_spec
+    from mou_builder.loader import load_spec, loads_spec, validate_spec
     from mou_builder.model import Spec
-    from mou_builder.render_text import render_text
+    from mou_builder.text_render import render_text
     from mou_builder.render_word import build_docx, render_docx
     from mou_builder.schema import spec_schema
 
 
 def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
         globals()[name] = value

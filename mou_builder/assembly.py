@@ -136,7 +136,7 @@ _STEP = {
     "executives": ("Escalation", "The Parties' chief executives, or their delegates, meet to resolve the dispute."),
     "mediation": ("Mediation", "A neutral mediator chosen jointly by the Parties helps them reach agreement."),
     "arbitration": ("Arbitration", "Binding arbitration before a single arbitrator."),
-    "courts": ("Courts", "{any_party} may bring suit in the courts of {venue}."),
+    "courts": ("Courts", "{any_party} may bring suit."),
 }
 
 
@@ -245,13 +245,12 @@ class _TableBuilder:
         rows = []
         for i, step in enumerate(cr.steps, start=1):
             name, text = _STEP[step.kind]
+            # Where the mediation, arbitration or suit takes place is said once, in the clauses.
             text = text.format(
                 negotiators="liaisons" if self.spec.communication and self.spec.communication.liaisons
                 else "representatives",
-                any_party=capfirst(self.context["doc"]["any_party"]), venue=cr.venue,
-            ) if cr.venue or step.kind != "courts" else f"{capfirst(self.context['doc']['any_party'])} may bring suit."
-            if step.kind in ("mediation", "arbitration") and cr.venue:
-                text = text.rstrip(".") + f", in {cr.venue}."
+                any_party=capfirst(self.context["doc"]["any_party"]),
+            )
             when = f"{step.days} days" if step.days else ""
             rows.append((f"{i}. {name}", step.description or text, when))
         return Table("ladder", ("Step", "Process", "Time allowed"), tuple(rows), widths=(18, 62, 20))

@@ -120,7 +120,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
 
             data = render_docx(document, template=options.template)
         else:
-            from mou_builder.render_text import render_text
+            from mou_builder.text_render import render_text
 
             data = render_text(document, options.fmt).encode("utf-8")
         write_atomic(output, data, inputs=inputs)

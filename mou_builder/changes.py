@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mou_builder.alignment import Items, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import ClauseOutline, Document, Finding
-from mou_builder.render_text import block_paragraphs, document_lines, render_markdown
+from mou_builder.text_render import block_paragraphs, document_lines, render_markdown
 
 if TYPE_CHECKING:
     from mou_builder.model import Spec
@@ -38,7 +38,7 @@ class DraftFacts:
     """What a comparison knows about one draft (None: not known for this kind of draft)."""
 
     name: str
-    #: The text as lines: paragraphs, and each table row as one line (see ``render_text.document_lines``).
+    #: The text as lines: paragraphs, and each table row as one line (see ``text_render.document_lines``).
     lines: tuple[str, ...]
     spec: Spec | None = None
     clauses: tuple[ClauseOutline, ...] | None = None

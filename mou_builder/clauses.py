@@ -27,7 +27,10 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -39,10 +42,11 @@ import yaml
 from jinja2 import BaseLoader, BytecodeCache, ChainableUndefined, FileSystemBytecodeCache, Undefined, pass_context, StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.parser import Parser
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.compiler import CodeGenerator
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mou_builder.errors import ClauseError, yaml_problem
+from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Party, Spec
 from mou_builder.resources import clause_library_dir
@@ -131,8 +135,19 @@ def normalise(text: str) -> str:
 def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") -> ClauseFile:
     """Read one clause file; raises :class:`ClauseError` naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with path.open("rb") as handle:
+            # The type of what was opened, not of the name: a link to /dev/zero or a FIFO is refused
+            # before anything is read, and a regular file is read no further than the limit.
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ClauseError(f"{path}: not a regular file; a clause is a Markdown file")
+            data = handle.read(MAX_CLAUSE_FILE + 1)
+    except OSError as exc:
+        raise ClauseError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_CLAUSE_FILE:
+        raise ClauseError(f"{path}: larger than {MAX_CLAUSE_FILE // 1024} KB; a clause file holds one clause")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ClauseError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
     match = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)\Z", text, re.S)
     if not match:
@@ -202,6 +217,7 @@ def load_library(user_dirs: Sequence[str | Path] = (), *, builtin: bool = True) 
         if not path.is_dir():
             raise ClauseError(f"{path}: clause folder not found")
         folders.append((path, "user"))
+    sections = {s.key for s in library.sections}
     for folder, origin in folders:
         library.folders.append(folder)
         seen: dict[str, Path] = {}
@@ -209,6 +225,19 @@ def load_library(user_dirs: Sequence[str | Path] = (), *, builtin: bool = True) 
             clause = read_clause_file(path, origin)
             if clause.id in seen:
                 raise ClauseError(f"{path}: duplicate clause id {clause.id!r} (also in {seen[clause.id]})")
+            if clause.header.section not in sections:
+                # Never dropped silently: a clause nobody would see is a mistake in its header.
+                raise ClauseError(
+                    f"{path}: unknown section {clause.header.section!r} (sections: {', '.join(sorted(sections))})"
+                )
+            earlier = library.clauses.get(clause.id)
+            if earlier is not None and earlier.version == clause.version and earlier.sha256 != clause.sha256:
+                # id@version names one text: an overlay that changes the words must say so in its version,
+                # or a pin of id@version would accept other words unnoticed.
+                raise ClauseError(
+                    f"{path}: {clause.id}@{clause.version} has other text than {earlier.where}, which has the same "
+                    "version; give your clause a version of its own (e.g. a higher one)"
+                )
             seen[clause.id] = path
             library.clauses[clause.id] = clause  # a later folder overrides by id
     return library
@@ -320,15 +349,126 @@ def _names(context: Any, ids: Iterable[str]) -> str:
     return and_list(context["party"][i]["short_name"] for i in ids)
 
 
-class _Env(SandboxedEnvironment):
-    """Sandbox with our filters. Nothing but data and these filters is reachable."""
+#: Limits on what one clause or condition may do, so that no clause file, however written, can
+#: exhaust the machine: operations (attribute and item reads, calls, values printed, loop steps
+#: over range()), the length of a string or list an operator builds, and the text a body renders.
+MAX_OPERATIONS = 1_000_000
+MAX_BUILT = 100_000
+MAX_OUTPUT = 1_000_000
+#: Largest clause file, in bytes: a long clause is a few thousand.
+MAX_CLAUSE_FILE = 256 * 1024
+
+_BUDGET: ContextVar[list[int] | None] = ContextVar("mou_clause_budget", default=None)
+
+
+def _tick(cost: int = 1) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget[0] -= cost
+        if budget[0] < 0:
+            raise SecurityError(f"the template does more than {MAX_OPERATIONS:,} operations; simplify its loops")
+
+
+@contextmanager
+def _bounded() -> Iterator[None]:
+    """Give the template run inside a fresh operation budget."""
+    token = _BUDGET.set([MAX_OPERATIONS])
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
+
+def _range(*args: int) -> Iterator[int]:
+    # Each step of a range() loop costs one operation, so nested loops cannot run for hours.
+    for value in range(*args):
+        _tick()
+        yield value
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else 0
+
+
+def _bounded_join(parts: Iterable[Any]) -> str:
+    """The ``~`` operator, refusing to build a text past :data:`MAX_BUILT` characters."""
+    text = "".join(str(p) for p in parts)
+    if len(text) > MAX_BUILT:
+        raise SecurityError(f"the template builds a value of more than {MAX_BUILT:,} items")
+    _tick()
+    return text
+
+
+class _CodeGenerator(CodeGenerator):
+    """Compiles ``a ~ b`` to a bounded join (Jinja offers no hook for it)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+#: Jinja's built-in filters a clause may use: those whose output is bounded by their input.
+#: (center, indent, wordwrap, format and the like can build arbitrarily long text from a number.)
+_SAFE_FILTERS = frozenset({
+    "abs", "attr", "capitalize", "count", "default", "d", "dictsort", "first", "float", "groupby", "int", "join",
+    "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr", "reverse", "round", "select",
+    "selectattr", "sort", "string", "sum", "title", "trim", "truncate", "unique", "upper", "wordcount", "batch",
+    "slice", "items",
+})
+#: String methods that take a width or a replacement, so that a small call builds a huge text.
+_WIDE_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "format", "format_map"})
+
+
+class _Env(ImmutableSandboxedEnvironment):
+    """Sandbox with our filters. Nothing but data and these filters is reachable, within bounds;
+    lists and dicts cannot be changed, so nothing accumulates across a loop."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+    code_generator_class = _CodeGenerator
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, **kwargs)
+        self.filters = {name: f for name, f in self.filters.items() if name in _SAFE_FILTERS}
         self.filters.update(
             money=format_money, date=format_date, and_list=and_list, or_list=or_list, names=_names, capfirst=capfirst,
             lowerfirst=lowerfirst, letter=letter, bare=bare, lookup=_lookup, days=_days, months=_months, words=number_words, number=format_number,
         )
+        self.globals = {"range": _range, "dict": dict}
+        self.bounded_join = _bounded_join
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        # Intercepted so that neither constant folding at compile time nor rendering can build a
+        # gigantic string, list or number ('x' * 10**8, 10**10**10).
+        if operator == "**" and isinstance(right, (int, float)) and (abs(right) > 64 or _size(left)):
+            raise SecurityError(f"the power {right!r} is too large")
+        if operator == "*":
+            count = right if isinstance(left, (str, list, tuple)) else left
+            item = left if isinstance(left, (str, list, tuple)) else right
+            if _size(item) and isinstance(count, int) and _size(item) * count > MAX_BUILT:
+                raise SecurityError(f"the template builds a value of more than {MAX_BUILT:,} items")
+        if operator == "+" and _size(left) + _size(right) > MAX_BUILT:
+            raise SecurityError(f"the template builds a value of more than {MAX_BUILT:,} items")
+        _tick()
+        return super().call_binop(context, operator, left, right)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _tick()
+        if isinstance(obj, str) and attribute in _WIDE_METHODS:
+            raise SecurityError(f"str.{attribute} is not available in a clause")
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _tick()
+        if isinstance(obj, str) and argument in _WIDE_METHODS:  # 'x'['ljust'] is 'x'.ljust
+            raise SecurityError(f"str.{argument} is not available in a clause")
+        return super().getitem(obj, argument)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        _tick()
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 # Compiling a template costs far more than running it, and a command-line
@@ -395,9 +535,12 @@ def evaluate(expression: str | None, context: Mapping[str, Any], where: str) -> 
     if expression is None:
         return True
     try:
-        return compile_condition(expression)(**context)
+        with _bounded():
+            return compile_condition(expression)(**context)
     except (TemplateError, SecurityError) as exc:
         raise ClauseError(f"{where}: condition {expression!r} cannot be evaluated: {exc}") from None
+    except RecursionError:
+        raise ClauseError(f"{where}: condition {expression!r} cannot be evaluated: it nests too deeply") from None
 
 
 #: The instrument's full name and its default defined term, by ``agreement.kind``.
@@ -509,7 +652,25 @@ BODY_ENV = _Env(undefined=StrictUndefined, finalize=_finalize, loader=_SourceLoa
 @lru_cache(maxsize=4096)
 def _compiled_body(body: str) -> Any:
     """A clause body, compiled once per process (and loaded from the bytecode cache when it can be)."""
-    return BODY_ENV.get_template(_register("body", body))
+    # A clause is one self-contained text: it may not pull in other templates (which the loader
+    # would serve from other clauses' compiled sources).
+    with _bounded():
+        found = next(iter(BODY_ENV.parse(body).find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport))), None)
+        if found is not None:
+            raise TemplateSyntaxError(f"'{type(found).__name__.lower()}' is not allowed in a clause", found.lineno)
+        return BODY_ENV.get_template(_register("body", body))
+
+
+def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
+    """Render ``template``, stopping as soon as the text passes :data:`MAX_OUTPUT` characters."""
+    out: list[str] = []
+    size = 0
+    for piece in template.generate(**context):
+        size += len(piece)
+        if size > MAX_OUTPUT:
+            raise SecurityError(f"the body renders more than {MAX_OUTPUT:,} characters")
+        out.append(piece)
+    return "".join(out)
 
 
 def render_body(
@@ -522,7 +683,10 @@ def render_body(
         text = _protect_literal(clause.body, collector)
     else:
         try:
-            text = _compiled_body(clause.body).render(**context, **{_COLLECTOR: collector})
+            with _bounded():
+                text = _bounded_render(_compiled_body(clause.body), {**context, _COLLECTOR: collector})
+        except RecursionError:
+            raise ClauseError(f"{clause.where}: the body calls itself too deeply (a macro that never stops?)") from None
         except UndefinedError as exc:
             raise ClauseError(f"{clause.where}: undefined variable in the body: {exc.message}") from None
         except TemplateSyntaxError as exc:
@@ -577,42 +741,41 @@ def spec_clauses(spec: Spec) -> list[ClauseFile]:
     return out
 
 
-def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[str]:
+def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[SpecProblem]:
     """What the spec's ``clauses`` choices ask of ``library`` that it cannot give, each located
     (``spec.yaml:40:11: clauses.add[0].id: ...``) when the spec came from a file."""
+    from mou_builder.loader import format_path
 
-    def where(*loc: str | int) -> str:
-        from mou_builder.loader import format_path
-
+    def problem(loc: tuple[str | int, ...], message: str) -> SpecProblem:
         if spec.source is None:
-            return format_path(loc)
+            return SpecProblem("<spec>", None, None, format_path(loc), message)
         line, column = spec.source.locate(loc)
-        return f"{spec.source.source}:{line}:{column}: {format_path(loc)}"
+        return SpecProblem(str(spec.source.source), line, column, format_path(loc), message)
 
     problems = []
     for i, pin in enumerate(spec.clauses.pin):
         pin_id, version = parse_pin(pin)
         if pin_id not in library.clauses:
-            problems.append(f"{where('clauses', 'pin', i)}: no clause {pin_id!r} in the library")
+            problems.append(problem(("clauses", "pin", i), f"no clause {pin_id!r} in the library"))
         elif version and version != library.clauses[pin_id].version:
             actual = library.clauses[pin_id].version
-            problems.append(f"{where('clauses', 'pin', i)}: {pin_id}@{version} is pinned but the library has {pin_id}@{actual}")
+            problems.append(problem(("clauses", "pin", i), f"{pin_id}@{version} is pinned but the library has {pin_id}@{actual}"))
     for i, clause_id in enumerate(spec.clauses.exclude):
         if clause_id not in library.clauses:
-            problems.append(f"{where('clauses', 'exclude', i)}: no clause {clause_id!r} in the library")
+            problems.append(problem(("clauses", "exclude", i), f"no clause {clause_id!r} in the library"))
     known_sections = [s.key for s in library.sections]
     for i, clause in enumerate(spec_clauses(spec)):
         if clause.header.section not in known_sections:
-            problems.append(
-                f"{where('clauses', 'add', i, 'section')}: unknown section {clause.header.section!r} for clause "
-                f"{clause.id!r} (sections: {', '.join(known_sections)})"
-            )
+            problems.append(problem(
+                ("clauses", "add", i, "section"),
+                f"unknown section {clause.header.section!r} for clause {clause.id!r} (sections: {', '.join(known_sections)})",
+            ))
         if clause.id in library.clauses:
-            problems.append(
-                f"{where('clauses', 'add', i, 'id')}: {clause.id} is already a library clause; give the added "
-                "clause another id, or exclude the library clause and add yours under a new id, "
-                f"got {spec.clauses.add[i].id!r}"
-            )
+            problems.append(problem(
+                ("clauses", "add", i, "id"),
+                f"{clause.id} is already a library clause; give the added clause another id, or exclude the library "
+                f"clause and add yours under a new id, got {spec.clauses.add[i].id!r}",
+            ))
     return problems
 
 
@@ -621,7 +784,7 @@ def select_clauses(spec: Spec, library: ClauseLibrary, context: Mapping[str, Any
     context = context if context is not None else spec_context(spec)
     problems = spec_clause_problems(spec, library)
     if problems:
-        raise ClauseError(problems[0])
+        raise SpecError(problems)
     pins = dict(parse_pin(p) for p in spec.clauses.pin)
     excluded = set(spec.clauses.exclude)
     pinned_groups = {library.clauses[p].header.group for p in pins if library.clauses[p].header.group}

@@ -8,10 +8,11 @@ commands so that ``mou-build --help`` stays fast.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -83,35 +84,71 @@ def main() -> None:
     """Turn a partnership spec (YAML or JSON) into a Word agreement.
 
     \b
+    mou-build init              start a spec: a short interview writes my-mou.yaml
+    mou-build examples          list the bundled example specs (NAME -o FILE copies one)
     mou-build SPEC              build SPEC as a .docx (same as: mou-build build SPEC)
     mou-build validate SPEC     check a spec against the model
     mou-build check SPEC        list the sections and details the spec still lacks
     mou-build diff OLD NEW      what changed between two drafts
     mou-build show SPEC         print the agreement as Markdown
     mou-build clauses list      show the clause library
+    mou-build reference         print the spec reference (every section and field)
     mou-build schema            print the JSON Schema of a spec
     """
 
 
+_QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=_SPEC)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: a list with, per SPEC, {spec, valid, errors: [{file, line, column, path, message}]}.")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses, which clauses.pin, exclude and add are checked against. Repeatable.")
+@_QUIET
 @_guarded
-def validate(specs: tuple[Path, ...]) -> None:
-    """Check that each SPEC fits the model; print every problem with its line."""
+def validate(specs: tuple[Path, ...], fmt: str, quiet: bool, clause_dirs: tuple[Path, ...]) -> None:
+    """Check that each SPEC fits the model; print every problem with its line.
+
+    Exit 0 when every SPEC is valid, 1 when any is not.
+    """
+    from mou_builder.clauses import load_library, spec_clause_problems
     from mou_builder.errors import SpecError
     from mou_builder.loader import load_spec
 
-    failed = False
+    reports = []
     for spec in specs:
         try:
-            load_spec(spec)
+            loaded = load_spec(spec)
+            # What the spec's clause choices ask of the library (an added id that clashes, an unknown pin)
+            # is part of validity, located like any other problem.
+            problems = spec_clause_problems(loaded, load_library(clause_dirs))
+            if problems:
+                raise SpecError(problems)
         except SpecError as exc:
-            failed = True
-            click.echo(str(exc), err=True)
+            reports.append(_validity(spec, exc))
+            if fmt == "text":
+                click.echo(str(exc), err=True)
         else:
-            click.echo(f"{spec}: valid")
-    if failed:
+            reports.append(_validity(spec, None))
+            if fmt == "text" and not quiet:
+                click.echo(f"{spec}: valid")
+    if fmt == "json":
+        click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    if not all(report["valid"] for report in reports):
         sys.exit(1)
+
+
+def _validity(spec: Path, error: Any) -> dict[str, Any]:
+    """validate's JSON for one spec: valid or not, and each located problem of ``error`` (a SpecError)."""
+    problems = error.problems if error is not None else []
+    return {
+        "spec": str(spec),
+        "valid": error is None,
+        "errors": [{"file": p.source, "line": p.line, "column": p.column, "path": p.path, "message": p.message}
+                   for p in problems],
+    }
 
 
 @main.command()
@@ -163,20 +200,23 @@ def _format_of(output: Path, fmt: str | None) -> str:
 @click.option("--pdf-timeout", type=click.FloatRange(min=0, min_open=True), default=180, show_default=True,
               metavar="SECONDS", help="With --pdf: stop LibreOffice after this long (the .docx is kept).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Builds at once, for several SPECS [default: every core].")
+@_QUIET
 @_guarded
 def build(
     specs: tuple[Path, ...], output: str | None, fmt: str | None, template: Path | None,
     clause_dirs: tuple[Path, ...], profile: str | None, strict: bool, pdf: bool, pdf_timeout: float,
-    jobs: int | None,
+    jobs: int | None, quiet: bool,
 ) -> None:
     """Build the agreement for each SPEC (a .docx by default).
 
     Missing required sections are marked in the draft and listed on stderr,
     and the exit status is 1; with --strict nothing is written. With several
     SPECS, -o names a folder (created if needed); each failure is reported
-    with its file, the others are still built, and a summary ends the run.
-    An output that would overwrite a SPEC, the template, the profile or a
-    clause file is refused, as is one that is not a regular file.
+    with its file, the others are still built, and a summary ends the run;
+    on a terminal a progress bar runs, elsewhere (a log, CI) each finished
+    spec gets a line. An output that would overwrite a SPEC, the template,
+    the profile or a clause file is refused, as is one that is not a
+    regular file.
     """
     from mou_builder.batch import BuildOptions
     from mou_builder.output import check_output
@@ -195,9 +235,9 @@ def build(
     options = BuildOptions(fmt, str(template) if template else None, tuple(map(str, clause_dirs)), profile, strict, pdf,
                            pdf_timeout)
     if batch:
-        _build_batch(specs, target or Path("."), options, jobs)
+        _build_batch(specs, target or Path("."), options, jobs, quiet)
     else:
-        _build_one(specs[0], target or Path(specs[0].stem + "." + fmt), options)
+        _build_one(specs[0], target or Path(specs[0].stem + "." + fmt), options, quiet)
 
 
 def _inputs(paths: Sequence[Path], template: Path | None, clause_dirs: tuple[Path, ...],
@@ -209,14 +249,14 @@ def _inputs(paths: Sequence[Path], template: Path | None, clause_dirs: tuple[Pat
                                             clauses=tuple(map(str, clause_dirs)), profile=profile))
 
 
-def _build_one(spec: Path, output: Path, options: Any) -> None:
+def _build_one(spec: Path, output: Path, options: Any, quiet: bool) -> None:
     from mou_builder.batch import build_file
-    from mou_builder.report import summary_line, text_report
+    from mou_builder.report import summary_line
 
     result = build_file(spec, output, options)
     if result.findings:
-        click.echo(text_report(str(spec), result.profile or "", result.findings), err=True, nl=False)
-    for path in result.written:
+        click.echo(_findings_text(str(spec), result.profile or "", result.findings, quiet), err=True, nl=False)
+    for path in result.written if not quiet else ():
         click.echo(f"wrote {path}")
     if result.status == "not-written":
         click.echo(f"{spec}: not written: {summary_line(result.findings)} (--strict)", err=True)
@@ -227,10 +267,9 @@ def _build_one(spec: Path, output: Path, options: Any) -> None:
         sys.exit(1)
 
 
-def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | None) -> None:
+def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | None, quiet: bool) -> None:
     from mou_builder.batch import build_inputs, build_many, plan_outputs
     from mou_builder.errors import OutputError
-    from mou_builder.report import summary_line
 
     # Refuse clashing names and outputs that are inputs before creating anything.
     plan = plan_outputs(specs, outdir, options.fmt, inputs=build_inputs(specs, options), pdf=options.pdf)
@@ -240,57 +279,129 @@ def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | 
         raise OutputError(f"{outdir}: cannot create the output folder ({exc.strerror})") from None
     counts = {"built": 0, "incomplete": 0, "not-written": 0, "failed": 0}
     pdfs = {"written": 0, "failed": 0}
-    with click.progressbar(length=len(plan), label="Building", file=sys.stderr) as bar:
-        for result in build_many(plan, options, jobs=jobs):
+    # A progress bar only where someone watches it: in a log (CI, a pipe) click would print
+    # a bare "Building" and nothing until the end, so each finished spec gets its line there.
+    watching = not quiet and sys.stderr.isatty()
+    bar = click.progressbar(length=len(plan), label="Building", file=sys.stderr) if watching else None
+    with bar if bar is not None else nullcontext():
+        for done, result in enumerate(build_many(plan, options, jobs=jobs), start=1):
             counts[result.status] += 1
-            if result.error:
-                click.echo(f"\n{result.error}", err=True)
-            elif result.status == "not-written":
-                click.echo(f"\n{result.spec}: not written: {summary_line(result.findings)} (--strict)", err=True)
-            elif result.status == "incomplete":
-                click.echo(f"\n{result.spec}: {summary_line(result.findings)}", err=True)
-            if result.pdf_error:
-                click.echo(f"\n{result.pdf_error}", err=True)
             pdfs["written"] += result.pdf is not None
             pdfs["failed"] += result.pdf_error is not None
-            bar.update(1)
+            problems = _batch_problems(result)
+            if bar is not None:
+                for line in problems:
+                    click.echo(f"\n{line}", err=True)
+                bar.update(1)
+            elif quiet:
+                for line in problems:
+                    click.echo(line, err=True)
+            else:
+                click.echo(_batch_line(result, f"[{done}/{len(plan)}]"), err=True)
+                for line in (result.error, result.pdf_error):  # the line says what happened; these say why
+                    if line:
+                        click.echo(line, err=True)
     written = counts["built"] + counts["incomplete"]
     pdf_summary = f"; PDF: {pdfs['written']} written, {pdfs['failed']} failed" if options.pdf else ""
-    click.echo(
-        f"{len(plan)} spec{'s' * (len(plan) != 1)}: {written} written to {outdir} ({counts['built']} complete, "
-        f"{counts['incomplete']} incomplete), {counts['not-written']} not written (--strict), "
-        f"{counts['failed']} failed{pdf_summary}",
-        err=True,
-    )
+    if not quiet:
+        click.echo(
+            f"{len(plan)} spec{'s' * (len(plan) != 1)}: {written} written to {outdir} ({counts['built']} complete, "
+            f"{counts['incomplete']} incomplete), {counts['not-written']} not written (--strict), "
+            f"{counts['failed']} failed{pdf_summary}",
+            err=True,
+        )
     if written != len(plan) or counts["incomplete"] or pdfs["failed"]:
         sys.exit(1)
 
 
+def _batch_problems(result: Any) -> list[str]:
+    """What went wrong with one spec of a batch, one message each (empty for a complete build)."""
+    from mou_builder.report import summary_line
+
+    lines = []
+    if result.error:
+        lines.append(result.error)
+    elif result.status == "not-written":
+        lines.append(f"{result.spec}: not written: {summary_line(result.findings)} (--strict)")
+    elif result.status == "incomplete":
+        lines.append(f"{result.spec}: {summary_line(result.findings)}")
+    if result.pdf_error:
+        lines.append(result.pdf_error)
+    return lines
+
+
+def _batch_line(result: Any, progress: str) -> str:
+    """The line a finished spec gets in a log: what was written, or why not (a failure's first line)."""
+    from mou_builder.report import summary_line
+
+    if result.status == "failed":
+        return f"{progress} {result.spec}: failed"
+    if result.status == "not-written":
+        return f"{progress} {result.spec}: not written: {summary_line(result.findings)} (--strict)"
+    return f"{progress} {result.spec}: {summary_line(result.findings)}; wrote {', '.join(result.written)}"
+
+
+def _findings_text(source: str, profile: str, findings: Sequence[Any], quiet: bool) -> str:
+    """The findings report; with --quiet only the errors (no warnings, defaults or summary)."""
+    from mou_builder.report import text_report
+
+    if quiet:
+        return "".join(f"{f}\n" for f in findings if f.severity == "error")
+    return text_report(source, profile, findings)
+
+
 @main.command()
-@click.argument("spec", type=_SPEC)
+@click.argument("specs", nargs=-1, required=True, type=_SPEC)
 @click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses. Repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the findings report (report_version, spec, profile, complete, counts, findings); with "
+                   "several SPECS, a list of them. A SPEC that does not fit the model gets {spec, valid: false, "
+                   "errors: [...]}, as in validate.")
+@_QUIET
 @_guarded
-def check(spec: Path, profile: str | None, clause_dirs: tuple[Path, ...], fmt: str) -> None:
-    """Check that SPEC covers every section its profile requires.
+def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
+    """Check that each SPEC covers every section its profile requires.
 
-    Exit 0 when complete (warnings allowed), 1 when a required section or
-    detail is missing.
+    One report per SPEC. Exit 0 when all are complete (warnings allowed), 1
+    when a required section or detail is missing in any, or any does not fit
+    the model.
     """
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check as check_spec
     from mou_builder.completeness import load_profile
+    from mou_builder.errors import ProfileError, SpecError
     from mou_builder.loader import load_spec
-    from mou_builder.report import json_report, text_report
+    from mou_builder.report import REPORT_VERSION, json_report
 
-    loaded = load_spec(spec)
-    chosen = load_profile(profile or loaded.agreement.profile)
-    findings = check_spec(loaded, chosen, load_library(clause_dirs))
-    report = json_report if fmt == "json" else text_report
-    click.echo(report(str(spec), chosen.id, findings), nl=False)
-    if any(f.severity == "error" for f in findings):
+    library = load_library(clause_dirs)
+    given = load_profile(profile) if profile else None  # a bad --profile stops the run before any report
+    reports: list[dict[str, Any]] = []
+    complete = True
+    for spec in specs:
+        try:
+            loaded = load_spec(spec)
+            chosen = given or load_profile(loaded.agreement.profile)
+        except (SpecError, ProfileError) as exc:
+            # Reported with its spec; the other specs are still checked.
+            complete = False
+            if fmt == "json":
+                unfit = _validity(spec, exc) if isinstance(exc, SpecError) else {"spec": str(spec), "error": str(exc)}
+                reports.append({"report_version": REPORT_VERSION, "complete": False, **unfit})
+            else:
+                click.echo(str(exc), err=True)
+            continue
+        findings = check_spec(loaded, chosen, library)
+        complete &= not any(f.severity == "error" for f in findings)
+        if fmt == "json":
+            reports.append(json.loads(json_report(str(spec), chosen.id, findings)))
+        else:
+            click.echo(_findings_text(str(spec), chosen.id, findings, quiet), nl=False)
+    if fmt == "json":
+        # One SPEC keeps the single report that docs/findings.md documents.
+        click.echo(json.dumps(reports[0] if len(specs) == 1 else reports, indent=2, ensure_ascii=False))
+    if not complete:
         sys.exit(1)
 
 
@@ -461,6 +572,321 @@ def show(spec: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...
     if is_docx(spec):
         click.echo(draft_text(spec), nl=False)
         return
-    from mou_builder.render_text import render_text
+    from mou_builder.text_render import render_text
 
     click.echo(render_text(_assembled(spec, clause_dirs, profile)[1], fmt), nl=False)
+
+
+# ---------------------------------------------------------------- starting out: init, examples, reference, template
+
+
+def _check_new_file(path: Path, force: bool) -> None:
+    """Refuse ``path`` when it is inside mou-builder's own files, or exists and ``force`` is not given.
+
+    The package's files (its examples, schema, template, clauses) are refused
+    even with --force: an upgrade would silently undo the change, and a broken
+    copy would break every later build.
+    """
+    from mou_builder.errors import OutputError
+    from mou_builder.output import check_output
+    from mou_builder.resources import package_folders
+
+    check_output(path)  # a device or a named pipe: refused before anything (the schema beside) is written
+    real = Path(os.path.realpath(path))
+    for folder in package_folders():
+        if real.is_relative_to(os.path.realpath(folder)):
+            raise OutputError(f"{path}: not written: it is inside mou-builder's own files ({folder}); "
+                              "choose a path outside that folder")
+    if path.is_dir():
+        raise OutputError(f"{path}: not written: it is a folder; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():  # said here, before the schema beside it is written
+        raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise OutputError(f"{path}: already exists; not overwritten (add --force to replace it)")
+
+
+def _check_spec_name(path: Path) -> None:
+    """A spec these commands write is YAML: under another name, mou-build would read it wrongly or not at all."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise click.UsageError(f"{path}: a spec is written as YAML; name it .yaml")
+
+
+def _write_spec(path: Path, text: str, force: bool) -> None:
+    """Write a starter or example spec, and the schema its first line points at beside it."""
+    from mou_builder.output import write_atomic
+
+    _check_new_file(path, force)  # again after the interview: the file may have appeared meanwhile
+    _check_spec_name(path)
+    note = _schema_beside(path)
+    write_atomic(path, text.encode("utf-8"))
+    click.echo(f"wrote {path}")
+    if note:
+        click.echo(note, err=True)
+
+
+def _schema_beside(spec: Path) -> str | None:
+    """Write mou-spec.schema.json beside ``spec`` for editors, unless one is there; a note when it differs.
+
+    The spec's ``$schema`` line names the file relatively, so it works
+    wherever the spec is; a schema file the user already has is never
+    replaced (it may be one they keep on purpose).
+    """
+    from mou_builder.output import write_atomic
+    from mou_builder.resources import schema_path
+    from mou_builder.starter import SCHEMA_FILE
+
+    target = spec.parent / SCHEMA_FILE
+    shipped = schema_path().read_bytes()
+    if target.exists() or target.is_symlink():
+        if target.is_file() and target.read_bytes() == shipped:
+            return None
+        return (f"{target}: kept as it is, but it is not this version's schema; for editor help that matches, "
+                f"run: mou-build schema > {target}")
+    write_atomic(target, shipped)
+    click.echo(f"wrote {target} (editor completion and checks for the spec)")
+    return None
+
+
+def _choose(label: str, options: Sequence[str], default: str, notes: dict[str, str] | None = None) -> str:
+    """Ask for one of ``options`` by number or by name."""
+    notes = notes or {}
+    click.echo(f"{label}:")
+    for number, option in enumerate(options, start=1):
+        click.echo(f"  {number}) {option}{f' - {notes[option]}' if notes.get(option) else ''}")
+
+    def pick(answer: str) -> str:
+        answer = answer.strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(options):
+            return options[int(answer) - 1]
+        if answer in options:
+            return answer
+        raise click.BadParameter(f"answer a number from 1 to {len(options)}, or one of: {', '.join(options)}")
+
+    return click.prompt("Choose", default=str(options.index(default) + 1), value_proc=pick)
+
+
+def _text(answer: str) -> str:
+    """A non-blank answer, without surrounding spaces."""
+    if not answer.strip():
+        raise click.BadParameter("an answer is needed")
+    return answer.strip()
+
+
+def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
+    """The questions of `mou-build init`; returns starter.Answers."""
+    from datetime import date
+    from decimal import Decimal, InvalidOperation
+
+    from mou_builder.completeness import builtin_profiles, load_profile
+    from mou_builder.reference import model_schema
+    from mou_builder.starter import KIND_TITLES, Answers, MoneyAnswer, PartyAnswer, one_year_later, party_id
+
+    click.echo("A few questions to start your spec (Enter keeps the [default]; Ctrl-C stops, writing nothing).\n")
+    if kind is None:
+        kind = _choose("Kind of agreement", list(KIND_TITLES), "memorandum_of_understanding")
+    if profile is None:
+        profiles = builtin_profiles()
+        profile = _choose("Completeness profile (what a finished agreement must cover)", profiles, "general",
+                          {p: load_profile(p).title for p in profiles})
+    roles = model_schema()["$defs"]["Party"]["properties"]["role"]["enum"]
+    parties: list[Any] = []
+    while True:
+        n = len(parties) + 1
+        click.echo(f"\nParty {n}")
+        legal_name = click.prompt("  Legal name (as it appears in the agreement)", value_proc=_text)
+        short_name = click.prompt("  Short name used in the text", default=legal_name, value_proc=_text)
+        role = click.prompt("  Role", type=click.Choice(roles), default="lead" if n == 1 else "partner")
+        pid = party_id(short_name, {p.id for p in parties})
+        parties.append(PartyAnswer(pid, legal_name, short_name, role))
+        click.echo(f"  (the spec calls this party '{pid}')")
+        if n >= 2 and not click.confirm("\nAdd another party?", default=False):
+            break
+    ids = [p.id for p in parties]
+    title = click.prompt("\nTitle of the agreement", default=KIND_TITLES[kind], value_proc=_text)
+
+    money = None
+    if click.confirm("\nDoes money move between the parties under this agreement?", default=False):
+        payer = click.prompt("  Which party pays?", type=click.Choice(ids), default=ids[0])
+        payees = [i for i in ids if i != payer]
+        payee = click.prompt("  Which party receives it?", type=click.Choice(payees), default=payees[0])
+
+        def amount(answer: str) -> Decimal:
+            try:
+                value = Decimal(answer.strip().replace(",", "").removeprefix("$"))
+            except InvalidOperation:
+                raise click.BadParameter(f"{answer!r} is not an amount; write it like 25000.00") from None
+            if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise click.BadParameter(f"{answer!r}: give a positive amount with at most two decimals")
+            return value
+
+        value = click.prompt("  Amount in US dollars (e.g. 25000.00)", value_proc=amount)
+        purpose = click.prompt("  What does it pay for?", default="Program costs", value_proc=_text)
+        money = MoneyAnswer(payer, payee, value, purpose)
+
+    if profile == "student_data":
+        mode = "personal"
+        click.echo("\nProfile student_data: student records are personal data, so the data are shared as 'personal'.")
+    else:
+        mode = _choose("\nData about people shared between the parties", ["none", "de_identified", "personal"], "none",
+                       {"none": "no data about individuals", "de_identified": "with names and identifiers removed",
+                        "personal": "identifiable people (needs a legal basis)"})
+    provider = recipient = None
+    if mode != "none":
+        provider = click.prompt("  Which party discloses the data?", type=click.Choice(ids), default=ids[0])
+        others = [i for i in ids if i != provider]
+        recipient = click.prompt("  Which party receives it?", type=click.Choice(others), default=others[0])
+
+    def end_date(answer: str) -> date | None:
+        if answer.strip().lower() in ("evergreen", "none"):
+            return None
+        try:
+            end = date.fromisoformat(answer.strip())
+        except ValueError:
+            raise click.BadParameter(f"{answer!r}: write the date as YYYY-MM-DD, or 'evergreen'") from None
+        if end <= today:
+            raise click.BadParameter(f"{end.isoformat()} is not after today's draft date {today.isoformat()}")
+        return end
+
+    end = click.prompt("\nLast day of the agreement (YYYY-MM-DD), or 'evergreen' for no end date",
+                       default=one_year_later(today).isoformat(), value_proc=end_date)
+    return Answers(title, tuple(parties), today, kind, profile, money, mode, provider, recipient, end)
+
+
+@main.command()
+@click.argument("path", required=False, default="my-mou.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-input", is_flag=True, help="Ask nothing: two placeholder parties, no money, no personal data, "
+                                                "a one-year term (for scripts).")
+@click.option("--from", "example", metavar="EXAMPLE",
+              help="Start from a bundled example instead (see: mou-build examples).")
+@click.option("--kind", help="agreement.kind: memorandum_of_understanding, partnership_agreement or "
+                             "data_sharing_agreement [default: asked, or memorandum_of_understanding].")
+@click.option("--profile", help="Completeness profile: general, head_start or student_data [default: asked, or "
+                                "general].")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@_guarded
+def init(path: Path, no_input: bool, example: str | None, kind: str | None, profile: str | None, force: bool) -> None:
+    """Write a starter spec at PATH [default: my-mou.yaml] after a short interview.
+
+    Asks the kind of agreement and profile, the parties, whether money moves,
+    whether data about people is shared, and the term. The spec it writes
+    validates; the sections the profile still needs are in it as commented
+    stubs naming their fields. Writes mou-spec.schema.json beside PATH (unless
+    one is there) for editor completion; the spec's first line points at it.
+    An existing PATH is not replaced without --force.
+    """
+    from datetime import date
+
+    from mou_builder import __version__ as version
+    from mou_builder.reference import model_schema
+    from mou_builder.starter import default_answers, example_text, starter_text, still_needed
+
+    _check_new_file(path, force)  # before the questions: no interview for a file that would be refused
+    _check_spec_name(path)
+    if example is not None:
+        if kind or profile:
+            raise click.UsageError("--from copies an example as it is; leave out --kind and --profile")
+        _write_spec(path, example_text(_example_name(example)), force)
+        return
+    kinds = model_schema()["$defs"]["Agreement"]["properties"]["kind"]["enum"]
+    if kind is not None and kind not in kinds:
+        raise click.BadParameter(f"{kind!r} is not one of {', '.join(kinds)}", param_hint="--kind")
+    if profile is not None:
+        from mou_builder.completeness import builtin_profiles
+
+        if profile not in builtin_profiles():
+            raise click.BadParameter(f"{profile!r} is not one of {', '.join(builtin_profiles())}",
+                                     param_hint="--profile")
+    today = date.today()
+    answers = default_answers(today, kind=kind, profile=profile) if no_input else _interview(today, kind, profile)
+    text = starter_text(answers, file_name=path.name, version=version)
+    _write_spec(path, text, force)
+    todo = still_needed(text, answers.profile)
+    if todo:
+        click.echo(f"still to fill in for profile {answers.profile}: {', '.join(todo)} "
+                   f"(commented out in {path.name}); then run: mou-build check {path}")
+
+
+def _example_name(name: str) -> str:
+    """``name`` if it is a bundled example; a usage error listing them if not."""
+    from mou_builder.starter import example_names, example_path
+
+    try:
+        return example_path(name).stem
+    except KeyError:
+        raise click.BadParameter(f"no example {name!r}; the examples are: {', '.join(example_names())}",
+                                 param_hint="EXAMPLE") from None
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to copy example NAME [default: NAME.yaml in the current folder].")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@_guarded
+def examples(name: str | None, output: Path | None, force: bool) -> None:
+    """List the bundled example specs, or copy example NAME to start from.
+
+    The copy's first line points editors at mou-spec.schema.json, which is
+    written beside it (unless one is there). An existing file is not
+    replaced without --force.
+    """
+    from mou_builder.starter import example_description, example_names, example_text
+
+    if name is None:
+        if output is not None:
+            raise click.UsageError("-o needs the NAME of the example to copy (see: mou-build examples)")
+        names = example_names()
+        width = max(map(len, names), default=0)
+        for example in names:
+            click.echo(f"{example:<{width}}  {example_description(example)}")
+        return
+    stem = _example_name(name)
+    _write_spec(output or Path(f"{stem}.yaml"), example_text(stem), force)
+
+
+@main.command()
+@click.argument("section", required=False)
+@_guarded
+def reference(section: str | None) -> None:
+    """Print the spec reference: every section and field, with types and defaults (Markdown).
+
+    With SECTION (e.g. purpose, parties, financial), only that section and
+    the types it uses.
+    """
+    from mou_builder.reference import section_reference, sections, spec_reference
+
+    if section is None:
+        click.echo(spec_reference(), nl=False)
+        return
+    try:
+        click.echo(section_reference(section), nl=False)
+    except KeyError:
+        raise click.BadParameter(f"no section {section!r}; the sections are: {', '.join(sections())}",
+                                 param_hint="SECTION") from None
+
+
+@main.group()
+def template() -> None:
+    """The Word template drafts are built with."""
+
+
+@template.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the template (.docx).")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@_guarded
+def template_export(output: Path, force: bool) -> None:
+    """Write the default Word template, to restyle and use with build --template.
+
+    Change its styles (fonts, colours, spacing), margins, header and footer
+    in Word; keep the MOU styles and the {{ body }} paragraph.
+    """
+    from mou_builder.output import write_atomic
+    from mou_builder.resources import default_template_path
+
+    if output.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o {output}: a Word template is a .docx file; name it .docx")
+    _check_new_file(output, force)
+    write_atomic(output, default_template_path().read_bytes())
+    click.echo(f"wrote {output}; use it with: mou-build build SPEC --template {output}")

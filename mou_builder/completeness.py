@@ -249,7 +249,7 @@ def check(
             findings.append(finder.make(
                 "missing-section", "error", key, section.source,
                 f"{section.missing}{why}",
-                f"add '{section.source}:' to the spec (see docs/spec-reference.md#{section.source})",
+                f"add '{section.source}:' to the spec (see: mou-build reference {section.source})",
             ))
 
     for rule in profile.required_fields:
@@ -284,35 +284,62 @@ def check(
     return sorted(findings, key=lambda f: (order.get(f.section, 99), rank[f.severity], f.path, f.code))
 
 
+@dataclass(frozen=True)
+class NamedDefault:
+    """A field whose default puts a term in the draft (see :func:`mou_builder.model.named_default`)."""
+
+    path: str  # "termination.cure_days"
+    default: Any
+    when: str | None  # the condition under which the draft uses it
+    shows: str | None  # an expression for the value the draft uses, when it is derived
+
+
+@lru_cache(maxsize=1)
+def named_default_fields() -> tuple[NamedDefault, ...]:
+    """Every named default of the spec model, in the order of the spec's sections."""
+    from mou_builder.loader import _unwrap
+
+    out: list[NamedDefault] = []
+
+    def walk(model: type[BaseModel], path: str) -> None:
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            full = f"{path}.{name}" if path else name
+            if extra.get("x-named-default"):
+                when, shows = extra.get("x-default-when"), extra.get("x-default-shows")
+                default = info.get_default(call_default_factory=True)
+                out.append(NamedDefault(full, default, str(when) if when else None, str(shows) if shows else None))
+            inner = _unwrap(info.annotation)
+            if inner is not None and "list[" not in str(info.annotation):  # list items carry no named defaults
+                walk(inner, full)
+
+    walk(Spec, "")
+    return tuple(out)
+
+
 def named_defaults(
     spec: Spec, context: Mapping[str, Any], finder: _Finder, covered: set[str] | None = None
 ) -> list[Finding]:
-    """The named defaults in force: fields marked with ``named_default`` in the model that the
-    spec leaves out, in sections the draft has, whose condition holds."""
+    """The named defaults in force: named-default fields the spec leaves out, in sections the
+    draft has, whose condition holds."""
     out: list[Finding] = []
-
-    def walk(model: BaseModel, path: str) -> None:
-        for name, info in type(model).model_fields.items():
-            value = getattr(model, name)
-            full = f"{path}.{name}"
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            if extra.get("x-named-default") and name not in model.model_fields_set:
-                when = extra.get("x-default-when")
-                if when is None or evaluate(str(when), context, f"the default of {full}"):
-                    shows = extra.get("x-default-shows")
-                    shown = _evaluate_value(str(shows), context) if shows else value
-                    out.append(finder.make(
-                        "default-term", "info", finder.section_of(full), full,
-                        f"not set in the spec; the draft uses the default {_display(shown)}",
-                        f"set {full} to confirm this value or to choose another",
-                    ))
-            elif isinstance(value, BaseModel):
-                walk(value, full)
-
-    for name in type(spec).model_fields:
-        value = getattr(spec, name)
-        if isinstance(value, BaseModel) and (covered is None or finder.section_of(name) in covered):
-            walk(value, name)
+    for named in named_default_fields():
+        parent, _, name = named.path.rpartition(".")
+        model: Any = spec
+        for part in parent.split("."):
+            model = getattr(model, part, None)
+        if model is None or name in model.model_fields_set:
+            continue
+        if covered is not None and finder.section_of(named.path) not in covered:
+            continue
+        if named.when and not evaluate(named.when, context, f"the default of {named.path}"):
+            continue
+        shown = _evaluate_value(named.shows, context) if named.shows else named.default
+        out.append(finder.make(
+            "default-term", "info", finder.section_of(named.path), named.path,
+            f"not set in the spec; the draft uses the default {_display(shown)}",
+            f"set {named.path} to confirm this value or to choose another",
+        ))
     if spec.legal is None:
         out.append(finder.make(
             "default-term", "info", "legal_status", "legal.binding",

@@ -1,4 +1,4 @@
-"""Read a spec file (YAML or JSON) into a validated :class:`~mou_builder.model.Spec`.
+"""Read a spec (YAML or JSON: a file, an open file, text, or parsed data) into a validated :class:`~mou_builder.model.Spec`.
 
 The YAML is *composed* (parsed into nodes that keep their line and column)
 rather than loaded, and values are built from the nodes here, so that:
@@ -9,7 +9,8 @@ rather than loaded, and values are built from the nodes here, so that:
   are booleans, only plain decimal numbers are numbers, and numbers with a
   point are exact :class:`~decimal.Decimal` values. ``NO``, ``yes``, ``0777``,
   ``1:30`` and ``1e5`` stay text, and the model refuses text where a boolean
-  or a number is meant;
+  or a number is meant; a whole number too long for Python's ``int``
+  (4,300 digits) stays an exact Decimal, which the model refuses at its line;
 - a duplicate key is an error at its line instead of silently winning;
 - aliases are expanded with a budget, so a "billion laughs" file is refused.
 """
@@ -18,17 +19,22 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import IO, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
+from mou_builder.currencies import ISO_4217
 from mou_builder.errors import SpecError, SpecProblem
 from mou_builder.model import Spec
+from mou_builder.types import MAX_PLACES, exact_float, short_value
 
 #: Largest spec file read, in bytes. Real agreements are a few kilobytes.
 MAX_SPEC_BYTES = 1_000_000
@@ -80,21 +86,55 @@ def format_path(loc: Loc) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Read and validate the spec file at ``path``.
+#: What :func:`load_spec` reads: a path, an open file (text or binary), or data already parsed.
+SpecSource = Union[str, "os.PathLike[str]", IO[str], IO[bytes], Mapping[str, Any]]
+#: The two formats a spec is written in.
+SpecFormat = Literal["yaml", "json"]
 
-    Raises :class:`~mou_builder.errors.SpecError` listing every problem with
-    its file, line, column, spec path and bad value.
+
+def load_spec(source: SpecSource) -> Spec:
+    """Read and validate a spec from a file path, an open file, or a mapping.
+
+    - a path (``str`` or :class:`~pathlib.Path`): JSON when it ends in
+      ``.json``, YAML otherwise; errors name ``file:line:column``;
+    - an open file, text or binary (``open(p)``, ``sys.stdin``,
+      ``io.BytesIO``): read as :func:`loads_spec` reads text, with the
+      stream's ``name`` in errors;
+    - a mapping (``dict`` from a web form, ``json.loads`` or
+      ``yaml.safe_load``): the same as :func:`validate_spec`.
+
+    Spec text is not a path: give it to :func:`loads_spec`. Raises
+    :class:`~mou_builder.errors.SpecError` listing every problem with its
+    place, spec path and bad value.
     """
-    path = Path(path)
-    data, source_map = read_spec_data(path)
+    if isinstance(source, Mapping):
+        return validate_spec(source)
+    if isinstance(source, str) and ("\n" in source or (source.lstrip().startswith("{") and not Path(source).exists())):
+        _fail("<spec>", None, "load_spec takes a path, an open file or a mapping, and this looks like spec text: "
+              "pass it to loads_spec(text)")
+    if isinstance(source, (str, os.PathLike)):
+        data, source_map = read_spec_data(Path(source))
+    elif callable(getattr(source, "read", None)):
+        data, source_map = read_spec_stream(source)
+    else:
+        raise TypeError(f"load_spec takes a path, an open file or a mapping, not {type(source).__name__}")
     return validate_spec(data, source_map)
 
 
-def load_spec_text(text: str, *, source: str = "<spec>", fmt: str = "yaml") -> Spec:
-    """Validate a spec given as text (``fmt`` is ``yaml`` or ``json``)."""
-    data, source_map = parse_spec_text(text, source=source, fmt=fmt)
+def loads_spec(text: str | bytes, *, source: str = "<spec>", fmt: SpecFormat | None = None) -> Spec:
+    """Validate a spec given as text (``str``, or UTF-8 ``bytes``).
+
+    ``fmt`` is ``"yaml"`` or ``"json"``; by default it follows ``source``'s
+    extension (``.json``), else text that starts with ``{`` is JSON and any
+    other text YAML. ``source`` names the text in errors
+    (``form-42.yaml:3:7: ...``).
+    """
+    data, source_map = parse_spec_text(_text(text, source), source=source, fmt=fmt)
     return validate_spec(data, source_map)
+
+
+#: The name :func:`loads_spec` had before; kept for existing callers.
+load_spec_text = loads_spec
 
 
 def read_spec_data(path: Path) -> tuple[Any, SourceMap]:
@@ -103,7 +143,7 @@ def read_spec_data(path: Path) -> tuple[Any, SourceMap]:
     try:
         size = path.stat().st_size
         if size > MAX_SPEC_BYTES:
-            _fail(name, None, f"the file is {size:,} bytes; a spec may be at most {MAX_SPEC_BYTES:,} bytes")
+            _too_large(name, size)
         raw = path.read_bytes()
     except IsADirectoryError:
         _fail(name, None, "is a folder, not a spec file")
@@ -113,9 +153,53 @@ def read_spec_data(path: Path) -> tuple[Any, SourceMap]:
         _fail(name, None, "cannot be read (permission denied)")
     except OSError as exc:
         _fail(name, None, f"cannot be read ({exc.strerror})")
-    text = decode_spec_bytes(raw, name)
-    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-    return parse_spec_text(text, source=name, fmt=fmt)
+    return parse_spec_text(_text(raw, name), source=name)
+
+
+def read_spec_stream(stream: IO[str] | IO[bytes]) -> tuple[Any, SourceMap]:
+    """Read an open file (text or binary) into plain data and its :class:`SourceMap`.
+
+    At most :data:`MAX_SPEC_BYTES` are read; the stream's ``name`` (if it
+    has one) names it in errors and decides its format as a path's suffix does.
+    """
+    name = getattr(stream, "name", None)
+    name = name if isinstance(name, str) else "<stream>"
+    try:
+        raw = stream.read(MAX_SPEC_BYTES + 1)
+    except UnicodeDecodeError as exc:
+        _fail(name, None, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8, or open it in binary mode")
+    except OSError as exc:
+        _fail(name, None, f"cannot be read ({exc.strerror or exc})")
+    if not isinstance(raw, (str, bytes)):
+        raise TypeError(f"{name}: read() returned {type(raw).__name__}, not text or bytes")
+    if len(raw) > MAX_SPEC_BYTES:
+        _fail(name, None, f"the spec is more than {MAX_SPEC_BYTES:,} bytes, the most a spec may be")
+    return parse_spec_text(_text(raw, name), source=name)
+
+
+def _text(raw: str | bytes, source: str) -> str:
+    """Spec text within the size bound, decoded from UTF-8 when given as bytes."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > MAX_SPEC_BYTES:
+        _too_large(source, size)
+    return decode_spec_bytes(raw, source) if isinstance(raw, bytes) else raw
+
+
+def _too_large(source: str, size: int) -> None:
+    _fail(source, None, f"the file is {size:,} bytes; a spec may be at most {MAX_SPEC_BYTES:,} bytes")
+
+
+def _format(source: str, text: str, fmt: SpecFormat | None) -> SpecFormat:
+    if fmt is not None:
+        if fmt not in ("yaml", "json"):
+            raise ValueError(f"fmt must be 'yaml' or 'json', not {fmt!r}")
+        return fmt
+    suffix = Path(source).suffix.lower() if source and not source.startswith("<") else ""
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return "json" if text.lstrip().startswith("{") else "yaml"
 
 
 def decode_spec_bytes(raw: bytes, source: str) -> str:
@@ -133,11 +217,11 @@ def decode_spec_bytes(raw: bytes, source: str) -> str:
         ) from None
 
 
-def parse_spec_text(text: str, *, source: str = "<spec>", fmt: str = "yaml") -> tuple[Any, SourceMap]:
-    """Parse spec text into plain data and a :class:`SourceMap`."""
+def parse_spec_text(text: str, *, source: str = "<spec>", fmt: SpecFormat | None = None) -> tuple[Any, SourceMap]:
+    """Parse spec text into plain data and a :class:`SourceMap` (``fmt`` as in :func:`loads_spec`)."""
     if not text.strip():
         _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:'")
-    if fmt == "json":
+    if _format(source, text, fmt) == "json":
         data = _parse_json(text, source)
         # JSON has no positions of its own; JSON is YAML, so composing it
         # again gives every value's line (tabs are only whitespace in JSON).
@@ -164,6 +248,7 @@ def _parse_json(text: str, source: str) -> Any:
         return json.loads(
             text,
             parse_float=lambda t: Decimal(t) if _DECIMAL.match(t) else t,
+            parse_int=_whole_number,
             parse_constant=no_constant,
         )
     except json.JSONDecodeError as exc:
@@ -245,13 +330,9 @@ def _compose_checked(text: str, source: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark else None
-        problem = exc.problem or "invalid YAML"
-        if "\t" in problem or "'\\t'" in problem:
-            problem += " (YAML indentation must use spaces, not tabs)"
-        context = f" {exc.context}" if exc.context else ""
-        _fail(source, where, f"invalid YAML:{context} {problem}".replace(":  ", ": "))
+        from mou_builder.yaml_errors import explain  # only on an error: keeps the happy path's imports
+
+        _fail(source, *explain(exc, text))
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -354,13 +435,26 @@ class _Builder:
         if text in _FALSE:
             return False
         if _INT.match(text):
-            return int(text)
+            return _whole_number(text)
         if _DECIMAL.match(text):
             return Decimal(text)
         return text
 
     def _bad_tag(self, node: yaml.Node) -> None:
         _fail(self.map.source, self._at(node), f"the YAML tag {node.tag!r} is not supported in a spec")
+
+
+def _whole_number(text: str) -> int | Decimal:
+    """An integer, or past Python's limit on converting digits to int (4,300) an exact Decimal.
+
+    The model then refuses it with a located message (too many digits for an
+    amount, not a whole number it can use elsewhere) instead of the loader
+    failing on the conversion.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        return Decimal(text)
 
 
 def _fail(source: str, where: tuple[int, int] | None, message: str, path: str = "") -> Any:
@@ -371,21 +465,89 @@ def _fail(source: str, where: tuple[int, int] | None, message: str, path: str = 
 # ---------------------------------------------------------------- validating
 
 
-def validate_spec(data: Any, source_map: SourceMap | None = None) -> Spec:
-    """Validate plain data as a :class:`Spec`, with located errors."""
+def validate_spec(data: Mapping[str, Any], source_map: SourceMap | None = None) -> Spec:
+    """Validate plain data (a ``dict`` from a form, ``json.loads`` or ``yaml.safe_load``) as a :class:`Spec`.
+
+    Amounts may be :class:`~decimal.Decimal`, ``int``, text such as
+    ``"1500.00"``, or a float that holds exactly what was typed
+    (``96000.0``, ``1500.25``) with no more decimal places than its
+    currency has; ``0.1 + 0.2`` is refused. Raises
+    :class:`~mou_builder.errors.SpecError` listing every problem, located
+    when ``source_map`` says where the data came from.
+    """
     source_map = source_map or SourceMap("<spec>")
+    problems = [
+        SpecProblem(source_map.source, *source_map.locate(loc), format_path(loc), message)
+        for loc, message in _float_amount_problems(data)
+    ]
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(problems_from_validation(exc, data, source_map)) from None
+        problems += problems_from_validation(exc, data, source_map)
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise SpecError(problems) from None
     spec._source = source_map
     return spec
+
+
+def _float_amount_problems(data: Any) -> Iterator[tuple[Loc, str]]:
+    """Float amounts with more decimal places than their currency has (``12.345`` dollars).
+
+    A float from a form is taken as the decimal it shows; when that has more
+    places than the currency's minor unit, it was computed (a share, a
+    rate), not an amount anyone agreed to, so it is refused rather than rounded.
+    """
+    floats = [(loc, value, currency) for loc, value, currency in _amounts(data) if type(value) is float]
+    if not floats:
+        return
+    from babel.numbers import get_currency_precision  # imported on first use: Babel loads locale data
+
+    for loc, value, currency in floats:
+        try:
+            places = -exact_float(value).as_tuple().exponent  # type: ignore[operator]
+        except PydanticCustomError:
+            continue  # not finite or not exact: the model says so
+        if not isinstance(currency, str) or currency not in ISO_4217:
+            continue  # the model names the bad currency
+        most = get_currency_precision(currency)
+        if most < places <= MAX_PLACES:  # past MAX_PLACES the model says so for every amount
+            yield loc, (
+                f"is the float {value!r}, with {places} decimal place{'s' if places > 1 else ''}; {currency} amounts have {most}: "
+                f"round it, or send the amount as text such as '{value:.{most}f}'"
+            )
+
+
+def _amounts(data: Any) -> Iterator[tuple[Loc, Any, Any]]:
+    """Each amount of the spec data (``loc``, value, currency code), as the model reads currencies."""
+    financial = _mapping(data, "financial")
+    default = financial.get("currency", "USD")
+    yield ("financial", "budget_total"), financial.get("budget_total"), default
+    for i, contribution in _mappings(financial, "contributions"):
+        currency = contribution.get("currency") or default
+        for key in ("amount", "cap"):
+            yield ("financial", "contributions", i, key), contribution.get(key), currency
+    liability = _mapping(data, "liability")
+    yield ("liability", "cap"), liability.get("cap"), default
+    for i, insurance in _mappings(liability, "insurance"):
+        yield ("liability", "insurance", i, "amount"), insurance.get("amount"), insurance.get("currency") or default
+
+
+def _mapping(data: Any, key: str) -> Mapping[str, Any]:
+    value = data.get(key) if isinstance(data, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def _mappings(data: Mapping[str, Any], key: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    items = data.get(key)
+    if isinstance(items, list):
+        yield from ((i, item) for i, item in enumerate(items) if isinstance(item, Mapping))
 
 
 # pydantic error types whose message already names the bad value.
 _OWN_MESSAGES = {
     "consistency", "xml_invalid_char", "blank_text", "money_float", "money_text", "money_type",
-    "money_finite", "money_negative", "percent_range", "date_invalid", "date_format", "currency", "one_way",
+    "money_finite", "money_negative", "number_too_large", "number_places", "percent_range", "date_invalid", "date_format", "currency", "one_way",
 }
 
 
@@ -443,13 +605,16 @@ def _message(error: Any, loc: Loc) -> str:
         return f"unknown key {key!r}{hint}"
     if kind == "bool_type":
         return f"must be true or false, got {_shown(value)}"
+    if kind == "int_type" and isinstance(value, Decimal) and value == value.to_integral_value():
+        return f"is too large a number, got {_shown(value)}"
     if kind == "int_type":
         return f"must be a whole number, got {_shown(value)}"
     if kind == "string_type" and loc and loc[-1] == "accountable" and isinstance(value, list):
         return "must be exactly one party id, got a list (list the other parties under 'responsible')"
     if kind == "string_type":
+        shown = _shown(value)
         hint = f" (put it in quotes: '{value}')" if isinstance(value, (int, Decimal, bool)) else ""
-        return f"must be text, got {_shown(value)}{hint}"
+        return f"must be text, got {shown}{hint if shown == str(value) else ' (put it in quotes)'}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"must be a mapping of keys and values, got {_shown(value)}"
     if kind == "list_type":
@@ -461,7 +626,7 @@ def _message(error: Any, loc: Loc) -> str:
     if kind == "too_short":
         return f"must have at least {error['ctx']['min_length']} item(s), got {error['ctx'].get('actual_length', 0)}"
     if kind in ("greater_than_equal", "less_than_equal"):
-        return str(error["msg"]).replace("Input should be", "must be") + f", got {value!r}"
+        return str(error["msg"]).replace("Input should be", "must be") + f", got {_shown(value)}"
     message = str(error["msg"]).replace("Input should be", "must be")
     if not isinstance(value, (dict, list)):
         message += f", got {_shown(value)}"
@@ -474,8 +639,8 @@ def _shown(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, Decimal):
-        return str(value)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return short_value(value)
     if isinstance(value, str) and len(value) > 60:
         return f"{value[:40]!r}... ({len(value):,} characters)"
     return repr(value)

@@ -592,6 +592,16 @@ Loc = tuple[str | int, ...]
 _MODE_NEUTRAL = frozenset({"redisclosure_prohibited", "reidentification_prohibited", "breach_notice_days"})
 
 
+def _given(model: BaseModel, name: str) -> bool:
+    """True when the spec gives ``name`` a value other than its default.
+
+    A field left at its default, or written out with the default value (as
+    ``model_dump()`` does), asks nothing of the draft, so it is never refused.
+    """
+    info = type(model).model_fields[name]
+    return name in model.model_fields_set and getattr(model, name) != info.get_default(call_default_factory=True)
+
+
 def _shown(value: Any) -> str:
     """A value as a message quotes it: text shortened, lists as lists."""
     text = repr(value) if isinstance(value, str) else str(value)
@@ -661,7 +671,7 @@ def _consistency_problems(spec: Spec) -> Any:
         # Every field that validates must reach the draft: a field the chosen mode
         # has no place for is refused, with the reason.
         if ds.mode == "none":
-            for name in sorted(ds.model_fields_set - {"mode", *_MODE_NEUTRAL}):
+            for name in sorted(n for n in type(ds).model_fields if n not in {"mode", *_MODE_NEUTRAL} and _given(ds, n)):
                 yield ("data_sharing", name), (
                     f"mode 'none' exchanges no data, so {name} has no place in the agreement; "
                     f"remove it or choose mode de_identified or personal, got {_shown(getattr(ds, name))}"
@@ -701,7 +711,7 @@ def _consistency_problems(spec: Spec) -> Any:
                 f"renewal_months applies to renewal mutual_writing or automatic, not {t.renewal!r}, "
                 f"got {t.renewal_months}"
             ), t.renewal_months
-        if "nonrenewal_notice_days" in t.model_fields_set and t.renewal != "automatic":
+        if _given(t, "nonrenewal_notice_days") and t.renewal != "automatic":
             yield ("term", "nonrenewal_notice_days"), (
                 f"nonrenewal_notice_days applies to renewal 'automatic', not {t.renewal!r}, "
                 f"got {t.nonrenewal_notice_days}"
@@ -713,7 +723,7 @@ def _consistency_problems(spec: Spec) -> Any:
                 "the agreement ends on term.end, as its term clause says; to continue it past that date "
                 "choose term.renewal, and remove at_end_date, got false"
             ), False
-        if "cure_days" in tm.model_fields_set and tm.for_cause != "cure":
+        if _given(tm, "cure_days") and tm.for_cause != "cure":
             yield ("termination", "cure_days"), (
                 f"cure_days applies to for_cause 'cure', not {tm.for_cause!r}, got {tm.cure_days}"
             ), tm.cure_days
@@ -750,7 +760,7 @@ def _consistency_problems(spec: Spec) -> Any:
                     yield ("liability", name), (
                         f"{name} applies to mode 'one_way', not {li.mode!r}, got {getattr(li, name)!r}"
                     ), getattr(li, name)
-        if "defend" in li.model_fields_set and li.mode == "own_acts":
+        if _given(li, "defend") and li.mode == "own_acts":
             yield ("liability", "defend"), (
                 "defend applies to an indemnity (mode mutual_indemnity or one_way), got true"
             ), li.defend

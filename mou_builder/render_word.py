@@ -35,7 +35,7 @@ from mou_builder.document import (
     Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
 )
 from mou_builder.errors import RenderError, TemplateError
-from mou_builder.render_text import missing_text, program_line, signature_lines, title_lines
+from mou_builder.text_render import missing_text, program_line, signature_lines, title_lines
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import check_document, open_package, read_docx, read_docx_file

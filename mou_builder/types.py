@@ -1,9 +1,10 @@
 """Value types of the spec model: text, identifiers, money, dates, currencies.
 
 Each type refuses what would later be lost or changed silently: characters
-that XML cannot hold, binary floats for money, dates that are not ISO dates,
-and YAML's "yes"/"no" or "0777" where a boolean or number is meant (the
-loader keeps those as text, and the strict types here refuse text).
+that XML cannot hold, amounts with more digits than a total can keep exact,
+floats that are not the decimal someone typed (``0.1 + 0.2``), dates that
+are not ISO dates, and YAML's "yes"/"no" or "0777" where a boolean or number
+is meant (the loader keeps those as text, and the strict types here refuse text).
 """
 
 from __future__ import annotations
@@ -76,42 +77,107 @@ Months = Annotated[StrictInt, Field(ge=1, le=120)]
 
 _MONEY_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
+#: Most digits before the decimal point of an amount (a trillion dollars
+#: has 13): any total of amounts then stays exact in Python's default
+#: decimal context of 28 significant digits.
+MAX_INTEGER_DIGITS = 15
+#: Most decimal places of an amount (every currency has at most 4).
+MAX_PLACES = 6
+#: Most decimal places of a percentage.
+MAX_PERCENT_PLACES = 4
+#: Most significant digits a binary float carries exactly: a float with
+#: more (``0.1 + 0.2`` is ``0.30000000000000004``) was computed, not typed.
+FLOAT_DIGITS = 15
 
-def _short(value: Any) -> str:
+
+def short_value(value: Any) -> str:
+    """The bad value as a message shows it: never more than about 60 characters."""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        number = Decimal(value)  # str(int) fails past 4,300 digits; Decimal does not
+        text = f"{number:f}" if number.is_finite() else str(number)
+        return text if len(text) <= 60 else text[:40] + f"... ({sum(c.isdigit() for c in text):,} digits)"
     text = repr(value)
     return text if len(text) <= 60 else text[:40] + f"... ({len(text):,} characters)"
 
 
-def _money(value: Any) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+def exact_float(value: float) -> Decimal:
+    """The decimal a float was typed as: its shortest repr, when that is exact.
+
+    ``96000.0`` (from ``json.loads`` or a web form) is ``Decimal('96000.0')``.
+    A float that cannot have been typed as an amount is refused: nan and
+    infinity, and one with more than :data:`FLOAT_DIGITS` significant digits
+    (``0.30000000000000004``), whose decimal value is an accident of binary
+    arithmetic.
+    """
+    if value != value or value in (float("inf"), float("-inf")):
+        raise PydanticCustomError("money_finite", "must be a finite amount, got {value}", {"value": repr(value)})
+    amount = Decimal(repr(value))
+    if len(amount.normalize().as_tuple().digits) > FLOAT_DIGITS:
         raise PydanticCustomError(
             "money_float",
-            "must be an exact decimal such as 1500.00, not {kind} {value}",
-            {"kind": type(value).__name__, "value": _short(value)},
+            "is the float {value}, which is not an exact amount (more than {digits} significant digits): "
+            "round it, or send the amount as text such as '1500.00'",
+            {"value": repr(value), "digits": FLOAT_DIGITS},
         )
-    if isinstance(value, int):
+    return amount
+
+
+def _money(value: Any, places: int = MAX_PLACES) -> Decimal:
+    if isinstance(value, bool):
+        raise PydanticCustomError("money_type", "must be an amount such as 1500.00, got {value}", {"value": repr(value)})
+    if isinstance(value, float):
+        value = exact_float(value)
+    elif isinstance(value, int):
         value = Decimal(value)
     elif isinstance(value, str):
         if not _MONEY_TEXT.match(value):
             raise PydanticCustomError(
-                "money_text", "must be a non-negative decimal such as 1500.00, got {value}", {"value": _short(value)}
+                "money_text", "must be a non-negative decimal such as 1500.00, got {value}", {"value": short_value(value)}
             )
         value = Decimal(value)
     if not isinstance(value, Decimal):
         raise PydanticCustomError(
-            "money_type", "must be an amount such as 1500.00, got {value}", {"value": _short(value)}
+            "money_type", "must be an amount such as 1500.00, got {value}", {"value": short_value(value)}
         )
     if not value.is_finite():
         raise PydanticCustomError("money_finite", "must be a finite amount, got {value}", {"value": str(value)})
     if value < 0:
         raise PydanticCustomError(
-            "money_negative", "must not be negative, got {value}", {"value": str(value)}
+            "money_negative", "must not be negative, got {value}", {"value": short_value(value)}
         )
-    return value
+    return _bounded(value, places)
 
 
-#: An exact, non-negative amount of money. Floats are refused: 0.1 + 0.2
-#: must never reach a signed agreement as 0.30000000000000004.
+def _counted(value: Decimal, count: str) -> str:
+    """``123.4567891 (7 places)``; a value too long to show is shortened with its own count."""
+    shown = short_value(value)
+    return shown if "..." in shown else f"{shown} ({count})"
+
+
+def _bounded(value: Decimal, places: int) -> Decimal:
+    """``value`` when its digits are within bounds, written without an exponent."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    whole = max(len(digits) + exponent, 0) if value else 0
+    if whole > MAX_INTEGER_DIGITS:
+        raise PydanticCustomError(
+            "number_too_large",
+            "must have at most {most} digits before the decimal point, got {value}",
+            {"most": MAX_INTEGER_DIGITS, "value": _counted(value, f"{whole:,} digits")},
+        )
+    if -exponent > places:
+        raise PydanticCustomError(
+            "number_places",
+            "must have at most {most} decimal places, got {value}",
+            {"most": places, "value": _counted(value, f"{-exponent:,} places")},
+        )
+    return value.quantize(Decimal(1)) if exponent > 0 else value
+
+
+#: An exact, non-negative amount of money: at most 15 digits before the
+#: decimal point and 6 after. A float is taken as the decimal it was typed
+#: as (``96000.0``); one that is not exact (``0.1 + 0.2``) is refused, so
+#: 0.30000000000000004 never reaches a signed agreement.
 # In JSON, amounts are written as exact strings ("1500.00"), never floats.
 _EXACT_JSON = PlainSerializer(str, return_type=str, when_used="json")
 
@@ -122,22 +188,26 @@ Money = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": _MONEY_TEXT.pattern},
+                # Decimal places of a number are beyond JSON Schema (multipleOf is inexact on floats):
+                # the pattern says it for text, the model for numbers.
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 10**MAX_INTEGER_DIGITS},
+                {"type": "string", "pattern": rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}(\.[0-9]{{1,{MAX_PLACES}}})?$"},
             ],
-            "description": "An exact amount, e.g. 1500.00 (a number or a quoted string).",
+            "description": f"An exact amount, e.g. 1500.00 (a number or a quoted string), with at most "
+            f"{MAX_INTEGER_DIGITS} digits before the decimal point and {MAX_PLACES} after.",
         }
     ),
 ]
 
 
 def _percent(value: Any) -> Decimal:
-    amount = _money(value)
+    amount = _money(value, MAX_PERCENT_PLACES)
     if amount > 100:
         raise PydanticCustomError("percent_range", "must be between 0 and 100, got {value}", {"value": str(amount)})
     return amount
 
 
+#: A percentage from 0 to 100, with at most 4 decimal places.
 Percent = Annotated[
     Decimal,
     PlainValidator(_percent),
@@ -146,7 +216,7 @@ Percent = Annotated[
         {
             "anyOf": [
                 {"type": "number", "minimum": 0, "maximum": 100},
-                {"type": "string", "pattern": r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)$"},
+                {"type": "string", "pattern": rf"^(100(\.0{{1,{MAX_PERCENT_PLACES}}})?|[0-9]{{1,2}}(\.[0-9]{{1,{MAX_PERCENT_PLACES}}})?)$"},
             ]
         }
     ),
@@ -163,10 +233,10 @@ def _iso_date(value: Any) -> date:
             return date.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError(
-                "date_invalid", "is not a real calendar date: {value}", {"value": _short(value)}
+                "date_invalid", "is not a real calendar date: {value}", {"value": short_value(value)}
             ) from None
     raise PydanticCustomError(
-        "date_format", "must be a date written YYYY-MM-DD, got {value}", {"value": _short(value)}
+        "date_format", "must be a date written YYYY-MM-DD, got {value}", {"value": short_value(value)}
     )
 
 
@@ -182,7 +252,7 @@ IsoDate = Annotated[
 def _currency(value: Any) -> str:
     if not isinstance(value, str) or value not in ISO_4217:
         raise PydanticCustomError(
-            "currency", "must be an ISO 4217 currency code such as USD, got {value}", {"value": _short(value)}
+            "currency", "must be an ISO 4217 currency code such as USD, got {value}", {"value": short_value(value)}
         )
     return value
 

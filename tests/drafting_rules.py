@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mou_builder.clauses import looks_plural
 from mou_builder.document import Clause, Document, ListBlock, Paragraph, Signatures, Table
 from mou_builder.model import Spec
-from mou_builder.render_text import signature_lines
+from mou_builder.text_render import signature_lines
 
 
 @dataclass(frozen=True)

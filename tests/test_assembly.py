@@ -13,7 +13,7 @@ from mou_builder.clauses import load_library
 from mou_builder.document import ListBlock, Paragraph, Ref, Table
 from mou_builder.errors import ClauseError
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.render_text import document_paragraphs, render_markdown, render_plain
+from mou_builder.text_render import document_paragraphs, render_markdown, render_plain
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -118,7 +118,7 @@ def test_moved_paragraphs_are_counted_as_moved() -> None:
 def test_show_prints_the_markdown_and_exits_0_even_when_incomplete() -> None:
     from mou_builder.assembly import assemble
     from mou_builder.loader import load_spec
-    from mou_builder.render_text import render_markdown
+    from mou_builder.text_render import render_markdown
 
     minimal = DATA / "valid" / "minimal.yaml"
     result = CliRunner().invoke(main, ["show", str(minimal)])

@@ -14,9 +14,9 @@ from mou_builder.cli import main
 from mou_builder.clauses import (
     builtin_clause_dir, check_library, load_library, lock_problems, lock_text, read_clause_file, read_lock,
 )
-from mou_builder.errors import ClauseError
+from mou_builder.errors import ClauseError, SpecError
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.render_text import render_plain
+from mou_builder.text_render import render_plain
 
 LOCK = ROOT / "clause_library" / "clauses.lock"
 CITY = ROOT / "docs" / "examples" / "city-data-grant.yaml"
@@ -31,9 +31,22 @@ def test_changing_a_clause_without_a_version_bump_is_caught(tmp_path: Path) -> N
     source = builtin_clause_dir() / "termination" / "convenience.md"
     changed = tmp_path / "convenience.md"
     changed.write_text(source.read_text().replace("for any reason", "for any reason at all"))
-    library = load_library([tmp_path])
-    problems = lock_problems(library, read_lock(LOCK.read_text()))
+    # as an edit of the library itself: the lock check catches it
+    library = load_library([tmp_path], builtin=False)
+    problems = [p for p in lock_problems(library, read_lock(LOCK.read_text())) if "no longer in the library" not in p]
     assert problems == [f"{changed}: the text of termination.convenience@2.0.0 changed without a version bump"]
+    # as an overlay of the built-in clause: refused, so a pin of id@version can never accept other words
+    with pytest.raises(ClauseError, match=r"convenience.md: termination.convenience@2.0.0 has other text than .*"
+                                          r"convenience.md, which has the same version"):
+        load_library([tmp_path])
+
+
+def test_a_clause_in_an_unknown_section_is_refused_everywhere(tmp_path: Path) -> None:
+    (tmp_path / "x.md").write_text("---\nid: nowhere.x\nversion: 1.0.0\ntitle: X\nsection: nowhere\n---\nText.\n")
+    with pytest.raises(ClauseError, match=r"x.md: unknown section 'nowhere' \(sections: amendment, "):
+        load_library([tmp_path])
+    result = CliRunner().invoke(main, ["clauses", "list", "--clauses", str(tmp_path)])
+    assert result.exit_code == 1 and "unknown section 'nowhere'" in result.stderr
 
 
 def test_whitespace_and_line_endings_are_not_changes(tmp_path: Path) -> None:
@@ -49,14 +62,14 @@ def test_every_section_has_a_clause_and_the_library_checks_clean() -> None:
 
 def test_user_library_overrides_a_builtin_clause_by_id(tmp_path: Path) -> None:
     (tmp_path / "convenience.md").write_text(
-        "---\nid: termination.convenience\nversion: 2.0.0\ntitle: Ending the Agreement Early\n"
+        "---\nid: termination.convenience\nversion: 7.0.0\ntitle: Ending the Agreement Early\n"
         "section: termination\nwhen: termination.convenience_days\norder: 10\n---\n"
         "Either Party may end {{ doc.this }} on {{ termination.convenience_days | days }} notice.\n"
     )
     doc = assemble(load_spec(CITY), load_library([tmp_path]))
     clause = doc.clause("termination.convenience")
     assert clause.title == "Ending the Agreement Early"
-    assert (clause.entry.version, clause.entry.source) == ("2.0.0", "user")
+    assert (clause.entry.version, clause.entry.source) == ("7.0.0", "user")
     assert "Either Party may end this Agreement on sixty (60) days notice." in render_plain(doc)
 
 
@@ -119,7 +132,7 @@ def test_pin_a_clause_replaces_its_alternates() -> None:
 def test_pin_a_version_that_the_library_does_not_have_is_an_error() -> None:
     data = _city()
     data["clauses"] = {"pin": ["termination.cause-cure@0.9.0"]}
-    with pytest.raises(ClauseError, match=r"termination.cause-cure@0.9.0 is pinned but the library has termination.cause-cure@2.0.0"):
+    with pytest.raises(SpecError, match=r"clauses.pin\[0\]: termination.cause-cure@0.9.0 is pinned but the library has termination.cause-cure@2.0.0"):
         assemble(validate_spec(data))
 
 

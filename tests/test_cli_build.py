@@ -163,8 +163,9 @@ def test_an_output_that_is_the_spec_is_refused_and_the_spec_kept(tmp_path: Path)
 # (`mou-build clauses list | head`): no message, no traceback, exit status 1.
 @pytest.mark.parametrize("args", [
     ["clauses", "list"], ["--help"], ["schema"], ["validate", str(EXAMPLES[0])], ["show", str(EXAMPLES[0])],
-    ["diff", str(EXAMPLES[0]), str(EXAMPLES[1])],
-], ids=lambda args: " ".join(args[:1]) or "help")
+    ["diff", str(EXAMPLES[0]), str(EXAMPLES[1])], ["examples"], ["reference"], ["check", *map(str, EXAMPLES)],
+    ["validate", "--format", "json", str(EXAMPLES[0])],
+], ids=lambda args: " ".join(args[:1] + args[1:2] * (args[1:2] == ["--format"])) or "help")
 def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
     read, write = os.pipe()
     os.close(read)  # before the command starts: its first write finds the reader gone

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, INVALID, VALID
 from mou_builder.cli import main
 from mou_builder.errors import SpecError
-from mou_builder.loader import load_spec, load_spec_text
+from mou_builder.loader import load_spec, load_spec_text, validate_spec
 
 
 @pytest.mark.parametrize("path", VALID + EXAMPLES, ids=lambda p: p.name)
@@ -86,11 +86,152 @@ def test_every_problem_is_reported_in_file_order() -> None:
     assert [p.path for p in info.value.problems] == ["agreement.document_date", "parties[0].id"]
 
 
-def test_model_refuses_float_money_from_python() -> None:
-    from mou_builder.model import Contribution
+# -------------------------------------------------------------- floats and digit bounds
 
-    with pytest.raises(Exception, match="not float 0.1"):
-        Contribution(payer="a", payee="b", description="x", amount=0.1)
+MINIMAL = Path(__file__).parent / "data/valid/minimal.yaml"
+
+
+def _with_money(amount: object, key: str = "amount", **extra: object) -> dict:
+    """The minimal spec as ``yaml.safe_load`` gives it, with one cash contribution."""
+    import yaml
+
+    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    contribution = {"payer": "a", "payee": "b", "description": "Grant", "amount": "100.00", key: amount, **extra}
+    data["financial"] = {"contributions": [contribution]}
+    return data
+
+
+@pytest.mark.parametrize(("amount", "exact"), [
+    (96000.0, "96000.0"), (1500.25, "1500.25"), (0.05, "0.05"), (96000, "96000"),
+    (999999999999999.0, "999999999999999.0"), (Decimal("1E+5"), "100000"),
+])
+def test_web_form_amounts_are_taken_as_typed(amount: object, exact: str) -> None:
+    """json.loads and yaml.safe_load give floats; each is the decimal it shows, exactly."""
+    spec = validate_spec(_with_money(amount))
+    value = spec.financial.contributions[0].amount
+    assert isinstance(value, Decimal) and str(value) == exact
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_parsed_with_floats_validate_to_the_same_amounts(path: Path) -> None:
+    """What a web form sends: yaml.safe_load's or json.loads' floats give the amounts the loader reads exactly."""
+    import json
+
+    import yaml
+
+    from_yaml = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from_json = json.loads(json.dumps(from_yaml, default=str))
+    exact = load_spec(path).model_dump()
+    for data in (from_yaml, from_json):
+        assert validate_spec(data).model_dump() == exact
+
+
+@pytest.mark.parametrize(("amount", "extra", "message"), [
+    (0.1 + 0.2, {}, "is the float 0.30000000000000004, which is not an exact amount (more than 15 significant "
+     "digits): round it, or send the amount as text such as '1500.00'"),
+    (1234567890.123456, {}, "is the float 1234567890.123456, which is not an exact amount (more than 15 significant "
+     "digits): round it, or send the amount as text such as '1500.00'"),
+    (float("nan"), {}, "must be a finite amount, got nan"),
+    (float("inf"), {}, "must be a finite amount, got inf"),
+    (1e30, {}, "must have at most 15 digits before the decimal point, got 1000000000000000000000000000000 (31 digits)"),
+    (1e-7, {}, "must have at most 6 decimal places, got 0.0000001 (7 places)"),
+    (True, {}, "must be an amount such as 1500.00, got True"),
+    (12.345, {}, "is the float 12.345, with 3 decimal places; USD amounts have 2: round it, or send the amount "
+     "as text such as '12.35'"),
+    (1500.5, {"currency": "JPY"}, "is the float 1500.5, with 1 decimal place; JPY amounts have 0: round it, or send "
+     "the amount as text such as '1500'"),
+    (10**16, {}, "must have at most 15 digits before the decimal point, got 10000000000000000 (17 digits)"),
+    (10**5000, {}, "must have at most 15 digits before the decimal point, got 1000000000000000000000000000000000000000"
+     "... (5,001 digits)"),
+    ("1500.1234567", {}, "must have at most 6 decimal places, got 1500.1234567 (7 places)"),
+], ids=["0.1+0.2", "17-digits", "nan", "inf", "1e30", "1e-7", "bool", "cents-of-cents", "yen-with-places",
+        "16-digits", "5001-digit-int", "7-places-text"])
+def test_bad_amounts_are_refused_with_the_reason(amount: object, extra: dict, message: str) -> None:
+    with pytest.raises(SpecError) as info:
+        validate_spec(_with_money(amount, **extra))
+    assert [str(p) for p in info.value.problems] == [f"<spec>: financial.contributions[0].amount: {message}"]
+
+
+def test_three_place_currency_takes_three_places_from_a_float() -> None:
+    spec = validate_spec(_with_money(12.345, currency="KWD"))
+    assert str(spec.financial.contributions[0].amount) == "12.345"
+
+
+def test_a_float_problem_and_a_model_problem_are_both_reported() -> None:
+    data = _with_money(12.345)
+    data["agreement"]["document_date"] = "2026-13-01"
+    with pytest.raises(SpecError) as info:
+        validate_spec(data)
+    assert sorted(p.path for p in info.value.problems) == ["agreement.document_date", "financial.contributions[0].amount"]
+
+
+@pytest.mark.parametrize(("percent", "message"), [
+    (12.34567, "must have at most 4 decimal places, got 12.34567 (5 places)"),
+    (Decimal("1E-31"), "must have at most 4 decimal places, got 0.0000000000000000000000000000001 (31 places)"),
+    (100.5, "must be between 0 and 100, got 100.5"),
+])
+def test_bad_percentages_are_refused(percent: object, message: str) -> None:
+    with pytest.raises(SpecError) as info:
+        validate_spec(_with_money(percent, "reimbursement_percent", basis="reimbursement"))
+    assert [str(p) for p in info.value.problems] == [
+        f"<spec>: financial.contributions[0].reimbursement_percent: {message}"
+    ]
+
+
+def test_totals_stay_exact_at_the_digit_bounds() -> None:
+    """15 integer digits and 6 places: a sum of many amounts fits the default 28-digit context exactly."""
+    top = Decimal("999999999999999.999999")
+    data = _with_money(str(top))
+    data["financial"]["contributions"] *= 1000
+    spec = validate_spec(data)
+    total = sum(c.amount for c in spec.financial.contributions)
+    assert total == top * 1000 and str(total) == "999999999999999999.999000"
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+@pytest.mark.parametrize(("key", "message"), [
+    ("amount", "must have at most 15 digits before the decimal point, got 9999999999999999999999999999999999999999"
+     "... (5,000 digits)"),
+    ("description", "must be text, got 9999999999999999999999999999999999999999... (5,000 digits) (put it in quotes)"),
+    ("cap", "must have at most 15 digits before the decimal point, got 9999999999999999999999999999999999999999"
+     "... (5,000 digits)"),
+])
+def test_integers_past_pythons_4300_digits_get_a_located_message(
+    tmp_path: Path, fmt: str, key: str, message: str
+) -> None:
+    """int() refuses more than 4,300 digits; the loader keeps such a number exact and the model locates it."""
+    import json
+
+    data = _with_money("100.00")
+    data["agreement"]["document_date"] = "2026-01-15"
+    data["financial"]["contributions"][0][key] = "@@"
+    text = json.dumps(data, indent=1) if fmt == "json" else yaml_dump(data)
+    text = text.replace('"@@"' if fmt == "json" else "'@@'", "9" * 5000)
+    at = text.index("9" * 5000)
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    path = tmp_path / f"big.{fmt}"
+    path.write_text(text)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert [str(p) for p in info.value.problems] == [f"{path}:{line}:{column}: financial.contributions[0].{key}: {message}"]
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert (result.exit_code, result.stderr) == (1, str(info.value) + "\n")
+
+
+def test_a_huge_whole_number_where_a_count_is_meant_is_located() -> None:
+    text = MINIMAL.read_text() + "term:\n  renewal_months: " + "9" * 5000 + "\n"
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text, source="s.yaml")
+    assert str(info.value) == (
+        "s.yaml:12:19: term.renewal_months: is too large a number, got 9999999999999999999999999999999999999999"
+        "... (5,000 digits)"
+    )
+
+
+def yaml_dump(data: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, width=10**6)
 
 
 @pytest.mark.parametrize("text", [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +32,7 @@ def test_wheel_contains_data_folders(wheel: Path) -> None:
     assert "mou_builder/py.typed" in names
     assert any(n.startswith("mou_builder/_data/clause_library/") for n in names)
     assert any(n.startswith("mou_builder/_data/templates/") for n in names)
+    assert {f"mou_builder/_data/examples/{p.name}" for p in EXAMPLES} <= names
 
 
 def test_installed_wheel_runs_from_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
@@ -53,3 +54,38 @@ def test_installed_wheel_runs_from_a_fresh_venv(wheel: Path, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     schema = subprocess.run([env_dir / "bin" / "mou-build", "schema"], capture_output=True, text=True, cwd=tmp_path)
     assert schema.stdout == (ROOT / "schemas" / "mou-spec.schema.json").read_text(encoding="utf-8")
+
+
+def test_a_new_user_starts_from_the_installed_wheel_alone(wheel: Path, tmp_path: Path) -> None:
+    """init, examples and reference work in an empty folder, from the wheel's files, not the repository's."""
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
+    subprocess.run([env_dir / "bin" / "python", "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True)
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([env_dir / "bin" / "mou-build", *args], capture_output=True, text=True, cwd=work)
+
+    listing = run("examples")
+    assert listing.returncode == 0, listing.stderr
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == [p.stem for p in EXAMPLES]
+    copied = run("examples", "city-data-grant", "-o", "city.yaml")
+    assert copied.returncode == 0, copied.stderr
+    assert (work / "city.yaml").read_text().splitlines()[1:] == EXAMPLES[0].read_text().splitlines()[1:]
+
+    started = run("init", "--no-input")
+    assert started.returncode == 0, started.stderr
+    assert (work / "my-mou.yaml").read_text().startswith("# yaml-language-server: $schema=mou-spec.schema.json\n")
+    assert (work / "mou-spec.schema.json").read_bytes() == (ROOT / "schemas" / "mou-spec.schema.json").read_bytes()
+    assert run("validate", "my-mou.yaml", "city.yaml").returncode == 0
+    assert run("my-mou.yaml").returncode == 1  # builds the draft, with the sections still to write marked
+    assert (work / "my-mou.docx").is_file()
+
+    reference = run("reference")
+    assert reference.returncode == 0
+    assert reference.stdout == (ROOT / "docs" / "spec-reference.md").read_text(encoding="utf-8")
+    assert "| `statement` | text | yes |" in run("reference", "purpose").stdout
+    assert run("template", "export", "-o", "letterhead.docx").returncode == 0
+    assert sorted(p.name for p in work.iterdir()) == [
+        "city.yaml", "letterhead.docx", "mou-spec.schema.json", "my-mou.docx", "my-mou.yaml"]

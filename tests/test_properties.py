@@ -21,7 +21,7 @@ from mou_builder.assembly import assemble
 from mou_builder.cli import main
 from mou_builder.errors import SpecError
 from mou_builder.loader import load_spec_text, validate_spec
-from mou_builder.render_text import document_paragraphs, render_markdown
+from mou_builder.text_render import document_paragraphs, render_markdown
 from mou_builder.render_word import render_docx
 from spec_strings import text_values
 
@@ -110,8 +110,8 @@ def specs(draw: Any) -> dict[str, Any]:
                                 "security": draw(maybe(text)), "retention": draw(maybe(text))}
         if mode != "personal":
             data["data_sharing"].update(legal_basis=None, security=None, retention=None)
-            if mode == "none":
-                data["data_sharing"]["elements"] = []
+            if mode == "none":  # no data is exchanged: the data fields have no place (and are refused)
+                data["data_sharing"] = {"mode": "none"}
     if draw(st.booleans()):
         steps = draw(st.lists(st.sampled_from(["negotiation", "executives", "mediation", "arbitration", "courts"]),
                               min_size=1, max_size=4))
@@ -245,3 +245,38 @@ def test_yaml_text_round_trip_of_tricky_values() -> None:
         )
         assert spec.agreement.title == value.strip()
         assert word_paragraphs(render_docx(assemble(spec)))[0] == value.strip()
+
+
+# -------------------------------------------------------------- amounts from floats
+
+MINIMAL = {
+    "agreement": {"title": "T", "document_date": "2026-01-15"},
+    "parties": [{"id": "a", "legal_name": "A", "short_name": "A"}, {"id": "b", "legal_name": "B", "short_name": "B"}],
+}
+
+
+@given(
+    st.decimals(min_value=0, max_value=Decimal("9999999999999.99"), places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["USD", "EUR", "KWD"]),
+)
+def test_a_typed_amount_survives_being_sent_as_a_float(amount: Decimal, currency: str) -> None:
+    """Any amount of up to 15 digits with cents, sent as a float (json.loads, a web form), comes back exact."""
+    contribution = {"payer": "a", "payee": "b", "description": "x", "amount": float(amount), "cap": float(amount)}
+    data = {**MINIMAL, "financial": {"currency": currency, "contributions": [contribution]}}
+    spec = validate_spec(data)
+    assert spec.financial.contributions[0].amount == amount == spec.financial.contributions[0].cap
+
+
+@given(st.floats(min_value=0, max_value=1e14, allow_nan=False, allow_infinity=False))
+def test_a_float_amount_is_exact_or_refused_with_its_reason(value: float) -> None:
+    """Whatever float arrives, it is taken as exactly its shortest repr, or refused with a located message."""
+    contribution = {"payer": "a", "payee": "b", "description": "x", "amount": value}
+    data = {**MINIMAL, "financial": {"currency": "KWD", "contributions": [contribution]}}
+    try:
+        amount = validate_spec(data).financial.contributions[0].amount
+    except SpecError as exc:
+        [problem] = exc.problems
+        assert problem.path == "financial.contributions[0].amount"
+        assert repr(value) in problem.message or "decimal places" in problem.message
+    else:
+        assert amount == Decimal(repr(value)) and float(amount) == value

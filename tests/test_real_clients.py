@@ -86,5 +86,6 @@ def test_headings_show_word_numbering_in_the_pdf(path: Path, pdfs: dict[str, Pat
 def test_references_show_the_right_number_in_the_pdf(pdfs: dict[str, Path]) -> None:
     text = re.sub(r"\s+", " ", pdf_text(pdfs["city-data-grant"]))
     doc = assemble(load_spec(EXAMPLES[0]))
-    assert f"as set out in Section {doc.clause('data_sharing.personal').number}." in text
-    assert f"takes effect as set out in Section {doc.section_by_key('term').number}." in text
+    # a clause and a section reference, each shown by LibreOffice with its number (a REF field) and title
+    assert f"as set out in Section {doc.clause('data_sharing.destruction').number} (Return or Destruction)." in text
+    assert f"unless terminated earlier under Section {doc.section_by_key('termination').number} (Termination)." in text

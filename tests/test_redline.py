@@ -14,7 +14,7 @@ from mou_builder.assembly import assemble
 from mou_builder.cli import main
 from mou_builder.loader import load_spec
 from mou_builder.tracked_changes import render_redline
-from mou_builder.render_text import document_paragraphs
+from mou_builder.text_render import document_paragraphs
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
 
 PAIRS = sorted(p for p in (DATA / "drafts").iterdir() if p.is_dir())

@@ -17,6 +17,9 @@ from mou_builder.schema import spec_schema_text
 # Rules between fields (references to party ids, date order, payer != payee)
 # are beyond what JSON Schema can say; for these fixtures only the model
 # refuses, and the schema is expected to accept.
+# Fixtures that only the clause library refuses (an added clause id that clashes with a library clause).
+LIBRARY_CHECKED = {"added-clause-id-clash"}
+
 CROSS_FIELD = {
     "dangling-accountable", "dangling-responsible", "consulted-and-informed", "duplicate-party-id",
     "end-before-start", "evergreen-with-end", "payer-is-payee", "signatory-unknown-party",
@@ -30,6 +33,10 @@ CROSS_FIELD = {
     "lead-owns-without-owner", "attribution-without-mode", "indemnitor-without-one-way", "defend-with-own-acts",
     "reimbursement-percent-on-fixed",
 }
+
+# Decimal places of a number are beyond JSON Schema too (multipleOf is
+# inexact on floats); the schema bounds them for amounts given as text.
+PLACES = {"amount-too-many-places", "percent-too-many-places", "json-amount-too-many-places"}
 
 
 def test_committed_schema_matches_the_model() -> None:
@@ -71,7 +78,9 @@ def test_jsonschema_verdict_equals_the_model(path: Path) -> None:
         model_ok = True
     except SpecError:
         model_ok = False
-    if path.stem in CROSS_FIELD:
+    if path.stem in LIBRARY_CHECKED:
+        assert schema_ok and model_ok  # valid as data; `validate` refuses it against the clause library
+    elif path.stem in CROSS_FIELD | PLACES:
         assert schema_ok and not model_ok
     else:
         assert schema_ok == model_ok

@@ -19,7 +19,7 @@ from docx_reading import W, header_text, part, word_paragraphs
 from mou_builder.assembly import assemble
 from mou_builder.errors import IncompleteSpecError, TemplateError
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.render_text import document_paragraphs
+from mou_builder.text_render import document_paragraphs
 from mou_builder.render_word import REQUIRED_STYLES, bookmark_name, build_docx, render_docx
 from spec_strings import text_values
 
