@@ -175,7 +175,8 @@ def _revise_margins(reviser: _Reviser, adopter: _Adopter, old: WordDraft, word: 
 
     Parts whose text and formatting did not change are left as they are
     (their fields, e.g. page numbers, stay fields); in a changed part, the
-    paragraphs that did not change are kept as they were too. A header only
+    paragraphs that did not change are kept as they were too. Tracked
+    changes already in a part are accepted first, as in the body. A header only
     the old file has cannot be shown: the new file has no part to show it in.
     """
     for label, rid in margin_refs(word.element):
@@ -187,13 +188,15 @@ def _revise_margins(reviser: _Reviser, adopter: _Adopter, old: WordDraft, word: 
         cleaned, kept = [], {}
         for original in originals:
             copies = clean([copy.deepcopy(original)])
-            if len(copies) == 1:
-                kept[id(copies[0])] = original  # unchanged, the original (fields and all) goes back
+            if len(copies) == 1 and not _revised(original):
+                kept[id(copies[0])] = original  # if unchanged, the original (fields and all) goes back
             cleaned += copies
         old_root = old.margins.get(label)
         old_elements = clean([copy.deepcopy(c) for c in old_root]) if old_root is not None else []
-        if [_key(e) for e in old_elements] == [_key(e) for e in cleaned] and all(map(_same_format, old_elements, cleaned)):
-            continue
+        same = [_key(e) for e in old_elements] == [_key(e) for e in cleaned] and all(map(_same_format, old_elements,
+                                                                                       cleaned))
+        if same and not any(map(_revised, originals)):
+            continue  # tracked changes already in the part are accepted, as in the body: only then is it left alone
         adopter.adopt(old_elements)
         merged = [e if _revised(e) else kept.get(id(e), e) for e in reviser.merge(old_elements, cleaned)]
         for child in originals:

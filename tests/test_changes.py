@@ -115,6 +115,11 @@ def test_moved_paragraphs_are_counted_as_moved() -> None:
     assert {c["kind"] for c in report["clauses"]} == {"moved"}
 
 
+def test_words_edited_in_a_moved_clause_are_changed_not_added_and_removed() -> None:
+    report = json.loads(_diff(DATA / "drafts" / "moved-and-edited", "--format", "json").stdout)
+    assert report["text"] == {"changed": 2, "added": 0, "removed": 0, "moved": 8, "formatted": 0}
+
+
 def test_show_prints_the_markdown_and_exits_0_even_when_incomplete() -> None:
     from mou_builder.assembly import assemble
     from mou_builder.loader import load_spec
