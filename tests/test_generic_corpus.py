@@ -153,3 +153,29 @@ def test_corpus_redlines_open_in_libreoffice_and_validate(pairs: dict, tmp_path:
     assert {p.name: e for p, e in ooxml_errors_many(paths).items() if e} == {}
     for path in paths:
         assert pdf_pages(libreoffice_pdf(path)) >= 1
+
+
+def test_a_tracked_merge_inside_a_table_cell_is_read_accepted() -> None:
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def table(cell_paragraphs: list[str], merged: bool) -> bytes:
+        d = docx.Document()
+        cell = d.add_table(rows=1, cols=1).cell(0, 0)
+        cell.text = cell_paragraphs[0]
+        for text in cell_paragraphs[1:]:
+            cell.add_paragraph(text)
+        if merged:
+            cell.paragraphs[0]._p.insert(0, parse_xml(f'<w:pPr {W_NS}><w:rPr><w:del w:id="5" w:author="C"/></w:rPr></w:pPr>'))
+        out = io.BytesIO()
+        d.save(out)
+        return out.getvalue()
+
+    joined = table(["Ana Ruiz, Librarian"], merged=False)
+    merged = table(["Ana Ruiz,", " Librarian"], merged=True)
+    assert summarize_changes(merged, joined).empty
+    assert summarize_changes(table(["Ana Ruiz,", " Librarian"], merged=False), joined).text.changed == 1
