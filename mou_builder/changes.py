@@ -426,8 +426,11 @@ def summary_groups(summary: ChangeSummary, *, paths: bool = False) -> list[tuple
     money as the draft writes it), clauses by their heading. ``paths``
     gives the spec paths and clause ids instead, as the JSON has them.
     """
+    fields = [_field_line(c, paths) for c in summary.fields]
+    if not paths:  # the fields of an item added or removed whole share one line
+        fields = [line for k, line in enumerate(fields) if k == 0 or line != fields[k - 1]]
     groups = [
-        ("Spec changes" if paths else "Changes to the terms", [_field_line(c, paths) for c in summary.fields]),
+        ("Spec changes" if paths else "Changes to the terms", fields),
         ("Clause changes", [_clause_line(c, paths) for c in summary.clauses]),
         ("Headers and footers", [_part_line(c) for c in summary.margins]),
         ("Completeness", [_finding_line(c) for c in summary.findings]),
@@ -506,18 +509,66 @@ _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def describe_fields(changes: tuple[FieldChange, ...], old: DraftFacts, new: DraftFacts) -> tuple[FieldChange, ...]:
-    """``changes`` with their reader's view filled in from the two drafts' specs and documents."""
+    """``changes`` with their reader's view filled in from the two drafts' specs and documents.
+
+    A list item added or removed whole (a party, a responsibility, a step)
+    reads as one change, e.g. "Party 'the District' added: legal name
+    Riverside Unified School District; short name the District; ...": each
+    of its fields carries that description, and a report shows it once.
+    """
     if old.spec is None or new.spec is None:
         return changes
     sides = {"old": _Side(old), "new": _Side(new)}
+    said = [_describe(c, sides["new" if c.kind == "added" else "old"], sides["old"], sides["new"]) for c in changes]
+    text = [s.text for s in said]
+    for start, end in _whole_items(changes):
+        first = said[start]
+        verb = "added" if changes[start].kind == "added" else "removed"
+        parts = "; ".join(f"{s.label} {s.value}" for s in said[start:end] if not s.identity)
+        line = ": ".join([*first.context[:-1], f"{first.context[-1]} {verb}" + (f": {parts}" if parts else "")])
+        text[start:end] = [line] * (end - start)
     out = []
-    for change in changes:
-        # where it is now (a removed value: where it was); an item named as it was, unless it is new
+    for change, description in zip(changes, text):
+        # where it is now (a removed value: where it was)
         place = sides["old" if change.kind == "removed" else "new"].section(change.path)
-        named = sides["new" if change.kind == "added" else "old"]
-        out.append(FieldChange(change.path, change.kind, change.old, change.new, place,
-                               _describe(change, named, sides["old"], sides["new"])))
+        out.append(FieldChange(change.path, change.kind, change.old, change.new, place, description))
     return tuple(out)
+
+
+_ITEM = re.compile(r"^[^\[]*\[\d+\]")
+
+
+def _whole_items(changes: Sequence[FieldChange]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of changes that adds or removes one list item whole.
+
+    A run is whole when all its changes share the item's path and kind and
+    one of them is the field the item is known by (its id, activity, party...):
+    two optional fields added to an item that stays are not a new item.
+    """
+    start = 0
+    while start < len(changes):
+        match = _ITEM.match(changes[start].path)
+        end = start + 1
+        if match and changes[start].kind in ("added", "removed"):
+            item = match.group(0)
+            while (end < len(changes) and changes[end].kind == changes[start].kind
+                   and _ITEM.match(changes[end].path) and _ITEM.match(changes[end].path).group(0) == item):  # type: ignore[union-attr]
+                end += 1
+            if any(c.path in (f"{item}.{key}" for key in _ITEM_KEYS) for c in changes[start:end]):
+                yield start, end
+        start = end
+
+
+@dataclass(frozen=True)
+class _Said:
+    """One change as the draft says it: where (``context``), what (``label``), the value shown, the whole line."""
+
+    context: list[str]
+    label: str
+    value: str
+    text: str
+    #: the field is what the item is named by (its id, or a value its label already shows): not repeated when the whole item is listed
+    identity: bool = False
 
 
 class _Side:
@@ -557,7 +608,7 @@ class _Side:
         return _value(value)
 
 
-def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> str:
+def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> _Said:
     """A change as a reader of the draft says it, e.g. "Responsibility 'Issue library cards': Hope House added as Informed"."""
     steps = [(key, int(index) if index else None) for key, index in _STEP.findall(change.path)]
     context: list[str] = []
@@ -582,12 +633,14 @@ def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> str:
             done = {"added": f"{who} added as {_ROLES[field]}", "removed": f"{who} no longer {_ROLES[field]}"}
             text = done.get(change.kind) or (f"{_ROLES[field]}: {old.value(change.old, '', currency)} -> "
                                              f"{new.value(change.new, '', currency)}")
-            return ": ".join([*context, text])
+            return _Said(context, _ROLES[field], who, ": ".join([*context, text]))
     label = _ROLES.get(field) or field.replace("_", " ")
     before, after = old.value(change.old, field, currency), new.value(change.new, field, currency)
     text = {"changed": f"{label}: {before} -> {after}", "added": f"{label} added: {after}",
             "removed": f"{label} removed (was {before})"}[change.kind]
-    return ": ".join([*context, text])
+    shown = after if change.kind == "added" else before
+    return _Said(context, label, shown, ": ".join([*context, text]),
+                 identity=field == "id" or bool(context) and f"'{shown}'" in context[-1] or context[-1:] == [f"Signatory for {shown}"])
 
 
 def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> str:

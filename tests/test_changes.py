@@ -159,3 +159,17 @@ def test_git_diff_driver_shows_the_agreement_text(tmp_path: Path) -> None:
     out = run("diff")
     assert "-Name: Sandra Whitfield" in out and "+Name: Marcus Webb" in out
     assert "+Title: City Manager" in out
+
+
+def test_an_item_added_whole_reads_as_one_change_and_new_fields_of_an_item_do_not() -> None:
+    from mou_builder.changes import FieldChange, _whole_items
+
+    new_party = [FieldChange("parties[2].id", "added", new="schools"),
+                 FieldChange("parties[2].legal_name", "added", new="Riverside USD")]
+    new_fields = [FieldChange("responsibilities[1].due", "added", new="2026-12-01"),
+                  FieldChange("responsibilities[1].details", "added", new="At each branch")]
+    assert list(_whole_items([*new_party, *new_fields])) == [(0, 2)]
+    out = _diff(DATA / "drafts" / "party-added").stdout
+    assert "  1 Parties: Party 'the District' added: legal name Riverside Unified School District;" in out
+    assert json.loads(_diff(DATA / "drafts" / "party-added", "--format", "json").stdout)["fields"][1]["path"] == \
+        "parties[2].legal_name"  # the JSON keeps every field
