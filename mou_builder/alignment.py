@@ -13,6 +13,14 @@ The same two use :func:`opcodes` (a patience diff with a work budget, in
 place of difflib's quadratic matcher) to align paragraphs and the words in
 them, and :func:`pair_alike` with :func:`similar` to decide which changed
 paragraphs are edits of one another, trying each against a bounded window.
+
+:func:`align` puts these together for paragraphs of any draft, so that the
+summary and the redline agree: paragraphs found once in each draft anchor
+the alignment, those outside the heaviest common order of the anchors
+*moved*; the stretches between kept anchors are diffed, and what is left
+deleted on one side and inserted on the other is paired once more, across
+the whole draft, as *moved and edited* (each candidate found through the
+rarest words it shares, a bounded number tried).
 """
 
 from __future__ import annotations
@@ -20,7 +28,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Hashable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from itertools import islice
+from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -256,3 +266,166 @@ def pair_alike(olds: Sequence[T], news: Sequence[T], shape: Callable[[T], S], al
         start = match + 1
     pairs.extend((None, new) for new in news[start:])
     return pairs
+
+
+# ---------------------------------------------------------------- aligning paragraphs, moves included
+
+StepKind = Literal["equal", "changed", "deleted", "inserted", "moved-from", "moved-to"]
+#: How many words of an item, rarest first, are used to find candidates for a moved and edited item.
+RARE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of an alignment: an old item (``old``), a new one (``new``) or both.
+
+    A move is two steps, ``moved-from`` at the old place and ``moved-to`` at
+    the new one, each naming both items; ``edited`` says whether the moved
+    text changed on the way.
+    """
+
+    kind: StepKind
+    old: int | None
+    new: int | None
+    edited: bool = False
+
+
+@dataclass(frozen=True)
+class Items(Generic[T, S]):
+    """What :func:`align` needs to know about the items it aligns (paragraphs, lines)."""
+
+    #: equal keys mean equal items
+    key: Callable[[T], Hashable]
+    #: the words of an item (its weight, and how a moved and edited item is found)
+    words: Callable[[T], Sequence[str]]
+    #: what :attr:`alike` compares, made once per item tried
+    shape: Callable[[T], S]
+    #: whether a new item can be shown as an edit of an old one
+    alike: Callable[[S, S], bool]
+    #: whether an item may be shown as moved (e.g. paragraphs, not tables)
+    movable: Callable[[T], bool] = lambda item: True
+
+
+def align(old: Sequence[T], new: Sequence[T], items: Items[T, S], window: int = PAIR_WINDOW) -> list[Step]:
+    """Align two drafts' items, moves included: every old item once and every new item once, in order of each.
+
+    Bounded work: anchors and their order in O(n log n), the stretches
+    between them as :func:`opcodes` and :func:`pair_alike`, and each item
+    left over tried against at most ``window`` candidates.
+    """
+    old_keys, new_keys = [items.key(x) for x in old], [items.key(x) for x in new]
+    old_words = [items.words(x) for x in old]
+    anchors = _unique_pairs(old_keys, new_keys)
+    kept_at = _heaviest_increasing([j for _, j in anchors], [1.0 + len(old_words[i]) for i, _ in anchors])
+    kept: list[tuple[int, int]] = []
+    moved_old: dict[int, int] = {}  # an anchor that left the common order: old index -> new index
+    moved_new: dict[int, int] = {}
+    for k, (i, j) in enumerate(anchors):
+        if k in kept_at:
+            kept.append((i, j))
+        elif items.movable(old[i]) and old_words[i]:
+            moved_old[i], moved_new[j] = j, i
+    steps: list[Step] = []
+    i0 = j0 = 0
+    for i, j in [*kept, (len(old), len(new))]:
+        gap = _gap_steps([a for a in range(i0, i) if a not in moved_old], [b for b in range(j0, j) if b not in moved_new],
+                         old, new, old_keys, new_keys, items, window)
+        froms = [Step("moved-from", a, moved_old[a]) for a in range(i0, i) if a in moved_old]
+        tos = [Step("moved-to", moved_new[b], b) for b in range(j0, j) if b in moved_new]
+        steps += _interleave(gap, froms, tos)
+        if i < len(old):
+            steps.append(Step("equal", i, j))
+        i0, j0 = i + 1, j + 1
+    _pair_moved_edits(steps, old, new, old_words, items, window)
+    return steps
+
+
+def _unique_pairs(old_keys: Sequence[Hashable], new_keys: Sequence[Hashable]) -> list[tuple[int, int]]:
+    """``(i, j)`` of keys found exactly once in each sequence, in old order."""
+    places: dict[Hashable, list[int]] = {}
+    for keys, side in ((old_keys, 0), (new_keys, 1)):
+        for index, key in enumerate(keys):
+            place = places.setdefault(key, [-1, -1])
+            place[side] = index if place[side] == -1 else -2  # -2: more than once
+    return sorted((i, j) for i, j in places.values() if i >= 0 and j >= 0)
+
+
+def _gap_steps(olds: list[int], news: list[int], old: Sequence[T], new: Sequence[T], old_keys: Sequence[Hashable],
+               new_keys: Sequence[Hashable], items: Items[T, S], window: int) -> list[Step]:
+    """The items between two kept anchors: equal ones by a diff of their keys, then alike ones paired."""
+    steps: list[Step] = []
+    for tag, i1, i2, j1, j2 in opcodes([old_keys[i] for i in olds], [new_keys[j] for j in news]):
+        if tag == "equal":
+            steps += [Step("equal", i, j) for i, j in zip(olds[i1:i2], news[j1:j2])]
+            continue
+        for i, j in pair_alike(olds[i1:i2], news[j1:j2], lambda k: k, _alike_at(old, new, items), window):
+            steps.append(Step("changed" if i is not None and j is not None else "deleted" if j is None else "inserted",
+                              i, j))
+    return steps
+
+
+def _alike_at(old: Sequence[T], new: Sequence[T], items: Items[T, S]) -> Callable[[int, int], bool]:
+    """``alike`` on items given by their indexes, each item's shape made once."""
+    old_shapes: dict[int, S] = {}
+    new_shapes: dict[int, S] = {}
+
+    def alike(i: int, j: int) -> bool:
+        if i not in old_shapes:
+            old_shapes[i] = items.shape(old[i])
+        if j not in new_shapes:
+            new_shapes[j] = items.shape(new[j])
+        return items.alike(old_shapes[i], new_shapes[j])
+
+    return alike
+
+
+def _interleave(steps: list[Step], froms: list[Step], tos: list[Step]) -> list[Step]:
+    """``steps`` with the moves of their stretch placed among them, keeping both the old order and the new."""
+    out: list[Step] = []
+    f = t = 0
+    for step in steps:
+        while f < len(froms) and step.old is not None and froms[f].old < step.old:  # type: ignore[operator]
+            out.append(froms[f])
+            f += 1
+        while t < len(tos) and step.new is not None and tos[t].new < step.new:  # type: ignore[operator]
+            out.append(tos[t])
+            t += 1
+        out.append(step)
+    return out + froms[f:] + tos[t:]
+
+
+def _pair_moved_edits(steps: list[Step], old: Sequence[T], new: Sequence[T], old_words: list[Sequence[str]],
+                      items: Items[T, S], window: int) -> None:
+    """Turn a deleted item and an inserted one that are alike into a move (changed in place in ``steps``).
+
+    Candidates for each deleted item are the inserted items sharing its
+    rarest words; at most ``window`` of them are tried.
+    """
+    inserted: dict[int, int] = {}  # new index -> place in steps
+    by_word: dict[str, list[int]] = {}
+    for place, step in enumerate(steps):
+        if step.kind == "inserted" and step.new is not None and items.movable(new[step.new]):
+            inserted[step.new] = place
+            for word in set(items.words(new[step.new])):
+                by_word.setdefault(word, []).append(step.new)
+    if not inserted:
+        return
+    alike = _alike_at(old, new, items)
+    for place, step in enumerate(steps):
+        if step.kind != "deleted" or step.old is None or not items.movable(old[step.old]):
+            continue
+        i = step.old
+        candidates: dict[int, None] = {}
+        shared = sorted((w for w in set(old_words[i]) if w in by_word), key=lambda w: (len(by_word[w]), w))
+        for word in shared[:RARE_WORDS]:
+            for j in islice(by_word[word], 4 * window):  # popped ones included: bounded either way
+                if len(candidates) == window:
+                    break
+                if j in inserted:
+                    candidates[j] = None
+        match = next((j for j in sorted(candidates) if alike(i, j)), None)
+        if match is None:
+            continue
+        edited = items.key(old[i]) != items.key(new[match])
+        steps[place] = Step("moved-from", i, match, edited)
+        steps[inserted.pop(match)] = Step("moved-to", i, match, edited)

@@ -2,7 +2,10 @@
 
 Reviewers read this before the text itself. The comparison is of the specs
 (field by field), of the clauses (added, removed, moved, re-versioned,
-re-worded), of the paragraphs, and of the completeness findings. A draft
+re-worded), of the paragraphs (aligned as the Word redline aligns them, so
+both count the same), of headers and footers, and of the completeness
+findings. The report speaks as the draft does (sections, party short names,
+money as written); spec paths stay in the JSON and behind ``paths=True``. A draft
 is described by :class:`DraftFacts`: from a spec and its assembled document
 everything is known; from a .docx file mou-builder wrote, the clauses and
 text (not the spec values); from any other .docx, only the text.
@@ -14,19 +17,20 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from mou_builder.alignment import Wording, moved_keys, opcodes, pair_alike, similar
+from mou_builder.alignment import Items, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import ClauseOutline, Document, Finding
 from mou_builder.text_render import block_paragraphs, document_lines, render_markdown
 
 if TYPE_CHECKING:
     from mou_builder.model import Spec
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class DraftFacts:
     complete: bool | None = None
     #: The assembled document, when the draft came from a spec (its Markdown is what a unified diff shows).
     document: Document | None = None
+    #: Each line's character formatting, comparable between drafts (for a .docx; None: not compared).
+    formats: tuple[Any, ...] | None = None
+    #: The text lines of each header and footer, by label ("header", "first-page footer"...), for a .docx.
+    margins: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
     def of_document(cls, name: str, document: Document, spec: Spec | None = None) -> DraftFacts:
@@ -67,12 +75,20 @@ def outline(document: Document) -> Iterator[ClauseOutline]:
 
 @dataclass(frozen=True)
 class FieldChange:
-    """A spec value that was added, removed or changed."""
+    """A spec value that was added, removed or changed.
+
+    ``section`` and ``description`` are the reader's view (see
+    :func:`describe_fields`): where the change is in the draft ("5 Roles
+    and Responsibilities") and what it says there, with party short names,
+    the activity's words and money as the draft formats it.
+    """
 
     path: str
     kind: Literal["added", "removed", "changed"]
     old: Any = None
     new: Any = None
+    section: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,8 @@ class ClauseChange:
     kind: Literal["added", "removed", "moved", "re-versioned", "re-worded"]
     old: str | None = None  # old number, or old version
     new: str | None = None
+    #: the clause's heading in the draft (None when not known, e.g. from a .docx)
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,16 +114,28 @@ class FindingChange:
 
 
 @dataclass(frozen=True)
+class PartChange:
+    """A header or footer whose text was added, removed or changed (its lines joined by `` / ``)."""
+
+    part: str
+    kind: Literal["added", "removed", "changed"]
+    old: str | None = None
+    new: str | None = None
+
+
+@dataclass(frozen=True)
 class TextChanges:
-    """How many lines (paragraphs, and table rows) changed, were added, removed or moved unchanged."""
+    """How many lines (paragraphs, and table rows) changed, were added, removed, moved unchanged, or kept their words with new formatting."""
 
     changed: int = 0
     added: int = 0
     removed: int = 0
     moved: int = 0
+    #: same words, other formatting (bold, italic, underline...): compared between .docx files
+    formatted: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.changed or self.added or self.removed or self.moved)
+        return bool(self.changed or self.added or self.removed or self.moved or self.formatted)
 
 
 @dataclass(frozen=True)
@@ -120,10 +150,12 @@ class ChangeSummary:
     text: TextChanges = TextChanges()
     #: What could not be compared, and why (e.g. spec values of a .docx draft).
     notes: tuple[str, ...] = ()
+    #: Headers and footers whose text changed (compared between two .docx files).
+    margins: tuple[PartChange, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.fields or self.clauses or self.findings or self.text)
+        return not (self.fields or self.clauses or self.findings or self.text or self.margins)
 
 
 # ---------------------------------------------------------------- comparing
@@ -134,12 +166,14 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
     notes = []
     fields: tuple[FieldChange, ...] = ()
     if old.spec is not None and new.spec is not None:
-        fields = tuple(_field_changes(old.spec, new.spec))
+        fields = describe_fields(tuple(_field_changes(old.spec, new.spec)), old, new)
     else:
         notes.append("spec values are compared only between two spec files")
     clauses: tuple[ClauseChange, ...] = ()
     if old.clauses is not None and new.clauses is not None:
-        clauses = tuple(_clause_changes(old.clauses, new.clauses))
+        # a clause's heading is its first paragraph, in a draft from a spec and in a .docx alike
+        titles = {c.id: c.paragraphs[0] for d in (old, new) for c in d.clauses or () if c.paragraphs}
+        clauses = tuple(replace(c, title=titles.get(c.id)) for c in _clause_changes(old.clauses, new.clauses))
     else:
         missing = [d.name for d in (old, new) if d.clauses is None]
         notes.append(f"{' and '.join(missing)} {'was' if len(missing) == 1 else 'were'} not written by mou-builder: "
@@ -155,28 +189,51 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
         findings=findings,
         old_complete=old.complete,
         new_complete=new.complete,
-        text=_text_changes(old.lines, new.lines),
+        text=_text_changes(old.lines, new.lines, old.formats, new.formats),
         notes=tuple(notes),
+        margins=tuple(_part_changes(old.margins, new.margins)),
     )
 
 
-def _text_changes(old: Sequence[str], new: Sequence[str]) -> TextChanges:
-    changed = 0
-    gone: Counter[str] = Counter()
-    came: Counter[str] = Counter()
-    for tag, i1, i2, j1, j2 in opcodes(old, new):
-        if tag == "equal":
-            continue
-        # A line was edited when a new one in its place is mostly the same words.
-        for before, after in pair_alike(old[i1:i2], new[j1:j2], Wording, similar):
-            if before is not None and after is not None:
-                changed += 1
-            elif before is not None:
-                gone[before] += 1
-            else:
-                came[after] += 1
-    moved = sum((gone & came).values())  # the same paragraph left one place and arrived at another
-    return TextChanges(changed, sum(came.values()) - moved, sum(gone.values()) - moved, moved)
+def _part_changes(old: dict[str, tuple[str, ...]] | None,
+                  new: dict[str, tuple[str, ...]] | None) -> Iterator[PartChange]:
+    """Headers and footers (matched by label) whose text differs; nothing when either draft's are not known."""
+    if old is None or new is None:
+        return
+    for label, lines in new.items():
+        before = old.get(label)
+        if before is None:
+            if lines:
+                yield PartChange(label, "added", new=" / ".join(lines))
+        elif before != lines:
+            yield PartChange(label, "changed", " / ".join(before), " / ".join(lines))
+    for label, lines in old.items():
+        if label not in new and lines:
+            yield PartChange(label, "removed", old=" / ".join(lines))
+
+
+def _text_changes(old: Sequence[str], new: Sequence[str], old_formats: Sequence[Any] | None = None,
+                  new_formats: Sequence[Any] | None = None) -> TextChanges:
+    """Count lines as the redline marks them (the same alignment): an edit inside a moved line is a change.
+
+    A line whose words are the same but whose formatting differs (when
+    both drafts' formats are known) counts as ``formatted``.
+    """
+    count: Counter[str] = Counter()
+    for step in align(old, new, LINES):
+        if step.kind == "moved-to":
+            count["changed" if step.edited else "moved"] += 1
+        elif step.kind in ("changed", "deleted", "inserted"):
+            count[step.kind] += 1
+        elif (step.kind == "equal" and old_formats is not None and new_formats is not None
+              and old_formats[step.old] != new_formats[step.new]):
+            count["formatted"] += 1
+    return TextChanges(count["changed"], count["inserted"], count["deleted"], count["moved"], count["formatted"])
+
+
+#: Lines of text as :func:`~mou_builder.alignment.align` compares them: a line is edited when mostly the same words.
+LINES: Items[str, Wording] = Items(key=lambda line: line, words=lambda line: Wording(line).words, shape=Wording,
+                                   alike=similar)
 
 
 _MISSING: Any = object()
@@ -323,7 +380,9 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
-def _field_line(change: FieldChange) -> tuple[str, str]:
+def _field_line(change: FieldChange, paths: bool = True) -> tuple[str, str]:
+    if not paths and change.description is not None:
+        return change.section or "", change.description
     if change.kind == "changed":
         return change.path, f"{_value(change.old)} -> {_value(change.new)}"
     if change.kind == "added":
@@ -331,7 +390,7 @@ def _field_line(change: FieldChange) -> tuple[str, str]:
     return change.path, f"removed (was {_value(change.old)})"
 
 
-def _clause_line(change: ClauseChange) -> tuple[str, str]:
+def _clause_line(change: ClauseChange, paths: bool = True) -> tuple[str, str]:
     text = {
         "added": f"added as {change.new}",
         "removed": f"removed (was {change.old})",
@@ -339,18 +398,41 @@ def _clause_line(change: ClauseChange) -> tuple[str, str]:
         "re-versioned": f"version {change.old} -> {change.new}",
         "re-worded": f"wording changed ({change.new})",
     }[change.kind]
-    return change.id, text
+    if paths or change.title is None:
+        return change.id, text
+    # the number leads the heading, as in the draft; an alternate is told from its sibling by the end of its id
+    number = {"added": change.new, "moved": change.new, "re-worded": change.new, "removed": change.old}.get(change.kind)
+    alternate = change.id.rpartition(".")[2]
+    text = {"added": f"added ({alternate})", "removed": f"removed ({alternate})", "moved": f"moved from {change.old}",
+            "re-worded": "wording changed"}.get(change.kind, text)
+    return f"{number} {change.title}" if number else change.title, text
+
+
+def _part_line(change: PartChange) -> tuple[str, str]:
+    if change.kind == "changed":
+        return change.part, f"{change.old} -> {change.new}"
+    return change.part, f"added {change.new}" if change.kind == "added" else f"removed (was {change.old})"
 
 
 def _finding_line(change: FindingChange) -> tuple[str, str]:
     return f"{change.kind} {change.code}", f"{change.path}: {change.message}"
 
 
-def summary_groups(summary: ChangeSummary) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The summary's non-empty groups, each a title and (subject, change) lines; the last is the draft overall."""
+def summary_groups(summary: ChangeSummary, *, paths: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The summary's non-empty groups, each a title and (subject, change) lines; the last is the draft overall.
+
+    The reader's view by default: spec changes by the section of the draft
+    they are in, in the draft's words (party short names, the activity,
+    money as the draft writes it), clauses by their heading. ``paths``
+    gives the spec paths and clause ids instead, as the JSON has them.
+    """
+    fields = [_field_line(c, paths) for c in summary.fields]
+    if not paths:  # the fields of an item added or removed whole share one line
+        fields = [line for k, line in enumerate(fields) if k == 0 or line != fields[k - 1]]
     groups = [
-        ("Spec changes", [_field_line(c) for c in summary.fields]),
-        ("Clause changes", [_clause_line(c) for c in summary.clauses]),
+        ("Spec changes" if paths else "Changes to the terms", fields),
+        ("Clause changes", [_clause_line(c, paths) for c in summary.clauses]),
+        ("Headers and footers", [_part_line(c) for c in summary.margins]),
         ("Completeness", [_finding_line(c) for c in summary.findings]),
     ]
     out = [(title, lines) for title, lines in groups if lines]
@@ -363,7 +445,8 @@ def summary_groups(summary: ChangeSummary) -> list[tuple[str, list[tuple[str, st
 def _text_line(text: TextChanges) -> str:
     noun = "line" if text.changed == 1 else "lines"
     line = f"{text.changed} {noun} changed, {text.added} added, {text.removed} removed"
-    return line + (f", {text.moved} moved" if text.moved else "")
+    line += f", {text.moved} moved" if text.moved else ""
+    return line + (f", {text.formatted} with formatting changed" if text.formatted else "")
 
 
 def _completeness(summary: ChangeSummary) -> str:
@@ -371,10 +454,10 @@ def _completeness(summary: ChangeSummary) -> str:
     return f"{word[summary.old_complete]} -> {word[summary.new_complete]}"
 
 
-def summary_text(summary: ChangeSummary) -> str:
-    """The summary as plain text, one change per line."""
+def summary_text(summary: ChangeSummary, *, paths: bool = False) -> str:
+    """The summary as plain text, one change per line (``paths``: spec paths and clause ids, see :func:`summary_groups`)."""
     out = [] if not summary.empty else ["no changes"]
-    *groups, (_, overall) = summary_groups(summary)
+    *groups, (_, overall) = summary_groups(summary, paths=paths)
     for title, lines in groups:
         out.append(f"{title} ({len(lines)}):")
         out += [f"  {subject}: {text}" for subject, text in lines]
@@ -382,15 +465,15 @@ def summary_text(summary: ChangeSummary) -> str:
     return "\n".join(out) + "\n"
 
 
-def summary_markdown(summary: ChangeSummary) -> str:
-    """The summary as Markdown, for a pull request or an e-mail."""
+def summary_markdown(summary: ChangeSummary, *, paths: bool = False) -> str:
+    """The summary as Markdown, for a pull request or an e-mail (``paths`` as for :func:`summary_text`)."""
     out = ["# Changes between the drafts", ""]
     if summary.empty:
         out += ["No changes.", ""]
-    *groups, (_, overall) = summary_groups(summary)
+    *groups, (_, overall) = summary_groups(summary, paths=paths)
     for title, lines in groups:
         out += [f"## {title}", ""]
-        out += [f"- `{subject}`: {text}" for subject, text in lines]
+        out += [f"- `{subject}`: {text}" if paths else f"- **{subject}**: {text}" for subject, text in lines]
         out.append("")
     out += [f"{subject}: {text}  " for subject, text in overall if not (summary.empty and subject == "Text")]
     out.append("")
@@ -408,5 +491,168 @@ def summary_json(summary: ChangeSummary) -> str:
         "old_complete": summary.old_complete,
         "new_complete": summary.new_complete,
         "notes": list(summary.notes),
+        "headers_footers": [asdict(c) for c in summary.margins],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- the reader's view of spec changes
+
+#: Spec fields whose values are amounts of money (formatted as the draft writes them).
+_MONEY_FIELDS = frozenset({"amount", "cap", "budget_total"})
+#: RACI roles, as the draft's table heads them.
+_ROLES = {"responsible": "Responsible", "accountable": "Accountable", "consulted": "Consulted", "informed": "Informed"}
+#: Spec fields that are not a section of their own, and where the draft shows them.
+_PLACES = {"agreement": "Title page", "clauses": "Clauses", "legal": "legal_status", "signatories": "signatures",
+           "insurance": "liability"}
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def describe_fields(changes: tuple[FieldChange, ...], old: DraftFacts, new: DraftFacts) -> tuple[FieldChange, ...]:
+    """``changes`` with their reader's view filled in from the two drafts' specs and documents.
+
+    A list item added or removed whole (a party, a responsibility, a step)
+    reads as one change, e.g. "Party 'the District' added: legal name
+    Riverside Unified School District; short name the District; ...": each
+    of its fields carries that description, and a report shows it once.
+    """
+    if old.spec is None or new.spec is None:
+        return changes
+    sides = {"old": _Side(old), "new": _Side(new)}
+    said = [_describe(c, sides["new" if c.kind == "added" else "old"], sides["old"], sides["new"]) for c in changes]
+    text = [s.text for s in said]
+    for start, end in _whole_items(changes):
+        first = said[start]
+        verb = "added" if changes[start].kind == "added" else "removed"
+        parts = "; ".join(f"{s.label} {s.value}" for s in said[start:end] if not s.identity)
+        line = ": ".join([*first.context[:-1], f"{first.context[-1]} {verb}" + (f": {parts}" if parts else "")])
+        text[start:end] = [line] * (end - start)
+    out = []
+    for change, description in zip(changes, text):
+        # where it is now (a removed value: where it was)
+        place = sides["old" if change.kind == "removed" else "new"].section(change.path)
+        out.append(FieldChange(change.path, change.kind, change.old, change.new, place, description))
+    return tuple(out)
+
+
+_ITEM = re.compile(r"^[^\[]*\[\d+\]")
+
+
+def _whole_items(changes: Sequence[FieldChange]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of changes that adds or removes one list item whole.
+
+    A run is whole when all its changes share the item's path and kind and
+    one of them is the field the item is known by (its id, activity, party...):
+    two optional fields added to an item that stays are not a new item.
+    """
+    start = 0
+    while start < len(changes):
+        match = _ITEM.match(changes[start].path)
+        end = start + 1
+        if match and changes[start].kind in ("added", "removed"):
+            item = match.group(0)
+            while (end < len(changes) and changes[end].kind == changes[start].kind
+                   and _ITEM.match(changes[end].path) and _ITEM.match(changes[end].path).group(0) == item):  # type: ignore[union-attr]
+                end += 1
+            if any(c.path in (f"{item}.{key}" for key in _ITEM_KEYS) for c in changes[start:end]):
+                yield start, end
+        start = end
+
+
+@dataclass(frozen=True)
+class _Said:
+    """One change as the draft says it: where (``context``), what (``label``), the value shown, the whole line."""
+
+    context: list[str]
+    label: str
+    value: str
+    text: str
+    #: the field is what the item is named by (its id, or a value its label already shows): not repeated when the whole item is listed
+    identity: bool = False
+
+
+class _Side:
+    """One draft's spec (as JSON data) and sections, for describing a change by what the draft says."""
+
+    def __init__(self, facts: DraftFacts) -> None:
+        assert facts.spec is not None
+        self.data = facts.spec.model_dump(mode="json")
+        self.parties = {p["id"]: p.get("short_name") or p.get("legal_name") or p["id"]
+                        for p in self.data.get("parties") or [] if isinstance(p, dict) and "id" in p}
+        self.sections = {s.key: f"{s.number} {s.title}" for s in facts.document.sections} if facts.document else {}
+
+    def section(self, path: str) -> str:
+        top = path.split(".", 1)[0].split("[", 1)[0]
+        place = _PLACES.get(top, top)
+        return self.sections.get(place) or (place if place in _PLACES.values() else top.replace("_", " ").capitalize())
+
+    def value(self, value: Any, field: str, currency: str) -> str:
+        """A value as the draft shows it: a party by its short name, money formatted, yes/no for flags."""
+        if isinstance(value, str) and field != "id" and value in self.parties:
+            return self.parties[value]
+        if field in _MONEY_FIELDS and isinstance(value, (str, int)) and not isinstance(value, bool):
+            from decimal import Decimal, InvalidOperation
+
+            from mou_builder.clauses import format_money
+
+            try:
+                return format_money(Decimal(str(value)), currency)
+            except (InvalidOperation, ValueError, KeyError):
+                return str(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(self.value(v, field, currency) for v in value) or "none"
+        if value is None:
+            return "none"
+        return _value(value)
+
+
+def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> _Said:
+    """A change as a reader of the draft says it, e.g. "Responsibility 'Issue library cards': Hope House added as Informed"."""
+    steps = [(key, int(index) if index else None) for key, index in _STEP.findall(change.path)]
+    context: list[str] = []
+    node: Any = side.data
+    currency = str((side.data.get("financial") or {}).get("currency") or "USD")
+    field = ""
+    for k, (key, index) in enumerate(steps):
+        if key:
+            field = key
+            node = node.get(key) if isinstance(node, dict) else None
+            if 0 < k < len(steps) - 1 and steps[k + 1][1] is None:  # a group of fields (not a list, not the leaf)
+                context.append(key.replace("_", " "))
+            continue
+        assert index is not None
+        item = node[index] if isinstance(node, list) and index < len(node) else None
+        node = item
+        if isinstance(item, dict):
+            currency = str(item.get("currency") or currency)
+            context.append(_item_label(field, item, index, side))
+        elif k + 1 == len(steps) and field in _ROLES:  # a party in a RACI role
+            who = old.value(change.old, "", currency) if change.kind == "removed" else new.value(change.new, "", currency)
+            done = {"added": f"{who} added as {_ROLES[field]}", "removed": f"{who} no longer {_ROLES[field]}"}
+            text = done.get(change.kind) or (f"{_ROLES[field]}: {old.value(change.old, '', currency)} -> "
+                                             f"{new.value(change.new, '', currency)}")
+            return _Said(context, _ROLES[field], who, ": ".join([*context, text]))
+    label = _ROLES.get(field) or field.replace("_", " ")
+    before, after = old.value(change.old, field, currency), new.value(change.new, field, currency)
+    text = {"changed": f"{label}: {before} -> {after}", "added": f"{label} added: {after}",
+            "removed": f"{label} removed (was {before})"}[change.kind]
+    shown = after if change.kind == "added" else before
+    return _Said(context, label, shown, ": ".join([*context, text]),
+                 identity=field == "id" or bool(context) and f"'{shown}'" in context[-1] or context[-1:] == [f"Signatory for {shown}"])
+
+
+def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> str:
+    """An item of a list as the draft names it: a responsibility by its activity, a party by its short name..."""
+    noun = {"responsibilities": "Responsibility", "parties": "Party", "signatories": "Signatory",
+            "contributions": "Contribution", "steps": "Step", "metrics": "Metric", "liaisons": "Liaison"}.get(
+        field, field.replace("_", " ").capitalize().removesuffix("s"))
+    if field == "parties":
+        return f"{noun} '{side.parties.get(item.get('id', ''), item.get('legal_name', index + 1))}'"
+    if field == "signatories" and "party" in item:
+        return f"{noun} for {side.parties.get(item['party'], item['party'])}"
+    for key in ("activity", "description", "name", "kind"):
+        if isinstance(item.get(key), str):
+            return f"{noun} '{item[key]}'"
+    return f"{noun} {index + 1}"

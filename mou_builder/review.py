@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Union
 
 from mou_builder.changes import ChangeSummary, DraftFacts, compare, summary_groups, unified_diff
 from mou_builder.document import Document
-from mou_builder.word_input import WordDraft, cleaned_segments, outline, read_docx, read_docx_file, text_lines
+from mou_builder.word_input import (
+    WordDraft, cleaned_segments, margin_lines, outline, read_docx, read_docx_file, text_lines_and_formats,
+)
 
 if TYPE_CHECKING:
     from mou_builder.clauses import ClauseLibrary
@@ -46,11 +48,11 @@ class Draft:
         if self.document is not None:
             return DraftFacts.of_document(self.name, self.document, self.spec)
         assert self.word is not None
-        lines = tuple(text_lines(e for part in cleaned_segments(self.word.body) for e in part.elements))
+        lines, formats = text_lines_and_formats(e for part in cleaned_segments(self.word.body) for e in part.elements)
         clauses = outline(self.word) if self.word.from_mou_builder else ()
-        if not clauses:  # another program's file, or one without clause bookmarks (e.g. a redline)
-            return DraftFacts(self.name, lines, complete=self.word.complete)
-        return DraftFacts(self.name, lines, clauses=clauses, complete=self.word.complete)
+        # another program's file, or one without clause bookmarks (e.g. a redline): no clauses
+        return DraftFacts(self.name, tuple(lines), clauses=clauses or None, complete=self.word.complete,
+                          formats=tuple(formats), margins=margin_lines(self.word))
 
 
 def is_docx(path: str | os.PathLike[str]) -> bool:
@@ -133,9 +135,12 @@ def redline(
     ``date`` (of the revisions) defaults to the new draft's date, so the same
     drafts always give the same bytes. ``summary_page`` puts the change
     summary on a cover page. ``template`` is used for drafts given as specs.
+    An empty or blank ``author`` (or one Word cannot carry) raises
+    :class:`~mou_builder.tracked_changes.RedlineError`.
     """
-    from mou_builder.tracked_changes import Cover, redline_docx, render_redline
+    from mou_builder.tracked_changes import Cover, checked_author, redline_docx, render_redline
 
+    checked_author(author)  # before the drafts are read: a bad author is refused at once
     a, b = _loaded(old, "old", profile, library), _loaded(new, "new", profile, library)
     cover = None
     if summary_page:

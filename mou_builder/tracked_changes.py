@@ -12,14 +12,17 @@ Word revisions a reviewer can accept or reject:
 - ``w:ins`` / ``w:del`` (deleted text in ``w:delText``) word by word inside a
   changed paragraph or table cell; whole paragraphs and table rows inserted
   or deleted (their paragraph marks and rows marked too);
-- a moved clause or section as ``w:moveFrom`` at its old place and
-  ``w:moveTo`` at its new one, inside named move ranges; words edited in the
-  moved text are ``w:del`` at the source and ``w:ins`` at the destination;
+- a moved clause or section, and a paragraph that moved in any draft
+  (:func:`~mou_builder.alignment.align`), as ``w:moveFrom`` at its old place
+  and ``w:moveTo`` at its new one, inside named move ranges; words edited in
+  the moved text are ``w:del`` at the source and ``w:ins`` at the destination;
+- the headers and footers of two .docx files, each against the old file's
+  of the same kind and section;
 - heading numbers are Word's own, so numbering that only shifted is never an
   edit.
 
-Formatting-only changes are not marked (a run whose text is unchanged keeps
-the new draft's format).
+Formatting changed on the same words (bold, italic, underline, ...) is a
+``w:rPrChange`` on the run, holding the old properties a reject restores.
 """
 
 from __future__ import annotations
@@ -34,20 +37,50 @@ from typing import Any
 
 from lxml import etree
 
-from mou_builder.alignment import WORD, Wording, moved_keys, opcodes, pair_alike, similar
+from mou_builder.alignment import WORD, Items, Step, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import Document
+from mou_builder.errors import MouError
 from mou_builder.ooxml import el, text_el, w
 from mou_builder.render_word import (
     _BodyWriter, _find_anchor, _package, _render_template, add_abstract_num, finished_bytes, open_docx,
     style_ids_by_name,
 )
 from mou_builder.resources import default_template_path
-from mou_builder.word_input import Segment, WordDraft, cleaned_segments, read_docx, text_of
+from mou_builder.word_input import (
+    Segment, WordDraft, clean, cleaned_segments, format_key, formatting, margin_refs, read_docx, text_of,
+)
 
 #: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
 _TOKEN = re.compile(r"\s+|" + WORD)
 #: Revision kinds whose content is the old draft's (shown struck through or moved away).
 _OLD_SIDE = frozenset({"del", "moveFrom"})
+
+
+#: Word keeps an author name of up to 255 characters.
+MAX_AUTHOR = 255
+
+
+class RedlineError(MouError):
+    """A redline that cannot be written as asked (e.g. an empty author)."""
+
+
+def checked_author(author: str) -> str:
+    """``author`` if it can name the tracked changes; otherwise :class:`RedlineError`.
+
+    Word shows the author on every change and groups changes by it, so an
+    empty or blank name would leave a reviewer with changes by no one.
+    """
+    if not isinstance(author, str) or not author.strip():
+        raise RedlineError("the author of the tracked changes is empty: give a name (e.g. --author 'Grants Office')")
+    if len(author) > MAX_AUTHOR:
+        raise RedlineError(f"the author of the tracked changes is {len(author)} characters long; "
+                           f"Word keeps at most {MAX_AUTHOR}")
+    bad = next((c for c in author if ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF
+                or c in "\ufffe\uffff"), None)
+    if bad is not None:
+        raise RedlineError(f"the author of the tracked changes holds a control character (U+{ord(bad):04X}), "
+                           "which a Word file cannot carry")
+    return author
 
 
 @dataclass(frozen=True)
@@ -108,19 +141,67 @@ def redline_docx(
     file's styles, numbering, headers, footers and pictures are kept; the
     old draft's styles and lists that deleted text needs are copied in.
     ``when`` defaults to the new file's modified date (no date if it has none).
+    Headers and footers are compared too, each with the old file's part of
+    the same kind (e.g. the first-page header of section 1).
     """
     old_draft = old if isinstance(old, WordDraft) else read_docx(old, old_name)
     word = open_docx(new, new_name)
     body = word.element.body
     new_elements = [child for child in body if child.tag != w("sectPr")]
     old_elements = copy.deepcopy(old_draft.body)
-    _Adopter(old_draft, word).adopt(old_elements)
+    adopter = _Adopter(old_draft, word)
+    adopter.adopt(old_elements)
     when = when or _package_date(word)
     stamp = when.isoformat() + "T00:00:00Z" if when else None
-    merged = _Reviser(author, stamp).drafts(old_elements, new_elements)
+    reviser = _Reviser(author, stamp)
+    merged = reviser.drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(body, [*front, *merged])
+    _revise_margins(reviser, adopter, old_draft, word)
     return finished_bytes(word)
+
+
+_REVISIONS = tuple(w(t) for t in ("ins", "del", "moveFrom", "moveTo", "rPrChange", "moveFromRangeStart",
+                                   "moveToRangeStart"))
+
+
+def _revised(element: etree._Element) -> bool:
+    """Whether the redline marked anything in ``element`` (or it is a move range marker)."""
+    return element.tag in _REVISIONS or next(element.iter(*_REVISIONS), None) is not None
+
+
+def _revise_margins(reviser: _Reviser, adopter: _Adopter, old: WordDraft, word: Any) -> None:
+    """Track the changes in each header and footer of the new file against the old file's part of the same label.
+
+    Parts whose text and formatting did not change are left as they are
+    (their fields, e.g. page numbers, stay fields); in a changed part, the
+    paragraphs that did not change are kept as they were too. Tracked
+    changes already in a part are accepted first, as in the body. A header only
+    the old file has cannot be shown: the new file has no part to show it in.
+    """
+    for label, rid in margin_refs(word.element):
+        part = word.part.related_parts.get(rid)
+        root = getattr(part, "element", None)
+        if root is None or root.tag not in (w("hdr"), w("ftr")):
+            continue
+        originals = list(root)
+        cleaned, kept = [], {}
+        for original in originals:
+            copies = clean([copy.deepcopy(original)])
+            if len(copies) == 1 and not _revised(original):
+                kept[id(copies[0])] = original  # if unchanged, the original (fields and all) goes back
+            cleaned += copies
+        old_root = old.margins.get(label)
+        old_elements = clean([copy.deepcopy(c) for c in old_root]) if old_root is not None else []
+        same = [_key(e) for e in old_elements] == [_key(e) for e in cleaned] and all(map(_same_format, old_elements,
+                                                                                       cleaned))
+        if same and not any(map(_revised, originals)):
+            continue  # tracked changes already in the part are accepted, as in the body: only then is it left alone
+        adopter.adopt(old_elements)
+        merged = [e if _revised(e) else kept.get(id(e), e) for e in reviser.merge(old_elements, cleaned)]
+        for child in originals:
+            root.remove(child)
+        root.extend(merged)
 
 
 def _package_date(word: Any) -> date | None:
@@ -189,11 +270,22 @@ def _tokens(p: etree._Element) -> Iterator[_Token]:
                 yield "\x00" + etree.tostring(part, method="c14n").decode(), props, "obj", part
 
 
-def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> list[etree._Element]:
+@dataclass(frozen=True)
+class _FormatChange:
+    """A token's run properties when its formatting changed: the new ones, and the old ones a reject restores."""
+
+    new: bytes | None
+    old: bytes | None
+
+
+def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
+                mark: Callable[[str], etree._Element] | None = None) -> list[etree._Element]:
     """Runs for consecutive tokens, one run per stretch of the same run properties.
 
     Objects from the old draft are left out: they point into the old file's
     package (its pictures, footnotes), which the redline does not carry.
+    A token whose properties are a :class:`_FormatChange` gets the new ones
+    and a ``w:rPrChange`` (made by ``mark``) holding the old ones.
     """
     runs: list[etree._Element] = []
     current: Any = object()
@@ -213,7 +305,18 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool) -> l
         if run is None or props != current:
             flush()
             run = el("r")
-            if props is not None:
+            if isinstance(props, _FormatChange):
+                assert mark is not None
+                rpr = etree.fromstring(props.new) if props.new is not None else el("rPr")
+                change = mark("rPrChange")
+                was = etree.fromstring(props.old) if props.old is not None else el("rPr")
+                for child in list(was):
+                    if child.tag == w("rPrChange"):
+                        was.remove(child)
+                change.append(was)
+                rpr.append(change)  # the change record comes last in the properties
+                run.append(rpr)
+            elif props is not None:
                 run.append(etree.fromstring(props))
             runs.append(run)
             current = props
@@ -266,6 +369,43 @@ def _alike(old: _Shape, new: _Shape) -> bool:
     return old.tag in (w("tr"), w("tbl")) and old.columns == new.columns
 
 
+def _words(element: etree._Element) -> list[str]:
+    return Wording(text_of(element)).words
+
+
+#: Block elements (paragraphs and tables) as the redline aligns them; paragraphs may move.
+_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
+                                                movable=lambda element: element.tag == w("p"))
+#: The same, with nothing moving (inside a moved clause, whose paragraphs move with it).
+_STILL_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
+                                                      movable=lambda element: False)
+#: Table rows: matched by their text, never moved.
+_ROWS: Items[etree._Element, _Shape] = Items(key=text_of, words=_words, shape=_Shape.of, alike=_alike,
+                                              movable=lambda element: False)
+
+
+def _move_groups(steps: Sequence[Step]) -> dict[int, int]:
+    """For each move step, its group: the place of the group's first ``moved-to`` step.
+
+    Moved paragraphs next to each other at both places, in the same order,
+    are one move (one named range on each side), as a reviewer sees them.
+    """
+    from_place = {step.old: k for k, step in enumerate(steps) if step.kind == "moved-from"}
+    group: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        if step.kind != "moved-to":
+            continue
+        before = steps[k - 1] if k else None
+        joins = (before is not None and before.kind == "moved-to" and before.old is not None and step.old is not None
+                 and before.old + 1 == step.old and from_place[step.old] == from_place[before.old] + 1)
+        group[k] = group[k - 1] if joins else k
+        group[from_place[step.old]] = group[k]  # type: ignore[index]
+    return group
+
+
+_Sides = tuple[list[etree._Element], list[etree._Element]]
+
+
 # ---------------------------------------------------------------- revisions
 
 
@@ -276,9 +416,12 @@ class _Reviser:
     """Writes revisions, numbering them from 1 in the order they are made."""
 
     def __init__(self, author: str, stamp: str | None) -> None:
-        self.author = author
+        self.author = checked_author(author)
         self.stamp = stamp
         self.next_id = 0
+        self.move_count = 0
+        #: both sides of each moved group of segments, made when its first side is written
+        self.moves: dict[str, _Sides] = {}
 
     def _attrs(self, **extra: str) -> dict[str, str]:
         self.next_id += 1
@@ -309,8 +452,6 @@ class _Reviser:
                 previous = part.key
             else:
                 previous = None
-        names = {key: f"mou_move_{n}" for n, key in enumerate(dict.fromkeys(group[s.key] for s in new_segments
-                                                                             if s.key in moved), 1)}
         old_groups: dict[str, list[Segment]] = {}
         new_groups: dict[str, list[Segment]] = {}
         for parts, groups in ((old_segments, old_groups), (new_segments, new_groups)):
@@ -327,13 +468,13 @@ class _Reviser:
             while j < len(new_segments) and new_segments[j].key not in kept:
                 new_gap.append(new_segments[j])
                 j += 1
-            out += self._gap(old_gap, new_gap, group, names, old_groups, new_groups)
+            out += self._gap(old_gap, new_gap, group, old_groups, new_groups)
             if i < len(old_segments) and j < len(new_segments):
                 out += self.merge(old_segments[i].elements, new_segments[j].elements)
                 i, j = i + 1, j + 1
         return out
 
-    def _gap(self, olds: list[Segment], news: list[Segment], group: dict[str, str], names: dict[str, str],
+    def _gap(self, olds: list[Segment], news: list[Segment], group: dict[str, str],
              old_move: dict[str, list[Segment]], new_move: dict[str, list[Segment]]) -> list[etree._Element]:
         """Segments between two kept ones: removed and added text is compared together; moves stay moves."""
         old_runs, old_moves = _split_at_moves(olds, group)
@@ -346,64 +487,94 @@ class _Reviser:
             )
             if k < len(old_moves):
                 key = group[old_moves[k][0].key]
-                out += self._moved(old_moves[k], new_move[key], names[key], "moveFrom")
+                out += self._segments_moved(old_move[key], new_move[key], key)[0]
             if k < len(new_moves):
                 key = group[new_moves[k][0].key]
-                out += self._moved(old_move[key], new_moves[k], names[key], "moveTo")
+                out += self._segments_moved(old_move[key], new_move[key], key)[1]
         return out
 
-    def _moved(self, old: list[Segment], new: list[Segment], name: str, kind: str) -> list[etree._Element]:
-        """One side of a move, inside its named range: the old text at the source, the new at the destination."""
-        start = el(f"{kind}RangeStart", self._attrs(name=name))
-        out = [start]
-        old_elements = [e for s in old for e in s.elements]
-        new_elements = [e for s in new for e in s.elements]
-        for o, n, equal in self._align(old_elements, new_elements):
-            if kind == "moveFrom" and o is not None:
-                if n is None:
-                    out.append(self.deleted(o))
-                elif equal or o.tag != w("p"):
-                    out.append(self._whole(copy.deepcopy(o), "moveFrom"))
-                else:  # words kept move away; words removed are deleted
-                    p = copy.deepcopy(o)
-                    self._rewrite(p, o, n, equal_as="moveFrom", removed_as="del", added_as=None)
-                    out.append(p)
-            elif kind == "moveTo" and n is not None:
-                if o is None:
-                    out.append(self.inserted(n))
-                elif equal or n.tag != w("p"):
-                    out.append(self._whole(n, "moveTo"))
-                else:  # words kept arrive; words added are inserted
-                    self._rewrite(n, o, n, equal_as="moveTo", removed_as=None, added_as="ins")
-                    out.append(n)
-        out = [e for e in out if e is not None]
-        out.append(el(f"{kind}RangeEnd", {"id": start.get(w("id"))}))
-        return out
+    def _segments_moved(self, old: list[Segment], new: list[Segment], key: str) -> _Sides:
+        """Both sides of a moved group of segments (made once, whichever side comes first)."""
+        if key not in self.moves:
+            old_elements = [e for s in old for e in s.elements]
+            new_elements = [e for s in new for e in s.elements]
+            self.moves[key] = self._move(self._align(old_elements, new_elements))
+        return self.moves[key]
+
+    def _move(self, pairs: Sequence[_Pair]) -> _Sides:
+        """A move: the old text inside a named ``moveFrom`` range, the new inside a ``moveTo`` range.
+
+        Words kept move; words removed are deleted at the source, words added
+        inserted at the destination; a paragraph only on one side is deleted
+        or inserted. The source is made first: the destination is the new
+        element itself, rewritten in place.
+        """
+        self.move_count += 1
+        name = f"mou_move_{self.move_count}"
+        sides: list[list[etree._Element]] = []
+        for kind in ("moveFrom", "moveTo"):
+            start = el(f"{kind}RangeStart", self._attrs(name=name))
+            out: list[etree._Element | None] = [start]
+            for o, n, equal in pairs:
+                if kind == "moveFrom" and o is not None:
+                    if n is None:
+                        out.append(self.deleted(o))
+                    elif equal or o.tag != w("p"):
+                        out.append(self._whole(copy.deepcopy(o), "moveFrom"))
+                    else:
+                        p = copy.deepcopy(o)
+                        self._rewrite(p, o, n, equal_as="moveFrom", removed_as="del", added_as=None)
+                        out.append(p)
+                elif kind == "moveTo" and n is not None:
+                    if o is None:
+                        out.append(self.inserted(n))
+                    elif equal or n.tag != w("p"):
+                        out.append(self._whole(n, "moveTo"))
+                    else:
+                        self._rewrite(n, o, n, equal_as="moveTo", removed_as=None, added_as="ins")
+                        out.append(n)
+            out.append(el(f"{kind}RangeEnd", {"id": start.get(w("id"))}))
+            sides.append([e for e in out if e is not None])
+        return sides[0], sides[1]
 
     # -- sequences of block elements
 
     def merge(self, old: Sequence[etree._Element], new: Sequence[etree._Element]) -> list[etree._Element]:
-        out: list[etree._Element] = []
-        for o, n, equal in self._align(old, new):
-            if equal:
-                out.append(n)
-            elif o is not None and n is not None:
-                out.append(self.changed(o, n))
-            elif o is not None:
-                out.append(self.deleted(o))
+        """Old and new block elements as one sequence with revisions; paragraphs that moved are Word moves."""
+        steps = align(old, new, _BLOCKS)
+        group = _move_groups(steps)
+        moves: dict[int, list[tuple[int, int, bool]]] = {}
+        for k, step in enumerate(steps):
+            if step.kind == "moved-to":
+                moves.setdefault(group[k], []).append((step.old, step.new, not step.edited))
+        made: dict[int, _Sides] = {}
+        out: list[etree._Element | None] = []
+        for k, step in enumerate(steps):
+            if step.kind in ("moved-from", "moved-to"):
+                first = group[k]
+                if k != first and steps[k - 1].kind == step.kind and group[k - 1] == first:
+                    continue  # the group was written at its first step
+                if first not in made:
+                    made[first] = self._move([(old[i], new[j], equal) for i, j, equal in moves[first]])
+                out += made[first][0 if step.kind == "moved-from" else 1]
+            elif step.kind == "equal":
+                o, n = old[step.old], new[step.new]
+                out.append(n if _same_format(o, n) else self.changed(o, n))
+            elif step.kind == "changed":
+                out.append(self.changed(old[step.old], new[step.new]))
+            elif step.kind == "deleted":
+                out.append(self.deleted(old[step.old]))
             else:
-                out.append(self.inserted(n))
+                out.append(self.inserted(new[step.new]))
         return [e for e in out if e is not None]
 
     def _align(self, old: Sequence[etree._Element], new: Sequence[etree._Element],
-               key: Callable[[etree._Element], str] = _key) -> list[_Pair]:
-        """Equal elements (by ``key``) paired, then alike ones in what differs; the rest alone."""
+               items: Items[etree._Element, _Shape] | None = None) -> list[_Pair]:
+        """Equal elements paired, then alike ones in what differs; the rest alone (nothing moves)."""
         pairs: list[_Pair] = []
-        for tag, i1, i2, j1, j2 in opcodes([key(e) for e in old], [key(e) for e in new]):
-            if tag == "equal":
-                pairs += [(old[i1 + k], new[j1 + k], True) for k in range(i2 - i1)]
-            else:
-                pairs += [(o, n, False) for o, n in pair_alike(old[i1:i2], new[j1:j2], _Shape.of, _alike)]
+        for step in align(old, new, items or _STILL_BLOCKS):
+            pairs.append((None if step.old is None else old[step.old], None if step.new is None else new[step.new],
+                          step.kind == "equal"))
         return pairs
 
     # -- whole elements
@@ -463,7 +634,7 @@ class _Reviser:
         def flush() -> None:
             if not stretch:
                 return
-            runs = _build_runs(stretch, old_side=old_side, deleted=kind == "del")
+            runs = _build_runs(stretch, old_side=old_side, deleted=kind == "del", mark=self._mark)
             if runs and kind:
                 wrapper = self._mark(kind)
                 wrapper.extend(runs)
@@ -496,7 +667,11 @@ class _Reviser:
         _clear(target)
         for tag, i1, i2, j1, j2 in opcodes([t[0] for t in old_tokens], [t[0] for t in new_tokens]):
             if tag == "equal":
-                self._emit(target, old_tokens[i1:i2] if equal_as in _OLD_SIDE else new_tokens[j1:j2], equal_as)
+                if equal_as in _OLD_SIDE:
+                    self._emit(target, old_tokens[i1:i2], equal_as)
+                else:  # the same words in the new draft's formatting; where it changed, the old one is recorded
+                    self._emit(target, [_formatted(o, n) for o, n in zip(old_tokens[i1:i2], new_tokens[j1:j2])],
+                               equal_as)
                 continue
             if i2 > i1 and removed_as:
                 self._emit(target, old_tokens[i1:i2], removed_as)
@@ -509,8 +684,8 @@ class _Reviser:
         old_rows, new_rows = old.findall(w("tr")), new.findall(w("tr"))
         for row in new_rows:
             new.remove(row)
-        for o, n, equal in self._align(old_rows, new_rows, key=text_of):
-            if equal:
+        for o, n, equal in self._align(old_rows, new_rows, _ROWS):
+            if equal and _same_format(o, n):
                 new.append(n)
             elif o is not None and n is not None:
                 for old_cell, new_cell in zip(o.findall(w("tc")), n.findall(w("tc"))):
@@ -529,12 +704,24 @@ class _Reviser:
         """A cell's paragraphs and tables, compared like a body of their own."""
         old_blocks = [c for c in old if c.tag != w("tcPr")]
         new_blocks = [c for c in new if c.tag != w("tcPr")]
-        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks]:
+        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(_same_format, old_blocks, new_blocks)):
             return
         merged = self.merge(old_blocks, new_blocks)
         for block in new_blocks:
             new.remove(block)
         new.extend(merged)
+
+
+def _formatted(old: _Token, new: _Token) -> _Token:
+    """``new``, its properties a :class:`_FormatChange` when a word's formatting changed from ``old``'s."""
+    if new[2] != "t" or format_key(old[1]) == format_key(new[1]):
+        return new
+    return new[0], _FormatChange(new[1], old[1]), new[2], new[3]
+
+
+def _same_format(old: etree._Element, new: etree._Element) -> bool:
+    """Whether two elements with the same text show it in the same character formatting."""
+    return [formatting(p) for p in old.iter(w("p"))] == [formatting(p) for p in new.iter(w("p"))]
 
 
 def _clear(p: etree._Element) -> None:

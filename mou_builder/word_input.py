@@ -30,10 +30,12 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from lxml import etree
 
@@ -87,6 +89,8 @@ class WordDraft:
     properties: dict[str, str]
     #: The core 'modified' (or 'created') date, if the file has one.
     date: date | None
+    #: Header and footer parts (their root elements), by :func:`margin_refs` label, in document order.
+    margins: dict[str, etree._Element] = field(default_factory=dict)
 
     @property
     def from_mou_builder(self) -> bool:
@@ -127,6 +131,13 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
         custom = package.target("", "custom-properties")
         core = package.target("", "metadata/core-properties")
         blocks = [child for child in root.find(w("body")) if child.tag != w("sectPr")]
+        parts = package.targets(main)
+        margins = {}
+        for label, rid in margin_refs(root):
+            if rid in parts:
+                margin = package.xml(parts[rid])
+                if margin.tag in (w("hdr"), w("ftr")):
+                    margins[label] = margin
         return WordDraft(
             name=name,
             data=data,
@@ -135,7 +146,39 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
             numbering=package.xml(numbering) if numbering else None,
             properties=_custom_properties(package.xml(custom)) if custom else {},
             date=_core_date(package.xml(core)) if core else None,
+            margins=margins,
         )
+
+
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def margin_refs(root: etree._Element) -> list[tuple[str, str]]:
+    """``(label, relationship id)`` of each header and footer a document's sections use, in order.
+
+    The label names the part as a reader would ("header", "first-page
+    footer", "header of section 2") and is what two drafts' parts are
+    matched by. A part used by several sections is listed once.
+    """
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for number, sect in enumerate(root.iter(w("sectPr")), start=1):
+        for ref in sect:
+            if ref.tag not in (w("headerReference"), w("footerReference")):
+                continue
+            rid = ref.get(_R_ID, "")
+            if rid in seen:
+                continue
+            seen.add(rid)
+            kind = "header" if ref.tag == w("headerReference") else "footer"
+            page = {"first": "first-page ", "even": "even-page "}.get(ref.get(w("type"), "default"), "")
+            out.append((f"{page}{kind}" + (f" of section {number}" if number > 1 else ""), rid))
+    return out
+
+
+def margin_lines(draft: WordDraft) -> dict[str, tuple[str, ...]]:
+    """The text lines of each header and footer of a draft, by label (cleaned copies: fields show their result)."""
+    return {label: tuple(text_lines(clean([deepcopy(c) for c in root]))) for label, root in draft.margins.items()}
 
 
 def check_document(root: etree._Element, name: str, member: str, error: type[MouError]) -> None:
@@ -275,6 +318,21 @@ class _Package:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # damaged compressed data
             raise self.error(f"{self.name}: {member} cannot be read ({exc})") from None
 
+    def targets(self, source: str) -> dict[str, str]:
+        """The parts ``source`` relates to inside the package, by relationship id."""
+        folder, base = posixpath.split(source)
+        rels = posixpath.join(folder, "_rels", f"{base}.rels")
+        out = {}
+        if rels in self.members:
+            for rel in self.xml(rels).iter(f"{{{_REL_NS}}}Relationship"):
+                target = rel.get("Target", "")
+                if rel.get("TargetMode") == "External" or not target:
+                    continue
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                if path in self.members:
+                    out[rel.get("Id", "")] = path
+        return out
+
     def target(self, source: str, kind: str) -> str | None:
         """The part that ``source`` (the package itself when '') relates to with a relationship of ``kind``."""
         folder, base = posixpath.split(source)
@@ -389,18 +447,66 @@ def text_lines(elements: Iterable[etree._Element]) -> list[str]:
     A row's cells are joined by `` | ``, a cell's paragraphs (nested tables
     included) by line breaks; lines without text are left out.
     """
-    out = []
+    return [text for text, _ in _lines(elements)]
+
+
+def text_lines_and_formats(elements: Iterable[etree._Element]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """:func:`text_lines`, and each line's character formatting (:func:`formatting` of its paragraphs)."""
+    lines, formats = [], []
+    for text, paragraphs in _lines(elements):
+        lines.append(text)
+        formats.append(tuple(formatting(p) for p in paragraphs))
+    return lines, formats
+
+
+def _lines(elements: Iterable[etree._Element]) -> Iterator[tuple[str, list[etree._Element]]]:
+    """Each line's text, with the paragraphs it is made of."""
     for element in elements:
         if element.tag == w("tbl"):
             for row in element.findall(w("tr")):
                 cells = ["\n".join(paragraph_texts(cell)) for cell in row.findall(w("tc"))]
                 if any(cells):
-                    out.append(" | ".join(cells))
+                    yield " | ".join(cells), list(row.iter(w("p")))
         elif element.tag == w("p"):
             text = text_of(element)
             if text:
-                out.append(text)
-    return out
+                yield text, [element]
+
+
+#: Run properties that change nothing a reader sees (spelling language, proofing, web layout).
+_NOT_FORMAT = frozenset(w(t) for t in ("lang", "noProof", "webHidden", "specVanish", "rPrChange"))
+
+
+@lru_cache(maxsize=4096)
+def format_key(props: bytes | None) -> bytes:
+    """What a run's properties (serialised ``w:rPr``, or None) look like to a reader, for comparing formats."""
+    if props is None:
+        return b""
+    rpr = etree.fromstring(props)
+    for child in list(rpr):
+        if child.tag in _NOT_FORMAT or not isinstance(child.tag, str):
+            rpr.remove(child)
+    return etree.tostring(rpr, method="c14n") if len(rpr) else b""
+
+
+def formatting(p: etree._Element) -> tuple[tuple[bytes, int], ...]:
+    """A paragraph's character formatting: (:func:`format_key`, length of text) for each stretch of one format.
+
+    Independent of how the text is split into runs (Word splits them at
+    every edit), so two paragraphs compare equal when a reader sees the same.
+    """
+    out: list[tuple[bytes, int]] = []
+    for run in p.iter(w("r")):
+        size = len(text_of(run))
+        if not size:
+            continue
+        rpr = run.find(w("rPr"))
+        key = format_key(etree.tostring(rpr) if rpr is not None else None)
+        if out and out[-1][0] == key:
+            out[-1] = (key, out[-1][1] + size)
+        else:
+            out.append((key, size))
+    return tuple(out)
 
 
 def outline(draft: WordDraft) -> tuple[ClauseOutline, ...]:
@@ -446,13 +552,41 @@ def clean(elements: Sequence[etree._Element]) -> list[etree._Element]:
     costs more than the rest of the cleaning.
     """
     fields: list[str] = []  # a field may span paragraphs
+    joins: set[etree._Element] = set()
     out: list[etree._Element] = []
     for element in elements:
-        out.extend(_clean_block(element, fields))
+        out.extend(_clean_block(element, fields, joins))
+    return _join_paragraphs(out, joins)
+
+
+def _join_paragraphs(blocks: list[etree._Element], joins: set[etree._Element]) -> list[etree._Element]:
+    """Paragraphs whose mark was deleted (a tracked merge), accepted: each joins the paragraph after it.
+
+    As in Word, the joined paragraph keeps the second paragraph's properties
+    (they live in the mark that stays). A paragraph before a table or at the
+    end stays as it is: there is nothing to join it to.
+    """
+    if not joins:
+        return blocks
+    out: list[etree._Element] = []
+    for k, block in enumerate(blocks):
+        following = blocks[k + 1] if k + 1 < len(blocks) else None
+        if block in joins and following is not None and following.tag == w("p"):
+            _prepend_content(block, following)  # the following one may join the next in turn
+        else:
+            out.append(block)
     return out
 
 
-def _clean_block(element: etree._Element, fields: list[str]) -> list[etree._Element]:
+def _prepend_content(source: etree._Element, target: etree._Element) -> None:
+    """Move ``source``'s content (not its properties) to the start of paragraph ``target``."""
+    ppr = target.find(w("pPr"))
+    index = 0 if ppr is None else target.index(ppr) + 1
+    for offset, child in enumerate(c for c in list(source) if c.tag != w("pPr")):
+        target.insert(index + offset, child)
+
+
+def _clean_block(element: etree._Element, fields: list[str], joins: set[etree._Element]) -> list[etree._Element]:
     tag = element.tag
     if tag in _DROPPED or tag in (w("del"), w("moveFrom")) or not isinstance(tag, str):
         return []  # markers, revisions that are accepted away, comments and processing instructions
@@ -460,8 +594,8 @@ def _clean_block(element: etree._Element, fields: list[str]) -> list[etree._Elem
         content = element.find(w("sdtContent")) if tag == w("sdt") else element
         children = [c for c in (content if content is not None else ())
                     if c.tag not in (w("sdtPr"), w("sdtEndPr"), w("customXmlPr"))]
-        return [x for child in children for x in _clean_block(child, fields)]
-    if _accept_revisions(element):
+        return [x for child in children for x in _clean_block(child, fields, joins)]
+    if _accept_revisions(element, joins):
         return []
     for node in list(element.iter(*_DROPPED)):
         node.getparent().remove(node)
@@ -478,10 +612,14 @@ def _clean_block(element: etree._Element, fields: list[str]) -> list[etree._Elem
     return [element]
 
 
-def _accept_revisions(root: etree._Element) -> bool:
+def _accept_revisions(root: etree._Element, joins: set[etree._Element]) -> bool:
     """Accept the tracked changes already in a file, so that only the two drafts' difference is marked.
 
-    Returns True when ``root`` itself goes (a paragraph whose mark was deleted, left without text).
+    A paragraph whose mark was deleted joins the next one in Word: with no
+    text left it simply goes; with text, one inside ``root`` (a table cell's)
+    joins its next paragraph here, and ``root`` itself is added to ``joins``
+    for :func:`clean` to join with the next block. Returns True when
+    ``root`` itself goes.
     """
     for row in list(root.iter(w("tr"))):
         if row.find(f"{w('trPr')}/{w('del')}") is not None:
@@ -498,7 +636,6 @@ def _accept_revisions(root: etree._Element) -> bool:
             parent.remove(mark)
         elif mark.tag in (w("del"), w("moveFrom")):
             parent.remove(mark)
-    # A paragraph whose mark was deleted joins the next one in Word; with no text left it simply goes.
     goes = False
     for p in dropped_marks:
         if not text_of(p) and not _has_objects(p):
@@ -506,6 +643,11 @@ def _accept_revisions(root: etree._Element) -> bool:
                 goes = True
             elif p.getparent() is not None:
                 p.getparent().remove(p)
+        elif p is root:
+            joins.add(p)
+        elif p.getnext() is not None and p.getnext().tag == w("p"):
+            _prepend_content(p, p.getnext())
+            p.getparent().remove(p)
     return goes
 
 

@@ -1,7 +1,8 @@
 """Accepting or rejecting every tracked change, read straight from the XML (independent of the writer).
 
 Accept: inserted and moved-to content stays, deleted and moved-from content goes.
-Reject: the opposite. Rows and paragraph marks follow the same rule.
+Reject: the opposite. Rows and paragraph marks follow the same rule: a
+paragraph whose mark goes joins the paragraph after it (a tracked merge).
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ def _resolve(root: etree._Element, keep: tuple[str, ...], drop: tuple[str, ...])
                     p.insert(index + offset, run)  # moving the runs out of the revision
                 p.remove(wrapper)
         if mark_dropped:
-            assert not paragraph_text(p), "a paragraph whose mark goes must have no text left"
+            # the paragraph joins the next one (a merge), keeping the next one's properties
+            following = p.getnext()
+            if paragraph_text(p):
+                assert following is not None and following.tag == f"{W}p", "a merged paragraph needs a paragraph after it"
+                ppr = following.find(f"{W}pPr")
+                at = 0 if ppr is None else list(following).index(ppr) + 1
+                for offset, child in enumerate(c for c in list(p) if c.tag != f"{W}pPr"):
+                    following.insert(at + offset, child)
             p.getparent().remove(p)
     for marker in list(root.iter(*(f"{W}{kind}" for kind in keep), *RANGES)):  # paragraph-mark, row and range markers
         marker.getparent().remove(marker)
@@ -50,17 +58,18 @@ def paragraph_text(p: etree._Element) -> str:
     return "".join(parts)
 
 
-def body(data: bytes) -> etree._Element:
-    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+def body(data: bytes, part: str = "word/document.xml") -> etree._Element:
+    """The root of a part of a .docx (the main document unless ``part`` names another, e.g. a header)."""
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(part))
 
 
 def paragraphs(root: etree._Element) -> list[str]:
     return [t for t in (paragraph_text(p) for p in root.iter(f"{W}p")) if t]
 
 
-def accept_all(data: bytes) -> list[str]:
-    return paragraphs(_resolve(body(data), keep=("ins", "moveTo"), drop=("del", "moveFrom")))
+def accept_all(data: bytes, part: str = "word/document.xml") -> list[str]:
+    return paragraphs(_resolve(body(data, part), keep=("ins", "moveTo"), drop=("del", "moveFrom")))
 
 
-def reject_all(data: bytes) -> list[str]:
-    return paragraphs(_resolve(body(data), keep=("del", "moveFrom"), drop=("ins", "moveTo")))
+def reject_all(data: bytes, part: str = "word/document.xml") -> list[str]:
+    return paragraphs(_resolve(body(data, part), keep=("del", "moveFrom"), drop=("ins", "moveTo")))

@@ -1,8 +1,11 @@
-"""Two drafts of an agreement written with python-docx, not mou-builder: the generic .docx case.
+"""Drafts written with python-docx, not mou-builder: the generic .docx case.
 
 They hold what real Word files hold and a redline must survive: direct
 formatting, a hyperlink, bullet and numbered lists, a table, a field, a
-picture, a bookmark, and tracked changes already in the old file.
+picture, a bookmark, and tracked changes already in the old file
+(:func:`draft`); and :data:`CORPUS`, small pairs each made to show one
+defect the redline once had (moves with edits, tracked merges, a header
+change, a formatting change, numbers).
 """
 
 from __future__ import annotations
@@ -89,3 +92,98 @@ def draft(version: int) -> bytes:
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- a corpus of pairs, one defect each
+
+def _saved(d: object) -> bytes:
+    out = io.BytesIO()
+    d.save(out)  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
+def _plain(paragraphs: list[str], header: str | None = None, day: int = 1) -> object:
+    d = docx.Document()
+    d.core_properties.modified = __import__("datetime").datetime(2026, 10, day, 12, 0)
+    if header is not None:
+        d.sections[0].header.paragraphs[0].text = header
+    for text in paragraphs:
+        d.add_paragraph(text)
+    return d
+
+
+_NAMES = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+#: Twelve paragraphs, as in issue 13.
+TWELVE = [f"Clause {k}: the {_NAMES[k]} partner shall report on {_NAMES[k + 1]} matters each quarter." for k in range(12)]
+
+
+def moved_with_edits() -> tuple[bytes, bytes]:
+    """Every third paragraph edited by one word, two unedited ones moved to the end: 4 changed, 2 moved."""
+    new = [p.replace("shall", "must") if k % 3 == 0 else p for k, p in enumerate(TWELVE)]
+    new = [p for k, p in enumerate(new) if k not in (1, 2)] + [new[1], new[2]]
+    return _saved(_plain(TWELVE)), _saved(_plain(new, day=2))
+
+
+def moved_and_edited() -> tuple[bytes, bytes]:
+    """Two edited paragraphs (3 and 6) moved to the end: 4 changed (2 of them moved), nothing added or removed."""
+    new = [p.replace("shall", "must") if k % 3 == 0 else p for k, p in enumerate(TWELVE)]
+    new = [p for k, p in enumerate(new) if k not in (3, 6)] + [new[3], new[6]]
+    return _saved(_plain(TWELVE)), _saved(_plain(new, day=2))
+
+
+def _merged(paragraphs: list[str], at: int, day: int) -> bytes:
+    """``paragraphs`` with a tracked merge: the mark of paragraph ``at`` deleted (it joins the next one)."""
+    d = _plain(paragraphs, day=day)
+    p = d.paragraphs[at]._p  # type: ignore[attr-defined]
+    p.insert(0, parse_xml(f'<w:pPr {W}><w:rPr><w:del w:id="801" w:author="Counsel" '
+                          'w:date="2026-10-01T00:00:00Z"/></w:rPr></w:pPr>'))
+    return _saved(d)
+
+
+def tracked_merge() -> tuple[bytes, bytes]:
+    """NEW holds a tracked merge of paragraphs 4 and 5 (as its reader sees it: one paragraph); OLD has them apart."""
+    return _saved(_plain(TWELVE)), _merged([*TWELVE[:5], " " + TWELVE[5], *TWELVE[6:]], 4, day=2)
+
+
+def tracked_merge_in_old() -> tuple[bytes, bytes]:
+    """OLD holds the same merge, which its author saw accepted; NEW has the two paragraphs joined: no change."""
+    joined = [*TWELVE[:4], TWELVE[4] + " " + TWELVE[5], *TWELVE[6:]]
+    return _merged([*TWELVE[:5], " " + TWELVE[5], *TWELVE[6:]], 4, day=1), _saved(_plain(joined, day=2))
+
+
+def header_changed() -> tuple[bytes, bytes]:
+    """The draft number in the header: 'Draft 2' -> 'Draft 3'; its page-number line and the body are the same."""
+    drafts = []
+    for version in (2, 3):
+        d = _plain(TWELVE[:3], header=f"City and Library MOU, Draft {version}", day=version - 1)
+        page = d.sections[0].header.add_paragraph("Page ")  # type: ignore[attr-defined]
+        _field(page, "PAGE", "1")
+        drafts.append(_saved(d))
+    return drafts[0], drafts[1]
+
+
+def formatting_changed() -> tuple[bytes, bytes]:
+    """The same words, one made bold and one underlined: 2 lines with formatting changed, no text change."""
+    drafts = []
+    for version in (1, 2):
+        d = _plain(TWELVE[:2], day=version)
+        p = d.add_paragraph("Payment is due within ")  # type: ignore[attr-defined]
+        p.add_run("thirty days").bold = version == 2
+        p.add_run(" of an invoice.")
+        p = d.add_paragraph("Notices go to ")  # type: ignore[attr-defined]
+        p.add_run("the Grants Office").underline = version == 2
+        p.add_run(".")
+        drafts.append(_saved(d))
+    return drafts[0], drafts[1]
+
+
+def numbers_changed() -> tuple[bytes, bytes]:
+    """An amount and a date change: each is replaced as one word."""
+    text = "The City pays USD {} by {} at 10:30."
+    return (_saved(_plain([TWELVE[0], text.format("1,725.50", "2026-11-02")])),
+            _saved(_plain([TWELVE[0], text.format("7,750.00", "2026-12-01")], day=2)))
+
+
+#: Each pair of the corpus, by name.
+CORPUS = {f.__name__: f for f in (moved_with_edits, moved_and_edited, tracked_merge, tracked_merge_in_old,
+                                  header_changed, formatting_changed, numbers_changed)}

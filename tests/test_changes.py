@@ -34,14 +34,17 @@ def test_change_summary_matches_golden(pair: Path) -> None:
 def test_json_summary_is_stable(pair: Path) -> None:
     report = json.loads(_diff(pair, "--format", "json").stdout)
     assert list(report) == ["summary_version", "fields", "clauses", "findings", "text", "old_complete",
-                            "new_complete", "notes"]
+                            "new_complete", "notes", "headers_footers"]
     assert report["notes"] == []  # two spec files: everything is compared
     assert report["fields"] or report["clauses"]
 
 
 def test_amount_change_is_reported_with_old_and_new_values() -> None:
     report = json.loads(_diff(DATA / "drafts" / "amount-changed", "--format", "json").stdout)
-    assert {"path": "financial.contributions[0].amount", "kind": "changed", "old": "250000.00", "new": "275000.00"} in report["fields"]
+    assert {"path": "financial.contributions[0].amount", "kind": "changed", "old": "250000.00", "new": "275000.00",
+            "section": "6 Financial Terms",
+            "description": "Contribution 'CDBG grant funds for housing navigation staff and client assistance': "
+                           "amount: $250,000.00 -> $275,000.00"} in report["fields"]
     assert {c["id"] for c in report["clauses"]} == {"financial.schedule", "financial.pass-through"}
 
 
@@ -63,7 +66,34 @@ def test_completing_a_section_resolves_its_finding() -> None:
 def test_markdown_summary() -> None:
     out = _diff(DATA / "drafts" / "signatory-replaced", "--format", "md").stdout
     assert out.startswith("# Changes between the drafts\n")
-    assert "- `signatories[0].name`: Sandra Whitfield -> Marcus Webb" in out
+    assert "- **19 Signatures**: Signatory for the City: name: Sandra Whitfield -> Marcus Webb" in out
+
+
+def test_the_summary_speaks_as_the_draft_does() -> None:
+    """Section number and title, party short names, the activity's words, money as the draft writes it."""
+    from mou_builder.changes import summary_text
+    from mou_builder.review import summarize_changes
+
+    pair = DATA / "drafts" / "raci-cell-changed"
+    summary = summarize_changes(pair / "old.yaml", pair / "new.yaml")
+    assert summary_text(summary).splitlines()[:3] == [
+        "Changes to the terms (2):",
+        "  5 Roles and Responsibilities: Responsibility 'Monitor program compliance with CDBG rules': "
+        "Hope House added as Informed",
+        "  5 Roles and Responsibilities: Responsibility 'Monitor program compliance with CDBG rules': "
+        "Hope House no longer Consulted",
+    ]
+    # the spec paths stay behind paths=True, and in the JSON
+    assert summary_text(summary, paths=True).splitlines()[:3] == [
+        "Spec changes (2):",
+        "  responsibilities[3].informed[0]: added hopehouse",
+        "  responsibilities[3].consulted[0]: removed (was hopehouse)",
+    ]
+    report = json.loads(_diff(pair, "--format", "json").stdout)
+    assert [f["path"] for f in report["fields"]] == ["responsibilities[3].informed[0]", "responsibilities[3].consulted[0]"]
+    amounts = summarize_changes(DATA / "drafts" / "amount-changed" / "old.yaml", DATA / "drafts" / "amount-changed" / "new.yaml")
+    assert amounts.fields[0].description == "budget total: $250,000.00 -> $275,000.00"
+    assert amounts.fields[0].section == "6 Financial Terms"
 
 
 def test_unified_diff_of_the_agreement_text() -> None:
@@ -83,6 +113,11 @@ def test_moved_paragraphs_are_counted_as_moved() -> None:
     assert report["text"]["moved"] > 0
     assert (report["text"]["added"], report["text"]["removed"]) == (0, 0)
     assert {c["kind"] for c in report["clauses"]} == {"moved"}
+
+
+def test_words_edited_in_a_moved_clause_are_changed_not_added_and_removed() -> None:
+    report = json.loads(_diff(DATA / "drafts" / "moved-and-edited", "--format", "json").stdout)
+    assert report["text"] == {"changed": 2, "added": 0, "removed": 0, "moved": 8, "formatted": 0}
 
 
 def test_show_prints_the_markdown_and_exits_0_even_when_incomplete() -> None:
@@ -124,3 +159,17 @@ def test_git_diff_driver_shows_the_agreement_text(tmp_path: Path) -> None:
     out = run("diff")
     assert "-Name: Sandra Whitfield" in out and "+Name: Marcus Webb" in out
     assert "+Title: City Manager" in out
+
+
+def test_an_item_added_whole_reads_as_one_change_and_new_fields_of_an_item_do_not() -> None:
+    from mou_builder.changes import FieldChange, _whole_items
+
+    new_party = [FieldChange("parties[2].id", "added", new="schools"),
+                 FieldChange("parties[2].legal_name", "added", new="Riverside USD")]
+    new_fields = [FieldChange("responsibilities[1].due", "added", new="2026-12-01"),
+                  FieldChange("responsibilities[1].details", "added", new="At each branch")]
+    assert list(_whole_items([*new_party, *new_fields])) == [(0, 2)]
+    out = _diff(DATA / "drafts" / "party-added").stdout
+    assert "  1 Parties: Party 'the District' added: legal name Riverside Unified School District;" in out
+    assert json.loads(_diff(DATA / "drafts" / "party-added", "--format", "json").stdout)["fields"][1]["path"] == \
+        "parties[2].legal_name"  # the JSON keeps every field

@@ -178,7 +178,7 @@ def test_summary_page_comes_first_and_is_not_a_tracked_change(tmp_path: Path) ->
     plain = _redline(pair / "old.yaml", pair / "new.yaml", tmp_path / "p.docx")
     cover = accept_all(data)[: len(accept_all(data)) - len(accept_all(plain))]
     assert cover[:2] == ["Changes in this draft", f"{pair / 'new.yaml'} compared with {pair / 'old.yaml'}"]
-    assert "financial.contributions[0].amount" in cover and "250000.00 -> 275000.00" in cover
+    assert "6 Financial Terms" in cover and "budget total: $250,000.00 -> $275,000.00" in cover
     assert accept_all(data)[len(cover):] == accept_all(plain)
     assert reject_all(data)[len(cover):] == reject_all(plain)
     assert root_has_page_break(body(data))

@@ -1,0 +1,181 @@
+"""The generic .docx corpus (tests/generic_docx.py): each pair's redline and summary, counted exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from docx_revisions import W, accept_all, body, reject_all
+from generic_docx import CORPUS
+from mou_builder.cli import main
+from mou_builder.review import redline, summarize_changes
+from mou_builder.tracked_changes import RedlineError
+from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
+
+
+@pytest.fixture(scope="module")
+def pairs() -> dict[str, tuple[bytes, bytes, bytes]]:
+    """Each pair, with its redline."""
+    out = {}
+    for name, make in CORPUS.items():
+        old, new = make()
+        out[name] = (old, new, redline(old, new))
+    return out
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_accept_all_gives_new_and_reject_all_gives_old(name: str, pairs: dict) -> None:
+    old, new, data = pairs[name]
+    assert accept_all(data) == accept_all(new)
+    assert reject_all(data) == accept_all(old)
+
+
+def _marked(data: bytes) -> dict[str, list[str]]:
+    """Each paragraph's text, by how it is marked: moved, inserted or deleted whole, edited, or plain."""
+    out: dict[str, list[str]] = {"from": [], "to": [], "ins": [], "del": [], "edited": [], "plain": []}
+    for p in body(data).iter(f"{W}p"):
+        text = "".join(t.text or "" for t in p.iter(f"{W}t", f"{W}delText"))
+        mark = p.find(f"{W}pPr/{W}rPr")
+        kinds = {c.tag for c in p} & {f"{W}{k}" for k in ("ins", "del", "moveFrom", "moveTo")}
+        whole = {c.tag for c in mark} if mark is not None else set()
+        if f"{W}moveFrom" in whole:
+            out["from"].append(text)
+        elif f"{W}moveTo" in whole:
+            out["to"].append(text)
+        elif f"{W}ins" in whole:
+            out["ins"].append(text)
+        elif f"{W}del" in whole:
+            out["del"].append(text)
+        elif kinds:
+            out["edited"].append(text)
+        elif text:
+            out["plain"].append(text)
+    return out
+
+
+def test_moves_among_frequent_edits_mark_no_unchanged_paragraph(pairs: dict) -> None:
+    old, new, data = pairs["moved_with_edits"]
+    marked = _marked(data)
+    # the two moved paragraphs are Word moves, the four edited ones word by word, the other six untouched
+    assert [t[:9] for t in marked["from"]] == [t[:9] for t in marked["to"]] == ["Clause 1:", "Clause 2:"]
+    assert len(marked["edited"]) == 4 and len(marked["plain"]) == 6
+    assert marked["ins"] == marked["del"] == []
+    root = body(data)
+    names = [(m.get(f"{W}name")) for m in root.iter(f"{W}moveFromRangeStart")]
+    assert names == [m.get(f"{W}name") for m in root.iter(f"{W}moveToRangeStart")] and len(names) == 1
+    words = [t.text for m in root.iter(f"{W}ins", f"{W}del") for t in m.iter(f"{W}t", f"{W}delText")]
+    assert sorted(words) == ["must"] * 4 + ["shall"] * 4
+
+
+def test_a_moved_and_edited_paragraph_is_a_move_with_its_edit(pairs: dict) -> None:
+    marked = _marked(pairs["moved_and_edited"][2])
+    assert [t[:9] for t in marked["from"]] == [t[:9] for t in marked["to"]] == ["Clause 3:", "Clause 6:"]
+    assert marked["ins"] == marked["del"] == []
+    root = body(pairs["moved_and_edited"][2])
+    moved_to = [m for m in root.iter(f"{W}moveTo") if m.getparent().tag == f"{W}p"]
+    assert moved_to and all(p.getparent().find(f"{W}ins") is not None for p in moved_to)
+
+
+@pytest.mark.parametrize("name, counts", [
+    ("moved_with_edits", (4, 0, 0, 2)),
+    ("moved_and_edited", (4, 0, 0, 0)),
+    ("tracked_merge", (1, 0, 1, 0)),  # paragraph 4 gained paragraph 5 (which went)
+    ("tracked_merge_in_old", (0, 0, 0, 0)),
+    ("numbers_changed", (1, 0, 0, 0)),
+])
+def test_summary_counts(name: str, counts: tuple, pairs: dict) -> None:
+    old, new, _ = pairs[name]
+    text = summarize_changes(old, new).text
+    assert (text.changed, text.added, text.removed, text.moved, text.formatted) == (*counts, 0)
+
+
+def test_formatting_changes_are_counted_and_marked(pairs: dict) -> None:
+    old, new, data = pairs["formatting_changed"]
+    text = summarize_changes(old, new).text
+    assert (text.changed, text.added, text.removed, text.moved, text.formatted) == (0, 0, 0, 0, 2)
+    changes = list(body(data).iter(f"{W}rPrChange"))
+    # each run that changed: the new format on the run, the old one (what a reject restores) in the change
+    shown = [("".join(t.text for t in c.getparent().getparent().iter(f"{W}t")),
+              [x.tag for x in c.getparent() if x is not c], [x.tag for x in c.find(f"{W}rPr")]) for c in changes]
+    assert shown == [("thirty days", [f"{W}b"], [f"{W}b"]), ("the Grants Office", [f"{W}u"], [f"{W}u"])]
+    assert [c.find(f"{W}rPr/{W}b").get(f"{W}val") for c in changes[:1]] == ["0"]
+    assert not list(body(data).iter(f"{W}ins", f"{W}del"))  # the words themselves did not change
+
+
+def test_a_tracked_merge_in_new_is_read_accepted(pairs: dict) -> None:
+    old, new, data = pairs["tracked_merge"]
+    joined = "Clause 4: the echo partner shall report on foxtrot matters each quarter. Clause 5:"
+    assert any(p.startswith(joined) for p in accept_all(data))
+    assert len(accept_all(data)) == 11
+
+
+def test_a_changed_header_is_tracked_and_summarised(pairs: dict) -> None:
+    old, new, data = pairs["header_changed"]
+    assert accept_all(data, "word/header1.xml") == ["City and Library MOU, Draft 3", "Page 1"]
+    assert reject_all(data, "word/header1.xml") == ["City and Library MOU, Draft 2", "Page 1"]
+    header = body(data, "word/header1.xml")
+    words = [(m.tag, t.text) for m in header.iter(f"{W}ins", f"{W}del") for t in m.iter(f"{W}t", f"{W}delText")]
+    assert words == [(f"{W}del", "2"), (f"{W}ins", "3")]
+    # the line that did not change keeps its page-number field
+    assert [i.text.strip() for i in header.iter(f"{W}instrText")] == ["PAGE"]
+    summary = summarize_changes(old, new)
+    assert [(c.part, c.kind, c.old, c.new) for c in summary.margins] == [
+        ("header", "changed", "City and Library MOU, Draft 2 / Page 1", "City and Library MOU, Draft 3 / Page 1")]
+    assert not summary.text and not summary.empty
+
+
+@pytest.mark.parametrize("author", ["", "   ", "a\x01b"])
+def test_an_empty_or_unwritable_author_is_refused(author: str, pairs: dict) -> None:
+    old, new, _ = pairs["numbers_changed"]
+    with pytest.raises(RedlineError, match="the author of the tracked changes"):
+        redline(old, new, author=author)
+
+
+def test_the_cli_reports_an_empty_author(tmp_path: Path, pairs: dict) -> None:
+    old, new, _ = pairs["numbers_changed"]
+    (tmp_path / "a.docx").write_bytes(old)
+    (tmp_path / "b.docx").write_bytes(new)
+    out = tmp_path / "r.docx"
+    result = CliRunner().invoke(main, ["diff", str(tmp_path / "a.docx"), str(tmp_path / "b.docx"), "-o", str(out),
+                                       "--author", " "])
+    assert result.exit_code == 1 and "the author of the tracked changes is empty" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_corpus_redlines_open_in_libreoffice_and_validate(pairs: dict, tmp_path: Path) -> None:
+    paths = []
+    for name, (_, _, data) in pairs.items():
+        paths.append(tmp_path / f"{name}.docx")
+        paths[-1].write_bytes(data)
+    assert {p.name: e for p, e in ooxml_errors_many(paths).items() if e} == {}
+    for path in paths:
+        assert pdf_pages(libreoffice_pdf(path)) >= 1
+
+
+def test_a_tracked_merge_inside_a_table_cell_is_read_accepted() -> None:
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def table(cell_paragraphs: list[str], merged: bool) -> bytes:
+        d = docx.Document()
+        cell = d.add_table(rows=1, cols=1).cell(0, 0)
+        cell.text = cell_paragraphs[0]
+        for text in cell_paragraphs[1:]:
+            cell.add_paragraph(text)
+        if merged:
+            cell.paragraphs[0]._p.insert(0, parse_xml(f'<w:pPr {W_NS}><w:rPr><w:del w:id="5" w:author="C"/></w:rPr></w:pPr>'))
+        out = io.BytesIO()
+        d.save(out)
+        return out.getvalue()
+
+    joined = table(["Ana Ruiz, Librarian"], merged=False)
+    merged = table(["Ana Ruiz,", " Librarian"], merged=True)
+    assert summarize_changes(merged, joined).empty
+    assert summarize_changes(table(["Ana Ruiz,", " Librarian"], merged=False), joined).text.changed == 1
