@@ -507,7 +507,10 @@ def _drafts(paths: Sequence[Path], clause_dirs: tuple[Path, ...], profile: str |
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a Word redline (.docx): NEW with tracked changes against OLD.")
 @click.option("--summary-page", is_flag=True, help="With -o: put the change summary on a cover page.")
-@click.option("--author", default="mou-builder", show_default=True, help="Author of the tracked changes.")
+@click.option("--paths", is_flag=True,
+              help="Name each change by its spec path (responsibilities[3].informed[0]) instead of the reader's words.")
+@click.option("--author", default="mou-builder", show_default=True,
+              help="Author of the tracked changes (not empty, no control characters, at most 255 characters).")
 @click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date of the tracked changes (YYYY-MM-DD) [default: NEW's document date].")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
@@ -515,7 +518,7 @@ def _drafts(paths: Sequence[Path], clause_dirs: tuple[Path, ...], profile: str |
 @_guarded
 def diff(
     old: Path, new: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...], output: Path | None,
-    summary_page: bool, author: str, when: Any, template: Path | None,
+    summary_page: bool, paths: bool, author: str, when: Any, template: Path | None,
 ) -> None:
     """Show what changed from draft OLD to draft NEW (spec files or .docx files).
 
@@ -549,8 +552,12 @@ def diff(
     if fmt == "unified":
         click.echo(text_diff(old_draft, new_draft), nl=False)
         return
-    report = {"text": summary_text, "json": summary_json, "md": summary_markdown}[fmt]
-    click.echo(report(summarize_changes(old_draft, new_draft)), nl=False)
+    summary = summarize_changes(old_draft, new_draft)
+    if fmt == "json":  # the JSON always carries the paths beside the reader's words
+        click.echo(summary_json(summary), nl=False)
+        return
+    report = summary_text if fmt == "text" else summary_markdown
+    click.echo(report(summary, paths=paths), nl=False)
 
 
 @main.command()

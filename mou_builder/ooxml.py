@@ -5,6 +5,8 @@ Plain lxml: importing this module loads neither python-docx nor docxtpl.
 
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 
 from lxml import etree
@@ -37,9 +39,14 @@ def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element)
     return element
 
 
+# What XML 1.0 cannot hold. Spec text is refused before it gets here; what is not spec text (a file
+# name on a redline's cover page) is shown with such characters written as visible escapes.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def text_el(tag: str, text: str) -> etree._Element:
     """A ``w:t``-like element whose spaces Word keeps."""
     element = el(tag)
-    element.text = text
+    element.text = _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     element.set(f"{{{XML_NS}}}space", "preserve")
     return element

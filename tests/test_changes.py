@@ -173,3 +173,12 @@ def test_an_item_added_whole_reads_as_one_change_and_new_fields_of_an_item_do_no
     assert "  1 Parties: Party 'the District' added: legal name Riverside Unified School District;" in out
     assert json.loads(_diff(DATA / "drafts" / "party-added", "--format", "json").stdout)["fields"][1]["path"] == \
         "parties[2].legal_name"  # the JSON keeps every field
+
+
+def test_paths_flag_names_changes_by_spec_path_and_the_default_in_the_readers_words() -> None:
+    pair = DATA / "drafts" / "raci-cell-changed"
+    readers = _diff(pair).stdout
+    paths = _diff(pair, "--paths").stdout
+    assert "Responsibility 'Monitor program compliance with CDBG rules': Hope House added as Informed" in readers
+    assert "responsibilities[3].informed[0]: added hopehouse" in paths
+    assert "responsibilities[3]" not in readers and "Hope House added as Informed" not in paths
