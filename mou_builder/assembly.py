@@ -204,10 +204,10 @@ class _TableBuilder:
     def _contacts(self) -> Table:
         listed = set(self.context["contacts_not_liaisons"])
         rows = tuple(
-            (self.names[p.id], c.name, c.title or "", c.email or "", c.phone or "")
+            (self.names[p.id], _person(c.name, c.title), c.email or "", c.phone or "")
             for p in self.spec.parties for c in p.contacts if (p.id, c.name) in listed
         )
-        return Table("contacts", ("Party", "Name", "Title", "E-mail", "Telephone"), rows, widths=(16, 20, 24, 24, 16))
+        return Table("contacts", ("Party", "Name and title", "E-mail", "Telephone"), rows, widths=(16, 32, 34, 18))
 
     def _raci(self) -> Table:
         parties = self.spec.parties
@@ -298,8 +298,8 @@ class _TableBuilder:
         for li in comm.liaisons:
             c = contact.get((li.party, li.name))
             title, email, phone = li.title or (c and c.title), li.email or (c and c.email), li.phone or (c and c.phone)
-            rows.append((self.names[li.party], li.name, title or "", email or "", phone or ""))
-        return Table("liaisons", ("Party", "Liaison", "Title", "E-mail", "Telephone"), tuple(rows), widths=(16, 20, 24, 24, 16))
+            rows.append((self.names[li.party], _person(li.name, title), email or "", phone or ""))
+        return Table("liaisons", ("Party", "Liaison", "E-mail", "Telephone"), tuple(rows), widths=(16, 32, 34, 18))
 
     def _metrics(self) -> Table:
         mon = self.spec.monitoring
@@ -322,6 +322,11 @@ class _TableBuilder:
             SignatureBlock(names[s.party], s.name, s.title, s.authority, format_date(s.date) if s.date else None)
             for s in self.spec.signatories
         ))
+
+
+def _person(name: str, title: str | None) -> str:
+    # Name and title in one cell, so that four columns leave an e-mail address room on one line.
+    return f"{name}\n{title}" if title else name
 
 
 def _split_article(short_name: str) -> tuple[str, str]:

@@ -46,6 +46,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Party, Spec
@@ -302,11 +303,6 @@ def lowerfirst(text: str) -> str:
     if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
         return text
     return text[:1].lower() + text[1:]
-
-
-def letter(index: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa': the labels of an enumeration '(a) ...; (b) ...'."""
-    return chr(ord("a") + index % 26) * (index // 26 + 1)
 
 
 def bare(text: str) -> str:

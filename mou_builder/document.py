@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 
+def letter(index: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa': the labels of an enumeration '(a) ...; (b) ...'."""
+    return chr(ord("a") + index % 26) * (index // 26 + 1)
+
+
 @dataclass(frozen=True)
 class Span:
     """A run of literal text."""
@@ -50,10 +55,14 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class ListBlock:
-    """A bulleted or numbered list; numbering restarts at 1 for every list."""
+    """A bulleted, numbered or lettered list; numbering restarts at 1 (or "(a)") for every list.
+
+    A lettered list is the enumeration of a legal sentence: "The City shall: (a) ...; and (b) ...".
+    """
 
     ordered: bool
     items: tuple[tuple[Inline, ...], ...]
+    lettered: bool = False
 
 
 @dataclass(frozen=True)

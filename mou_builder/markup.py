@@ -1,7 +1,8 @@
 """The small markup of clause bodies, turned into document blocks.
 
 - Paragraphs are separated by blank lines.
-- ``- item`` lines make a bulleted list, ``1. item`` lines a numbered one.
+- ``- item`` lines make a bulleted list, ``1. item`` lines a numbered one,
+  ``(a) item`` lines a lettered one (the letters are the renderer's, in order).
 - ``**strong**`` and ``*emphasis*``.
 - ``[[clause.id]]`` refers to another clause (``[[section_key]]`` to a section) and
   shows its number and title: "Section 9.1 (Personal Data)".
@@ -27,6 +28,8 @@ _TOKEN_RE = re.compile("\x00([0-9]+)\x00")
 _INLINE_RE = re.compile(r"(\*\*|\*|\[\[[a-z0-9_.-]+\]\]|\x00[0-9]+\x00)")
 _BULLET_RE = re.compile(r"^- +(.*)$")
 _NUMBER_RE = re.compile(r"^[0-9]+\. +(.*)$")
+_LETTER_RE = re.compile(r"^\([a-z]{1,3}\) +(.*)$")
+_ITEMS = (("bullet", _BULLET_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE))
 _DIRECTIVE_RE = re.compile(r"^\[(table: *([a-z_]+)|signatures)\]$")
 REF_RE = re.compile(r"\[\[([a-z0-9_.-]+)\]\]")
 
@@ -71,7 +74,7 @@ def _chunk_blocks(
     out: list[ParsedBlock] = []
     prose: list[str] = []
     items: list[list[str]] = []
-    ordered: bool | None = None
+    kind: str | None = None  # "bullet", "number" or "letter"
 
     def flush_prose() -> None:
         if prose:
@@ -81,22 +84,21 @@ def _chunk_blocks(
             prose.clear()
 
     def flush_list() -> None:
-        nonlocal ordered
+        nonlocal kind
         if items:
             parsed = tuple(parse_inline(" ".join(item), values, resolve, trusted=trusted) for item in items)
-            out.append(ListBlock(bool(ordered), tuple(p for p in parsed if p)))
+            out.append(ListBlock(kind != "bullet", tuple(p for p in parsed if p), lettered=kind == "letter"))
             items.clear()
-        ordered = None
+        kind = None
 
     for line in lines:
-        bullet, number = _BULLET_RE.match(line), _NUMBER_RE.match(line)
-        if bullet or number:
+        item = next(((name, m) for name, pattern in _ITEMS if (m := pattern.match(line))), None)
+        if item:
             flush_prose()
-            kind = number is not None
-            if ordered is not None and ordered != kind:
+            if kind is not None and kind != item[0]:
                 flush_list()
-            ordered = kind
-            items.append([(bullet or number).group(1)])  # type: ignore[union-attr]
+            kind = item[0]
+            items.append([item[1].group(1)])
         elif items:
             items[-1].append(line)  # a continuation line of the last item
         else:

@@ -282,6 +282,7 @@ class _BodyWriter:
         self.heading_abstract = self._add_abstract(base, _heading_levels())
         self.ordered_abstract = self._add_abstract(base + 1, [("decimal", "%1.", 720, 360)])
         self.bullet_abstract = self._add_abstract(base + 2, [("bullet", "\u2022", 720, 360)])
+        self.letter_abstract = self._add_abstract(base + 3, [("lowerLetter", "(%1)", 720, 360)])
         self.heading_num = self._add_num(self.heading_abstract, restart=False)
         self.bullet_num = self._add_num(self.bullet_abstract, restart=False)
 
@@ -363,7 +364,8 @@ class _BodyWriter:
             return [self.paragraph("Normal", block.inlines)]
         if isinstance(block, ListBlock):
             if block.ordered:
-                num = self._add_num(self.ordered_abstract, restart=True)
+                abstract = self.letter_abstract if block.lettered else self.ordered_abstract
+                num = self._add_num(abstract, restart=True)
                 style = "List Number"
             else:
                 num, style = self.bullet_num, "List Bullet"

@@ -12,6 +12,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from mou_builder.document import letter
 from mou_builder.document import (
     Block, Document, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Table, TitleBlock,
 )
@@ -183,6 +184,11 @@ def _md_block(block: Block) -> list[str]:
     if isinstance(block, Paragraph):
         return [md_line(_md_inline(block.inlines))]
     if isinstance(block, ListBlock):
+        if block.lettered:  # Markdown has no lettered list: one paragraph per item, "(a) ..."
+            lines: list[str] = []
+            for n, item in enumerate(block.items):
+                lines += [f"({letter(n)}) " + md_line(_md_inline(item)), ""]
+            return lines[:-1]
         return [
             (f"{n}. " if block.ordered else "- ") + md_line(_md_inline(item))
             for n, item in enumerate(block.items, start=1)
@@ -225,12 +231,19 @@ def render_plain(doc: Document) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _marker(block: ListBlock, n: int) -> str:
+    """The label of the n-th item (from 1): "- ", "3. " or "(c) "."""
+    if block.lettered:
+        return f"({letter(n - 1)}) "
+    return f"{n}. " if block.ordered else "- "
+
+
 def _plain_block(block: Block) -> list[str]:
     if isinstance(block, Paragraph):
         return [block.text]
     if isinstance(block, ListBlock):
         return [
-            (f"{n}. " if block.ordered else "- ") + "".join(i.text for i in item).replace("\n", "\n   ")
+            _marker(block, n) + "".join(i.text for i in item).replace("\n", "\n   ")
             for n, item in enumerate(block.items, start=1)
         ]
     if isinstance(block, Table):

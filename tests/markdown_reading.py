@@ -6,7 +6,7 @@ import re
 
 # "# Title", "## 3. Section {#key}", "### 3.1 Clause {#id}": only sections and clauses are numbered.
 _HEADING = re.compile(r"^(?:# (.*)|## [0-9]+\. (.*) \{#[^}]*\}|### [0-9]+\.[0-9]+ (.*) \{#[^}]*\})$", re.S)
-_ITEM = re.compile(r"^(?:[0-9]+\. |- )(.*)$", re.S)
+_ITEM = re.compile(r"^(?:[0-9]+\. |- |\([a-z]+\) )(.*)$", re.S)
 
 
 def inline_text(text: str) -> str:

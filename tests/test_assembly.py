@@ -126,10 +126,13 @@ def test_markdown_escapes_structure_but_keeps_text() -> None:
 
 def test_list_numbering_restarts_in_every_list() -> None:
     doc = assemble(load_spec(EXAMPLES[0]))
-    ordered = [b for s in doc.sections for c in s.clauses for b in c.blocks if isinstance(b, ListBlock) and b.ordered]
-    assert len(ordered) >= 2
+    lists = [b for s in doc.sections for c in s.clauses for b in c.blocks if isinstance(b, ListBlock) and b.ordered]
+    numbered = [b for b in lists if not b.lettered]
+    lettered = [b for b in lists if b.lettered]
+    assert len(numbered) >= 2 and len(lettered) >= 2  # recitals and activities; each party's duties
     md = render_markdown(doc)
-    assert md.count("\n1. ") == len(ordered)
+    assert md.count("\n1. ") == len(numbered)
+    assert md.count("\n(a) ") == len(lettered) and md.count("\n(b) ") == len(lettered)
 
 
 def test_manifest_lists_every_clause_used_with_hash() -> None:

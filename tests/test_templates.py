@@ -122,7 +122,8 @@ def test_no_run_or_list_the_writer_adds_names_a_font(on_letterhead: dict[str, by
     abstracts = {n.find(f"{W}abstractNumId").get(f"{W}val") for n in numbering.findall(f"{W}num")
                  if n.get(f"{W}numId") in used}
     written = [a for a in numbering.findall(f"{W}abstractNum") if a.get(f"{W}abstractNumId") in abstracts]
-    assert len(written) == 3 and all(a.find(f".//{W}rFonts") is None for a in written)
+    # headings, numbered, bulleted and lettered lists
+    assert len(written) == 4 and all(a.find(f".//{W}rFonts") is None for a in written)
 
 
 def test_only_normal_names_a_font_in_the_default_template() -> None:
@@ -213,11 +214,11 @@ def test_data_tables_repeat_their_header_and_rows_do_not_split() -> None:
 
 
 def test_a_column_is_as_wide_as_its_longest_address() -> None:
-    """The e-mail column of the liaisons table is widened past its share (24%) to hold the longest address."""
+    """The e-mail column of the liaisons table holds the longest address (its share, 34%, or more)."""
     data = build_docx(ROOT / "docs" / "examples" / "library-literacy.yaml")
-    contacts = next(t for t in _tables(data) if _texts(t)[:5] == ["Party", "Liaison", "Title", "E-mail", "Telephone"])
+    contacts = next(t for t in _tables(data) if _texts(t)[:4] == ["Party", "Liaison", "E-mail", "Telephone"])
     grid = [int(c.get(f"{W}w")) for c in contacts.iter(f"{W}gridCol")]
-    assert sum(grid) == 9360 and grid[3] > 9360 * 24 // 100 + 600
+    assert sum(grid) == 9360 and grid[2] >= 9360 * 34 // 100 and grid[2] == max(grid)
 
 
 def test_the_letterhead_template_is_what_the_test_made(letterhead: Path) -> None:

@@ -18,6 +18,7 @@ from conftest import DATA, EXAMPLES, ROOT
 from docx_reading import W, as_word_shows, header_text, part, word_paragraphs
 from mou_builder.assembly import assemble
 from mou_builder.errors import IncompleteSpecError, TemplateError
+from mou_builder.document import ListBlock
 from mou_builder.loader import load_spec, read_spec_data, validate_spec
 from mou_builder.text_render import document_paragraphs
 from mou_builder.render_word import REQUIRED_STYLES, bookmark_name, build_docx, render_docx
@@ -126,7 +127,10 @@ def test_each_numbered_list_restarts(built: dict[str, bytes]) -> None:
     style_id = "ListNumber"
     lists = [p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") for p in body.iter(f"{W}p")
              if p.find(f"{W}pPr/{W}pStyle") is not None and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == style_id]
-    assert set(lists) <= overrides and len(set(lists)) == 2  # recitals and activities: one restarting num each
+    doc = assemble(load_spec(EXAMPLES[0]))
+    expected = [b for s in doc.sections for c in s.clauses for b in c.blocks if isinstance(b, ListBlock) and b.ordered]
+    # recitals, activities and each party's lettered duties: one restarting num each
+    assert set(lists) <= overrides and len(set(lists)) == len(expected) == 4
 
 
 def test_every_xml_part_parses_strictly(built: dict[str, bytes]) -> None:
