@@ -101,6 +101,7 @@ def assemble(
         date=format_date(agreement.document_date),
         iso_date=agreement.document_date.isoformat(),
         draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
+        term=context["doc"]["name"],
         program=agreement.program,
         funding_source=agreement.funding_source,
     )

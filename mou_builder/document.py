@@ -208,6 +208,13 @@ class TitleBlock:
     draft_label: str | None  # None for a final copy
     program: str | None
     funding_source: str | None
+    #: The instrument's defined term, which labels its number ("MOU No. RPL-2026-014").
+    term: str = "Agreement"
+
+    @property
+    def number_line(self) -> str:
+        """'MOU No. RPL-2026-014', or '' when the agreement has no number."""
+        return f"{self.term} No. {self.number}" if self.number else ""
 
 
 @dataclass(frozen=True)

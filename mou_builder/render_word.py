@@ -127,7 +127,7 @@ def _render_template(path: Path, document: Document) -> tuple[DocxTemplate, dict
     context = {
         "title": document.title.title,
         "parties_line": title_lines(document.title)[0],
-        "number_line": f"Agreement No. {document.title.number}" if document.title.number else "",
+        "number_line": document.title.number_line,
         "program_line": program_line(document.title),
         "date": document.title.date,
         "draft_label": document.title.draft_label or "",

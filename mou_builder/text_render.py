@@ -32,7 +32,7 @@ def title_lines(title: TitleBlock) -> list[str]:
         "between " + ", ".join(title.parties[:-1]) + " and " + title.parties[-1]
     ]
     if title.number:
-        lines.append(f"Agreement No. {title.number}")
+        lines.append(title.number_line)
     if program := program_line(title):
         lines.append(program)
     lines.append(title.date)
