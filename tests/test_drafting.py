@@ -244,3 +244,38 @@ def agreements(draw: Any) -> dict[str, Any]:
 def test_every_combination_of_alternates_passes_the_drafting_lint(data: dict[str, Any]) -> None:
     spec = validate_spec(data)
     assert lint(assemble(spec), spec) == []
+
+
+# ---------------------------------------------------------------- single rules, stated directly
+
+
+@pytest.mark.parametrize(("kind", "opening"), [
+    ("memorandum_of_understanding", 'This Memorandum of Understanding (the "MOU") is entered into as of'),
+    ("partnership_agreement", 'This Partnership Agreement (the "Agreement") is entered into as of'),
+    ("data_sharing_agreement", 'This Data Sharing Agreement (the "Agreement") is entered into as of'),
+])
+def test_the_kind_names_the_instrument_and_the_opening_defines_it_and_the_effective_date(kind: str, opening: str) -> None:
+    from mou_builder.loader import read_spec_data
+    from mou_builder.text_render import render_plain
+
+    data, _ = read_spec_data(EXAMPLES[0])
+    data["agreement"]["kind"] = kind
+    del data["agreement"]["short_title"]
+    text = render_plain(assemble(validate_spec(data)))
+    assert opening in text and '(the "Effective Date")' in text
+    term = opening.split('"')[1]
+    assert f"This {term} takes effect on the Effective Date" in text
+
+
+def test_an_added_clause_in_a_section_without_data_is_printed_and_covers_it() -> None:
+    from mou_builder.loader import read_spec_data
+
+    data, _ = read_spec_data(EXAMPLES[0])
+    del data["conflict_resolution"]
+    data["clauses"] = {"add": [{"id": "talks", "section": "conflict_resolution", "title": "Disputes",
+                                "text": "The Parties will meet to settle any dispute."}]}
+    spec = validate_spec(data)
+    doc = assemble(spec)
+    section = doc.section_by_key("conflict_resolution")
+    assert section.missing is None and [c.title for c in section.clauses] == ["Disputes"]
+    assert "conflict_resolution" not in {f.section for f in doc.findings if f.code == "missing-section"}
