@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 from contextlib import contextmanager
 from contextvars import ContextVar
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -48,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
+from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Party, Spec
 from mou_builder.resources import clause_library_dir
@@ -136,12 +136,9 @@ def normalise(text: str) -> str:
 def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") -> ClauseFile:
     """Read one clause file; raises :class:`ClauseError` naming the file."""
     try:
-        with path.open("rb") as handle:
-            # The type of what was opened, not of the name: a link to /dev/zero or a FIFO is refused
-            # before anything is read, and a regular file is read no further than the limit.
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ClauseError(f"{path}: not a regular file; a clause is a Markdown file")
-            data = handle.read(MAX_CLAUSE_FILE + 1)
+        data = read_regular(path, MAX_CLAUSE_FILE)
+    except NotRegularFile:
+        raise ClauseError(f"{path}: not a regular file; a clause is a Markdown file") from None
     except OSError as exc:
         raise ClauseError(f"{path}: cannot be read ({exc.strerror})") from None
     if len(data) > MAX_CLAUSE_FILE:
@@ -658,9 +655,13 @@ def _compiled_body(body: str) -> Any:
     # A clause is one self-contained text: it may not pull in other templates (which the loader
     # would serve from other clauses' compiled sources).
     with _bounded():
-        found = next(iter(BODY_ENV.parse(body).find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport))), None)
-        if found is not None:
-            raise TemplateSyntaxError(f"'{type(found).__name__.lower()}' is not allowed in a clause", found.lineno)
+        # Parsing costs as much as loading the compiled code, so only a body that has one of the
+        # keywords is parsed to look for the tags.
+        if re.search(r"\b(include|extends|import)\b", body):
+            kinds = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
+            found = next(iter(BODY_ENV.parse(body).find_all(kinds)), None)
+            if found is not None:
+                raise TemplateSyntaxError(f"'{type(found).__name__.lower()}' is not allowed in a clause", found.lineno)
         return BODY_ENV.get_template(_register("body", body))
 
 

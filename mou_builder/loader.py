@@ -21,7 +21,6 @@ import difflib
 import json
 import os
 import re
-import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from mou_builder.currencies import ISO_4217
 from mou_builder.errors import SpecError, SpecProblem
+from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.model import Spec
 from mou_builder.types import MAX_PLACES, exact_float, short_value
 
@@ -142,21 +142,13 @@ def read_spec_data(path: Path) -> tuple[Any, SourceMap]:
     """Read ``path`` into plain data and its :class:`SourceMap`, without validating."""
     name = str(path)
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer. The type is checked on what was
-        # opened (fstat), so a link to /dev/zero, a FIFO or a device is refused before any read,
-        # and a regular file is read no further than the limit, whatever stat said a moment ago.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if stat.S_ISDIR(mode):
-                raise IsADirectoryError
-            if not stat.S_ISREG(mode):
-                _fail(name, None, "is not a regular file (a device, a pipe or a socket); a spec is a YAML or JSON file")
-            raw = handle.read(MAX_SPEC_BYTES + 1)
+        raw = read_regular(path, MAX_SPEC_BYTES)
         if len(raw) > MAX_SPEC_BYTES:
             _too_large(name, os.stat(path).st_size)
     except IsADirectoryError:
         _fail(name, None, "is a folder, not a spec file")
+    except NotRegularFile:
+        _fail(name, None, "is not a regular file (a device, a pipe or a socket); a spec is a YAML or JSON file")
     except FileNotFoundError:
         _fail(name, None, "no such file")
     except PermissionError:

@@ -27,7 +27,6 @@ import io
 import os
 import posixpath
 import re
-import stat
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -41,6 +40,7 @@ from lxml import etree
 
 from mou_builder.document import ClauseOutline
 from mou_builder.errors import DraftError, MouError
+from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.ooxml import MC_NS, w
 
 # Limits on a .docx package, a guard against zip bombs and parts no agreement has.
@@ -200,10 +200,9 @@ def check_document(root: etree._Element, name: str, member: str, error: type[Mou
 def read_docx_file(path: str | os.PathLike[str], error: type[MouError] = DraftError) -> bytes:
     """The bytes of a .docx file on disk, read up to :data:`MAX_FILE_BYTES` (a device or pipe is refused)."""
     try:
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise error(f"{path}: not a regular file")
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        raise error(f"{path}: not a regular file") from None
     except OSError as exc:
         raise error(f"{path}: cannot be read ({exc.strerror})") from None
     if len(data) > MAX_FILE_BYTES:

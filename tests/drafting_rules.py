@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mou_builder.clauses import looks_plural
-from mou_builder.document import Clause, Document, ListBlock, Paragraph, Signatures, Table
+from mou_builder.document import Clause, Document
 from mou_builder.model import Spec
-from mou_builder.text_render import signature_lines
+from mou_builder.text_render import block_paragraphs
 
 
 @dataclass(frozen=True)
@@ -43,22 +43,8 @@ def units(doc: Document) -> Iterator[Unit]:
             where = f"{clause.number} {clause.title}"
             yield Unit(where, clause.title, clause, section.key, True)
             for block in clause.blocks:
-                for text in _block_texts(block):
+                for text in block_paragraphs(block):
                     yield Unit(where, text, clause, section.key)
-
-
-def _block_texts(block: object) -> Iterator[str]:
-    if isinstance(block, Paragraph):
-        yield block.text
-    elif isinstance(block, ListBlock):
-        for item in block.items:
-            yield "".join(i.text for i in item)
-    elif isinstance(block, Table):
-        for row in (block.header, *block.rows, *block.totals):
-            yield from row
-    elif isinstance(block, Signatures):
-        for sig in block.blocks:
-            yield from signature_lines(sig)
 
 
 def spec_strings(spec: Spec) -> tuple[list[str], set[str]]:
