@@ -182,8 +182,8 @@ def build_many(
         for spec, output in plan:
             yield _build_safely(spec, output, options)
         return
-    # Imported here, for batches only: a single build (``mou-build SPEC``) never starts a worker,
-    # and these imports cost it about 15 ms of a start-up the benchmark holds to 1.5 x bare python-docx.
+    # Imported here, for batches only: a single build (``mou-build SPEC``) never starts a worker, and
+    # its start-up is held to 1.5 x a bare python-docx process (benchmarks/run.py).
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 

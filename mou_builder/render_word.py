@@ -182,10 +182,8 @@ def _open_template(path: Path) -> DocxTemplate:
         raise TemplateError(f"{path}: template not found")
     if not zipfile.is_zipfile(path):
         raise TemplateError(f"{path}: not a Word .docx file (it is not a zip package)")
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     data = read_docx_file(path, TemplateError)
-    checked = _CHECKED_TEMPLATES.get(key) == data
+    checked = _CHECKED_TEMPLATES.get(str(path.resolve())) == data
     if not checked:
         open_package(data, str(path), TemplateError).close()  # sizes and macros, before python-docx loads the parts
     try:
@@ -201,14 +199,15 @@ def _open_template(path: Path) -> DocxTemplate:
         problem = _placeholder_problem(tpl, path)
         if problem:
             raise TemplateError(problem)
-        _CHECKED_TEMPLATES[key] = data
+        _CHECKED_TEMPLATES[str(path.resolve())] = data
     return tpl
 
 
-# Templates that passed every check, by (path, mtime, size), with the bytes that passed: a batch (or a
-# program building many documents) checks each template once; the bytes are compared, so a file
-# rewritten within the clock's resolution is checked again. A template that failed is not kept.
-_CHECKED_TEMPLATES: dict[tuple[str, int, int], bytes] = {}
+# The bytes of each template file (by resolved path) that last passed every check: a batch, or a
+# program building many documents, checks a template once. Bytes, not the file's time and size, say
+# whether it is the same template, so a file rewritten in place is always checked again; one that
+# failed is not kept.
+_CHECKED_TEMPLATES: dict[str, bytes] = {}
 
 
 class _CachingSandbox(SandboxedEnvironment):

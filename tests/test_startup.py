@@ -78,7 +78,7 @@ def test_a_template_rewritten_between_builds_is_checked_again(tmp_path: Path) ->
     _stored_copy(template, "{{ body }}")
     build_docx(EXAMPLES[0], template=template)
     stat = template.stat()
-    _stored_copy(template, "{{ bodx }}")  # same size, and the same time below: only the bytes tell
+    _stored_copy(template, "{{ bodx }}")  # same size and, below, the same time: only the bytes tell
     os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert template.stat().st_size == stat.st_size
     with pytest.raises(TemplateError, match="uses {{ bodx }}, which mou-builder does not provide"):
