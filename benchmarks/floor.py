@@ -1,65 +1,78 @@
-"""The floor for the in-process benchmark: a bare python-docx script.
+"""The floor: a bare python-docx script that writes the same document as mou-builder.
 
-It writes the same headings, paragraphs, lists and tables as an assembled
-agreement, with python-docx's ordinary API, and no spec, clauses, checks,
-template, numbering, bookmarks or determinism. ``content_of`` extracts that
-content from an assembled document once, outside the timing.
+``docx_content`` walks a .docx mou-builder wrote (its body's paragraphs and
+tables in order, with their style names and text) into plain data, once and
+outside any timing. ``write_floor`` writes that content again with
+python-docx's ordinary API: the same number of paragraphs and tables, the
+same style names (any the blank python-docx document lacks are added), the
+same text; and no spec, clauses, checks, template, numbering, bookmarks or
+determinism.
+
+As a command it is the end-to-end floor, a process that imports nothing of
+mou-builder::
+
+    python benchmarks/floor.py CONTENT.json OUT.docx
 """
 
 from __future__ import annotations
 
 import io
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 
-from mou_builder.document import Document, ListBlock, Paragraph, Signatures, Table
-from mou_builder.text_render import signature_lines, title_lines
+Content = list[list[Any]]  # ["p", style, text] or ["table", style, [[cell text, ...], ...]], in body order
 
 
-def content_of(document: Document) -> list[tuple[str, Any]]:
-    """The document as plain (kind, data) items."""
-    items: list[tuple[str, Any]] = [("title", document.title.title)]
-    items += [("para", line) for line in title_lines(document.title)]
-    for section in document.sections:
-        items.append(("h1", section.title))
-        for clause in section.clauses:
-            items.append(("h2", clause.title))
-            for block in clause.blocks:
-                if isinstance(block, Paragraph):
-                    items.append(("para", block.text))
-                elif isinstance(block, ListBlock):
-                    style = "List Number" if block.ordered else "List Bullet"
-                    items += [(style, "".join(i.text for i in item)) for item in block.items]
-                elif isinstance(block, Table):
-                    items.append(("table", [list(block.header), *map(list, block.rows), *map(list, block.totals)]))
-                elif isinstance(block, Signatures):
-                    items += [("para", line) for sig in block.blocks for line in signature_lines(sig)]
+def docx_content(path: str | Path) -> Content:
+    """A .docx body as plain (kind, style name, data) items, in document order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    word = docx.Document(str(path))
+    items: Content = []
+    for block in word.iter_inner_content():
+        style = block.style.name if block.style is not None else "Normal"
+        if isinstance(block, Paragraph):
+            items.append(["p", style, block.text])
+        elif isinstance(block, Table):
+            items.append(["table", style, [[cell.text for cell in row.cells] for row in block.rows]])
     return items
 
 
-def write_floor(items: list[tuple[str, Any]]) -> bytes:
+def write_floor(items: Content) -> bytes:
     """Write the items with python-docx, the way its documentation shows."""
     doc = docx.Document()
-    for kind, data in items:
-        if kind == "title":
-            doc.add_heading(data, 0)
-        elif kind == "h1":
-            doc.add_heading(data, 1)
-        elif kind == "h2":
-            doc.add_heading(data, 2)
-        elif kind == "para":
-            doc.add_paragraph(data)
-        elif kind == "table":
-            table = doc.add_table(rows=1, cols=len(data[0]))
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, data[0]):
+    known = {style.name for style in doc.styles}
+    for kind, style, _ in items:
+        if style not in known:  # mou-builder's own styles (MOU Table Text, ...): the same names here
+            doc.styles.add_style(style, WD_STYLE_TYPE.TABLE if kind == "table" else WD_STYLE_TYPE.PARAGRAPH)
+            known.add(style)
+    for kind, style, data in items:
+        if kind == "p":
+            doc.add_paragraph(data, style=style)
+            continue
+        table = doc.add_table(rows=1, cols=max(map(len, data)))
+        table.style = style
+        for cell, text in zip(table.rows[0].cells, data[0]):
+            cell.text = text
+        for row in data[1:]:
+            for cell, text in zip(table.add_row().cells, row):
                 cell.text = text
-            for row in data[1:]:
-                for cell, text in zip(table.add_row().cells, row):
-                    cell.text = text
-        else:
-            doc.add_paragraph(data, style=kind)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def main(argv: list[str]) -> None:
+    """Read CONTENT.json, write OUT.docx: the end-to-end floor."""
+    content, output = argv
+    Path(output).write_bytes(write_floor(json.loads(Path(content).read_text(encoding="utf-8"))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -7,10 +7,8 @@ that one bad spec never stops the others. Nothing here prints.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -184,6 +182,11 @@ def build_many(
         for spec, output in plan:
             yield _build_safely(spec, output, options)
         return
+    # Imported here, for batches only: a single build (``mou-build SPEC``) never starts a worker, and
+    # its start-up is held to 1.5 x a bare python-docx process (benchmarks/run.py).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     # fork, where there is one, starts workers with mou-builder already imported.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)

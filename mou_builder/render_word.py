@@ -14,6 +14,7 @@ XML part is re-parsed with a strict parser before the bytes are returned.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -134,9 +135,8 @@ def _render_template(path: Path, document: Document) -> tuple[DocxTemplate, dict
         "header_marker": _header_marker(document),
         "body": _BODY_ANCHOR,
     }
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
     try:
-        tpl.render(context, jinja_env=env)
+        tpl.render(context, jinja_env=_TEMPLATE_ENV)
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: {exc}") from None
     return tpl, styles
@@ -183,25 +183,53 @@ def _open_template(path: Path) -> DocxTemplate:
     if not zipfile.is_zipfile(path):
         raise TemplateError(f"{path}: not a Word .docx file (it is not a zip package)")
     data = read_docx_file(path, TemplateError)
-    open_package(data, str(path), TemplateError).close()  # sizes and macros, before python-docx loads the parts
+    checked = _CHECKED_TEMPLATES.get(str(path.resolve())) == data
+    if not checked:
+        open_package(data, str(path), TemplateError).close()  # sizes and macros, before python-docx loads the parts
     try:
+        # A fresh package for every build: rendering changes it in place.
         tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
     except Exception as exc:  # python-docx raises many kinds for a broken package
         if isinstance(exc, etree.XMLSyntaxError):
             read_docx(data, str(path), TemplateError)  # says which part, and why (e.g. nested too deep)
         raise TemplateError(f"{path}: not a usable Word .docx file ({type(exc).__name__}: {exc})") from None
-    check_document(tpl.docx.element, str(path), tpl.docx.part.partname.lstrip("/"), TemplateError)
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _PLACEHOLDER_PROBLEMS:  # checked once per version of the file
-        _PLACEHOLDER_PROBLEMS[key] = _placeholder_problem(tpl, path)
-    if _PLACEHOLDER_PROBLEMS[key]:
-        raise TemplateError(_PLACEHOLDER_PROBLEMS[key])
+    if not checked:
+        check_document(tpl.docx.element, str(path), tpl.docx.part.partname.lstrip("/"), TemplateError)
+        problem = _placeholder_problem(tpl, path)
+        if problem:
+            raise TemplateError(problem)
+        _CHECKED_TEMPLATES[str(path.resolve())] = data
     return tpl
 
 
-_PLACEHOLDER_PROBLEMS: dict[tuple[str, int, int], str | None] = {}
+# The bytes of each template file (by resolved path) that last passed every check: a batch, or a
+# program building many documents, checks a template once. Bytes, not the file's time and size, say
+# whether it is the same template, so a file rewritten in place is always checked again; one that
+# failed is not kept.
+_CHECKED_TEMPLATES: dict[str, bytes] = {}
+
+
+class _CachingSandbox(SandboxedEnvironment):
+    """The environment docxtpl fills a template's placeholders with, keeping what it compiles.
+
+    docxtpl compiles each part's XML (document, headers, footers, properties)
+    with ``from_string`` on every render; the same template gives the same
+    sources, so each is compiled once per process. The environment is shared
+    and never changed after it is made, so a compiled template stays valid.
+    """
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one environment per process, kept for its life anyway
+    def _compiled(self, source: str) -> Any:
+        return super().from_string(source)
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+        if globals is None and template_class is None and isinstance(source, str):
+            return self._compiled(source)
+        return super().from_string(source, globals, template_class)
+
+
+_TEMPLATE_ENV = _CachingSandbox(autoescape=True, undefined=StrictUndefined)
 
 
 def _placeholder_problem(tpl: DocxTemplate, path: Path) -> str | None:

@@ -9,7 +9,6 @@ found the same way here.
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 
@@ -26,8 +25,13 @@ def data_dir(name: str, checkout_path: str | None = None) -> Path:
 
 
 def package_dir() -> Path:
-    """The installed ``mou_builder`` package folder."""
-    return Path(str(files("mou_builder")))
+    """The installed ``mou_builder`` package folder.
+
+    This module's own folder: mou-builder is installed as files (its data
+    folders are read as paths), and ``importlib.resources`` would add its
+    import to every command's start-up for the same answer.
+    """
+    return Path(__file__).resolve().parent
 
 
 def package_folders() -> list[Path]:
