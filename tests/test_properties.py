@@ -133,6 +133,10 @@ def specs(draw: Any) -> dict[str, Any]:
     if draw(st.booleans()):
         data["clauses"] = {"add": [{"id": "own", "section": "general_provisions", "title": draw(text),
                                     "text": draw(text)}]}
+    cr, legal = data.get("conflict_resolution"), data.get("legal")
+    if cr and legal and not legal["binding"] and not {"mediation", "arbitration", "courts"} & {
+            s["kind"] for s in cr["steps"]}:
+        del cr["venue"]  # a non-binding instrument with no forum has no place for a venue (refused)
     return _drop_none(data)
 
 
