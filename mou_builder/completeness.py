@@ -10,7 +10,7 @@ findings; it never prints.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mou_builder.clauses import ClauseLibrary, SectionDef, load_yaml, Selection, evaluate, format_money, load_library, select_clauses, spec_context
+from mou_builder.clauses import ClauseLibrary, SectionDef, Selection, and_list, evaluate, format_money, load_library, load_yaml, select_clauses, spec_context
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.model import Spec
@@ -246,11 +246,13 @@ def check(
         if key not in covered:
             section = library.section(key)
             why = f" ({because})" if because else ""
-            findings.append(finder.make(
+            finding = finder.make(
                 "missing-section", "error", key, section.source,
                 f"{section.missing}{why}",
-                f"add '{section.source}:' to the spec (see: mou-build reference {section.source})",
-            ))
+                f"add '{section.source}:'{_needs(section.source)} "
+                f"(see: mou-build reference {section.source})",
+            )
+            findings.append(_at_place(finding, spec, library, profile, key))
 
     for rule in profile.required_fields:
         if rule.when and not evaluate(rule.when, context, f"profile {profile.id}"):
@@ -364,6 +366,47 @@ def _display(value: Any) -> str:
 
 
 # ---------------------------------------------------------------- named checks
+
+
+def _needs(source: str) -> str:
+    """', with statement and ...' — the fields the section's model requires, if any."""
+    from mou_builder.loader import _unwrap
+
+    info = Spec.model_fields.get(source)
+    inner = _unwrap(info.annotation) if info is not None else None
+    if inner is None:
+        return ""
+    required = [name for name, field in inner.model_fields.items() if field.is_required()]
+    if not required:
+        return ""
+    each = "each with " if "list[" in str(info.annotation) else "with "
+    return f", {each}" + and_list(required)
+
+
+def _neighbour(spec: Spec, library: ClauseLibrary, profile: Profile, key: str) -> tuple[str, str] | None:
+    """Where a missing section goes in the spec file: before the next section the file has
+    (in the draft's order), else after the last one before it: ``('scope', 'before')``."""
+    if spec.source is None:
+        return None
+    order = profile.ordered(library.sections)
+    index = [s.key for s in order].index(key)
+    present = lambda s: (s.source,) in spec.source.keys  # noqa: E731
+    later = next((s.source for s in order[index + 1:] if present(s)), None)
+    if later is not None:
+        return later, "before"
+    earlier = next((s.source for s in reversed(order[:index]) if present(s)), None)
+    return (earlier, "after") if earlier is not None else None
+
+
+def _at_place(finding: Finding, spec: Spec, library: ClauseLibrary, profile: Profile, key: str) -> Finding:
+    """Locate a missing section where it would go, at the key of its neighbour in the file."""
+    neighbour = _neighbour(spec, library, profile, key)
+    if neighbour is None or spec.source is None:
+        return finding
+    other, side = neighbour
+    line, column = spec.source.locate((other,), key=True)
+    hint = finding.hint.replace(" (see:", f", {side} '{other}:' (see:", 1)
+    return replace(finding, hint=hint, line=line, column=column)
 
 
 def _check_signatories(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Literal, Union, get_args, get_origin
 
@@ -605,8 +606,14 @@ def _message(error: Any, loc: Loc) -> str:
         key = loc[-1] if loc else "?"
         allowed = _fields_at(loc[:-1])
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown key {key!r}{hint}"
+        if close:
+            return f"unknown key {key!r} (did you mean {close[0]!r}?)"
+        # A key at the wrong level says where it belongs; any other lists what this level takes.
+        elsewhere = [p for p in _field_paths().get(str(key), []) if p != format_path(loc)]
+        if elsewhere:
+            return f"unknown key {key!r} here; it belongs in {' or '.join(elsewhere[:3])}"
+        where = format_path(loc[:-1]) or "the top level"
+        return f"unknown key {key!r}; {where} takes: {', '.join(allowed)}" if allowed else f"unknown key {key!r}"
     if kind == "bool_type":
         return f"must be true or false, got {_shown(value)}"
     if kind == "int_type" and isinstance(value, Decimal) and value == value.to_integral_value():
@@ -648,6 +655,23 @@ def _shown(value: Any) -> str:
     if isinstance(value, str) and len(value) > 60:
         return f"{value[:40]!r}... ({len(value):,} characters)"
     return repr(value)
+
+
+@lru_cache(maxsize=1)
+def _field_paths() -> dict[str, list[str]]:
+    """Every field name of the model, with the paths it lives at ('cure_days' -> ['termination.cure_days'])."""
+    out: dict[str, list[str]] = {}
+
+    def walk(model: type[BaseModel], path: str) -> None:
+        for name, info in model.model_fields.items():
+            full = f"{path}.{name}" if path else name
+            out.setdefault(name, []).append(full)
+            inner = _unwrap(info.annotation)
+            if inner is not None:
+                walk(inner, full + ("[]" if "list[" in str(info.annotation) else ""))
+
+    walk(Spec, "")
+    return out
 
 
 def _fields_at(loc: Loc) -> list[str]:

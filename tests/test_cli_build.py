@@ -42,7 +42,7 @@ def test_incomplete_spec_builds_a_draft_lists_findings_and_exits_1(tmp_path: Pat
     result = _run(str(MINIMAL), "-o", str(out))
     assert result.exit_code == 1
     assert out.is_file()
-    assert f"{MINIMAL}:1:1: error missing-section: conflict_resolution:" in result.stderr
+    assert f"{MINIMAL}:4:1: error missing-section: conflict_resolution:" in result.stderr
     assert result.stderr.rstrip().endswith("incomplete: 10 errors, 0 warnings (profile general)")
 
 
