@@ -897,3 +897,83 @@ def template_export(output: Path, force: bool) -> None:
     _check_new_file(output, force)
     write_atomic(output, default_template_path().read_bytes())
     click.echo(f"wrote {output}; use it with: mou-build build SPEC --template {output}")
+
+
+# ---------------------------------------------------------------- amendments
+
+
+@main.command()
+@click.argument("original", type=_SPEC)
+@click.argument("new", type=_SPEC)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the amendment (.docx, .md or .txt) [default: print it as Markdown].")
+@click.option("--number", type=click.IntRange(min=1), default=1, show_default=True,
+              help="The amendment's number (Amendment No. N).")
+@click.option("--effective", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the amendment takes effect (YYYY-MM-DD) [default: NEW's document date].")
+@click.option("--title", help="The amendment's own title [default: Amendment No. N to <ORIGINAL's title>].")
+@click.option("--format", "fmt", type=click.Choice(["md", "txt", "json"]),
+              help="Without -o: the amendment as Markdown (md, the default) or plain text, or its items as JSON.")
+@click.option("--profile", help="Completeness profile for both versions [default: each spec's own].")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses. Repeatable.")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
+@_guarded
+def amend(
+    original: Path, new: Path, output: Path | None, number: int, effective: Any, title: str | None, fmt: str | None,
+    profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None,
+) -> None:
+    """Write the amendment that turns agreement ORIGINAL into its new version NEW (both specs).
+
+    Each change is a numbered item in ORIGINAL's section numbering: a
+    clause deleted and replaced, a clause or section added after the last
+    one, a clause or section deleted (later sections keep their numbers), a
+    party added or renamed, an end date or amount changed. The signature
+    page is NEW's signatories. Exit 1 when there is nothing to amend.
+    """
+    from mou_builder.amendment import amendment_document, amendment_items, items_json
+    from mou_builder.clauses import load_library
+    from mou_builder.loader import load_spec
+
+    inputs: list[Path] = []
+    if output is not None:
+        from mou_builder.output import check_output
+
+        if fmt is not None:
+            raise click.UsageError("--format is for printing; with -o the format follows the extension")
+        inputs = _inputs([original, new], template, clause_dirs, profile)
+        check_output(output, inputs)
+        out_fmt = _format_of(output, None)
+    else:
+        out_fmt = fmt or "md"
+    if template is not None and out_fmt != "docx":
+        raise click.UsageError("--template applies to .docx output only")
+    for path in (original, new):
+        if path.suffix.lower() in (".docx", ".docm"):
+            raise click.UsageError(f"{path}: give the agreement's spec (YAML or JSON); amendments are made from "
+                                   "specs, not from Word files")
+    library = load_library(clause_dirs)
+    old_spec, new_spec = load_spec(original), load_spec(new)
+    amendment = amendment_items(old_spec, new_spec, number=number, effective=effective.date() if effective else None,
+                                title=title, library=library, profile=profile)
+    if out_fmt == "json":
+        click.echo(items_json(amendment), nl=False)
+        return
+    document = amendment_document(amendment, old_spec, new_spec)
+    if output is None:
+        from mou_builder.text_render import render_text
+
+        click.echo(render_text(document, out_fmt), nl=False)
+        return
+    from mou_builder.output import write_atomic
+
+    if out_fmt == "docx":
+        from mou_builder.render_word import render_docx
+
+        data = render_docx(document, template=template)
+    else:
+        from mou_builder.text_render import render_text
+
+        data = render_text(document, out_fmt).encode("utf-8")
+    write_atomic(output, data, inputs=inputs)
+    click.echo(f"wrote {output} ({len(amendment.items)} item{'s' * (len(amendment.items) != 1)})")
