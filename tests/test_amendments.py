@@ -377,3 +377,16 @@ def test_the_docx_passes_the_validator_and_libreoffice(tmp_path: Path) -> None:
     assert "Amendment No. 2 to Housing Navigation Partnership" in text
     assert "Section 12.2 (Insurance) is deleted in its entirety." in text
     assert "Except as amended by this Amendment, the Agreement remains in full force and effect." in text
+
+
+def test_the_docs_show_the_example_amendment_as_built() -> None:
+    page = (ROOT / "docs" / "amendments.md").read_text(encoding="utf-8")
+    amendment = amendment_items(load_spec(ORIGINAL), load_spec(SECOND), number=2)
+    shown = re.sub(r"\s+", " ", page)
+    for item in amendment.items:
+        if item.kind in ("delete", "change", "party-added"):
+            assert item.text in shown
+    text = render_markdown(amend(load_spec(ORIGINAL), load_spec(SECOND), number=2))
+    for line in ("This Amendment takes effect on September 15, 2027.",
+                 "Except as amended by this Amendment, the Agreement remains in full force and effect."):
+        assert line in text and line in shown
