@@ -94,6 +94,8 @@ class AmendmentItem:
     label: str | None = None
     old: str | None = None
     new_value: str | None = None
+    #: the words of the original's clauses it names (not in the JSON: the original has them)
+    old_text: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "text": self.text, "heading": self.heading,
@@ -217,7 +219,8 @@ def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term
         if section.clauses and plan.gone:
             yield AmendmentItem("delete-section", f"{where} is deleted in its entirety.", where,
                                 str(section.number), section.title, section.key,
-                                tuple(c.number for c in section.clauses), tuple(c.id for c in section.clauses))
+                                tuple(c.number for c in section.clauses), tuple(c.id for c in section.clauses),
+                                old_text=tuple(p for c in section.clauses for p in clause_text(c, numbers)))
             continue
         for old_clause in section.clauses:
             named = f"Section {old_clause.number} ({old_clause.title})"
@@ -225,7 +228,7 @@ def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term
             if new_clause is None:
                 yield AmendmentItem("delete", f"{named} is deleted in its entirety.", named,
                                     str(section.number), section.title, section.key,
-                                    (old_clause.number,), (old_clause.id,))
+                                    (old_clause.number,), (old_clause.id,), old_text=clause_text(old_clause, numbers))
                 continue
             before = clause_text(old_clause, numbers)
             after_clause = _new_clause(new_clause, numbers[new_clause.id], numbers)
@@ -242,11 +245,11 @@ def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term
                 yield AmendmentItem("change", said,
                                     f"Section {old_clause.number} ({old_clause.title})", str(section.number), section.title, section.key,
                                     (old_clause.number,), (old_clause.id,), label=label, old=old_value,
-                                    new_value=new_value)
+                                    new_value=new_value, old_text=before)
                 continue
             yield AmendmentItem("replace", f"{named} is deleted and replaced in its entirety with the following:",
                                 f"Section {old_clause.number} ({old_clause.title})", str(section.number), section.title, section.key,
-                                (old_clause.number,), (old_clause.id,), (after_clause,))
+                                (old_clause.number,), (old_clause.id,), (after_clause,), old_text=before)
         for clause in plan.added:
             added = _new_clause(clause, numbers[clause.id], numbers)
             yield AmendmentItem(
@@ -493,3 +496,93 @@ def items_json(amendment: Amendment) -> str:
     """The amendment's items as JSON (documented in docs/amendments.md)."""
     return json.dumps(amendment.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
+
+
+# ---------------------------------------------------------------- checking an amendment
+
+
+def amendment_problems(amendment: Amendment, original: Spec, new: Spec) -> list[str]:
+    """What keeps the amendment from being signed as it is, one message each (empty: none).
+
+    A party whose obligations the amendment changes (a party it adds or
+    renames, or one named in a clause it replaces, adds, changes or deletes)
+    must sign it: a party of the new version with no signatory is an error.
+    (Nothing to amend is already an error of :func:`amendment_items`.)
+    """
+    signing = {s.party for s in new.signatories}
+    parties = {p.id: p for p in new.parties}
+    names = {**{p.id: p for p in original.parties}, **parties}
+    problems = []
+    for pid, party in parties.items():
+        if pid in signing:
+            continue
+        why = _affected(amendment, pid, names[pid].short_name, names[pid].legal_name)
+        if why:
+            problems.append(f"{party.legal_name} has no signatory in the new version, but the amendment changes "
+                            f"its obligations ({why}); add one under signatories")
+    return problems
+
+
+def _affected(amendment: Amendment, pid: str, short_name: str, legal_name: str) -> str | None:
+    """The first item that concerns party ``pid``, as a reader names it; None when none does."""
+    for k, item in enumerate(amendment.items, start=1):
+        if item.kind.startswith("party-") and pid in item.ids:
+            return f"item {k}: {item.heading}"
+        words = (*item.old_text, *(p for c in item.new for p in (c.title, *c.paragraphs)))
+        if any(_mentions(w, short_name) or legal_name in w for w in words):
+            return f"item {k}: {item.heading}"
+    return None
+
+
+def _mentions(text: str, short_name: str) -> bool:
+    import re
+
+    name = re.sub(r"^the\s+", "", short_name, flags=re.I)
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
+
+
+# ---------------------------------------------------------------- an amended and restated agreement
+
+
+def restate(
+    original: Spec,
+    new: Spec,
+    *,
+    title: str | None = None,
+    library: ClauseLibrary | None = None,
+    profile: str | Profile | None = None,
+) -> Document:
+    """The new version as an amended and restated agreement: the whole of it, reciting the original.
+
+    Titled "Amended and Restated <the new version's title>" (or ``title``);
+    a recital names the original agreement, its number, date and parties,
+    and says that this agreement restates it in its entirety. Raises
+    :class:`AmendmentError` when there is nothing to amend.
+    """
+    from dataclasses import replace
+
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import and_list, format_date, spec_context
+
+    old_doc = assemble(original, library, profile)
+    document = assemble(new, library, profile)
+    _amendment(original, new, old_doc, document, number=1, effective=None, title=None)  # nothing to amend: an error
+    if title is not None and not title.strip():
+        raise AmendmentError("the restated agreement's title is blank")
+    doc = spec_context(new)["doc"]
+    agreement = original.agreement
+    number_note = f" (Agreement No. {agreement.number})" if agreement.number else ""
+    recital = Paragraph((Span(
+        f"The {agreement.title}{number_note} dated {format_date(agreement.document_date)} between "
+        f"{and_list(p.legal_name for p in original.parties)} is amended and restated in its entirety"
+        f" by {doc['this']}, which replaces it from the date {doc['this']} takes effect."),))
+    sections = list(document.sections)
+    recitals = [i for i, s in enumerate(sections) if s.key == "recitals" and s.clauses]
+    at = recitals[0] if recitals else next(i for i, s in enumerate(sections) if s.clauses)
+    section = sections[at]
+    first = section.clauses[0]
+    blocks = (recital, *first.blocks) if recitals else (*first.blocks, recital)
+    sections[at] = replace(section, clauses=(replace(first, blocks=blocks), *section.clauses[1:]))
+    heading = title.strip() if title else f"Amended and Restated {new.agreement.title}"
+    return replace(document, title=replace(document.title, title=heading), sections=tuple(sections),
+                   metadata={**document.metadata, "restates": original.agreement.title})

@@ -918,10 +918,14 @@ def template_export(output: Path, force: bool) -> None:
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses. Repeatable.")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
+@click.option("--restated", is_flag=True,
+              help="Write an amended and restated agreement instead: the whole of NEW, reciting ORIGINAL.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; report what keeps the amendment from being signed (exit 1 if anything).")
 @_guarded
 def amend(
     original: Path, new: Path, output: Path | None, number: int, effective: Any, title: str | None, fmt: str | None,
-    profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None,
+    profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None, restated: bool, check_only: bool,
 ) -> None:
     """Write the amendment that turns agreement ORIGINAL into its new version NEW (both specs).
 
@@ -930,11 +934,25 @@ def amend(
     one, a clause or section deleted (later sections keep their numbers), a
     party added or renamed, an end date or amount changed. The signature
     page is NEW's signatories. Exit 1 when there is nothing to amend.
+    With --restated, the whole of NEW titled "Amended and Restated ...",
+    reciting ORIGINAL. With --check, nothing is written: each party whose
+    obligations change and that has no signatory in NEW is reported.
     """
-    from mou_builder.amendment import amendment_document, amendment_items, items_json
+    from mou_builder.amendment import amendment_document, amendment_items, amendment_problems, items_json, restate
     from mou_builder.clauses import load_library
     from mou_builder.loader import load_spec
 
+    ctx = click.get_current_context()
+    given = [f"--{name}" for name in ("number", "effective")
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+    if restated and given:
+        verb = "belongs" if len(given) == 1 else "belong"
+        raise click.UsageError(f"{' and '.join(given)} {verb} to an amendment; a restated agreement is the whole of "
+                               "NEW, dated and taking effect as NEW says")
+    if restated and fmt == "json":
+        raise click.UsageError("--format json gives an amendment's items; leave out --restated")
+    if check_only and (output is not None or fmt is not None or restated):
+        raise click.UsageError("--check writes nothing; leave out -o, --format and --restated")
     inputs: list[Path] = []
     if output is not None:
         from mou_builder.output import check_output
@@ -955,11 +973,24 @@ def amend(
     library = load_library(clause_dirs)
     old_spec, new_spec = load_spec(original), load_spec(new)
     amendment = amendment_items(old_spec, new_spec, number=number, effective=effective.date() if effective else None,
-                                title=title, library=library, profile=profile)
+                                title=None if restated else title, library=library, profile=profile)
+    if check_only:
+        problems = amendment_problems(amendment, old_spec, new_spec)
+        for problem in problems:
+            click.echo(f"{new}: error: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+        count = len(amendment.items)
+        click.echo(f"{new}: amendment of {original}: {count} item{'s' * (count != 1)}; every party whose "
+                   "obligations change signs")
+        return
     if out_fmt == "json":
         click.echo(items_json(amendment), nl=False)
         return
-    document = amendment_document(amendment, old_spec, new_spec)
+    if restated:
+        document = restate(old_spec, new_spec, title=title, library=library, profile=profile)
+    else:
+        document = amendment_document(amendment, old_spec, new_spec)
     if output is None:
         from mou_builder.text_render import render_text
 
@@ -976,4 +1007,7 @@ def amend(
 
         data = render_text(document, out_fmt).encode("utf-8")
     write_atomic(output, data, inputs=inputs)
-    click.echo(f"wrote {output} ({len(amendment.items)} item{'s' * (len(amendment.items) != 1)})")
+    if restated:
+        click.echo(f"wrote {output} (amended and restated)")
+    else:
+        click.echo(f"wrote {output} ({len(amendment.items)} item{'s' * (len(amendment.items) != 1)})")

@@ -390,3 +390,50 @@ def test_the_docs_show_the_example_amendment_as_built() -> None:
     for line in ("This Amendment takes effect on September 15, 2027.",
                  "Except as amended by this Amendment, the Agreement remains in full force and effect."):
         assert line in text and line in shown
+
+
+# ---------------------------------------------------------------- restated, and checked
+
+
+def test_a_restated_agreement_is_the_whole_new_version_reciting_the_original() -> None:
+    from mou_builder.amendment import restate
+
+    old, new = load_spec(ORIGINAL), load_spec(SECOND)
+    restated = restate(old, new)
+    plain = assemble(new)
+    assert restated.title.title == "Amended and Restated Housing Navigation Partnership and Data Sharing Agreement"
+    recital = restated.section_by_key("recitals").clauses[0].blocks[0]
+    assert isinstance(recital, Paragraph)
+    assert recital.text == ("The Housing Navigation Partnership and Data Sharing Agreement (Agreement No. "
+                            "CITY-HS-2026-0457) dated October 5, 2026 between City of Lakeport and Hope House Family "
+                            "Services is amended and restated in its entirety by this Agreement, which replaces it from the date this Agreement takes effect.")
+    # everything else is the new version, clause for clause
+    assert [o.paragraphs for o in outline(plain)] == [
+        tuple(p for p in o.paragraphs if p != recital.text) for o in outline(restated)]
+    assert lint(restated, new) == []
+    with pytest.raises(AmendmentError, match="nothing to amend"):
+        restate(old, old)
+
+
+def test_the_restated_agreement_from_the_command(tmp_path: Path) -> None:
+    out = tmp_path / "restated.docx"
+    result = _run("amend", str(ORIGINAL), str(SECOND), "--restated", "-o", str(out))
+    assert result.returncode == 0 and result.stdout == f"wrote {out} (amended and restated)\n", result.stderr
+    assert ooxml_errors(out) == []
+    usage = _run("amend", str(ORIGINAL), str(SECOND), "--restated", "--number", "2", "--effective", "2027-01-01")
+    assert usage.returncode == 2 and "--number and --effective belong to an amendment" in usage.stderr
+
+
+def test_check_reports_a_party_whose_obligations_change_without_a_signatory(tmp_path: Path) -> None:
+    ok = _run("amend", str(ORIGINAL), str(SECOND), "--check")
+    assert ok.returncode == 0 and "13 items; every party whose obligations change signs" in ok.stdout
+    data = load_spec(SECOND).model_dump(mode="json", exclude_none=True)
+    data["signatories"] = [s for s in data["signatories"] if s["party"] != "lha"]
+    unsigned = tmp_path / "unsigned.yaml"
+    unsigned.write_text(json.dumps(data), encoding="utf-8")
+    result = _run("amend", str(ORIGINAL), str(unsigned), "--check")
+    assert result.returncode == 1
+    assert ("error: Lakeport Metropolitan Housing Authority has no signatory in the new version, but the amendment "
+            "changes its obligations (item 1: New Party); add one under signatories") in result.stderr
+    nothing = _run("amend", str(ORIGINAL), str(ORIGINAL), "--check")
+    assert nothing.returncode == 1 and "nothing to amend" in nothing.stderr
