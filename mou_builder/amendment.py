@@ -586,3 +586,99 @@ def restate(
     heading = title.strip() if title else f"Amended and Restated {new.agreement.title}"
     return replace(document, title=replace(document.title, title=heading), sections=tuple(sections),
                    metadata={**document.metadata, "restates": original.agreement.title})
+
+
+# ---------------------------------------------------------------- the conformed copy
+
+
+def conformed(
+    amendment: Amendment,
+    original: Spec,
+    new: Spec,
+    *,
+    library: ClauseLibrary | None = None,
+    profile: str | Profile | None = None,
+) -> Document:
+    """The original agreement with ``amendment`` applied: a conformed copy, for reading, not for signing.
+
+    Each clause an item replaces, changes or adds carries a note under it
+    ("Amended by Amendment No. 2, effective October 1, 2027."); a deleted
+    clause or section keeps its number and heading with a note in place of
+    its text, so that every number stays where the signed agreement has
+    it, and an added section follows the original's last one. The title
+    block says it is a conformed copy.
+    """
+    from dataclasses import replace
+
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import format_date
+
+    old_doc = assemble(original, library, profile)
+    entries = {c.id: c.entry for s in assemble(new, library, profile).sections for c in s.clauses}
+    when = f"Amendment No. {amendment.number}, effective {format_date(amendment.effective)}"
+    amended = Paragraph((Span(f"Amended by {when}.", italic=True),))
+    added = Paragraph((Span(f"Added by {when}.", italic=True),))
+    deleted = Paragraph((Span(f"Deleted by {when}.", italic=True),))
+    by_clause = {n: item for item in amendment.items for n in item.clauses if item.kind != "delete-section"}
+    gone = {item.section for item in amendment.items if item.kind == "delete-section"}
+    adds: dict[str | None, list[AmendmentItem]] = {}
+    for item in amendment.items:
+        if item.kind in ("add", "add-section"):
+            adds.setdefault(item.section if item.kind == "add" else None, []).append(item)
+
+    def put(clause: NewClause, number: str, note: Paragraph) -> Clause:
+        entry = entries.get(clause.id) or ClauseEntry(clause.id, "1", "", "spec")
+        return Clause(clause.id, number, clause.title, (*clause.blocks, note), entry)
+
+    sections = []
+    for section in old_doc.sections:
+        clauses = []
+        for clause in section.clauses:
+            item = None if section.key in _NOT_AMENDED else by_clause.get(clause.number)
+            if str(section.number) in gone and section.key not in _NOT_AMENDED:
+                clauses.append(replace(clause, blocks=(deleted,)))
+            elif item is None:
+                clauses.append(clause)
+            elif item.kind == "delete":
+                clauses.append(replace(clause, blocks=(deleted,)))
+            elif item.kind == "replace":
+                clauses.append(put(item.new[0], clause.number, amended))
+            else:
+                assert item.kind == "change" and item.old is not None and item.new_value is not None
+                clauses.append(replace(clause, blocks=(*_swapped(clause.blocks, item.old, item.new_value), amended)))
+        for item in adds.get(str(section.number), []) if section.key not in _NOT_AMENDED else []:
+            clauses.extend(put(c, c.number, added) for c in item.new)
+        sections.append(replace(section, clauses=tuple(clauses)))
+    for item in adds.get(None, []):
+        assert item.section is not None and item.section_key is not None and item.section_title is not None
+        sections.append(Section(item.section_key, int(item.section), item.section_title,
+                                tuple(put(c, c.number, added) for c in item.new)))
+    manifest = tuple(c.entry for s in sections for c in s.clauses)
+    title = replace(old_doc.title, parties=tuple(p.legal_name for p in new.parties),
+                    draft_label=f"Conformed copy through Amendment No. {amendment.number}")
+    return replace(old_doc, title=title, sections=tuple(sections), manifest=manifest,
+                   metadata={**old_doc.metadata, "conformed": str(amendment.number)})
+
+
+def _swapped(blocks: Sequence[Block], old: str, new: str) -> tuple[Block, ...]:
+    """``blocks`` with the words ``old`` replaced by ``new`` wherever they appear (text, list items, table cells)."""
+    from mou_builder.document import Table
+
+    def inline(item: Inline) -> Inline:
+        return Span(item.text.replace(old, new), item.bold, item.italic) if isinstance(item, Span) else item
+
+    def cells(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(c.replace(old, new) for c in row) for row in rows)
+
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(Paragraph(tuple(inline(i) for i in block.inlines), block.kind))
+        elif isinstance(block, ListBlock):
+            out.append(ListBlock(block.ordered, tuple(tuple(inline(i) for i in item) for item in block.items)))
+        elif isinstance(block, Table):
+            out.append(Table(block.name, tuple(c.replace(old, new) for c in block.header), cells(block.rows),
+                             cells(block.totals), block.widths, block.numeric))
+        else:
+            out.append(block)
+    return tuple(out)

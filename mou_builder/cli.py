@@ -920,12 +920,16 @@ def template_export(output: Path, force: bool) -> None:
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
 @click.option("--restated", is_flag=True,
               help="Write an amended and restated agreement instead: the whole of NEW, reciting ORIGINAL.")
+@click.option("--conformed", "conformed_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="With -o: also write a conformed copy here (.docx, .md or .txt): ORIGINAL with the amendment "
+                   "applied, a note under each amended clause.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; report what keeps the amendment from being signed (exit 1 if anything).")
 @_guarded
 def amend(
     original: Path, new: Path, output: Path | None, number: int, effective: Any, title: str | None, fmt: str | None,
-    profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None, restated: bool, check_only: bool,
+    profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None, restated: bool,
+    conformed_path: Path | None, check_only: bool,
 ) -> None:
     """Write the amendment that turns agreement ORIGINAL into its new version NEW (both specs).
 
@@ -935,10 +939,13 @@ def amend(
     party added or renamed, an end date or amount changed. The signature
     page is NEW's signatories. Exit 1 when there is nothing to amend.
     With --restated, the whole of NEW titled "Amended and Restated ...",
-    reciting ORIGINAL. With --check, nothing is written: each party whose
+    reciting ORIGINAL. --conformed FILE also writes ORIGINAL as amended,
+    each amended clause noted. With --check, nothing is written: each party whose
     obligations change and that has no signatory in NEW is reported.
     """
-    from mou_builder.amendment import amendment_document, amendment_items, amendment_problems, items_json, restate
+    from mou_builder.amendment import (
+        amendment_document, amendment_items, amendment_problems, conformed, items_json, restate,
+    )
     from mou_builder.clauses import load_library
     from mou_builder.loader import load_spec
 
@@ -951,8 +958,10 @@ def amend(
                                "NEW, dated and taking effect as NEW says")
     if restated and fmt == "json":
         raise click.UsageError("--format json gives an amendment's items; leave out --restated")
-    if check_only and (output is not None or fmt is not None or restated):
-        raise click.UsageError("--check writes nothing; leave out -o, --format and --restated")
+    if check_only and (output is not None or fmt is not None or restated or conformed_path is not None):
+        raise click.UsageError("--check writes nothing; leave out -o, --format, --restated and --conformed")
+    if conformed_path is not None and (output is None or restated):
+        raise click.UsageError("--conformed goes with -o (the amendment it applies), not with --restated")
     inputs: list[Path] = []
     if output is not None:
         from mou_builder.output import check_output
@@ -962,9 +971,12 @@ def amend(
         inputs = _inputs([original, new], template, clause_dirs, profile)
         check_output(output, inputs)
         out_fmt = _format_of(output, None)
+        if conformed_path is not None:
+            check_output(conformed_path, [*inputs, output])
+            conformed_fmt = _format_of(conformed_path, None)
     else:
         out_fmt = fmt or "md"
-    if template is not None and out_fmt != "docx":
+    if template is not None and out_fmt != "docx" and (conformed_path is None or conformed_fmt != "docx"):
         raise click.UsageError("--template applies to .docx output only")
     for path in (original, new):
         if path.suffix.lower() in (".docx", ".docm"):
@@ -998,16 +1010,23 @@ def amend(
         return
     from mou_builder.output import write_atomic
 
-    if out_fmt == "docx":
-        from mou_builder.render_word import render_docx
-
-        data = render_docx(document, template=template)
-    else:
-        from mou_builder.text_render import render_text
-
-        data = render_text(document, out_fmt).encode("utf-8")
-    write_atomic(output, data, inputs=inputs)
+    write_atomic(output, _amend_rendered(document, out_fmt, template), inputs=inputs)
     if restated:
         click.echo(f"wrote {output} (amended and restated)")
     else:
         click.echo(f"wrote {output} ({len(amendment.items)} item{'s' * (len(amendment.items) != 1)})")
+    if conformed_path is not None:
+        copy = conformed(amendment, old_spec, new_spec, library=library, profile=profile)
+        write_atomic(conformed_path, _amend_rendered(copy, conformed_fmt, template), inputs=[*inputs, output])
+        click.echo(f"wrote {conformed_path} (conformed copy)")
+
+
+def _amend_rendered(document: Any, fmt: str, template: Path | None) -> bytes:
+    """An amendment, restatement or conformed copy as the bytes of a .docx, .md or .txt file."""
+    if fmt == "docx":
+        from mou_builder.render_word import render_docx
+
+        return render_docx(document, template=template)
+    from mou_builder.text_render import render_text
+
+    return render_text(document, fmt).encode("utf-8")

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from drafting_rules import lint
-from mou_builder.amendment import AmendmentError, amend, amendment_document, amendment_items, items_json
+from mou_builder.amendment import AmendmentError, amend, amendment_document, amendment_items, conformed, items_json
+from mou_builder.clauses import format_date
 from mou_builder.assembly import assemble
 from mou_builder.changes import outline
 from mou_builder.document import Block, Document, ListBlock, Paragraph, Ref
@@ -122,6 +123,20 @@ def check_amendment(old_spec: Any, new_spec: Any) -> None:
             text = (clause.title, *(p for b in clause.blocks for p in _text(b, numbers) if p))
             expected[clause.id] = (section.key, text)
     assert {cid: (key, text) for cid, key, text in amended.values()} == expected
+
+    # the conformed copy is the same text, with a note under each amended clause and deleted ones kept as notes
+    copy_ = conformed(amendment, old_spec, new_spec)
+    notes = {f"{verb} by Amendment No. 3, effective {format_date(amendment.effective)}."
+             for verb in ("Amended", "Added", "Deleted")}
+    shown = {}
+    for section in copy_.sections:
+        for clause, text in zip(section.clauses, outline(Document(copy_.title, (section,), (), (), "", ""))):
+            if section.key in NOT_AMENDED or text.paragraphs[1:] == (f"Deleted by Amendment No. 3, effective "
+                                                                      f"{format_date(amendment.effective)}.",):
+                continue
+            shown[clause.id] = (section.key, tuple(p for p in text.paragraphs if p not in notes))
+    assert shown == expected
+    assert [s.number for s in copy_.sections] == list(range(1, len(copy_.sections) + 1))
     # within a section, the clauses kept keep their order
     old_ids = {o.id for o in outline(old_doc)}
     for key in {k for _, k, _ in amended.values()}:
@@ -437,3 +452,20 @@ def test_check_reports_a_party_whose_obligations_change_without_a_signatory(tmp_
             "changes its obligations (item 1: New Party); add one under signatories") in result.stderr
     nothing = _run("amend", str(ORIGINAL), str(ORIGINAL), "--check")
     assert nothing.returncode == 1 and "nothing to amend" in nothing.stderr
+
+
+def test_the_conformed_copy_from_the_command(tmp_path: Path) -> None:
+    out, copy_ = tmp_path / "amendment-2.docx", tmp_path / "conformed.docx"
+    result = _run("amend", str(ORIGINAL), str(SECOND), "--number", "2", "-o", str(out), "--conformed", str(copy_))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {out} (13 items)\nwrote {copy_} (conformed copy)\n"
+    assert ooxml_errors(copy_) == []
+    text = re.sub(r"\s+", " ", pdf_text(libreoffice_pdf(copy_)))
+    assert "Conformed copy through Amendment No. 2" in text
+    assert "ends on October 31, 2028" in text
+    assert "Deleted by Amendment No. 2, effective September 15, 2027." in text
+    for args in (["--conformed", str(tmp_path / "c.docx")], ["-o", str(out), "--restated", "--conformed", "c.docx"]):
+        usage = _run("amend", str(ORIGINAL), str(SECOND), *args)
+        assert usage.returncode == 2 and "--conformed goes with -o" in usage.stderr
+    same = _run("amend", str(ORIGINAL), str(SECOND), "-o", str(tmp_path / "x.md"), "--conformed", str(ORIGINAL))
+    assert same.returncode == 1 and "not written" in same.stderr and not (tmp_path / "x.md").exists()
