@@ -23,7 +23,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from mou_builder._version import __version__
@@ -372,24 +372,33 @@ def _new_clause(clause: Clause, number: str, numbers: Mapping[str, str]) -> NewC
     return NewClause(clause.id, number, clause.title, _renumbered(clause.blocks, numbers))
 
 
-def _renumbered(blocks: Sequence[Block], numbers: Mapping[str, str]) -> tuple[Block, ...]:
-    """Blocks whose references are plain text naming the amended agreement's numbers.
+def _refs(blocks: Sequence[Block]) -> Iterator[Ref]:
+    """The references in ``blocks``."""
+    for block in blocks:
+        lines = (block.inlines,) if isinstance(block, Paragraph) else block.items if isinstance(block, ListBlock) else ()
+        for line in lines:
+            yield from (i for i in line if isinstance(i, Ref))
+
+
+def _renumbered(blocks: Sequence[Block], numbers: Mapping[str, str],
+                only: Mapping[str, str] | None = None) -> tuple[Block, ...]:
+    """Blocks whose references are plain text naming the amended agreement's numbers (``only``: just those to these targets).
 
     A reference is plain text in the amendment: its target is a clause of
     the agreement, not of the amendment, so a Word cross-reference field
     would have nothing to point at.
     """
     def inline(item: Inline) -> Inline:
-        if isinstance(item, Ref):
+        if isinstance(item, Ref) and (only is None or item.clause_id in only):
             return Span(f"Section {numbers.get(item.clause_id, item.number)}", item.bold, item.italic)
         return item
 
     out: list[Block] = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append(Paragraph(tuple(inline(i) for i in block.inlines), block.kind))
-        elif isinstance(block, ListBlock):
-            out.append(ListBlock(block.ordered, tuple(tuple(inline(i) for i in item) for item in block.items)))
+            out.append(replace(block, inlines=tuple(inline(i) for i in block.inlines)))
+        elif isinstance(block, ListBlock):  # replace(): a list keeps whatever else it says (its numbering style)
+            out.append(replace(block, items=tuple(tuple(inline(i) for i in item) for item in block.items)))
         else:
             out.append(block)
     return tuple(out)
@@ -559,8 +568,6 @@ def restate(
     and says that this agreement restates it in its entirety. Raises
     :class:`AmendmentError` when there is nothing to amend.
     """
-    from dataclasses import replace
-
     from mou_builder.assembly import assemble
     from mou_builder.clauses import and_list, format_date, spec_context
 
@@ -608,8 +615,6 @@ def conformed(
     it, and an added section follows the original's last one. The title
     block says it is a conformed copy.
     """
-    from dataclasses import replace
-
     from mou_builder.assembly import assemble
     from mou_builder.clauses import format_date
 
@@ -653,6 +658,13 @@ def conformed(
         assert item.section is not None and item.section_key is not None and item.section_title is not None
         sections.append(Section(item.section_key, int(item.section), item.section_title,
                                 tuple(put(c, c.number, added) for c in item.new)))
+    # a reference to a clause that is no longer there (an alternate replaced) is plain text: no field points nowhere
+    present = {s.key for s in sections} | {c.id for s in sections for c in s.clauses}
+    numbers = {target: ref.number for s in sections for c in s.clauses for ref in _refs(c.blocks)
+               for target in (ref.clause_id,) if target not in present}
+    if numbers:
+        sections = [replace(s, clauses=tuple(replace(c, blocks=_renumbered(c.blocks, numbers, only=numbers))
+                                             for c in s.clauses)) for s in sections]
     manifest = tuple(c.entry for s in sections for c in s.clauses)
     title = replace(old_doc.title, parties=tuple(p.legal_name for p in new.parties),
                     draft_label=f"Conformed copy through Amendment No. {amendment.number}")
@@ -673,12 +685,12 @@ def _swapped(blocks: Sequence[Block], old: str, new: str) -> tuple[Block, ...]:
     out: list[Block] = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append(Paragraph(tuple(inline(i) for i in block.inlines), block.kind))
-        elif isinstance(block, ListBlock):
-            out.append(ListBlock(block.ordered, tuple(tuple(inline(i) for i in item) for item in block.items)))
+            out.append(replace(block, inlines=tuple(inline(i) for i in block.inlines)))
+        elif isinstance(block, ListBlock):  # replace(): a list keeps whatever else it says (its numbering style)
+            out.append(replace(block, items=tuple(tuple(inline(i) for i in item) for item in block.items)))
         elif isinstance(block, Table):
-            out.append(Table(block.name, tuple(c.replace(old, new) for c in block.header), cells(block.rows),
-                             cells(block.totals), block.widths, block.numeric))
+            out.append(replace(block, header=tuple(c.replace(old, new) for c in block.header), rows=cells(block.rows),
+                               totals=cells(block.totals)))
         else:
             out.append(block)
     return tuple(out)
