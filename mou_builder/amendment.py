@@ -242,27 +242,27 @@ def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term
                 said = (f"The {label} in {named} is changed from {old_value} to {new_value}."
                         if sum(p.count(old_value) for p in before) == 1 and old_value not in ambiguous
                         else f"In {named}, \"{old_value}\" is changed to \"{new_value}\" each time it appears.")
-                yield AmendmentItem("change", said,
-                                    f"Section {old_clause.number} ({old_clause.title})", str(section.number), section.title, section.key,
+                yield AmendmentItem("change", said, named, str(section.number), section.title, section.key,
                                     (old_clause.number,), (old_clause.id,), label=label, old=old_value,
                                     new_value=new_value, old_text=before)
                 continue
             yield AmendmentItem("replace", f"{named} is deleted and replaced in its entirety with the following:",
-                                f"Section {old_clause.number} ({old_clause.title})", str(section.number), section.title, section.key,
-                                (old_clause.number,), (old_clause.id,), (after_clause,), old_text=before)
+                                named, str(section.number), section.title, section.key, (old_clause.number,),
+                                (old_clause.id,), (after_clause,), old_text=before)
         for clause in plan.added:
             added = _new_clause(clause, numbers[clause.id], numbers)
             yield AmendmentItem(
                 "add", f"Section {section.number} ({section.title}) is amended by adding the following new Section "
                        f"{added.number} ({added.title}):",
-                f"New Section {added.number} ({added.title})", str(section.number), section.title, section.key, (), (clause.id,),
-                (added,))
+                f"New Section {added.number} ({added.title})", str(section.number), section.title, section.key, (),
+                (clause.id,), (added,))
     for section in added_sections:
         number = numbers[section.key]
         clauses = tuple(_new_clause(c, numbers[c.id], numbers) for c in section.clauses)
         yield AmendmentItem(
             "add-section", f"The {term} is amended by adding the following new Section {number} ({section.title}):",
-            f"New Section {number} ({section.title})", number, section.title, section.key, (), tuple(c.id for c in clauses), clauses)
+            f"New Section {number} ({section.title})", number, section.title, section.key, (),
+            tuple(c.id for c in clauses), clauses)
 
 
 @dataclass(frozen=True)
@@ -375,14 +375,16 @@ def _new_clause(clause: Clause, number: str, numbers: Mapping[str, str]) -> NewC
 def _refs(blocks: Sequence[Block]) -> Iterator[Ref]:
     """The references in ``blocks``."""
     for block in blocks:
-        lines = (block.inlines,) if isinstance(block, Paragraph) else block.items if isinstance(block, ListBlock) else ()
-        for line in lines:
+        lines = block.items if isinstance(block, ListBlock) else ()
+        for line in (block.inlines,) if isinstance(block, Paragraph) else lines:
             yield from (i for i in line if isinstance(i, Ref))
 
 
 def _renumbered(blocks: Sequence[Block], numbers: Mapping[str, str],
                 only: Mapping[str, str] | None = None) -> tuple[Block, ...]:
-    """Blocks whose references are plain text naming the amended agreement's numbers (``only``: just those to these targets).
+    """Blocks whose references are plain text naming the amended agreement's numbers.
+
+    With ``only``, just the references to those targets.
 
     A reference is plain text in the amendment: its target is a clause of
     the agreement, not of the amendment, so a Word cross-reference field

@@ -10,6 +10,7 @@ no unchanged one.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import os
 import re
@@ -346,8 +347,8 @@ def test_the_command_writes_the_same_docx_every_time(tmp_path: Path) -> None:
         assert result.stdout == f"wrote {out} (13 items)\n"
     assert first.read_bytes() == second.read_bytes()
     old, new = load_spec(ORIGINAL), load_spec(SECOND)
-    document = amendment_document(amendment_items(old, new, number=2, effective=__import__("datetime").date(2027, 10, 1)),
-                                  old, new)
+    amendment = amendment_items(old, new, number=2, effective=datetime.date(2027, 10, 1))
+    document = amendment_document(amendment, old, new)
     assert first.read_bytes() == render_docx(document)
 
 
@@ -421,7 +422,8 @@ def test_a_restated_agreement_is_the_whole_new_version_reciting_the_original() -
     assert isinstance(recital, Paragraph)
     assert recital.text == ("The Housing Navigation Partnership and Data Sharing Agreement (Agreement No. "
                             "CITY-HS-2026-0457) dated October 5, 2026 between City of Lakeport and Hope House Family "
-                            "Services is amended and restated in its entirety by this Agreement, which replaces it from the date this Agreement takes effect.")
+                            "Services is amended and restated in its entirety by this Agreement, which replaces it "
+                            "from the date this Agreement takes effect.")
     # everything else is the new version, clause for clause
     assert [o.paragraphs for o in outline(plain)] == [
         tuple(p for p in o.paragraphs if p != recital.text) for o in outline(restated)]
