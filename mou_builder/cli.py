@@ -897,3 +897,136 @@ def template_export(output: Path, force: bool) -> None:
     _check_new_file(output, force)
     write_atomic(output, default_template_path().read_bytes())
     click.echo(f"wrote {output}; use it with: mou-build build SPEC --template {output}")
+
+
+# ---------------------------------------------------------------- amendments
+
+
+@main.command()
+@click.argument("original", type=_SPEC)
+@click.argument("new", type=_SPEC)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the amendment (.docx, .md or .txt) [default: print it as Markdown].")
+@click.option("--number", type=click.IntRange(min=1), default=1, show_default=True,
+              help="The amendment's number (Amendment No. N).")
+@click.option("--effective", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the amendment takes effect (YYYY-MM-DD) [default: NEW's document date].")
+@click.option("--title", help="The amendment's own title [default: Amendment No. N to <ORIGINAL's title>].")
+@click.option("--format", "fmt", type=click.Choice(["md", "txt", "json"]),
+              help="Without -o: the amendment as Markdown (md, the default) or plain text, or its items as JSON.")
+@click.option("--profile", help="Completeness profile for both versions [default: each spec's own].")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses. Repeatable.")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
+@click.option("--restated", is_flag=True,
+              help="Write an amended and restated agreement instead: the whole of NEW, reciting ORIGINAL.")
+@click.option("--conformed", "conformed_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="With -o: also write a conformed copy here (.docx, .md or .txt): ORIGINAL with the amendment "
+                   "applied, a note under each amended clause.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; report what keeps the amendment from being signed (exit 1 if anything).")
+@_guarded
+def amend(
+    original: Path, new: Path, output: Path | None, number: int, effective: Any, title: str | None, fmt: str | None,
+    profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None, restated: bool,
+    conformed_path: Path | None, check_only: bool,
+) -> None:
+    """Write the amendment that turns agreement ORIGINAL into its new version NEW (both specs).
+
+    Each change is a numbered item in ORIGINAL's section numbering: a
+    clause deleted and replaced, a clause or section added after the last
+    one, a clause or section deleted (later sections keep their numbers), a
+    party added or renamed, an end date or amount changed. The signature
+    page is NEW's signatories. Exit 1 when there is nothing to amend.
+    With --restated, the whole of NEW titled "Amended and Restated ...",
+    reciting ORIGINAL. --conformed FILE also writes ORIGINAL as amended,
+    each amended clause noted. With --check, nothing is written: each party whose
+    obligations change and that has no signatory in NEW is reported.
+    """
+    from mou_builder.amendment import (
+        amendment_document, amendment_items, amendment_problems, conformed, items_json, restate,
+    )
+    from mou_builder.clauses import load_library
+    from mou_builder.loader import load_spec
+
+    ctx = click.get_current_context()
+    given = [f"--{name}" for name in ("number", "effective")
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+    if restated and given:
+        verb = "belongs" if len(given) == 1 else "belong"
+        raise click.UsageError(f"{' and '.join(given)} {verb} to an amendment; a restated agreement is the whole of "
+                               "NEW, dated and taking effect as NEW says")
+    if restated and fmt == "json":
+        raise click.UsageError("--format json gives an amendment's items; leave out --restated")
+    if check_only and (output is not None or fmt is not None or restated or conformed_path is not None):
+        raise click.UsageError("--check writes nothing; leave out -o, --format, --restated and --conformed")
+    if conformed_path is not None and (output is None or restated):
+        raise click.UsageError("--conformed goes with -o (the amendment it applies), not with --restated")
+    inputs: list[Path] = []
+    if output is not None:
+        from mou_builder.output import check_output
+
+        if fmt is not None:
+            raise click.UsageError("--format is for printing; with -o the format follows the extension")
+        inputs = _inputs([original, new], template, clause_dirs, profile)
+        check_output(output, inputs)
+        out_fmt = _format_of(output, None)
+        if conformed_path is not None:
+            check_output(conformed_path, [*inputs, output])
+            conformed_fmt = _format_of(conformed_path, None)
+    else:
+        out_fmt = fmt or "md"
+    if template is not None and out_fmt != "docx" and (conformed_path is None or conformed_fmt != "docx"):
+        raise click.UsageError("--template applies to .docx output only")
+    for path in (original, new):
+        if path.suffix.lower() in (".docx", ".docm"):
+            raise click.UsageError(f"{path}: give the agreement's spec (YAML or JSON); amendments are made from "
+                                   "specs, not from Word files")
+    library = load_library(clause_dirs)
+    old_spec, new_spec = load_spec(original), load_spec(new)
+    amendment = amendment_items(old_spec, new_spec, number=number, effective=effective.date() if effective else None,
+                                title=None if restated else title, library=library, profile=profile)
+    if check_only:
+        problems = amendment_problems(amendment, old_spec, new_spec)
+        for problem in problems:
+            click.echo(f"{new}: error: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+        count = len(amendment.items)
+        click.echo(f"{new}: amendment of {original}: {count} item{'s' * (count != 1)}; every party whose "
+                   "obligations change signs")
+        return
+    if out_fmt == "json":
+        click.echo(items_json(amendment), nl=False)
+        return
+    if restated:
+        document = restate(old_spec, new_spec, title=title, library=library, profile=profile)
+    else:
+        document = amendment_document(amendment, old_spec, new_spec)
+    if output is None:
+        from mou_builder.text_render import render_text
+
+        click.echo(render_text(document, out_fmt), nl=False)
+        return
+    from mou_builder.output import write_atomic
+
+    write_atomic(output, _amend_rendered(document, out_fmt, template), inputs=inputs)
+    if restated:
+        click.echo(f"wrote {output} (amended and restated)")
+    else:
+        click.echo(f"wrote {output} ({len(amendment.items)} item{'s' * (len(amendment.items) != 1)})")
+    if conformed_path is not None:
+        copy = conformed(amendment, old_spec, new_spec, library=library, profile=profile)
+        write_atomic(conformed_path, _amend_rendered(copy, conformed_fmt, template), inputs=[*inputs, output])
+        click.echo(f"wrote {conformed_path} (conformed copy)")
+
+
+def _amend_rendered(document: Any, fmt: str, template: Path | None) -> bytes:
+    """An amendment, restatement or conformed copy as the bytes of a .docx, .md or .txt file."""
+    if fmt == "docx":
+        from mou_builder.render_word import render_docx
+
+        return render_docx(document, template=template)
+    from mou_builder.text_render import render_text
+
+    return render_text(document, fmt).encode("utf-8")

@@ -1,0 +1,698 @@
+"""Amendments: the formal instrument that changes a signed agreement into its next version.
+
+:func:`amendment_items` compares the original agreement with its new
+version clause by clause and says each change as an amendment does, in the
+*original's* numbering: a clause deleted and replaced, a clause added after
+the last clause of its section, a clause or section deleted (later sections
+are not renumbered), a new section numbered after the last, a party added
+or renamed, and an end date or a budget total that is the only change in
+its clause stated plainly. :func:`amend` builds the instrument as a
+:class:`~mou_builder.document.Document` (recitals, the numbered items, the
+agreement otherwise in force, the effective date, counterparts and the new
+version's signature blocks) that the Word and text renderers print.
+:func:`items_json` is the items as data (the tests apply them to the
+original's clauses). The signature section of the agreement is never an
+item: the amendment carries its own signature blocks.
+
+Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from mou_builder._version import __version__
+from mou_builder.document import (
+    Block, Clause, ClauseEntry, Document, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Span,
+    TitleBlock,
+)
+from mou_builder.errors import MouError
+from mou_builder.text_render import block_paragraphs
+
+if TYPE_CHECKING:
+    from mou_builder.clauses import ClauseLibrary
+    from mou_builder.completeness import Profile
+    from mou_builder.model import Spec
+
+#: The version of :func:`items_json`'s format.
+ITEMS_VERSION = 1
+
+#: Sections that are never amended item by item: the amendment is signed on its own signature page.
+_NOT_AMENDED = frozenset({"signatures"})
+
+ItemKind = Literal["replace", "add", "delete", "delete-section", "add-section", "change", "party-added",
+                   "party-removed", "party-renamed"]
+
+
+class AmendmentError(MouError):
+    """The two versions cannot make an amendment (e.g. nothing to amend)."""
+
+
+@dataclass(frozen=True)
+class NewClause:
+    """A clause as an amendment item states it: its number in the amended agreement, heading, blocks and text."""
+
+    id: str
+    number: str
+    title: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """The clause's paragraphs as a comparison sees them (table cells one each), heading not included."""
+        return tuple(p for b in self.blocks for p in block_paragraphs(b) if p)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "number": self.number, "title": self.title, "paragraphs": list(self.paragraphs)}
+
+
+@dataclass(frozen=True)
+class AmendmentItem:
+    """One numbered change the amendment makes to the agreement.
+
+    ``text`` is the sentence that states it ("Section 12.2 (Publicity) is
+    deleted in its entirety."); ``clauses`` the original's clause numbers it
+    names (replaced, deleted, changed); ``new`` the clauses it puts in (a
+    replacement, an added clause, or an added section's clauses); ``old``
+    and ``new_value`` a value stated plainly (kind ``change``).
+    """
+
+    kind: ItemKind
+    text: str
+    heading: str
+    section: str | None = None
+    section_title: str | None = None
+    section_key: str | None = None
+    clauses: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    new: tuple[NewClause, ...] = ()
+    label: str | None = None
+    old: str | None = None
+    new_value: str | None = None
+    #: the words of the original's clauses it names (not in the JSON: the original has them)
+    old_text: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "text": self.text, "heading": self.heading,
+                                "section": self.section, "section_title": self.section_title,
+                                "section_key": self.section_key, "clauses": list(self.clauses), "ids": list(self.ids),
+                                "new": [c.as_dict() for c in self.new]}
+        if self.kind == "change":
+            data.update(field=self.label, old=self.old, new_value=self.new_value)
+        return data
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """The items, and what the instrument says about the agreement it amends."""
+
+    number: int
+    title: str
+    effective: _dt.date
+    agreement_title: str
+    agreement_number: str | None
+    agreement_date: _dt.date
+    #: the original's defined term for itself ("MOU", "Agreement")
+    term: str
+    items: tuple[AmendmentItem, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items_version": ITEMS_VERSION,
+            "number": self.number,
+            "title": self.title,
+            "effective": self.effective.isoformat(),
+            "agreement": {"title": self.agreement_title, "number": self.agreement_number,
+                          "date": self.agreement_date.isoformat()},
+            "items": [i.as_dict() for i in self.items],
+        }
+
+
+# ---------------------------------------------------------------- the items
+
+
+def amendment_items(
+    original: Spec,
+    new: Spec,
+    *,
+    number: int = 1,
+    effective: _dt.date | None = None,
+    title: str | None = None,
+    library: ClauseLibrary | None = None,
+    profile: str | Profile | None = None,
+) -> Amendment:
+    """The amendment from ``original`` to ``new``: its items, in the original's numbering.
+
+    ``effective`` defaults to the new version's document date; ``title`` to
+    "Amendment No. N to <the original's title>". Raises
+    :class:`AmendmentError` when there is nothing to amend or ``number`` is
+    not positive.
+    """
+    from mou_builder.assembly import assemble
+
+    if number < 1:
+        raise AmendmentError(f"the amendment number must be 1 or more, got {number}")
+    old_doc = assemble(original, library, profile)
+    new_doc = assemble(new, library, profile)
+    return _amendment(original, new, old_doc, new_doc, number=number, effective=effective, title=title)
+
+
+def _amendment(original: Spec, new: Spec, old_doc: Document, new_doc: Document, *, number: int,
+               effective: _dt.date | None, title: str | None) -> Amendment:
+    from mou_builder.clauses import spec_context
+
+    term = spec_context(original)["doc"]["name"]
+    items = tuple(_items(original, new, old_doc, new_doc, term))
+    if not items:
+        raise AmendmentError("nothing to amend: the two versions have the same parties and clauses "
+                             "(outside the signature page)")
+    agreement = original.agreement
+    if title is not None and not title.strip():
+        raise AmendmentError("the amendment's title is blank")
+    return Amendment(
+        number=number,
+        title=title.strip() if title else f"Amendment No. {number} to {agreement.title}",
+        effective=effective or new.agreement.document_date,
+        agreement_title=agreement.title,
+        agreement_number=agreement.number,
+        agreement_date=agreement.document_date,
+        term=term,
+        items=items,
+    )
+
+
+def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term: str) -> Iterator[AmendmentItem]:
+    yield from _party_items(original, new, term)
+    old_sections = [s for s in old_doc.sections if s.key not in _NOT_AMENDED]
+    new_sections = {s.key: s for s in new_doc.sections if s.key not in _NOT_AMENDED}
+    old_keys = {s.key for s in old_doc.sections}
+
+    # The amended agreement's numbers: the original's, and the next free ones for what is added.
+    numbers: dict[str, str] = {s.key: str(s.number) for s in old_doc.sections}
+    numbers.update({c.id: c.number for s in old_doc.sections for c in s.clauses})
+    plans: dict[str, _SectionPlan] = {}
+    for section in old_sections:
+        plan = _SectionPlan.of(section, new_sections.get(section.key))
+        plans[section.key] = plan
+        for old_clause, new_clause in plan.replaced:
+            numbers[new_clause.id] = old_clause.number
+        for k, clause in enumerate(plan.added, start=len(section.clauses) + 1):
+            numbers[clause.id] = f"{section.number}.{k}"
+    next_section = max((s.number for s in old_doc.sections), default=0)
+    added_sections = [s for s in new_doc.sections if s.key not in old_keys and s.clauses and s.key not in _NOT_AMENDED]
+    for section in added_sections:
+        next_section += 1
+        numbers[section.key] = str(next_section)
+        for k, clause in enumerate(section.clauses, start=1):
+            numbers[clause.id] = f"{next_section}.{k}"
+
+    changes = _plain_changes(original, new)
+    ambiguous = _other_values(original)
+    for section in old_sections:
+        plan = plans[section.key]
+        where = f"Section {section.number} ({section.title})"
+        if section.clauses and plan.gone:
+            yield AmendmentItem("delete-section", f"{where} is deleted in its entirety.", where,
+                                str(section.number), section.title, section.key,
+                                tuple(c.number for c in section.clauses), tuple(c.id for c in section.clauses),
+                                old_text=tuple(p for c in section.clauses for p in clause_text(c, numbers)))
+            continue
+        for old_clause in section.clauses:
+            named = f"Section {old_clause.number} ({old_clause.title})"
+            new_clause = plan.kept.get(old_clause.id) or plan.replacing.get(old_clause.id)
+            if new_clause is None:
+                yield AmendmentItem("delete", f"{named} is deleted in its entirety.", named,
+                                    str(section.number), section.title, section.key,
+                                    (old_clause.number,), (old_clause.id,), old_text=clause_text(old_clause, numbers))
+                continue
+            before = clause_text(old_clause, numbers)
+            after_clause = _new_clause(new_clause, numbers[new_clause.id], numbers)
+            after = (after_clause.title, *after_clause.paragraphs)
+            if before == after:
+                continue
+            change = next((c for c in changes if _substituted(before, c[1], c[2]) == after), None)
+            if change is not None and new_clause.id == old_clause.id:
+                label, old_value, new_value = change
+                # the value named only when it is the one place it appears; otherwise each place is changed
+                said = (f"The {label} in {named} is changed from {old_value} to {new_value}."
+                        if sum(p.count(old_value) for p in before) == 1 and old_value not in ambiguous
+                        else f"In {named}, \"{old_value}\" is changed to \"{new_value}\" each time it appears.")
+                yield AmendmentItem("change", said, named, str(section.number), section.title, section.key,
+                                    (old_clause.number,), (old_clause.id,), label=label, old=old_value,
+                                    new_value=new_value, old_text=before)
+                continue
+            yield AmendmentItem("replace", f"{named} is deleted and replaced in its entirety with the following:",
+                                named, str(section.number), section.title, section.key, (old_clause.number,),
+                                (old_clause.id,), (after_clause,), old_text=before)
+        for clause in plan.added:
+            added = _new_clause(clause, numbers[clause.id], numbers)
+            yield AmendmentItem(
+                "add", f"Section {section.number} ({section.title}) is amended by adding the following new Section "
+                       f"{added.number} ({added.title}):",
+                f"New Section {added.number} ({added.title})", str(section.number), section.title, section.key, (),
+                (clause.id,), (added,))
+    for section in added_sections:
+        number = numbers[section.key]
+        clauses = tuple(_new_clause(c, numbers[c.id], numbers) for c in section.clauses)
+        yield AmendmentItem(
+            "add-section", f"The {term} is amended by adding the following new Section {number} ({section.title}):",
+            f"New Section {number} ({section.title})", number, section.title, section.key, (),
+            tuple(c.id for c in clauses), clauses)
+
+
+@dataclass(frozen=True)
+class _SectionPlan:
+    """How one of the original's sections fares: clauses kept, replaced by another alternate, added, or all gone."""
+
+    kept: dict[str, Clause]
+    #: old clause id -> the new clause (another id, the same heading) that replaces it
+    replacing: dict[str, Clause]
+    replaced: tuple[tuple[Clause, Clause], ...]
+    added: tuple[Clause, ...]
+    gone: bool
+
+    @classmethod
+    def of(cls, old: Section, new: Section | None) -> _SectionPlan:
+        new_clauses = new.clauses if new is not None else ()
+        new_ids = {c.id for c in new_clauses}
+        old_ids = {c.id for c in old.clauses}
+        kept = {c.id: c for c in new_clauses if c.id in old_ids}
+        unmatched = [c for c in new_clauses if c.id not in old_ids]
+        replacing: dict[str, Clause] = {}
+        pairs = []
+        for clause in old.clauses:
+            if clause.id in new_ids:
+                continue
+            # a switched alternate keeps its heading: it replaces the clause it stands for
+            other = next((c for c in unmatched if c.title == clause.title), None)
+            if other is not None:
+                unmatched.remove(other)
+                replacing[clause.id] = other
+                pairs.append((clause, other))
+        return cls(kept, replacing, tuple(pairs), tuple(unmatched), not new_clauses)
+
+
+def _plain_changes(original: Spec, new: Spec) -> list[tuple[str, str, str]]:
+    """Values an amendment states plainly when they are all that changed in a clause: (label, old, new)."""
+    from mou_builder.clauses import format_date, format_money
+
+    out = []
+    old_end = original.term.end if original.term is not None else None
+    new_end = new.term.end if new.term is not None else None
+    if old_end is not None and new_end is not None and old_end != new_end:
+        out.append(("end date", format_date(old_end), format_date(new_end)))
+    old_fin, new_fin = original.financial, new.financial
+    if old_fin is not None and new_fin is not None and old_fin.budget_total is not None \
+            and new_fin.budget_total is not None and old_fin.budget_total != new_fin.budget_total:
+        out.append(("budget total", format_money(old_fin.budget_total, old_fin.currency),
+                    format_money(new_fin.budget_total, new_fin.currency)))
+    return out
+
+
+def _other_values(original: Spec) -> set[str]:
+    """Amounts the original states for something other than the budget total (a contribution, a cap):
+    a clause showing one of them cannot say which value changed."""
+    from mou_builder.clauses import format_money
+
+    fin = original.financial
+    if fin is None:
+        return set()
+    return {format_money(v, c.currency or fin.currency) for c in fin.contributions for v in (c.amount, c.cap)
+            if v is not None}
+
+
+def _substituted(text: tuple[str, ...], old: str, new: str) -> tuple[str, ...] | None:
+    """``text`` with ``old`` replaced by ``new`` throughout; None when ``old`` is not in it."""
+    if not any(old in p for p in text):
+        return None
+    return tuple(p.replace(old, new) for p in text)
+
+
+def _party_items(original: Spec, new: Spec, term: str) -> Iterator[AmendmentItem]:
+    before = {p.id: p for p in original.parties}
+    after = {p.id: p for p in new.parties}
+    for pid, party in after.items():
+        if pid not in before:
+            yield AmendmentItem("party-added", f"{_defining(party.legal_name, party.short_name)} is added as a Party "
+                                               f"to the {term}.", "New Party", ids=(pid,))
+        elif before[pid].legal_name != party.legal_name:
+            yield AmendmentItem("party-renamed", f"The name of the Party {before[pid].legal_name} is changed to "
+                                                 f"{party.legal_name}.", "Change of Name", ids=(pid,),
+                                label="legal name", old=before[pid].legal_name, new_value=party.legal_name)
+    for pid, party in before.items():
+        if pid not in after:
+            yield AmendmentItem("party-removed", f"{party.legal_name} is no longer a Party to the {term}.",
+                                "Withdrawal of a Party", ids=(pid,))
+
+
+def _defining(legal_name: str, short_name: str) -> str:
+    """'Riverside Public Library (the "Library")', or the legal name alone when the short name is the same."""
+    if short_name.strip().lower() == legal_name.strip().lower():
+        return legal_name
+    first, _, rest = short_name.partition(" ")
+    article, name = (first + " ", rest) if first.lower() == "the" and rest else ("", short_name)
+    return f'{legal_name} ({article}"{name}")'
+
+
+# ---------------------------------------------------------------- clause text in the amended numbering
+
+
+def clause_text(clause: Clause, numbers: Mapping[str, str]) -> tuple[str, ...]:
+    """A clause's heading and paragraphs, with each reference numbered as in the amended agreement."""
+    blocks = _renumbered(clause.blocks, numbers)
+    return (clause.title, *(p for b in blocks for p in block_paragraphs(b) if p))
+
+
+def _new_clause(clause: Clause, number: str, numbers: Mapping[str, str]) -> NewClause:
+    return NewClause(clause.id, number, clause.title, _renumbered(clause.blocks, numbers))
+
+
+def _refs(blocks: Sequence[Block]) -> Iterator[Ref]:
+    """The references in ``blocks``."""
+    for block in blocks:
+        lines = block.items if isinstance(block, ListBlock) else ()
+        for line in (block.inlines,) if isinstance(block, Paragraph) else lines:
+            yield from (i for i in line if isinstance(i, Ref))
+
+
+def _renumbered(blocks: Sequence[Block], numbers: Mapping[str, str],
+                only: Mapping[str, str] | None = None) -> tuple[Block, ...]:
+    """Blocks whose references are plain text naming the amended agreement's numbers.
+
+    With ``only``, just the references to those targets.
+
+    A reference is plain text in the amendment: its target is a clause of
+    the agreement, not of the amendment, so a Word cross-reference field
+    would have nothing to point at.
+    """
+    def inline(item: Inline) -> Inline:
+        if isinstance(item, Ref) and (only is None or item.clause_id in only):
+            return Span(f"Section {numbers.get(item.clause_id, item.number)}", item.bold, item.italic)
+        return item
+
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(replace(block, inlines=tuple(inline(i) for i in block.inlines)))
+        elif isinstance(block, ListBlock):  # replace(): a list keeps whatever else it says (its numbering style)
+            out.append(replace(block, items=tuple(tuple(inline(i) for i in item) for item in block.items)))
+        else:
+            out.append(block)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- the instrument
+
+
+def amend(
+    original: Spec,
+    new: Spec,
+    *,
+    number: int = 1,
+    effective: _dt.date | None = None,
+    title: str | None = None,
+    library: ClauseLibrary | None = None,
+    profile: str | Profile | None = None,
+) -> Document:
+    """The amendment from ``original`` to ``new`` as a document the Word and text renderers print.
+
+    See :func:`amendment_items` for the arguments and errors.
+    """
+    amendment = amendment_items(original, new, number=number, effective=effective, title=title, library=library,
+                                profile=profile)
+    return amendment_document(amendment, original, new)
+
+
+def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Document:
+    """The instrument for ``amendment``: recitals, the items, the agreement otherwise in force, signatures."""
+    from mou_builder.assembly import spec_sha256
+    from mou_builder.clauses import and_list, format_date
+
+    term = amendment.term
+    number_note = f" (Agreement No. {amendment.agreement_number})" if amendment.agreement_number else ""
+    old_parties = and_list(p.legal_name for p in original.parties)
+    recitals = (
+        Paragraph((Span(f'This Amendment No. {amendment.number} (the "Amendment") amends the '
+                        f'{amendment.agreement_title}{number_note} dated {format_date(amendment.agreement_date)} '
+                        f'between {old_parties} (the "{term}").'),)),
+        Paragraph((Span(f"The Parties wish to amend the {term} as set out in this Amendment."),)),
+    )
+    sections: list[tuple[str, str, list[tuple[str, str, tuple[Block, ...]]]]] = [
+        ("recitals", "Recitals", [("amendment.recitals", "Background", recitals)]),
+        ("amendments", "Amendments", [(f"amendment.item-{k}", item.heading, _item_blocks(item))
+                                      for k, item in enumerate(amendment.items, start=1)]),
+        ("general", "General Provisions", [
+            ("amendment.in-force", "Agreement in Force", (Paragraph((Span(
+                f"Except as amended by this Amendment, the {term} remains in full force and effect."),)),)),
+            ("amendment.effective", "Effective Date", (Paragraph((Span(
+                f"This Amendment takes effect on {format_date(amendment.effective)}."),)),)),
+            ("amendment.counterparts", "Counterparts", (Paragraph((Span(
+                "This Amendment may be signed in counterparts, each of which is an original and all of which "
+                "together are one instrument."),)),)),
+        ]),
+    ]
+    if new.signatories:
+        names = {p.id: p.legal_name for p in new.parties}
+        blocks = Signatures(tuple(SignatureBlock(names[s.party], s.name, s.title, s.authority, None)
+                                  for s in new.signatories))
+        sections.append(("signatures", "Signatures", [("amendment.signatures", "Signatures", (
+            Paragraph((Span("In witness whereof, the Parties' authorized representatives have signed this "
+                            "Amendment."),)), blocks))]))
+    built = []
+    manifest = []
+    for s_number, (key, heading, clauses) in enumerate(sections, start=1):
+        out = []
+        for c_number, (clause_id, clause_title, blocks) in enumerate(clauses, start=1):
+            digest = hashlib.sha256(json.dumps([clause_title, *(p for b in blocks for p in block_paragraphs(b))],
+                                               ensure_ascii=False).encode("utf-8")).hexdigest()
+            entry = ClauseEntry(clause_id, "1", digest, "spec")
+            manifest.append(entry)
+            out.append(Clause(clause_id, f"{s_number}.{c_number}", clause_title, blocks, entry))
+        built.append(Section(key, s_number, heading, tuple(out)))
+    agreement = new.agreement
+    title = TitleBlock(
+        title=amendment.title,
+        parties=tuple(p.legal_name for p in new.parties),
+        number=amendment.agreement_number,
+        date=format_date(amendment.effective),
+        iso_date=amendment.effective.isoformat(),
+        draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
+        program=original.agreement.program,
+        funding_source=None,
+    )
+    return Document(
+        title=title, sections=tuple(built), manifest=tuple(manifest), findings=(), profile="amendment",
+        spec_sha256=spec_sha256(new),
+        metadata={"generator": f"mou-builder {__version__}", "amendment": str(amendment.number)},
+    )
+
+
+def _item_blocks(item: AmendmentItem) -> tuple[Block, ...]:
+    """What an item says: its sentence, then any clause it puts in, each under its number and heading."""
+    out: list[Block] = [Paragraph((Span(item.text),))]
+    if item.kind == "add-section":
+        out.append(Paragraph((Span(f"{item.section}. {item.section_title}", bold=True),)))
+    for clause in item.new:
+        out.append(Paragraph((Span(f"{clause.number} {clause.title}", bold=True),)))
+        out.extend(clause.blocks)
+    return tuple(out)
+
+
+def items_json(amendment: Amendment) -> str:
+    """The amendment's items as JSON (documented in docs/amendments.md)."""
+    return json.dumps(amendment.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+
+# ---------------------------------------------------------------- checking an amendment
+
+
+def amendment_problems(amendment: Amendment, original: Spec, new: Spec) -> list[str]:
+    """What keeps the amendment from being signed as it is, one message each (empty: none).
+
+    A party whose obligations the amendment changes (a party it adds or
+    renames, or one named in a clause it replaces, adds, changes or deletes)
+    must sign it: a party of the new version with no signatory is an error.
+    (Nothing to amend is already an error of :func:`amendment_items`.)
+    """
+    signing = {s.party for s in new.signatories}
+    parties = {p.id: p for p in new.parties}
+    names = {**{p.id: p for p in original.parties}, **parties}
+    problems = []
+    for pid, party in parties.items():
+        if pid in signing:
+            continue
+        why = _affected(amendment, pid, names[pid].short_name, names[pid].legal_name)
+        if why:
+            problems.append(f"{party.legal_name} has no signatory in the new version, but the amendment changes "
+                            f"its obligations ({why}); add one under signatories")
+    return problems
+
+
+def _affected(amendment: Amendment, pid: str, short_name: str, legal_name: str) -> str | None:
+    """The first item that concerns party ``pid``, as a reader names it; None when none does."""
+    for k, item in enumerate(amendment.items, start=1):
+        if item.kind.startswith("party-") and pid in item.ids:
+            return f"item {k}: {item.heading}"
+        words = (*item.old_text, *(p for c in item.new for p in (c.title, *c.paragraphs)))
+        if any(_mentions(w, short_name) or legal_name in w for w in words):
+            return f"item {k}: {item.heading}"
+    return None
+
+
+def _mentions(text: str, short_name: str) -> bool:
+    import re
+
+    name = re.sub(r"^the\s+", "", short_name, flags=re.I)
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
+
+
+# ---------------------------------------------------------------- an amended and restated agreement
+
+
+def restate(
+    original: Spec,
+    new: Spec,
+    *,
+    title: str | None = None,
+    library: ClauseLibrary | None = None,
+    profile: str | Profile | None = None,
+) -> Document:
+    """The new version as an amended and restated agreement: the whole of it, reciting the original.
+
+    Titled "Amended and Restated <the new version's title>" (or ``title``);
+    a recital names the original agreement, its number, date and parties,
+    and says that this agreement restates it in its entirety. Raises
+    :class:`AmendmentError` when there is nothing to amend.
+    """
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import and_list, format_date, spec_context
+
+    old_doc = assemble(original, library, profile)
+    document = assemble(new, library, profile)
+    _amendment(original, new, old_doc, document, number=1, effective=None, title=None)  # nothing to amend: an error
+    if title is not None and not title.strip():
+        raise AmendmentError("the restated agreement's title is blank")
+    doc = spec_context(new)["doc"]
+    agreement = original.agreement
+    number_note = f" (Agreement No. {agreement.number})" if agreement.number else ""
+    recital = Paragraph((Span(
+        f"The {agreement.title}{number_note} dated {format_date(agreement.document_date)} between "
+        f"{and_list(p.legal_name for p in original.parties)} is amended and restated in its entirety"
+        f" by {doc['this']}, which replaces it from the date {doc['this']} takes effect."),))
+    sections = list(document.sections)
+    recitals = [i for i, s in enumerate(sections) if s.key == "recitals" and s.clauses]
+    at = recitals[0] if recitals else next(i for i, s in enumerate(sections) if s.clauses)
+    section = sections[at]
+    first = section.clauses[0]
+    blocks = (recital, *first.blocks) if recitals else (*first.blocks, recital)
+    sections[at] = replace(section, clauses=(replace(first, blocks=blocks), *section.clauses[1:]))
+    heading = title.strip() if title else f"Amended and Restated {new.agreement.title}"
+    return replace(document, title=replace(document.title, title=heading), sections=tuple(sections),
+                   metadata={**document.metadata, "restates": original.agreement.title})
+
+
+# ---------------------------------------------------------------- the conformed copy
+
+
+def conformed(
+    amendment: Amendment,
+    original: Spec,
+    new: Spec,
+    *,
+    library: ClauseLibrary | None = None,
+    profile: str | Profile | None = None,
+) -> Document:
+    """The original agreement with ``amendment`` applied: a conformed copy, for reading, not for signing.
+
+    Each clause an item replaces, changes or adds carries a note under it
+    ("Amended by Amendment No. 2, effective October 1, 2027."); a deleted
+    clause or section keeps its number and heading with a note in place of
+    its text, so that every number stays where the signed agreement has
+    it, and an added section follows the original's last one. The title
+    block says it is a conformed copy.
+    """
+    from mou_builder.assembly import assemble
+    from mou_builder.clauses import format_date
+
+    old_doc = assemble(original, library, profile)
+    entries = {c.id: c.entry for s in assemble(new, library, profile).sections for c in s.clauses}
+    when = f"Amendment No. {amendment.number}, effective {format_date(amendment.effective)}"
+    amended = Paragraph((Span(f"Amended by {when}.", italic=True),))
+    added = Paragraph((Span(f"Added by {when}.", italic=True),))
+    deleted = Paragraph((Span(f"Deleted by {when}.", italic=True),))
+    by_clause = {n: item for item in amendment.items for n in item.clauses if item.kind != "delete-section"}
+    gone = {item.section for item in amendment.items if item.kind == "delete-section"}
+    adds: dict[str | None, list[AmendmentItem]] = {}
+    for item in amendment.items:
+        if item.kind in ("add", "add-section"):
+            adds.setdefault(item.section if item.kind == "add" else None, []).append(item)
+
+    def put(clause: NewClause, number: str, note: Paragraph) -> Clause:
+        entry = entries.get(clause.id) or ClauseEntry(clause.id, "1", "", "spec")
+        return Clause(clause.id, number, clause.title, (*clause.blocks, note), entry)
+
+    sections = []
+    for section in old_doc.sections:
+        clauses = []
+        for clause in section.clauses:
+            item = None if section.key in _NOT_AMENDED else by_clause.get(clause.number)
+            if str(section.number) in gone and section.key not in _NOT_AMENDED:
+                clauses.append(replace(clause, blocks=(deleted,)))
+            elif item is None:
+                clauses.append(clause)
+            elif item.kind == "delete":
+                clauses.append(replace(clause, blocks=(deleted,)))
+            elif item.kind == "replace":
+                clauses.append(put(item.new[0], clause.number, amended))
+            else:
+                assert item.kind == "change" and item.old is not None and item.new_value is not None
+                clauses.append(replace(clause, blocks=(*_swapped(clause.blocks, item.old, item.new_value), amended)))
+        for item in adds.get(str(section.number), []) if section.key not in _NOT_AMENDED else []:
+            clauses.extend(put(c, c.number, added) for c in item.new)
+        sections.append(replace(section, clauses=tuple(clauses)))
+    for item in adds.get(None, []):
+        assert item.section is not None and item.section_key is not None and item.section_title is not None
+        sections.append(Section(item.section_key, int(item.section), item.section_title,
+                                tuple(put(c, c.number, added) for c in item.new)))
+    # a reference to a clause that is no longer there (an alternate replaced) is plain text: no field points nowhere
+    present = {s.key for s in sections} | {c.id for s in sections for c in s.clauses}
+    numbers = {target: ref.number for s in sections for c in s.clauses for ref in _refs(c.blocks)
+               for target in (ref.clause_id,) if target not in present}
+    if numbers:
+        sections = [replace(s, clauses=tuple(replace(c, blocks=_renumbered(c.blocks, numbers, only=numbers))
+                                             for c in s.clauses)) for s in sections]
+    manifest = tuple(c.entry for s in sections for c in s.clauses)
+    title = replace(old_doc.title, parties=tuple(p.legal_name for p in new.parties),
+                    draft_label=f"Conformed copy through Amendment No. {amendment.number}")
+    return replace(old_doc, title=title, sections=tuple(sections), manifest=manifest,
+                   metadata={**old_doc.metadata, "conformed": str(amendment.number)})
+
+
+def _swapped(blocks: Sequence[Block], old: str, new: str) -> tuple[Block, ...]:
+    """``blocks`` with the words ``old`` replaced by ``new`` wherever they appear (text, list items, table cells)."""
+    from mou_builder.document import Table
+
+    def inline(item: Inline) -> Inline:
+        return Span(item.text.replace(old, new), item.bold, item.italic) if isinstance(item, Span) else item
+
+    def cells(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(c.replace(old, new) for c in row) for row in rows)
+
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(replace(block, inlines=tuple(inline(i) for i in block.inlines)))
+        elif isinstance(block, ListBlock):  # replace(): a list keeps whatever else it says (its numbering style)
+            out.append(replace(block, items=tuple(tuple(inline(i) for i in item) for item in block.items)))
+        elif isinstance(block, Table):
+            out.append(replace(block, header=tuple(c.replace(old, new) for c in block.header), rows=cells(block.rows),
+                               totals=cells(block.totals)))
+        else:
+            out.append(block)
+    return tuple(out)

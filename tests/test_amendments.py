@@ -1,0 +1,473 @@
+"""Amendments: the items say exactly the difference between two versions, and the instrument is a sound .docx.
+
+The property test applies the JSON form of the items to the original's
+clauses with a small interpreter of its own (replace, delete, add, change a
+value by number) and checks that the result is the new version's clauses,
+word for word, and that the amendment names each changed clause once and
+no unchanged one.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from drafting_rules import lint
+from mou_builder.amendment import AmendmentError, amend, amendment_document, amendment_items, conformed, items_json
+from mou_builder.clauses import format_date
+from mou_builder.assembly import assemble
+from mou_builder.changes import outline
+from mou_builder.document import Block, Document, ListBlock, Paragraph, Ref
+from mou_builder.loader import load_spec, validate_spec
+from mou_builder.render_word import render_docx
+from mou_builder.text_render import block_paragraphs, render_markdown
+from realclients import libreoffice_pdf, ooxml_errors, pdf_text
+from test_drafting import agreements
+
+EXAMPLE = ROOT / "docs" / "examples" / "amendment"
+ORIGINAL, SECOND = EXAMPLE / "original.yaml", EXAMPLE / "second.yaml"
+NOT_AMENDED = {"signatures"}
+
+
+# ---------------------------------------------------------------- the interpreter
+
+
+def _clause_key(number: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in number.split("."))
+
+
+def apply_items(original: Document, items: list[dict[str, Any]]) -> tuple[dict[str, tuple[str, str, tuple[str, ...]]],
+                                                                           dict[str, str], Counter[str]]:
+    """The original's clauses with the items applied: number -> (clause id, section key, heading + paragraphs).
+
+    Also the section numbers of the amended agreement (by key) and how often
+    each of the original's clause numbers is named.
+    """
+    texts = {o.id: o.paragraphs for o in outline(original)}
+    clauses = {c.number: (c.id, s.key, texts[c.id]) for s in original.sections if s.key not in NOT_AMENDED
+               for c in s.clauses}
+    sections = {s.key: str(s.number) for s in original.sections}
+    named: Counter[str] = Counter()
+    for item in items:
+        named.update(item["clauses"])
+        kind = item["kind"]
+        if kind in ("delete", "delete-section"):
+            for number in item["clauses"]:
+                del clauses[number]
+        elif kind == "replace":
+            (number,), (new,) = item["clauses"], item["new"]
+            assert new["number"] == number
+            clauses[number] = (new["id"], clauses[number][1], (new["title"], *new["paragraphs"]))
+        elif kind == "change":
+            (number,) = item["clauses"]
+            cid, key, text = clauses[number]
+            assert any(item["old"] in p for p in text)
+            clauses[number] = (cid, key, tuple(p.replace(item["old"], item["new_value"]) for p in text))
+        elif kind in ("add", "add-section"):
+            if kind == "add-section":
+                assert item["section_key"] not in sections
+                sections[item["section_key"]] = item["section"]
+            for new in item["new"]:
+                assert new["number"] not in clauses and new["number"].split(".")[0] == item["section"]
+                clauses[new["number"]] = (new["id"], item["section_key"], (new["title"], *new["paragraphs"]))
+        else:
+            assert kind in ("party-added", "party-removed", "party-renamed") and not item["clauses"]
+    return clauses, sections, named
+
+
+def _text(block: Block, numbers: dict[str, str]) -> list[str]:
+    """A block's paragraphs, each reference numbered as in the amended agreement."""
+    def said(inlines: Any) -> str:
+        return "".join(f"Section {numbers.get(i.clause_id, i.number)}" if isinstance(i, Ref) else i.text
+                       for i in inlines)
+
+    if isinstance(block, Paragraph):
+        return [said(block.inlines)]
+    if isinstance(block, ListBlock):
+        return [said(item) for item in block.items]
+    return list(block_paragraphs(block))
+
+
+def check_amendment(old_spec: Any, new_spec: Any) -> None:
+    """The items, applied to the original's clauses, give the new version's clauses; each change named once."""
+    old_doc, new_doc = assemble(old_spec), assemble(new_spec)
+    try:
+        amendment = amendment_items(old_spec, new_spec, number=3)
+    except AmendmentError:
+        # nothing to amend: the same parties and clauses outside the signature page
+        assert [p.legal_name for p in old_spec.parties] == [p.legal_name for p in new_spec.parties]
+        assert [o for o in outline(old_doc) if not o.id.startswith("signatures.")] == \
+               [o for o in outline(new_doc) if not o.id.startswith("signatures.")]
+        return
+    items = json.loads(items_json(amendment))["items"]
+    amended, sections, named = apply_items(old_doc, items)
+
+    numbers = {**sections, **{cid: number for number, (cid, _, _) in amended.items()}}
+    expected = {}
+    for section in new_doc.sections:
+        if section.key in NOT_AMENDED:
+            continue
+        for clause in section.clauses:
+            text = (clause.title, *(p for b in clause.blocks for p in _text(b, numbers) if p))
+            expected[clause.id] = (section.key, text)
+    assert {cid: (key, text) for cid, key, text in amended.values()} == expected
+
+    # the conformed copy is the same text, with a note under each amended clause and deleted ones kept as notes
+    copy_ = conformed(amendment, old_spec, new_spec)
+    notes = {f"{verb} by Amendment No. 3, effective {format_date(amendment.effective)}."
+             for verb in ("Amended", "Added", "Deleted")}
+    shown = {}
+    for section in copy_.sections:
+        for clause, text in zip(section.clauses, outline(Document(copy_.title, (section,), (), (), "", ""))):
+            if section.key in NOT_AMENDED or text.paragraphs[1:] == (f"Deleted by Amendment No. 3, effective "
+                                                                      f"{format_date(amendment.effective)}.",):
+                continue
+            shown[clause.id] = (section.key, tuple(p for p in text.paragraphs if p not in notes))
+    assert shown == expected
+    assert [s.number for s in copy_.sections] == list(range(1, len(copy_.sections) + 1))
+    # within a section, the clauses kept keep their order
+    old_ids = {o.id for o in outline(old_doc)}
+    for key in {k for _, k, _ in amended.values()}:
+        in_order = [cid for _, (cid, k, _) in sorted(amended.items(), key=lambda kv: _clause_key(kv[0])) if k == key]
+        kept = [c.id for c in new_doc.section_by_key(key).clauses if c.id in old_ids]
+        assert [c for c in in_order if c in old_ids] == kept
+
+    # every changed clause of the original is named once, and no unchanged one
+    assert all(count == 1 for count in named.values()), named
+    changed = set()
+    for old in outline(old_doc):
+        if old.id.startswith("signatures."):
+            continue
+        if old.id not in expected or expected[old.id][1] != old.paragraphs:
+            changed.add(old.number)
+    assert set(named) == changed
+
+
+# ---------------------------------------------------------------- changing a spec
+
+
+@st.composite
+def pairs(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A valid spec and a second version of it: a few realistic changes, or (sometimes) another spec."""
+    first = draw(agreements())
+    if draw(st.integers(0, 9)) == 0:
+        return first, draw(agreements())
+    second = copy.deepcopy(first)
+    for change in draw(st.lists(st.sampled_from(list(_CHANGES)), min_size=1, max_size=4, unique=True)):
+        _CHANGES[change](second, draw)
+    return first, second
+
+
+def _add_party(data: dict[str, Any], draw: Any) -> None:
+    data["parties"].append({"id": "pnew", "legal_name": "Lakeport Housing Authority", "short_name": "the Authority",
+                            "role": "partner"})
+    data["responsibilities"].append({"activity": "Offer housing vouchers", "accountable": "pnew"})
+    data["signatories"].append({"party": "pnew", "name": "Signer pnew", "title": "Director"})
+    if data.get("communication", {}).get("liaisons"):
+        data["communication"]["liaisons"].append({"party": "pnew", "name": "Liaison pnew"})
+
+
+def _rename_party(data: dict[str, Any], draw: Any) -> None:
+    data["parties"][1]["legal_name"] += " Inc."
+
+
+def _extend(data: dict[str, Any], draw: Any) -> None:
+    if "end" in data["term"]:
+        data["term"]["end"] = draw(st.sampled_from(["2028-10-31", "2027-12-31"]))
+
+
+def _money(data: dict[str, Any], draw: Any) -> None:
+    fin = data.get("financial")
+    if fin and fin.get("contributions"):
+        c = fin["contributions"][0]
+        if "amount" in c:
+            c["amount"] = "7500.00"
+            if "cap" in c:
+                c["cap"] = "7500.00"
+        if draw(st.booleans()):
+            fin["budget_total"] = c.get("amount", "7500.00")
+
+
+def _drop(data: dict[str, Any], draw: Any) -> None:
+    key = draw(st.sampled_from(["publicity", "monitoring", "intellectual_property", "liability", "data_sharing"]))
+    data.pop(key, None)
+
+
+def _add(data: dict[str, Any], draw: Any) -> None:
+    if "publicity" not in data:
+        data["publicity"] = {"mode": "consent"}
+    elif "intellectual_property" not in data:
+        data["intellectual_property"] = {"ownership": "joint"}
+    else:
+        data["monitoring"] = {"report_cadence": "monthly", "report_recipients": ["p0"]}
+
+
+def _switch(data: dict[str, Any], draw: Any) -> None:
+    data["termination"]["for_cause"] = draw(st.sampled_from(["none", "immediate", "cure"]))
+    data["termination"]["mutual"] = not data["termination"]["mutual"]
+
+
+def _words(data: dict[str, Any], draw: Any) -> None:
+    data["scope"]["summary"] = "The Parties run a family program in two counties."
+
+
+_CHANGES = {"add_party": _add_party, "rename": _rename_party, "extend": _extend, "money": _money, "drop": _drop,
+            "add": _add, "switch": _switch, "words": _words}
+
+
+@settings(max_examples=int(os.environ.get("MOU_AMENDMENT_EXAMPLES", "60")), deadline=None,
+          derandomize="MOU_AMENDMENT_EXAMPLES" not in os.environ, suppress_health_check=[HealthCheck.too_slow])
+@given(pairs())
+def test_applying_the_items_to_the_original_gives_the_new_version(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    first, second = pair
+    check_amendment(validate_spec(first), validate_spec(second))
+
+
+# ---------------------------------------------------------------- the example pair
+
+
+def test_the_example_amendment_says_each_change_plainly() -> None:
+    old, new = load_spec(ORIGINAL), load_spec(SECOND)
+    check_amendment(old, new)
+    amendment = amendment_items(old, new, number=2)
+    texts = [i.text for i in amendment.items]
+    assert texts[0] == ('Lakeport Metropolitan Housing Authority (the "Housing Authority") is added as a Party to '
+                        'the Agreement.')
+    assert "Section 12.2 (Insurance) is deleted in its entirety." in texts
+    assert "The end date in Section 14.1 (Term) is changed from October 31, 2027 to October 31, 2028." in texts
+    assert ('In Section 6.1 (Schedule of Contributions), "$250,000.00" is changed to "$275,000.00" each time it '
+            'appears.') in texts
+    assert "Section 1.1 (The Parties) is deleted and replaced in its entirety with the following:" in texts
+    text = render_markdown(amend(old, new, number=2))
+    assert text.startswith("# Amendment No. 2 to Housing Navigation Partnership and Data Sharing Agreement\n")
+    assert ('amends the Housing Navigation Partnership and Data Sharing Agreement (Agreement No. CITY-HS-2026-0457) '
+            'dated October 5, 2026 between City of Lakeport and Hope House Family Services (the "Agreement").') in text
+    assert "Except as amended by this Amendment, the Agreement remains in full force and effect." in text
+    assert "This Amendment takes effect on September 15, 2027." in text
+    assert "This Amendment may be signed in counterparts" in text
+    # the replaced parties clause carries its table; the signature page is the new version's signatories
+    assert "| Lakeport Metropolitan Housing Authority (the \"Housing Authority\") |" in text
+    assert text.count("Signature: ") == 3 and "Name: Marcus Bell" in text
+
+
+def test_a_new_clause_and_a_new_section_take_the_next_numbers() -> None:
+    old = load_spec(ORIGINAL)
+    data = old.model_dump(mode="json", exclude_none=True)
+    data.pop("publicity")
+    new_data = copy.deepcopy(data)
+    new_data["publicity"] = {"mode": "consent"}
+    new_data["liability"]["cap"] = "10000.00"
+    new_data["data_sharing"]["publication_review_days"] = 30
+    old, new = validate_spec(data), validate_spec(new_data)
+    check_amendment(old, new)
+    items = amendment_items(old, new).items
+    sections = assemble(old).sections
+    data_sharing = next(s for s in sections if s.key == "data_sharing")
+    last = max(s.number for s in sections)
+    n = data_sharing.number
+    assert [i.text for i in items if i.kind in ("add", "add-section")] == [
+        f"Section {n} (Data Sharing) is amended by adding the following new Section {n}."
+        f"{len(data_sharing.clauses) + 1} (Publication Review):",
+        "Section 11 (Liability) is amended by adding the following new Section 11.3 (Limit of Liability):",
+        f"The Agreement is amended by adding the following new Section {last + 1} (Publicity and Use of Names):",
+    ]
+    assert [c.number for c in items[-1].new] == [f"{last + 1}.1"]
+
+
+def test_a_deleted_section_and_a_deleted_clause_keep_the_later_numbers() -> None:
+    old = load_spec(ORIGINAL)
+    data = old.model_dump(mode="json", exclude_none=True)
+    data.pop("publicity")
+    del data["liability"]["insurance"]
+    new = validate_spec(data)
+    check_amendment(old, new)
+    items = amendment_items(old, new).items
+    # the original: 11 Publicity and Use of Names, 12 Liability (12.1 Indemnification, 12.2 Insurance)
+    assert [i.text for i in items] == ["Section 11 (Publicity and Use of Names) is deleted in its entirety.",
+                                       "Section 12.2 (Insurance) is deleted in its entirety."]
+    assert items[0].clauses == ("11.1",)
+
+
+def test_the_voice_of_the_replaced_text_follows_the_agreement(tmp_path: Path) -> None:
+    """The items quote the new version's clauses as assembled, so a non-binding MOU's duties say 'will'."""
+    data = load_spec(ORIGINAL).model_dump(mode="json", exclude_none=True)
+    data["legal"]["binding"] = False
+    data.pop("financial")
+    old = validate_spec(data)
+    data2 = copy.deepcopy(data)
+    data2["responsibilities"][0]["cadence"] = "daily"
+    text = render_markdown(amend(old, validate_spec(data2)))
+    assert "The City will:" in text and " shall " not in text.split("## 3.")[0].split("Section 5.1")[1]
+
+
+def test_nothing_to_amend_is_an_error() -> None:
+    old = load_spec(ORIGINAL)
+    with pytest.raises(AmendmentError, match="nothing to amend"):
+        amendment_items(old, old)
+    with pytest.raises(AmendmentError, match="number"):
+        amendment_items(old, load_spec(SECOND), number=0)
+
+
+def test_the_amendment_passes_the_drafting_lint() -> None:
+    """The lint's rules, except two that are about a whole agreement: an amendment quotes only the clauses it
+    changes (so not every spec value appears), and a replaced clause defines its terms again, as it did."""
+    old, new = load_spec(ORIGINAL), load_spec(SECOND)
+    problems = [p for p in lint(amend(old, new, number=2), new)
+                if not p.startswith("spec text missing") and "is defined again" not in p]
+    assert problems == []
+
+
+# ---------------------------------------------------------------- the command and the Word file
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mou_builder", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_the_command_writes_the_same_docx_every_time(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.docx", tmp_path / "b.docx"
+    for out in (first, second):
+        result = _run("amend", str(ORIGINAL), str(SECOND), "--number", "2", "--effective", "2027-10-01",
+                      "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"wrote {out} (13 items)\n"
+    assert first.read_bytes() == second.read_bytes()
+    old, new = load_spec(ORIGINAL), load_spec(SECOND)
+    amendment = amendment_items(old, new, number=2, effective=datetime.date(2027, 10, 1))
+    document = amendment_document(amendment, old, new)
+    assert first.read_bytes() == render_docx(document)
+
+
+def test_the_command_prints_markdown_text_and_json() -> None:
+    md = _run("amend", str(ORIGINAL), str(SECOND))
+    assert md.returncode == 0 and md.stdout.startswith("# Amendment No. 1 to ")
+    txt = _run("amend", str(ORIGINAL), str(SECOND), "--format", "txt", "--title", "Second Amendment")
+    assert txt.returncode == 0 and txt.stdout.startswith("SECOND AMENDMENT\n")
+    data = json.loads(_run("amend", str(ORIGINAL), str(SECOND), "--format", "json").stdout)
+    assert data["items_version"] == 1 and len(data["items"]) == 13
+    assert data["agreement"] == {"title": "Housing Navigation Partnership and Data Sharing Agreement",
+                                 "number": "CITY-HS-2026-0457", "date": "2026-10-05"}
+
+
+@pytest.mark.parametrize(("args", "status", "message"), [
+    (["ORIGINAL", "ORIGINAL"], 1, "nothing to amend"),
+    (["ORIGINAL", "SECOND", "-o", "SECOND"], 1, "same file as the input"),
+    (["ORIGINAL", "SECOND", "-o", "out.pdf"], 2, "writes .docx, .md or .txt"),
+    (["ORIGINAL", "missing.yaml"], 1, "missing.yaml: no such file"),
+    (["ORIGINAL", "SECOND", "--number", "0"], 2, "--number"),
+    (["ORIGINAL", "SECOND", "--effective", "next week"], 2, "--effective"),
+    (["ORIGINAL", "SECOND", "--title", " "], 1, "title is blank"),
+    (["ORIGINAL", "SECOND", "-o", "x.md", "--format", "json"], 2, "--format is for printing"),
+    (["ORIGINAL", "x.docx"], 2, "give the agreement's spec"),
+])
+def test_bad_input_is_a_message_not_a_traceback(args: list[str], status: int, message: str, tmp_path: Path) -> None:
+    before = SECOND.read_bytes()
+    named = {"ORIGINAL": str(ORIGINAL), "SECOND": str(SECOND)}
+    result = _run("amend", *(named.get(a, a) for a in args), cwd=tmp_path)
+    assert result.returncode == status, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert SECOND.read_bytes() == before
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_docx_passes_the_validator_and_libreoffice(tmp_path: Path) -> None:
+    out = tmp_path / "amendment-2.docx"
+    old, new = load_spec(ORIGINAL), load_spec(SECOND)
+    out.write_bytes(render_docx(amend(old, new, number=2)))
+    assert ooxml_errors(out) == []
+    text = re.sub(r"\s+", " ", pdf_text(libreoffice_pdf(out)))
+    assert "Amendment No. 2 to Housing Navigation Partnership" in text
+    assert "Section 12.2 (Insurance) is deleted in its entirety." in text
+    assert "Except as amended by this Amendment, the Agreement remains in full force and effect." in text
+
+
+def test_the_docs_show_the_example_amendment_as_built() -> None:
+    page = (ROOT / "docs" / "amendments.md").read_text(encoding="utf-8")
+    amendment = amendment_items(load_spec(ORIGINAL), load_spec(SECOND), number=2)
+    shown = re.sub(r"\s+", " ", page)
+    for item in amendment.items:
+        if item.kind in ("delete", "change", "party-added"):
+            assert item.text in shown
+    text = render_markdown(amend(load_spec(ORIGINAL), load_spec(SECOND), number=2))
+    for line in ("This Amendment takes effect on September 15, 2027.",
+                 "Except as amended by this Amendment, the Agreement remains in full force and effect."):
+        assert line in text and line in shown
+
+
+# ---------------------------------------------------------------- restated, and checked
+
+
+def test_a_restated_agreement_is_the_whole_new_version_reciting_the_original() -> None:
+    from mou_builder.amendment import restate
+
+    old, new = load_spec(ORIGINAL), load_spec(SECOND)
+    restated = restate(old, new)
+    plain = assemble(new)
+    assert restated.title.title == "Amended and Restated Housing Navigation Partnership and Data Sharing Agreement"
+    recital = restated.section_by_key("recitals").clauses[0].blocks[0]
+    assert isinstance(recital, Paragraph)
+    assert recital.text == ("The Housing Navigation Partnership and Data Sharing Agreement (Agreement No. "
+                            "CITY-HS-2026-0457) dated October 5, 2026 between City of Lakeport and Hope House Family "
+                            "Services is amended and restated in its entirety by this Agreement, which replaces it "
+                            "from the date this Agreement takes effect.")
+    # everything else is the new version, clause for clause
+    assert [o.paragraphs for o in outline(plain)] == [
+        tuple(p for p in o.paragraphs if p != recital.text) for o in outline(restated)]
+    assert lint(restated, new) == []
+    with pytest.raises(AmendmentError, match="nothing to amend"):
+        restate(old, old)
+
+
+def test_the_restated_agreement_from_the_command(tmp_path: Path) -> None:
+    out = tmp_path / "restated.docx"
+    result = _run("amend", str(ORIGINAL), str(SECOND), "--restated", "-o", str(out))
+    assert result.returncode == 0 and result.stdout == f"wrote {out} (amended and restated)\n", result.stderr
+    assert ooxml_errors(out) == []
+    usage = _run("amend", str(ORIGINAL), str(SECOND), "--restated", "--number", "2", "--effective", "2027-01-01")
+    assert usage.returncode == 2 and "--number and --effective belong to an amendment" in usage.stderr
+
+
+def test_check_reports_a_party_whose_obligations_change_without_a_signatory(tmp_path: Path) -> None:
+    ok = _run("amend", str(ORIGINAL), str(SECOND), "--check")
+    assert ok.returncode == 0 and "13 items; every party whose obligations change signs" in ok.stdout
+    data = load_spec(SECOND).model_dump(mode="json", exclude_none=True)
+    data["signatories"] = [s for s in data["signatories"] if s["party"] != "lha"]
+    unsigned = tmp_path / "unsigned.yaml"
+    unsigned.write_text(json.dumps(data), encoding="utf-8")
+    result = _run("amend", str(ORIGINAL), str(unsigned), "--check")
+    assert result.returncode == 1
+    assert ("error: Lakeport Metropolitan Housing Authority has no signatory in the new version, but the amendment "
+            "changes its obligations (item 1: New Party); add one under signatories") in result.stderr
+    nothing = _run("amend", str(ORIGINAL), str(ORIGINAL), "--check")
+    assert nothing.returncode == 1 and "nothing to amend" in nothing.stderr
+
+
+def test_the_conformed_copy_from_the_command(tmp_path: Path) -> None:
+    out, copy_ = tmp_path / "amendment-2.docx", tmp_path / "conformed.docx"
+    result = _run("amend", str(ORIGINAL), str(SECOND), "--number", "2", "-o", str(out), "--conformed", str(copy_))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {out} (13 items)\nwrote {copy_} (conformed copy)\n"
+    assert ooxml_errors(copy_) == []
+    text = re.sub(r"\s+", " ", pdf_text(libreoffice_pdf(copy_)))
+    assert "Conformed copy through Amendment No. 2" in text
+    assert "ends on October 31, 2028" in text
+    assert "Deleted by Amendment No. 2, effective September 15, 2027." in text
+    for args in (["--conformed", str(tmp_path / "c.docx")], ["-o", str(out), "--restated", "--conformed", "c.docx"]):
+        usage = _run("amend", str(ORIGINAL), str(SECOND), *args)
+        assert usage.returncode == 2 and "--conformed goes with -o" in usage.stderr
+    same = _run("amend", str(ORIGINAL), str(SECOND), "-o", str(tmp_path / "x.md"), "--conformed", str(ORIGINAL))
+    assert same.returncode == 1 and "not written" in same.stderr and not (tmp_path / "x.md").exists()
