@@ -19,14 +19,15 @@ sys.path.insert(0, str(ROOT))
 from mou_builder.pdf import convert_to_pdf  # noqa: E402
 from mou_builder.render_word import build_docx  # noqa: E402
 
-PAGES = {
-    "city-data-grant": [1, 3, 9],
+#: Pages to show; "last" is the signature page, wherever the text ends.
+PAGES: dict[str, list[int | str]] = {
+    "city-data-grant": [1, 3, "last"],
     "head-start-coordination": [4],
     "library-literacy": [1],
 }
 INCOMPLETE = ROOT / "tests" / "data" / "valid" / "minimal.yaml"
 #: Pages shown of the example built on the sample letterhead: the first, a page of tables, the signatures.
-LETTERHEAD_PAGES = [1, 4, 9]
+LETTERHEAD_PAGES: list[int | str] = [1, 4, "last"]
 
 
 def sample_letterhead(folder: Path) -> Path:
@@ -54,13 +55,16 @@ def sample_letterhead(folder: Path) -> Path:
     return path
 
 
-def render(spec: Path, name: str, pages: list[int], out: Path, tmp: Path, template: Path | None = None) -> None:
+def render(spec: Path, name: str, pages: list[int | str], out: Path, tmp: Path, template: Path | None = None) -> None:
     docx = tmp / f"{name}.docx"
     docx.write_bytes(build_docx(spec, template=template))
     pdf = convert_to_pdf(docx)
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     for page in pages:
+        number = count if page == "last" else int(page)
         prefix = out / f"{name}-page-{page}"
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l", str(page),
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(number), "-l", str(number),
                         str(pdf), str(prefix)], check=True)
         print(f"wrote {prefix}.png", file=sys.stderr)
 
