@@ -332,8 +332,9 @@ def named_defaults(
             model = getattr(model, part, None)
         if model is None or name in model.model_fields_set:
             continue
-        if covered is not None and finder.section_of(named.path) not in covered:
-            continue
+        section = finder.section_of(named.path)
+        if covered is not None and section not in covered and any(s.key == section for s in finder.library.sections):
+            continue  # a section the draft does not have (agreement.* belongs to none, and always applies)
         if named.when and not evaluate(named.when, context, f"the default of {named.path}"):
             continue
         shown = _evaluate_value(named.shows, context) if named.shows else named.default

@@ -135,3 +135,9 @@ def test_every_named_default_is_documented() -> None:
         listed = f"`{named.path}`" in clauses_md or (section == "general_provisions" and "`general_provisions.*`" in clauses_md)
         assert listed, f"{named.path} is not in docs/clauses.md#named-defaults"
     assert reference.count("[named default](clauses.md#named-defaults)") == len(named_default_fields())
+
+
+def test_a_default_outside_any_section_is_reported_too() -> None:
+    data = _city()
+    del data["agreement"]["kind"]
+    assert _defaults(data)["agreement.kind"] == "not set in the spec; the draft uses the default memorandum_of_understanding"
