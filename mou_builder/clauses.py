@@ -329,10 +329,12 @@ def _period(n: int, unit: str, possessive: bool) -> str:
 
 
 def format_days(n: int, possessive: bool = False) -> str:
+    """``30`` -> ``thirty (30) days``; with ``possessive``, ``thirty (30) days'`` (before "notice")."""
     return _period(n, "day", possessive)
 
 
 def format_months(n: int, possessive: bool = False) -> str:
+    """``12`` -> ``twelve (12) months``; with ``possessive``, ``twelve (12) months'``."""
     return _period(n, "month", possessive)
 
 
@@ -343,8 +345,8 @@ def _names(context: Any, ids: Iterable[str]) -> str:
 
 
 #: Limits on what one clause or condition may do, so that no clause file, however written, can
-#: exhaust the machine: operations (attribute and item reads, calls, values printed, loop steps
-#: over range()), the length of a string or list an operator builds, and the text a body renders.
+#: exhaust the machine: operations (attribute and item reads, calls, operators, steps of a
+#: range() loop), the length of a string or list an operator builds, and the text a body renders.
 MAX_OPERATIONS = 1_000_000
 MAX_BUILT = 100_000
 MAX_OUTPUT = 1_000_000
@@ -354,10 +356,10 @@ MAX_CLAUSE_FILE = 256 * 1024
 _BUDGET: ContextVar[list[int] | None] = ContextVar("mou_clause_budget", default=None)
 
 
-def _tick(cost: int = 1) -> None:
+def _tick() -> None:
     budget = _BUDGET.get()
     if budget is not None:
-        budget[0] -= cost
+        budget[0] -= 1
         if budget[0] < 0:
             raise SecurityError(f"the template does more than {MAX_OPERATIONS:,} operations; simplify its loops")
 
