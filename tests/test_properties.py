@@ -1,18 +1,17 @@
 """Property-based tests: any valid spec builds faithfully; any invalid spec fails with a located message.
 
-CI runs the default profile (a few dozen examples per property); run a
-longer search by hand with ``HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py``.
+CI runs the fixed "ci" profile of conftest.py (20 derandomized examples per
+property); run a longer search by hand with ``HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py``.
 """
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docx_reading import as_word_shows, word_paragraphs
@@ -25,11 +24,7 @@ from mou_builder.text_render import document_paragraphs, render_markdown
 from mou_builder.render_word import render_docx
 from spec_strings import text_values
 
-settings.register_profile(
-    "ci", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
-settings.register_profile("long", max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# The Hypothesis profiles ("ci", "dev", "long") are registered and chosen in conftest.py.
 
 # Text a program officer might type, and text designed to break things.
 TRICKY = [
