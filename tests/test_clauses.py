@@ -192,7 +192,8 @@ def test_undefined_variable_names_the_clause_and_variable(tmp_path: Path) -> Non
 ])
 def test_sandbox_gives_no_access_to_python_objects(tmp_path: Path, body: str) -> None:
     folder = _one_clause_library(tmp_path, body)
-    with pytest.raises(ClauseError):
+    unsafe = r"x\.md: refused by the sandbox: access to attribute '__(class|init)__' of '\w+' object is unsafe"
+    with pytest.raises(ClauseError, match=unsafe):
         assemble(load_spec(CITY), load_library([folder]))
 
 

@@ -16,9 +16,14 @@ from mou_builder.loader import load_spec, load_spec_text, validate_spec
 
 @pytest.mark.parametrize("path", VALID + EXAMPLES, ids=lambda p: p.name)
 def test_valid_specs_load(path: Path) -> None:
+    import yaml
+
     spec = load_spec(path)
-    assert spec.agreement.title
-    assert len(spec.parties) >= 2
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # a reader that knows nothing of the model
+    assert spec.agreement.title == raw["agreement"]["title"].strip() != ""
+    assert spec.agreement.document_date == raw["agreement"]["document_date"]
+    # (short names are left out: YAML 1.1 reads an unquoted NO as false, the loader as the text "NO")
+    assert [(p.id, p.legal_name) for p in spec.parties] == [(p["id"], p["legal_name"]) for p in raw["parties"]]
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
