@@ -370,3 +370,23 @@ def test_legal_binding_default_fires_only_without_a_legal_section() -> None:
     assert ("default-term", "legal.binding") not in found(data, "default-term")
     data.pop("legal")
     assert ("default-term", "legal.binding") in found(data, "default-term")
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("liability.defend", "false"),  # a boolean, as YAML writes it
+        ("conflict_resolution.injunctive_relief", "true"),
+        ("communication.notice_methods", "[email, mail]"),  # a list, as a flow sequence
+        ("intellectual_property.ownership", "each_own"),
+        ("term.renewal", "none"),
+    ],
+)
+def test_default_term_message_shows_the_default_as_the_spec_would_write_it(path: str, shown: str) -> None:
+    data = _data(CITY)
+    _set(data, path, _DELETE)
+    [finding] = [f for f in check(validate_spec(data)) if (f.code, f.path) == ("default-term", path)]
+    assert (finding.severity, finding.section, finding.message, finding.hint) == (
+        "info", path.split(".")[0], f"not set in the spec; the draft uses the default {shown}",
+        f"set {path} to confirm this value or to choose another",
+    )
