@@ -390,3 +390,16 @@ def test_default_term_message_shows_the_default_as_the_spec_would_write_it(path:
         "info", path.split(".")[0], f"not set in the spec; the draft uses the default {shown}",
         f"set {path} to confirm this value or to choose another",
     )
+
+
+def test_a_spec_made_without_the_loader_gets_the_same_findings_unlocated() -> None:
+    from mou_builder.model import Spec
+
+    data = _data(CITY)
+    data["signatories"][1].pop("title")
+    located = check(validate_spec(copy.deepcopy(data)))
+    bare = check(Spec.model_validate(data))
+    key = [(f.code, f.severity, f.section, f.path, f.message, f.hint) for f in located]
+    assert [(f.code, f.severity, f.section, f.path, f.message, f.hint) for f in bare] == key
+    assert ("signatory-without-title", "warning", "signatures", "signatories[1]") in [k[:4] for k in key]
+    assert {(f.source, f.line, f.column) for f in bare} == {(None, None, None)}
