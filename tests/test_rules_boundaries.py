@@ -58,6 +58,11 @@ def found(data: dict[str, Any], code: str | None = None, profile: str | None = N
     return [(f.code, f.path) for f in check(validate_spec(data), profile) if code is None or f.code == code]
 
 
+def whole(data: dict[str, Any], code: str) -> list[tuple[str, str, str, str, str, str]]:
+    """Every field of each finding of ``code``: code, severity, section, path, message, hint."""
+    return [(f.code, f.severity, f.section, f.path, f.message, f.hint) for f in check(validate_spec(data)) if f.code == code]
+
+
 def problems(data: dict[str, Any], profile: str | None = None) -> list[tuple[str, str]]:
     return [(f.code, f.path) for f in check(validate_spec(data), profile, defaults=False)]
 
@@ -86,6 +91,13 @@ def test_missing_section_fires_for_each_required_section(profile: str, section: 
     assert ("missing-section", source) not in problems(data, profile)
     _set(data, source, _DELETE)
     assert found(data, "missing-section", profile) == [("missing-section", source)]
+    [finding] = [f for f in check(validate_spec(data), profile) if f.code == "missing-section"]
+    because = {c.section: c.because for c in load_profile(profile).conditional_sections}
+    why = f" ({because[section]})" if section in because and section not in load_profile(profile).required_sections else ""
+    assert (finding.severity, finding.section, finding.message, finding.hint) == (
+        "error", section, load_library().section(section).missing + why,
+        f"add '{source}:' to the spec (see: mou-build reference {source})",
+    )
 
 
 @pytest.mark.parametrize(
@@ -210,8 +222,10 @@ def test_missing_signatory_fires_per_unsigned_party() -> None:
     assert found(data, "missing-signatory") == []
     data["signatories"] = data["signatories"][:1]
     assert found(data, "missing-signatory") == [("missing-signatory", "signatories")]
-    [finding] = [f for f in check(validate_spec(data)) if f.code == "missing-signatory"]
-    assert (finding.severity, finding.message) == ("error", "no one signs for Hope House (hopehouse)")
+    assert whole(data, "missing-signatory") == [(
+        "missing-signatory", "error", "signatures", "signatories", "no one signs for Hope House (hopehouse)",
+        "add a signatory with party: hopehouse, name and title",
+    )]
 
 
 def test_no_signatories_at_all_is_a_missing_section_not_a_missing_signatory() -> None:
@@ -231,7 +245,11 @@ def test_signatory_without_title_names_the_signatory(index: int) -> None:
     data = _data(CITY)
     assert found(data, "signatory-without-title") == []
     data["signatories"][index].pop("title")
-    assert found(data, "signatory-without-title") == [("signatory-without-title", f"signatories[{index}]")]
+    name = data["signatories"][index]["name"]
+    assert whole(data, "signatory-without-title") == [(
+        "signatory-without-title", "warning", "signatures", f"signatories[{index}]", f"{name} signs without a title",
+        "add the signer's title, which shows the authority to sign",
+    )]
 
 
 # ------------------------------------------------------------ responsibilities
@@ -249,8 +267,12 @@ def test_party_without_responsibility_counts_only_accountable_and_responsible(ro
         data["responsibilities"].append({"activity": "Train tutors", "accountable": "readers"})
     elif role is not None:
         data["responsibilities"][0][role] = ["readers"]
-    expected = [("party-without-responsibility", "responsibilities")] if fires else []
-    assert found(data, "party-without-responsibility") == expected
+    expected = [(
+        "party-without-responsibility", "warning", "responsibilities", "responsibilities",
+        "the Collective (readers) is neither accountable nor responsible for any activity",
+        "give readers at least one activity, or say why it is a party",
+    )] if fires else []
+    assert whole(data, "party-without-responsibility") == expected
 
 
 # ------------------------------------------------------------ money
@@ -261,7 +283,14 @@ def test_money_plans_are_asked_for_only_when_money_moves(field: str, code: str) 
     data = _data(CITY)
     assert found(data, code) == []
     data["financial"].pop(field)
-    assert found(data, code) == [(code, f"financial.{field}")]
+    [finding] = whole(data, code)
+    assert finding[:4] == (code, "error" if field == "funding_plan" else "warning", "financial", f"financial.{field}")
+    assert finding[4:] == {
+        "funding_plan": ("money moves between the parties but there is no funding plan",
+                         "add financial.funding_plan: where the money comes from and what happens if it stops"),
+        "cost_allocation": ("money moves between the parties but there is no cost allocation plan",
+                            "add financial.cost_allocation: how shared costs are divided"),
+    }[field]
     data["financial"]["contributions"][0]["kind"] = "in_kind"
     assert found(data, code) == []
 
@@ -287,8 +316,11 @@ def test_budget_total_sums_every_contribution_in_the_budget_currency() -> None:
     assert found(data, "budget-mismatch") == []
     second["currency"] = "EUR"  # another currency does not count toward the budget
     assert found(data, "budget-mismatch") == [("budget-mismatch", "financial.budget_total")]
-    [finding] = [f for f in check(validate_spec(data)) if f.code == "budget-mismatch"]
-    assert finding.message == "contributions add up to $200,000.00 but the budget is $250,000.00"
+    assert whole(data, "budget-mismatch") == [(
+        "budget-mismatch", "error", "financial", "financial.budget_total",
+        "contributions add up to $200,000.00 but the budget is $250,000.00",
+        "correct the amounts or the budget_total so that they agree",
+    )]
 
 
 def test_no_budget_total_means_no_budget_check() -> None:
