@@ -435,3 +435,12 @@ def test_a_spec_made_without_the_loader_gets_the_same_findings_unlocated() -> No
     assert [(f.code, f.severity, f.section, f.path, f.message, f.hint) for f in bare] == key
     assert ("signatory-without-title", "warning", "signatures", "signatories[1]") in [k[:4] for k in key]
     assert {(f.source, f.line, f.column) for f in bare} == {(None, None, None)}
+
+
+def test_a_finding_on_a_list_item_is_located_at_that_item() -> None:
+    from mou_builder.loader import load_spec_text
+
+    text = CITY.read_text(encoding="utf-8").replace("    title: Chief Executive Officer\n", "")
+    [finding] = [f for f in check(load_spec_text(text, source="city.yaml")) if f.code == "signatory-without-title"]
+    line = text.splitlines().index("  - party: hopehouse") + 1
+    assert (finding.path, finding.source, finding.line, finding.column) == ("signatories[1]", "city.yaml", line, 5)
