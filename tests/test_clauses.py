@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -192,7 +193,8 @@ def test_undefined_variable_names_the_clause_and_variable(tmp_path: Path) -> Non
 ])
 def test_sandbox_gives_no_access_to_python_objects(tmp_path: Path, body: str) -> None:
     folder = _one_clause_library(tmp_path, body)
-    with pytest.raises(ClauseError):
+    unsafe = r"x\.md: refused by the sandbox: access to attribute '__(class|init)__' of '\w+' object is unsafe"
+    with pytest.raises(ClauseError, match=unsafe):
         assemble(load_spec(CITY), load_library([folder]))
 
 
@@ -229,3 +231,59 @@ def test_added_clause_with_a_bad_reference_names_its_place_in_the_spec(tmp_path:
     line = len(CITY.read_text().splitlines()) + 6
     with pytest.raises(ClauseError, match=rf"s.yaml:{line}:13: clauses.add\[0\].text: refers to the clause \[\[nowhere.clause\]\]"):
         assemble(load_spec(spec))
+
+
+@pytest.mark.parametrize(("body", "refusal"), [
+    ("{{ 'x' * 100001 }}", "the template builds a value of more than 100,000 items"),
+    ("{{ [1] * 100001 }}", "the template builds a value of more than 100,000 items"),
+    ("{{ ('x' * 60000) + ('y' * 60000) }}", "the template builds a value of more than 100,000 items"),
+    ("{{ 'ab' ~ ('x' * 99999) }}", "the template builds a value of more than 100,000 items"),
+    ("{{ 2 ** 65 }}", "the power 65 is too large"),
+    ("{{ 'x' ** 2 }}", "the power 2 is too large"),
+    ("{% for i in range(2000) %}{% for j in range(2000) %}{% endfor %}{% endfor %}",
+     "the template does more than 1,000,000 operations; simplify its loops"),
+])
+def test_sandbox_bounds_what_a_clause_may_build(tmp_path: Path, body: str, refusal: str) -> None:
+    folder = _one_clause_library(tmp_path, body)
+    with pytest.raises(ClauseError, match=rf"x\.md: refused by the sandbox: {re.escape(refusal)}$"):
+        assemble(load_spec(CITY), load_library([folder]))
+
+
+@pytest.mark.parametrize("body", ["{{ ('x' * 100000) | length }}", "{{ 2 ** 64 }}", "{{ 'a' ~ ('x' * 99999) | length }}"])
+def test_sandbox_allows_up_to_its_bounds(tmp_path: Path, body: str) -> None:
+    folder = _one_clause_library(tmp_path, body)
+    text = render_plain(assemble(load_spec(CITY), load_library([folder])))
+    assert {"100000", str(2 ** 64), "a99999"} & set(text.split())
+
+
+_HEADER = b"---\nid: purpose.x\nversion: 1.0.0\ntitle: X\nsection: purpose\n---\n"
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"no header", "a clause file starts with a YAML header between two '---' lines"),
+    (b"---\n: [\n---\nbody", "the header is not valid YAML: line 1, column 1: expected <block end>, but found ':'"),
+    (b"---\n- a\n---\nbody", "the header must be a mapping of keys (id:, version:, ...)"),
+    (b"---\nid: x\n---\nb", "header field 'id': String should match pattern"),
+    (b"\xff\xfe", "cannot be read as UTF-8 text ('utf-8' codec can't decode byte 0xff in position 0"),
+    (_HEADER + b"a" * (256 * 1024 - len(_HEADER) + 1), "larger than 256 KB; a clause file holds one clause"),
+])
+def test_a_broken_clause_file_names_the_file_and_the_problem(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "c.md"
+    path.write_bytes(content)
+    with pytest.raises(ClauseError, match=rf"^{re.escape(str(path))}: {re.escape(problem)}"):
+        read_clause_file(path)
+
+
+def test_a_clause_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "c.md"
+    path.write_bytes(_HEADER + b"a" * (256 * 1024 - len(_HEADER)))
+    assert read_clause_file(path).header.id == "purpose.x"
+
+
+@pytest.mark.parametrize(("path", "problem"), [
+    ("/dev/zero", "not a regular file; a clause is a Markdown file"),
+    ("/nonexistent/x.md", "cannot be read (No such file or directory)"),
+])
+def test_a_clause_path_that_is_not_a_readable_file(path: str, problem: str) -> None:
+    with pytest.raises(ClauseError, match=rf"^{re.escape(path)}: {re.escape(problem)}$"):
+        read_clause_file(Path(path))

@@ -207,3 +207,75 @@ def test_no_temporary_name_is_reused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     write_atomic(tmp_path / "a.docx", b"data")
     assert leftover.read_bytes() == b"someone else's"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".a.docx.aaaa.part", "a.docx"]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_sigint_mid_write_in_process_keeps_the_old_file_and_raises_keyboard_interrupt(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = output._write_all
+
+    def interrupted(fd: int, data: bytes) -> None:
+        real(fd, data[: len(data) // 2])
+        os.kill(os.getpid(), signal.SIGINT)  # handled by write_atomic's handler, then delivered again
+
+    monkeypatch.setattr(output, "_write_all", interrupted)
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, NEW)
+    assert target.read_bytes() == OLD and _leftovers(target.parent) == ["agreement.docx"]
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_write_from_another_thread_leaves_the_signal_handlers_alone(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    seen: list[object] = []
+    real = output._write_all
+
+    def spy(fd: int, data: bytes) -> None:
+        seen.append(signal.getsignal(signal.SIGTERM))
+        real(fd, data)
+
+    monkeypatch.setattr(output, "_write_all", spy)
+    thread = threading.Thread(target=write_atomic, args=(target, NEW))
+    thread.start()
+    thread.join()
+    assert target.read_bytes() == NEW
+    assert seen == [before[signal.SIGTERM]]
+    assert {s: signal.getsignal(s) for s in before} == before
+
+
+@pytest.mark.parametrize("failing", ["open", "fsync"])
+def test_a_folder_that_cannot_be_synced_does_not_fail_the_write(
+    target: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    real_open, real_fsync = os.open, os.fsync
+    folder_fd: list[int] = []
+
+    def open_(path, flags, *args, **kwargs):  # noqa: ANN001, ANN202
+        if Path(path) == target.parent:
+            if failing == "open":
+                raise PermissionError(errno.EACCES, "Permission denied")
+            fd = real_open(path, flags, *args, **kwargs)
+            folder_fd.append(fd)
+            return fd
+        return real_open(path, flags, *args, **kwargs)
+
+    def fsync(fd: int) -> None:
+        if fd in folder_fd:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_atomic(target, NEW)
+    assert target.read_bytes() == NEW and _leftovers(target.parent) == ["agreement.docx"]
+    if failing == "fsync":
+        assert folder_fd  # the folder was opened, its fsync failed, and the write still stood

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -13,6 +14,10 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow
+
+#: The environment of the commands run in the fresh venv: without PYTHONPATH, which would put the
+#: checkout (or anything else) ahead of the installed wheel and so test the wrong copy.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP")}
 
 
 @pytest.fixture(scope="module")
@@ -41,18 +46,19 @@ def test_installed_wheel_runs_from_a_fresh_venv(wheel: Path, tmp_path: Path) -> 
     # venv's own site-packages come first, so mou_builder is the wheel's copy.
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True)
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True, env=CLEAN_ENV)
     where = subprocess.run(
         [python, "-c", "from mou_builder.resources import data_dir; print(data_dir('schemas'))"],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True, capture_output=True, text=True, cwd=tmp_path, env=CLEAN_ENV,
     ).stdout.strip()
     assert Path(where).is_relative_to(env_dir), where
     example = ROOT / "docs" / "examples" / "library-literacy.yaml"
     result = subprocess.run(
-        [env_dir / "bin" / "mou-build", "validate", str(example)], capture_output=True, text=True, cwd=tmp_path
+        [env_dir / "bin" / "mou-build", "validate", str(example)], capture_output=True, text=True, cwd=tmp_path, env=CLEAN_ENV
     )
     assert result.returncode == 0, result.stderr
-    schema = subprocess.run([env_dir / "bin" / "mou-build", "schema"], capture_output=True, text=True, cwd=tmp_path)
+    schema = subprocess.run([env_dir / "bin" / "mou-build", "schema"], capture_output=True, text=True, cwd=tmp_path,
+                            env=CLEAN_ENV)
     assert schema.stdout == (ROOT / "schemas" / "mou-spec.schema.json").read_text(encoding="utf-8")
 
 
@@ -60,12 +66,14 @@ def test_a_new_user_starts_from_the_installed_wheel_alone(wheel: Path, tmp_path:
     """init, examples and reference work in an empty folder, from the wheel's files, not the repository's."""
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
-    subprocess.run([env_dir / "bin" / "python", "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True)
+    subprocess.run([env_dir / "bin" / "python", "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True,
+                   env=CLEAN_ENV)
     work = tmp_path / "work"
     work.mkdir()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([env_dir / "bin" / "mou-build", *args], capture_output=True, text=True, cwd=work)
+        return subprocess.run([env_dir / "bin" / "mou-build", *args], capture_output=True, text=True, cwd=work,
+                              env=CLEAN_ENV)
 
     listing = run("examples")
     assert listing.returncode == 0, listing.stderr

@@ -1,18 +1,18 @@
 """Property-based tests: any valid spec builds faithfully; any invalid spec fails with a located message.
 
-CI runs the default profile (a few dozen examples per property); run a
-longer search by hand with ``HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py``.
+CI runs the fixed "ci" profile of conftest.py (20 derandomized examples per
+property); run a longer search by hand with ``HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py``.
 """
 
 from __future__ import annotations
 
-import os
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from docx_reading import as_word_shows, word_paragraphs
@@ -25,11 +25,7 @@ from mou_builder.text_render import document_paragraphs, render_markdown
 from mou_builder.render_word import render_docx
 from spec_strings import text_values
 
-settings.register_profile(
-    "ci", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
-settings.register_profile("long", max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# The Hypothesis profiles ("ci", "dev", "long") are registered and chosen in conftest.py.
 
 # Text a program officer might type, and text designed to break things.
 TRICKY = [
@@ -208,17 +204,37 @@ def _leaf_paths(value: Any, prefix: tuple = ()) -> Any:
 
 @given(broken_specs())
 def test_invalid_specs_fail_with_located_messages(case: tuple[dict[str, Any], str]) -> None:
+    """Each problem names the file, and its line and column point at the bad value (or key) its path names."""
     data, _ = case
+    text = json.dumps(data, indent=1, default=str)
     try:
-        validate_spec(data)
+        load_spec_text(text, source="broken.json")
     except SpecError as exc:
         assert exc.problems
+        lines = text.splitlines()
         for problem in exc.problems:
             assert problem.path and problem.message
             assert "Traceback" not in problem.message
+            assert problem.source == "broken.json"
+            assert problem.line is not None and problem.column is not None, problem
+            at = lines[problem.line - 1][problem.column - 1:]
+            assert any(at.startswith(start) for start in _shown_at(json.loads(text), problem.path)), (str(problem), at)
     # some replacements are still valid (e.g. a text field given "NO"); then the spec must build
     else:
-        assemble(validate_spec(data))
+        assemble(validate_spec(json.loads(text)))
+
+
+def _shown_at(data: Any, path: str) -> list[str]:
+    """How the JSON text may start where ``path`` is: its value, its key, or (a missing key) its parent mapping."""
+    parts = [int(p) if p.isdigit() else p for p in path.replace("[", ".").replace("]", "").split(".") if p]
+    node = data
+    for i, part in enumerate(parts):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return ["{"] if i == len(parts) - 1 and isinstance(node, dict) else []
+    key = [f'"{parts[-1]}"'] if isinstance(parts[-1], str) else []
+    return [json.dumps(node, indent=1).splitlines()[0], *key]
 
 
 @settings(max_examples=15)

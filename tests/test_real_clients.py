@@ -77,9 +77,22 @@ def test_ooxml_validator_finds_no_error(name: str, outputs: dict[str, Path], sch
     assert schema_errors[outputs[name]] == []
 
 
+def _spec_of(name: str) -> object:
+    return CASES[name.removeprefix("letterhead-")]()
+
+
 @pytest.mark.parametrize("name", [*CASES, *LETTERHEAD_CASES])
 def test_libreoffice_converts_to_a_pdf_with_pages(name: str, pdfs: dict[str, Path]) -> None:
-    assert pdf_pages(pdfs[name]) >= 2
+    """Page i says "Page i of n", the headings come page after page in order, and the signers sign on the last page."""
+    count = pdf_pages(pdfs[name])
+    pages = [re.sub(r"\s+", " ", page) for page in pdf_text(pdfs[name]).split("\f")][:count]
+    assert count >= 2 and len(pages) == count
+    assert [f"Page {i} of {count}" in page for i, page in enumerate(pages, start=1)] == [True] * count
+    spec = _spec_of(name)
+    doc = assemble(spec)
+    on_page = [next(i for i, page in enumerate(pages) if f"{s.number}. {s.title.upper()}" in page) for s in doc.sections]
+    assert on_page == sorted(on_page) and on_page[-1] == count - 1, on_page
+    assert [f"Name: {s.name}" in pages[-1] for s in spec.signatories] == [True] * len(spec.signatories)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -49,15 +49,28 @@ def test_builds_are_byte_identical() -> None:
     assert build_docx(EXAMPLES[0]) == build_docx(EXAMPLES[0])
 
 
-def test_builds_are_byte_identical_under_any_hash_seed(tmp_path: Path) -> None:
-    digests = set()
-    for seed in ("0", "1", "12345"):
+def test_builds_are_byte_identical_across_processes_clocks_and_hash_seeds(tmp_path: Path) -> None:
+    """Separate processes, more than a second apart, with other hash seeds and time zones: the same bytes.
+
+    Anything taken from the clock (``datetime.now()`` in the core properties), the process
+    (``id()``, set order) or the time zone would differ between these builds.
+    """
+    import time
+
+    digests = {}
+    for i, (seed, tz) in enumerate((("0", "UTC"), ("1", "America/Los_Angeles"), ("12345", "Asia/Kolkata"))):
+        if i:
+            time.sleep(1.1)  # a clock read with one-second precision changes in between
         out = tmp_path / f"{seed}.docx"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz}
         subprocess.run([sys.executable, "-m", "mou_builder", str(EXAMPLES[1]), "-o", str(out)],
                        check=True, env=env, capture_output=True)
-        digests.add(hashlib.sha256(out.read_bytes()).hexdigest())
-    assert len(digests) == 1
+        digests[seed] = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert len(set(digests.values())) == 1, digests
+    core = zipfile.ZipFile(tmp_path / "0.docx").read("docProps/core.xml").decode()
+    date = load_spec(EXAMPLES[1]).agreement.document_date.isoformat()
+    assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{date}T00:00:00Z</dcterms:created>' in core
+    assert f'<dcterms:modified xsi:type="dcterms:W3CDTF">{date}T00:00:00Z</dcterms:modified>' in core
 
 
 def test_zip_entries_have_fixed_dates_and_order(built: dict[str, bytes]) -> None:
