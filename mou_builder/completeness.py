@@ -157,7 +157,11 @@ def _read_profile(path: Path, mtime_ns: int, size: int) -> Profile:
             update={
                 "required_sections": tuple(dict.fromkeys(parent.required_sections + profile.required_sections)),
                 "conditional_sections": parent.conditional_sections + profile.conditional_sections,
-                "required_fields": parent.required_fields + profile.required_fields,
+                # a child's rule for the same field and code replaces the parent's (one finding, not two)
+                "required_fields": tuple(
+                    rule for rule in parent.required_fields
+                    if (rule.path, rule.code) not in {(r.path, r.code) for r in profile.required_fields}
+                ) + profile.required_fields,
                 "checks": tuple(dict.fromkeys(parent.checks + profile.checks)),
                 "section_order": profile.section_order or parent.section_order,
             }

@@ -231,7 +231,9 @@ def parse_spec_text(text: str, *, source: str = "<spec>", fmt: SpecFormat | None
         try:
             source_map = _Builder(source).build(_compose(text.replace("\t", " "), source))[1]
         except SpecError as exc:
-            if any("duplicate key" in p.message for p in exc.problems):
+            # A duplicate key or nesting past the limit is the JSON's own fault, reported as for YAML;
+            # JSON that YAML reads otherwise than json does only loses its positions.
+            if any("duplicate key" in p.message or "nested too deeply" in p.message for p in exc.problems):
                 raise
             source_map = SourceMap(source)
     else:

@@ -36,7 +36,22 @@ def test_json_summary_is_stable(pair: Path) -> None:
     assert list(report) == ["summary_version", "fields", "clauses", "findings", "text", "old_complete",
                             "new_complete", "notes", "headers_footers"]
     assert report["notes"] == []  # two spec files: everything is compared
-    assert report["fields"] or report["clauses"]
+    assert report["fields"][0]["path"] == FIRST_FIELD[pair.name] and report["clauses"]
+    assert _diff(pair, "--format", "json").stdout == _diff(pair, "--format", "json").stdout
+
+
+#: The first changed field of each pair: what the pair was made to change.
+FIRST_FIELD = {
+    "alternate-switched": "termination.for_cause",
+    "amount-changed": "financial.budget_total",
+    "missing-section-completed": "conflict_resolution.steps[0].kind",
+    "moved-and-edited": "agreement.draft_version",
+    "party-added": "parties[2].id",
+    "profile-reorders": "agreement.profile",
+    "raci-cell-changed": "responsibilities[3].informed[0]",
+    "signatory-replaced": "signatories[0].name",
+    "special-text-edited": "parties[1].legal_name",
+}
 
 
 def test_amount_change_is_reported_with_old_and_new_values() -> None:

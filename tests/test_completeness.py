@@ -226,3 +226,14 @@ def test_section_order_is_inherited_and_checked(tmp_path: Path) -> None:
     twice.write_text("id: twice\ntitle: Twice\nsection_order: [scope, purpose, scope]\n")
     with pytest.raises(ProfileError, match=r"twice.yaml: section_order: Value error, section 'scope' is listed twice"):
         load_profile(twice)
+
+
+def test_a_profile_that_extends_another_reports_a_field_once(tmp_path: Path) -> None:
+    # student_data extends general; both ask for data_sharing.legal_basis, in their own words
+    example = ROOT / "docs" / "examples" / "city-data-grant.yaml"
+    text = example.read_text().replace("  profile: general\n", "  profile: student_data\n")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("  legal_basis:"))
+    spec = load_spec_text(text, source="s.yaml")
+    found = [f for f in check(spec) if f.path == "data_sharing.legal_basis" and f.code == "missing-field"]
+    child = next(r for r in load_profile("student_data").required_fields if r.path == "data_sharing.legal_basis")
+    assert [f.message for f in found] == [child.message]

@@ -64,9 +64,18 @@ def test_revision_author_date_and_ids() -> None:
 
 
 def test_inserted_and_deleted_rows_are_marked_as_rows() -> None:
-    root = body(render_redline(*_docs(DATA / "drafts" / "party-added")))
-    inserted_rows = [r for r in root.iter(f"{W}tr") if r.find(f"{W}trPr/{W}ins") is not None]
-    assert inserted_rows  # the new party's row in the parties table
+    def marked(root, mark):  # noqa: ANN001, ANN202 - the first cell's text of each row marked as a whole
+        return ["".join(t.text or "" for t in r.find(f"{W}tc").iter(f"{W}t", f"{W}delText"))
+                for r in root.iter(f"{W}tr") if r.find(f"{W}trPr/{W}{mark}") is not None]
+
+    old, new = _docs(DATA / "drafts" / "party-added")
+    added, removed = body(render_redline(old, new)), body(render_redline(new, old))
+    assert (marked(added, "del"), marked(removed, "ins")) == ([], [])
+    # the new party's row, inserted one way and deleted the other: the parties row and its signature row
+    assert marked(added, "ins")[0] == marked(removed, "del")[0] == 'Riverside Unified School District (the "District")'
+    assert len(marked(added, "ins")) == len(marked(removed, "del")) == 2
+    for row in (r for r in removed.iter(f"{W}tr") if r.find(f"{W}trPr/{W}del") is not None):
+        assert [t.text for t in row.iter(f"{W}t") if (t.text or "").strip()] == []  # deleted text is delText
 
 
 def test_redlines_are_byte_identical(redlines: dict[str, bytes]) -> None:
