@@ -308,7 +308,7 @@ class _Package:
             raise self.error(f"{self.name}: {member} is {_size(info.file_size)} uncompressed, more than the "
                              f"{_size(MAX_XML_PART_BYTES)} allowed for an XML part")
         try:
-            return etree.fromstring(self.archive.read(member), parser=_PARSER)
+            root = etree.fromstring(self.archive.read(member), parser=_PARSER)
         except etree.XMLSyntaxError as exc:
             if "Excessive depth" in str(exc):
                 raise self.error(f"{self.name}: {member} nests elements more than {MAX_DEPTH} deep "
@@ -316,6 +316,12 @@ class _Package:
             raise self.error(f"{self.name}: {member} is not well-formed XML ({exc})") from None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # damaged compressed data
             raise self.error(f"{self.name}: {member} cannot be read ({exc})") from None
+        if root.getroottree().docinfo.internalDTD is not None:
+            # Word never writes a DOCTYPE. Its entities are not expanded (that is how a small file
+            # grows to gigabytes), and an unexpanded one would cut off the text that follows it.
+            raise self.error(f"{self.name}: {member} declares a DOCTYPE with entities, which Word never writes; "
+                             "open the file in Word or LibreOffice and save it again as .docx")
+        return root
 
     def targets(self, source: str) -> dict[str, str]:
         """The parts ``source`` relates to inside the package, by relationship id."""

@@ -29,3 +29,29 @@ def test_an_author_with_a_control_character_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["diff", str(EXAMPLES[0]), str(EXAMPLES[0]), "-o", str(out), "--author", "A\x01B"])
     assert result.exit_code == 1 and "internal error" not in result.output
     assert "author" in result.stderr.lower() and not out.exists()
+
+
+def _with_entity(path: Path) -> Path:
+    """A .docx whose body declares an internal entity and uses it mid-paragraph (Word never writes one)."""
+    from docx import Document
+
+    Document().save(str(path))
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    body = parts["word/document.xml"].decode("utf-8")
+    declaration, rest = body.split("?>", 1)
+    rest = rest.replace("<w:body>", "<w:body><w:p><w:r><w:t>Before &co; after the entity.</w:t></w:r></w:p>", 1)
+    parts["word/document.xml"] = (declaration + '?><!DOCTYPE w:document [<!ENTITY co "Company">]>' + rest).encode()
+    out = path.with_name("entity.docx")
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out
+
+
+def test_a_docx_with_entities_is_refused_rather_than_read_short(tmp_path: Path) -> None:
+    draft = _with_entity(tmp_path / "plain.docx")
+    result = CliRunner().invoke(main, ["show", str(draft)])
+    assert result.exit_code == 1 and "Before" not in result.stdout
+    assert result.stderr == (f"{draft}: word/document.xml declares a DOCTYPE with entities, which Word never writes; "
+                             "open the file in Word or LibreOffice and save it again as .docx\n")
