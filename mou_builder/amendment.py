@@ -484,6 +484,7 @@ def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Docum
         draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
         program=original.agreement.program,
         funding_source=None,
+        term=amendment.term,  # the number is the original's: "MOU No. ..."
     )
     return Document(
         title=title, sections=tuple(built), manifest=tuple(manifest), findings=(), profile="amendment",
