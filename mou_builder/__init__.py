@@ -47,6 +47,9 @@ __all__ = [
     "summarize_changes",
     "ChangeSummary",
     "redline",
+    # amendments
+    "amend",
+    "AmendmentError",
     # building files
     "BuildOptions",
     "BuildResult",
@@ -81,6 +84,8 @@ _LAZY = {
     "summarize_changes": "mou_builder.review",
     "ChangeSummary": "mou_builder.changes",
     "redline": "mou_builder.review",
+    "amend": "mou_builder.amendment",
+    "AmendmentError": "mou_builder.amendment",
     "BuildOptions": "mou_builder.batch",
     "BuildResult": "mou_builder.batch",
     "build_file": "mou_builder.batch",
@@ -88,6 +93,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mou_builder.amendment import AmendmentError, amend
     from mou_builder.assembly import assemble
     from mou_builder.batch import BuildOptions, BuildResult, build_file, build_many
     from mou_builder.changes import ChangeSummary

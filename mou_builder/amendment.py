@@ -120,6 +120,8 @@ class Amendment:
     #: the original's defined term for itself ("MOU", "Agreement")
     term: str
     items: tuple[AmendmentItem, ...] = field(default_factory=tuple)
+    #: the amendments the original had already: "Amendment No. 1 dated March 1, 2027"
+    earlier: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,7 +130,7 @@ class Amendment:
             "title": self.title,
             "effective": self.effective.isoformat(),
             "agreement": {"title": self.agreement_title, "number": self.agreement_number,
-                          "date": self.agreement_date.isoformat()},
+                          "date": self.agreement_date.isoformat(), "amended_by": list(self.earlier)},
             "items": [i.as_dict() for i in self.items],
         }
 
@@ -140,7 +142,7 @@ def amendment_items(
     original: Spec,
     new: Spec,
     *,
-    number: int = 1,
+    number: int | None = None,
     effective: _dt.date | None = None,
     title: str | None = None,
     library: ClauseLibrary | None = None,
@@ -148,22 +150,38 @@ def amendment_items(
 ) -> Amendment:
     """The amendment from ``original`` to ``new``: its items, in the original's numbering.
 
-    ``effective`` defaults to the new version's document date; ``title`` to
-    "Amendment No. N to <the original's title>". Raises
-    :class:`AmendmentError` when there is nothing to amend or ``number`` is
-    not positive.
+    ``number`` defaults to the one after the last amendment ``original``
+    lists in ``agreement.amendments`` (1 when it lists none); ``effective``
+    to the new version's document date; ``title`` to "Amendment No. N to
+    <the original's title>". Raises :class:`AmendmentError` when there is
+    nothing to amend, or ``number`` is not after the amendments already
+    signed.
     """
     from mou_builder.assembly import assemble
 
-    if number < 1:
-        raise AmendmentError(f"the amendment number must be 1 or more, got {number}")
+    number = _next_number(original, number)
     old_doc = assemble(original, library, profile)
     new_doc = assemble(new, library, profile)
     return _amendment(original, new, old_doc, new_doc, number=number, effective=effective, title=title)
 
 
+def _next_number(original: Spec, number: int | None) -> int:
+    """The amendment's number: the one asked for, or the one after the last ``original`` lists."""
+    signed = original.agreement.amendments
+    last = signed[-1].number if signed else 0
+    if number is None:
+        return last + 1
+    if number < 1:
+        raise AmendmentError(f"the amendment number must be 1 or more, got {number}")
+    if number <= last:
+        raise AmendmentError(f"Amendment No. {number} is already signed: the original's agreement.amendments lists "
+                             f"amendments up to No. {last}, so this one is No. {last + 1}")
+    return number
+
+
 def _amendment(original: Spec, new: Spec, old_doc: Document, new_doc: Document, *, number: int,
                effective: _dt.date | None, title: str | None) -> Amendment:
+    from mou_builder.assembly import prior_amendments
     from mou_builder.clauses import spec_context
 
     term = spec_context(original)["doc"]["name"]
@@ -183,6 +201,7 @@ def _amendment(original: Spec, new: Spec, old_doc: Document, new_doc: Document, 
         agreement_date=agreement.document_date,
         term=term,
         items=items,
+        earlier=prior_amendments(original),
     )
 
 
@@ -413,7 +432,7 @@ def amend(
     original: Spec,
     new: Spec,
     *,
-    number: int = 1,
+    number: int | None = None,
     effective: _dt.date | None = None,
     title: str | None = None,
     library: ClauseLibrary | None = None,
@@ -436,10 +455,11 @@ def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Docum
     term = amendment.term
     number_note = f" (Agreement No. {amendment.agreement_number})" if amendment.agreement_number else ""
     old_parties = and_list(p.legal_name for p in original.parties)
+    amended = f", as amended by {and_list(amendment.earlier)}," if amendment.earlier else ""
     recitals = (
         Paragraph((Span(f'This Amendment No. {amendment.number} (the "Amendment") amends the '
                         f'{amendment.agreement_title}{number_note} dated {format_date(amendment.agreement_date)} '
-                        f'between {old_parties} (the "{term}").'),)),
+                        f'between {old_parties}{amended} (the "{term}").'),)),
         Paragraph((Span(f"The Parties wish to amend the {term} as set out in this Amendment."),)),
     )
     sections: list[tuple[str, str, list[tuple[str, str, tuple[Block, ...]]]]] = [
@@ -571,7 +591,7 @@ def restate(
     and says that this agreement restates it in its entirety. Raises
     :class:`AmendmentError` when there is nothing to amend.
     """
-    from mou_builder.assembly import assemble
+    from mou_builder.assembly import assemble, prior_amendments
     from mou_builder.clauses import and_list, format_date, spec_context
 
     old_doc = assemble(original, library, profile)
@@ -582,9 +602,11 @@ def restate(
     doc = spec_context(new)["doc"]
     agreement = original.agreement
     number_note = f" (Agreement No. {agreement.number})" if agreement.number else ""
+    earlier = prior_amendments(original)
+    amended = f", as amended by {and_list(earlier)}," if earlier else ""
     recital = Paragraph((Span(
         f"The {agreement.title}{number_note} dated {format_date(agreement.document_date)} between "
-        f"{and_list(p.legal_name for p in original.parties)} is amended and restated in its entirety"
+        f"{and_list(p.legal_name for p in original.parties)}{amended} is amended and restated in its entirety"
         f" by {doc['this']}, which replaces it from the date {doc['this']} takes effect."),))
     sections = list(document.sections)
     recitals = [i for i, s in enumerate(sections) if s.key == "recitals" and s.clauses]
@@ -594,7 +616,8 @@ def restate(
     blocks = (recital, *first.blocks) if recitals else (*first.blocks, recital)
     sections[at] = replace(section, clauses=(replace(first, blocks=blocks), *section.clauses[1:]))
     heading = title.strip() if title else f"Amended and Restated {new.agreement.title}"
-    return replace(document, title=replace(document.title, title=heading), sections=tuple(sections),
+    # The restatement replaces the agreement and its amendments: its cover lists none of them.
+    return replace(document, title=replace(document.title, title=heading, amended_by=()), sections=tuple(sections),
                    metadata={**document.metadata, "restates": original.agreement.title})
 
 
@@ -669,7 +692,9 @@ def conformed(
         sections = [replace(s, clauses=tuple(replace(c, blocks=_renumbered(c.blocks, numbers, only=numbers))
                                              for c in s.clauses)) for s in sections]
     manifest = tuple(c.entry for s in sections for c in s.clauses)
+    this = f"Amendment No. {amendment.number} dated {format_date(amendment.effective)}"
     title = replace(old_doc.title, parties=tuple(p.legal_name for p in new.parties),
+                    amended_by=(*amendment.earlier, this),
                     draft_label=f"Conformed copy through Amendment No. {amendment.number}")
     return replace(old_doc, title=title, sections=tuple(sections), manifest=manifest,
                    metadata={**old_doc.metadata, "conformed": str(amendment.number)})

@@ -32,6 +32,12 @@ from mou_builder.markup import Directive
 from mou_builder.model import Spec
 
 
+def prior_amendments(spec: Spec) -> tuple[str, ...]:
+    """The amendments already signed, as the cover and an amendment's recital name them."""
+    return tuple(f"{a.title or f'Amendment No. {a.number}'} dated {format_date(a.date)}"
+                 for a in spec.agreement.amendments)
+
+
 def spec_sha256(spec: Spec) -> str:
     """Hash of the spec's content (not of its file's formatting)."""
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -104,6 +110,7 @@ def assemble(
         term=context["doc"]["name"],
         program=agreement.program,
         funding_source=agreement.funding_source,
+        amended_by=prior_amendments(spec),
     )
     return Document(
         title=title,

@@ -908,8 +908,9 @@ def template_export(output: Path, force: bool) -> None:
 @click.argument("new", type=_SPEC)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the amendment (.docx, .md or .txt) [default: print it as Markdown].")
-@click.option("--number", type=click.IntRange(min=1), default=1, show_default=True,
-              help="The amendment's number (Amendment No. N).")
+@click.option("--number", type=click.IntRange(min=1),
+              help="The amendment's number (Amendment No. N) [default: the one after the last amendment "
+                   "ORIGINAL lists in agreement.amendments, or 1].")
 @click.option("--effective", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The date the amendment takes effect (YYYY-MM-DD) [default: NEW's document date].")
 @click.option("--title", help="The amendment's own title [default: Amendment No. N to <ORIGINAL's title>].")
@@ -928,7 +929,7 @@ def template_export(output: Path, force: bool) -> None:
               help="Write nothing; report what keeps the amendment from being signed (exit 1 if anything).")
 @_guarded
 def amend(
-    original: Path, new: Path, output: Path | None, number: int, effective: Any, title: str | None, fmt: str | None,
+    original: Path, new: Path, output: Path | None, number: int | None, effective: Any, title: str | None, fmt: str | None,
     profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None, restated: bool,
     conformed_path: Path | None, check_only: bool,
 ) -> None:

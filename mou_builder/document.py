@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+#: The line a signer signs on, in every renderer.
+SIGNATURE_LINE = "_" * 32
+
 
 def letter(index: int) -> str:
     """0 -> 'a', 25 -> 'z', 26 -> 'aa': the labels of an enumeration '(a) ...; (b) ...'."""
@@ -88,6 +91,17 @@ class SignatureBlock:
     title: str | None
     authority: str | None
     date: str | None
+
+    @property
+    def lines(self) -> list[str]:
+        """The block's lines, as every renderer prints them."""
+        lines = [self.party, f"Signature: {SIGNATURE_LINE}", f"Name: {self.signer}"]
+        if self.title:
+            lines.append(f"Title: {self.title}")
+        if self.authority:
+            lines.append(f"Authority: {self.authority}")
+        lines.append(f"Date: {self.date or SIGNATURE_LINE}")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -195,6 +209,12 @@ class Section:
     clauses: tuple[Clause, ...]
     missing: Finding | None = None
 
+    @property
+    def missing_text(self) -> str:
+        """The placeholder paragraph of a missing required section."""
+        assert self.missing is not None
+        return f"MISSING: {self.title} — {self.missing.message}"
+
 
 @dataclass(frozen=True)
 class TitleBlock:
@@ -210,11 +230,50 @@ class TitleBlock:
     funding_source: str | None
     #: The instrument's defined term, which labels its number ("MOU No. RPL-2026-014").
     term: str = "Agreement"
+    #: The amendments already signed: "Amendment No. 1 dated March 1, 2027", ...
+    amended_by: tuple[str, ...] = ()
+
+    @property
+    def parties_line(self) -> str:
+        """'between A and B', or 'between A, B and C'."""
+        if len(self.parties) <= 2:
+            return "between " + " and ".join(self.parties)
+        return "between " + ", ".join(self.parties[:-1]) + " and " + self.parties[-1]
 
     @property
     def number_line(self) -> str:
-        """'MOU No. RPL-2026-014', or '' when the agreement has no number."""
-        return f"{self.term} No. {self.number}" if self.number else ""
+        """'MOU No. RPL-2026-014, as amended by Amendment No. 1 dated March 1, 2027', or '' for neither."""
+        amended = ""
+        if self.amended_by:
+            listed = self.amended_by[0] if len(self.amended_by) == 1 else (
+                ", ".join(self.amended_by[:-1]) + " and " + self.amended_by[-1])
+            amended = f"as amended by {listed}"
+        if self.number:
+            return f"{self.term} No. {self.number}" + (f", {amended}" if amended else "")
+        return amended[:1].upper() + amended[1:]
+
+    @property
+    def program_line(self) -> str:
+        """'Program: X; funded by Y', or an empty string."""
+        parts = []
+        if self.program:
+            parts.append(f"Program: {self.program}")
+        if self.funding_source:
+            parts.append(f"funded by {self.funding_source}" if parts else f"Funded by {self.funding_source}")
+        return "; ".join(parts)
+
+    @property
+    def lines(self) -> list[str]:
+        """The title block's paragraphs after the title itself."""
+        lines = [self.parties_line]
+        if self.number_line:
+            lines.append(self.number_line)
+        if self.program_line:
+            lines.append(self.program_line)
+        lines.append(self.date)
+        if self.draft_label:
+            lines.append(self.draft_label)
+        return lines
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,14 @@ class _Model(BaseModel):
 # ---------------------------------------------------------------- metadata
 
 
+class PriorAmendment(_Model):
+    """An amendment the parties have already signed."""
+
+    number: Count = Field(description="Its number: Amendment No. N.", examples=[1])
+    date: IsoDate = Field(description="The date it took effect (YYYY-MM-DD).")
+    title: Text | None = Field(None, description="Its title, when it is not 'Amendment No. N'.")
+
+
 class Agreement(_Model):
     """What the document is: title, number, profile, draft and date."""
 
@@ -71,6 +79,11 @@ class Agreement(_Model):
     )
     program: Text | None = Field(None, description="Program or project name the agreement serves.")
     funding_source: Text | None = Field(None, description="Funding source of the program, e.g. a grant name.")
+    amendments: list[PriorAmendment] = Field(
+        default_factory=list,
+        description="Amendments already signed, in order. The cover reads 'as amended by Amendment No. 1 "
+        "(March 1, 2027)', and `mou-build amend` recites them and numbers the next one after the last.",
+    )
 
 
 # ---------------------------------------------------------------- parties
@@ -786,3 +799,21 @@ def _consistency_problems(spec: Spec) -> Any:
             ), li.defend
     for i, s in enumerate(spec.signatories):
         yield from ref(("signatories", i, "party"), s.party)
+    yield from _prior_amendment_problems(spec)
+
+
+def _prior_amendment_problems(spec: Spec) -> Any:
+    """Amendments already signed are numbered 1, 2, 3 ... and dated in that order."""
+    previous: PriorAmendment | None = None
+    for i, amendment in enumerate(spec.agreement.amendments):
+        expected = 1 if previous is None else previous.number + 1
+        if amendment.number != expected:
+            yield ("agreement", "amendments", i, "number"), (
+                f"amendments are numbered in order from 1, so this one is No. {expected}, got {amendment.number}"
+            ), amendment.number
+        elif previous is not None and amendment.date < previous.date:
+            yield ("agreement", "amendments", i, "date"), (
+                f"Amendment No. {amendment.number} is dated before Amendment No. {previous.number} "
+                f"({previous.date.isoformat()}), got {amendment.date.isoformat()}"
+            ), amendment.date.isoformat()
+        previous = amendment

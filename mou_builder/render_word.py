@@ -34,10 +34,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from mou_builder.document import (
-    Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
+    SIGNATURE_LINE, Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
 )
 from mou_builder.errors import RenderError, TemplateError
-from mou_builder.text_render import SIGNATURE_LINE, missing_text, program_line, signature_lines, title_lines
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import check_document, open_package, read_docx, read_docx_file
@@ -127,9 +126,9 @@ def _render_template(path: Path, document: Document) -> tuple[DocxTemplate, dict
     styles = _style_ids(tpl, path)
     context = {
         "title": document.title.title,
-        "parties_line": title_lines(document.title)[0],
+        "parties_line": document.title.parties_line,
         "number_line": document.title.number_line,
-        "program_line": program_line(document.title),
+        "program_line": document.title.program_line,
         "date": document.title.date,
         "draft_label": document.title.draft_label or "",
         "header_marker": _header_marker(document),
@@ -357,7 +356,7 @@ class _BodyWriter:
             self._wrap_ref_bookmark(heading, section.key)
         out = [heading]
         if section.missing:
-            out.append(self.paragraph("MOU Missing", [Span(missing_text(section))]))
+            out.append(self.paragraph("MOU Missing", [Span(section.missing_text)]))
         for clause in section.clauses:
             out.extend(self.clause(clause))
         return out
@@ -517,7 +516,7 @@ class _BodyWriter:
         blocks = list(block.blocks)
         for start in range(0, len(blocks), 2):
             tr = _el("tr", None, _el("trPr", None, _el("cantSplit")))
-            pair = [signature_lines(sig) for sig in blocks[start:start + 2]]
+            pair = [sig.lines for sig in blocks[start:start + 2]]
             cells = [self._signature_cell(lines, width - _SIGN_GUTTER_DXA) for lines, width in zip(pair, columns)]
             # Pad each block to the other's height in two places, so that both the Signature lines (after
             # the party's name, which may wrap) and the Date lines (after the rest) stand level.

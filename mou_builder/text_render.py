@@ -12,55 +12,9 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from mou_builder.document import letter
 from mou_builder.document import (
-    Block, Document, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Table, TitleBlock,
+    SIGNATURE_LINE, Block, Document, Inline, letter, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Table, TitleBlock,
 )
-
-SIGNATURE_LINE = "_" * 32
-
-
-def missing_text(section: Section) -> str:
-    """The placeholder paragraph for a missing required section."""
-    assert section.missing is not None
-    return f"MISSING: {section.title} — {section.missing.message}"
-
-
-def title_lines(title: TitleBlock) -> list[str]:
-    """The title block's paragraphs after the title itself."""
-    lines = ["between " + " and ".join(title.parties)] if len(title.parties) <= 2 else [
-        "between " + ", ".join(title.parties[:-1]) + " and " + title.parties[-1]
-    ]
-    if title.number:
-        lines.append(title.number_line)
-    if program := program_line(title):
-        lines.append(program)
-    lines.append(title.date)
-    if title.draft_label:
-        lines.append(title.draft_label)
-    return lines
-
-
-def program_line(title: TitleBlock) -> str:
-    """'Program: X; funded by Y', or an empty string."""
-    parts = []
-    if title.program:
-        parts.append(f"Program: {title.program}")
-    if title.funding_source:
-        parts.append(f"funded by {title.funding_source}" if parts else f"Funded by {title.funding_source}")
-    return "; ".join(parts)
-
-
-def signature_lines(block: SignatureBlock) -> list[str]:
-    """The lines of one signature block."""
-    lines = [block.party, f"Signature: {SIGNATURE_LINE}", f"Name: {block.signer}"]
-    if block.title:
-        lines.append(f"Title: {block.title}")
-    if block.authority:
-        lines.append(f"Authority: {block.authority}")
-    lines.append(f"Date: {block.date or SIGNATURE_LINE}")
-    return lines
-
 
 def document_paragraphs(doc: Document) -> list[str]:
     """The document's text, paragraph by paragraph (headings without their numbers; table cells in row order)."""
@@ -79,11 +33,11 @@ def document_lines(doc: Document) -> list[str]:
 
 def _document_texts(doc: Document, texts: Callable[[Block], Iterable[str]]) -> Iterator[str]:
     yield doc.title.title
-    yield from title_lines(doc.title)
+    yield from doc.title.lines
     for section in doc.sections:
         yield section.title
         if section.missing:
-            yield missing_text(section)
+            yield section.missing_text
         for clause in section.clauses:
             yield clause.title
             for block in clause.blocks:
@@ -96,7 +50,7 @@ def _block_lines(block: Block) -> Iterator[str]:
             yield _row_line(row)
     elif isinstance(block, Signatures):
         # two signature blocks to a row, as in Word
-        cells = ["\n".join(signature_lines(sig)) for sig in block.blocks]
+        cells = ["\n".join(sig.lines) for sig in block.blocks]
         for start in range(0, len(cells), 2):
             yield _row_line((cells[start:start + 2] + [""])[:2])
     else:
@@ -119,7 +73,7 @@ def block_paragraphs(block: Block) -> Iterator[str]:
             yield from row
     elif isinstance(block, Signatures):
         for sig in block.blocks:
-            yield from signature_lines(sig)
+            yield from sig.lines
 
 
 # ---------------------------------------------------------------- Markdown
@@ -167,12 +121,12 @@ def _md_cell(text: str) -> str:
 def render_markdown(doc: Document) -> str:
     """The document as Markdown: numbered headings, lists, pipe tables."""
     out = [f"# {md_escape(doc.title.title)}", ""]
-    for line in title_lines(doc.title):
+    for line in doc.title.lines:
         out += [md_line(md_escape(line)), ""]
     for section in doc.sections:
         out += [f"## {section.number}. {md_escape(section.title)} {{#{section.key}}}", ""]
         if section.missing:
-            out += [f"> **{md_escape(missing_text(section))}**", ""]
+            out += [f"> **{md_escape(section.missing_text)}**", ""]
         for clause in section.clauses:
             out += [f'### {clause.number} {md_escape(clause.title)} {{#{clause.id.replace(".", "-")}}}', ""]
             for block in clause.blocks:
@@ -205,7 +159,7 @@ def _md_block(block: Block) -> list[str]:
     lines: list[str] = []
     for sig in block.blocks:
         # One paragraph per line, as in the Word file.
-        sig_lines = signature_lines(sig)
+        sig_lines = sig.lines
         lines += [f"**{md_escape(sig_lines[0])}**", ""]
         for line in sig_lines[1:]:
             lines += [md_line(md_escape(line)), ""]
@@ -219,11 +173,11 @@ WIDTH = 78
 
 def render_plain(doc: Document) -> str:
     """The document as plain text: one line per paragraph, tables drawn with text."""
-    out = [doc.title.title.upper(), *title_lines(doc.title), ""]
+    out = [doc.title.title.upper(), *doc.title.lines, ""]
     for section in doc.sections:
         out += [f"{section.number}. {section.title.upper()}", ""]
         if section.missing:
-            out += [missing_text(section), ""]
+            out += [section.missing_text, ""]
         for clause in section.clauses:
             out += [f"{clause.number} {clause.title}", ""]
             for block in clause.blocks:
@@ -251,7 +205,7 @@ def _plain_block(block: Block) -> list[str]:
     assert isinstance(block, Signatures)
     lines: list[str] = []
     for sig in block.blocks:
-        lines += [*signature_lines(sig), ""]
+        lines += [*sig.lines, ""]
     return lines[:-1]
 
 

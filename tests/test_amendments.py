@@ -360,7 +360,7 @@ def test_the_command_prints_markdown_text_and_json() -> None:
     data = json.loads(_run("amend", str(ORIGINAL), str(SECOND), "--format", "json").stdout)
     assert data["items_version"] == 1 and len(data["items"]) == 13
     assert data["agreement"] == {"title": "Housing Navigation Partnership and Data Sharing Agreement",
-                                 "number": "CITY-HS-2026-0457", "date": "2026-10-05"}
+                                 "number": "CITY-HS-2026-0457", "date": "2026-10-05", "amended_by": []}
 
 
 @pytest.mark.parametrize(("args", "status", "message"), [
@@ -471,3 +471,55 @@ def test_the_conformed_copy_from_the_command(tmp_path: Path) -> None:
         assert usage.returncode == 2 and "--conformed goes with -o" in usage.stderr
     same = _run("amend", str(ORIGINAL), str(SECOND), "-o", str(tmp_path / "x.md"), "--conformed", str(ORIGINAL))
     assert same.returncode == 1 and "not written" in same.stderr and not (tmp_path / "x.md").exists()
+
+
+# ---------------------------------------------------------------- amendments already signed
+
+
+def _with_earlier(spec: Any, *amendments: dict[str, Any]) -> Any:
+    data = spec.model_dump(mode="json", exclude_unset=True)
+    data["agreement"]["amendments"] = list(amendments)
+    return validate_spec(data)
+
+
+def test_an_original_already_amended_is_recited_as_amended_and_the_next_number_follows() -> None:
+    first = {"number": 1, "date": "2027-03-01"}
+    original = _with_earlier(load_spec(ORIGINAL), first)
+    new = load_spec(SECOND)
+    amendment = amendment_items(original, new)
+    assert amendment.number == 2 and amendment.title.startswith("Amendment No. 2 to ")
+    text = " ".join(block_paragraphs(amendment_document(amendment, original, new).sections[0].clauses[0].blocks[0]))
+    assert ", as amended by Amendment No. 1 dated March 1, 2027, (the " in text
+    assert json.loads(items_json(amendment))["agreement"]["amended_by"] == ["Amendment No. 1 dated March 1, 2027"]
+    with pytest.raises(AmendmentError, match=r"Amendment No. 1 is already signed.*this one is No. 2"):
+        amendment_items(original, new, number=1)
+    assert amendment_items(original, new, number=3).number == 3  # a number may skip one signed elsewhere
+
+
+def test_the_cover_conformed_copy_and_restatement_name_the_amendments() -> None:
+    from mou_builder.amendment import restate
+
+    original = _with_earlier(load_spec(ORIGINAL), {"number": 1, "date": "2027-03-01", "title": "First Amendment"})
+    cover = assemble(original).title
+    assert cover.number_line == f"{cover.term} No. CITY-HS-2026-0457, as amended by First Amendment dated March 1, 2027"
+    new = load_spec(SECOND)
+    amendment = amendment_items(original, new, effective=datetime.date(2027, 10, 1))
+    copy_title = conformed(amendment, original, new).title
+    assert copy_title.amended_by == ("First Amendment dated March 1, 2027", "Amendment No. 2 dated October 1, 2027")
+    assert copy_title.number_line.endswith(
+        "as amended by First Amendment dated March 1, 2027 and Amendment No. 2 dated October 1, 2027")
+    restated = restate(original, _with_earlier(new, {"number": 1, "date": "2027-03-01"}))
+    assert restated.title.amended_by == ()
+    first = next(s for s in restated.sections if s.key == "recitals").clauses[0]
+    assert ", as amended by First Amendment dated March 1, 2027, is amended and restated" in " ".join(
+        p for b in first.blocks for p in block_paragraphs(b))
+
+
+def test_an_agreement_without_a_number_says_as_amended_on_its_cover() -> None:
+    data = load_spec(ORIGINAL).model_dump(mode="json", exclude_unset=True)
+    data["agreement"].pop("number", None)
+    data["agreement"]["amendments"] = [{"number": 1, "date": "2027-03-01"}, {"number": 2, "date": "2027-09-01"}]
+    cover = assemble(validate_spec(data)).title
+    assert cover.number_line == "As amended by Amendment No. 1 dated March 1, 2027 and Amendment No. 2 dated " \
+        "September 1, 2027"
+    assert cover.number_line in render_markdown(assemble(validate_spec(data)))

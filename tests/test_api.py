@@ -82,6 +82,12 @@ def test_every_public_function_runs_on_the_bundled_example(tmp_path: Path) -> No
     assert (tmp_path / "one.docx").read_bytes() == docx
     many = list(call("build_many", [(EXAMPLE, tmp_path / "two.docx")], mou.BuildOptions(), jobs=1))
     assert [r.status for r in many] == [result.status]
+    with pytest.raises(mou.AmendmentError, match="nothing to amend"):
+        call("amend", spec, spec)
+    later = spec.model_dump(mode="json", exclude_unset=True)
+    later["recitals"] = [*spec.recitals, "The Parties extended the program to a second site."]
+    amendment = call("amend", spec, call("validate_spec", later))
+    assert isinstance(amendment, mou.Document) and amendment.title.title == f"Amendment No. 1 to {spec.agreement.title}"
     # every public function was called above; classes are checked by isinstance
     functions = {n for n in mou.__all__ if inspect.isfunction(getattr(mou, n))}
     assert called == functions
@@ -89,7 +95,7 @@ def test_every_public_function_runs_on_the_bundled_example(tmp_path: Path) -> No
 
 def test_every_error_is_a_mou_error() -> None:
     errors = [n for n in mou.__all__ if n.endswith("Error")]
-    assert len(errors) == 9
+    assert len(errors) == 10
     for name in errors:
         assert issubclass(getattr(mou, name), mou.MouError), name
 

@@ -34,6 +34,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     here = tmp_path_factory.mktemp("library-docs")
     shutil.copy(EXAMPLES / "city-data-grant.yaml", here / "agreement.yaml")
+    for name in ("original.yaml", "second.yaml"):
+        shutil.copy(EXAMPLES / "amendment" / name, here / name)
     draft2 = (EXAMPLES / "library-literacy.yaml").read_text(encoding="utf-8")
     draft3 = draft2.replace("monthly, in the week after each event", "every two weeks")
     assert draft3 != draft2
@@ -53,6 +55,8 @@ def test_snippet_runs_as_written(line: int, code: str, folder: Path, monkeypatch
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, f"{PAGE}:{line}", "exec"), {"__name__": "__snippet__"})  # noqa: S102 - the docs' own code
+    if "mou.amend(" in code:
+        assert out.getvalue() == "Amendment No. 2 to Housing Navigation Partnership and Data Sharing Agreement\n"
     if "0.1 + 0.2" in code:  # the amounts snippet prints what it says it prints
         assert out.getvalue().splitlines() == [
             "96000.0",
