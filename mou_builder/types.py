@@ -72,16 +72,20 @@ def placeholders_in(text: str) -> list[str]:
 
 
 def as_placeholder(value: object) -> Placeholder | None:
-    """``value`` as a placeholder, or None.
-
-    ``'[DATE]'`` is one; so is ``['DATE']``, which is what YAML reads from an
-    unquoted ``[DATE]`` (a list of one word): a field that holds one value never
-    takes a list, so the one-word list can only mean the placeholder.
-    """
+    """``value`` as a placeholder (``'[DATE]'``, surrounding white space aside), or None."""
     if isinstance(value, str) and _WHOLE.match(value.strip()):
         return Placeholder(value.strip())
+    return None
+
+
+def unquoted_placeholder(value: object) -> str | None:
+    """``'[DATE]'`` for ``['DATE']``: what YAML reads from an unquoted ``[DATE]`` (a list of one word).
+
+    A spec must quote its placeholders (``document_date: "[DATE]"``); the
+    loader uses this to say so when it finds the list instead.
+    """
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and _BARE_TOKEN.match(value[0]):
-        return Placeholder(f"[{value[0]}]")
+        return f"[{value[0]}]"
     return None
 
 
@@ -159,8 +163,7 @@ def _tidy(value: object) -> object:
     """One kind of line break, and no surrounding white space (YAML strips plain values the same way)."""
     if isinstance(value, str):
         return value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    token = as_placeholder(value)  # `title: [TITLE]` unquoted: YAML's one-word list is the placeholder
-    return str(token) if token is not None else value
+    return value
 
 
 #: Free text that reaches the agreement verbatim (less surrounding white space).
