@@ -771,7 +771,7 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
 
 @main.command()
 @click.argument("path", required=False, default="my-mou.yaml", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--no-input", is_flag=True, help="Ask nothing: two placeholder parties, no money, no personal data, "
+@click.option("--no-input", is_flag=True, help="Ask nothing: two parties named by placeholders ([PARTY A LEGAL NAME]), no money, no personal data, "
                                                 "a one-year term (for scripts).")
 @click.option("--from", "example", metavar="EXAMPLE",
               help="Start from a bundled example instead (see: mou-build examples).")

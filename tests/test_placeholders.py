@@ -314,3 +314,13 @@ def test_the_pair_builds_the_same_agreement_once_filled() -> None:
     assert load_spec(PAIR / "old.yaml").agreement.document_date == "[DATE]"
     assert load_spec(CITY).agreement.document_date == date(2026, 10, 5)
     assert load_spec(CITY).financial.contributions[0].amount == Decimal("250000.00")
+
+
+def test_init_without_questions_writes_a_template_whose_blanks_check_lists(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _run("init", "--no-input").exit_code == 0
+    spec = load_spec(tmp_path / "my-mou.yaml")
+    assert [p.legal_name for p in spec.parties] == ["[PARTY A LEGAL NAME]", "[PARTY B LEGAL NAME]"]
+    listed = [f.path for f in check(spec) if f.code == "placeholder"]
+    assert listed == ["parties[0].legal_name", "parties[1].legal_name"]
