@@ -802,7 +802,17 @@ def _number(value: Any) -> str:
 
 
 def _placeholder_problems(spec: Spec) -> Any:
-    """``agreement.final: true`` marks the execution copy, which may hold no placeholder (``[DATE]``)."""
+    """``agreement.final: true`` marks the execution copy, which may hold no placeholder (``[DATE]``); and a
+    placeholder must stand where the draft prints it."""
+    tm, ds = spec.termination, spec.data_sharing
+    if (tm is not None and is_placeholder(tm.data_return_days) and ds is not None and ds.mode != "none"
+            and ds.destruction_days is not None):
+        # The destruction clause governs the shared data then, and this period is never printed.
+        yield ("termination", "data_return_days"), (
+            "data_sharing.destruction_days governs the return or destruction of the shared data, so this "
+            "placeholder would never reach the draft; remove data_return_days, or give it the same number of days, "
+            f"got {tm.data_return_days}"
+        ), str(tm.data_return_days)
     if not spec.agreement.final:
         return
     for loc, token in find_placeholders(spec):

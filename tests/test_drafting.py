@@ -236,6 +236,8 @@ def agreements(draw: Any) -> dict[str, Any]:
     data["signatories"] = [{"party": pid, "name": f"Signer {pid}", "title": "Director"} for pid in ids]
     if draw(st.booleans()):  # a template: some values left as placeholders (docs/placeholders.md)
         for path, token in TEMPLATE_BLANKS:
+            if path == "termination.data_return_days" and "destruction_days" in data.get("data_sharing", {}):
+                continue  # the destruction clause governs then, and this period is never printed (refused)
             *parents, key = [int(p) if p.isdigit() else p for p in path.split(".")]
             node: Any = data
             for part in parents:

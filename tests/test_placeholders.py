@@ -84,7 +84,6 @@ TYPED = {
     "term.start": "[START DATE]",
     "term.end": "[END DATE]",
     "termination.convenience_days": "[NOTICE DAYS]",
-    "termination.data_return_days": "[DAYS]",
     "liability.insurance.0.amount": "[INSURANCE]",
 }
 
@@ -324,3 +323,12 @@ def test_init_without_questions_writes_a_template_whose_blanks_check_lists(tmp_p
     assert [p.legal_name for p in spec.parties] == ["[PARTY A LEGAL NAME]", "[PARTY B LEGAL NAME]"]
     listed = [f.path for f in check(spec) if f.code == "placeholder"]
     assert listed == ["parties[0].legal_name", "parties[1].legal_name"]
+
+
+def test_a_placeholder_the_draft_would_never_print_is_refused() -> None:
+    # with personal data, data_sharing.destruction_days governs; termination.data_return_days is not printed
+    with pytest.raises(SpecError, match=r"termination\.data_return_days: data_sharing\.destruction_days governs .* "
+                                        r"would never reach the draft; .*got \[RETURN DAYS\]"):
+        validate_spec(_city(**{"termination.data_return_days": "[RETURN DAYS]"}))
+    # while destruction_days may itself be the placeholder
+    assert validate_spec(_city(**{"data_sharing.destruction_days": "[DAYS]"})).termination.data_return_days == 30
