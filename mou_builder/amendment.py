@@ -33,6 +33,7 @@ from mou_builder.document import (
 )
 from mou_builder.errors import MouError
 from mou_builder.text_render import block_paragraphs
+from mou_builder.types import UNDATED, is_placeholder
 
 if TYPE_CHECKING:
     from mou_builder.clauses import ClauseLibrary
@@ -128,9 +129,9 @@ class Amendment:
             "items_version": ITEMS_VERSION,
             "number": self.number,
             "title": self.title,
-            "effective": self.effective.isoformat(),
+            "effective": str(self.effective),  # YYYY-MM-DD, or a placeholder ([DATE]) as written
             "agreement": {"title": self.agreement_title, "number": self.agreement_number,
-                          "date": self.agreement_date.isoformat(), "amended_by": list(self.earlier)},
+                          "date": str(self.agreement_date), "amended_by": list(self.earlier)},
             "items": [i.as_dict() for i in self.items],
         }
 
@@ -500,7 +501,7 @@ def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Docum
         parties=tuple(p.legal_name for p in new.parties),
         number=amendment.agreement_number,
         date=format_date(amendment.effective),
-        iso_date=amendment.effective.isoformat(),
+        iso_date=(UNDATED if is_placeholder(amendment.effective) else amendment.effective).isoformat(),
         draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
         program=original.agreement.program,
         funding_source=None,

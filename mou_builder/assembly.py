@@ -30,6 +30,7 @@ from mou_builder.document import (
 from mou_builder.errors import ClauseError
 from mou_builder.markup import Directive
 from mou_builder.model import Spec
+from mou_builder.types import UNDATED, is_placeholder
 
 
 def prior_amendments(spec: Spec) -> tuple[str, ...]:
@@ -105,7 +106,7 @@ def assemble(
         parties=tuple(p.legal_name for p in spec.parties),
         number=agreement.number,
         date=format_date(agreement.document_date),
-        iso_date=agreement.document_date.isoformat(),
+        iso_date=(UNDATED if is_placeholder(agreement.document_date) else agreement.document_date).isoformat(),
         draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
         term=context["doc"]["name"],
         program=agreement.program,
@@ -168,6 +169,8 @@ def _render_clause(
 
 
 _ROLE = {"fiscal_agent": "Fiscal agent"}
+#: A total over an amount that is still a placeholder: a placeholder too, filled in with the amounts.
+UNKNOWN_TOTAL = "[TOTAL]"
 _BASIS = {"fixed": "fixed", "actual_cost": "actual cost", "reimbursement": "reimbursement", "pass_through": "pass-through"}
 _STEP = {
     "negotiation": ("Negotiation", "The Parties' {negotiators} meet and negotiate in good faith."),
@@ -247,6 +250,11 @@ class _TableBuilder:
         rows = []
         by_payer: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
+        unknown: set[object] = set()
+
+        def total(key: object, amount: Decimal, currency: str) -> str:
+            return UNKNOWN_TOTAL if key in unknown else format_money(amount, currency)
+
         valued = any(c.amount is not None for c in fin.contributions)
         for c in fin.contributions:
             currency = c.currency or fin.currency
@@ -264,7 +272,12 @@ class _TableBuilder:
             # "not valued" only beside other amounts; with none at all the column is left out
             amount = format_money(c.amount, currency) if c.amount is not None else ("not valued" if valued else "")
             rows.append((self.names[c.payer], self.names[c.payee], c.description, "; ".join(terms), amount))
-            if c.amount is not None:
+            if is_placeholder(c.amount):
+                # A sum with an amount still to be filled in is itself still to be filled in.
+                unknown |= {(c.payer, currency), currency}
+                by_payer[(c.payer, currency)] += 0
+                by_currency[currency] += 0
+            elif c.amount is not None:
                 by_payer[(c.payer, currency)] += c.amount
                 by_currency[currency] += c.amount
         totals = []
@@ -272,9 +285,10 @@ class _TableBuilder:
             for p in self.spec.parties:
                 for currency in sorted(by_currency):
                     if (p.id, currency) in by_payer:
-                        totals.append((f"Total from {p.short_name}", "", "", "", format_money(by_payer[(p.id, currency)], currency)))
+                        totals.append((f"Total from {p.short_name}", "", "", "",
+                                       total((p.id, currency), by_payer[(p.id, currency)], currency)))
         for currency in sorted(by_currency):
-            totals.append(("Total", "", "", "", format_money(by_currency[currency], currency)))
+            totals.append(("Total", "", "", "", total(currency, by_currency[currency], currency)))
         return Table(
             "contributions", ("From", "To", "Contribution", "Terms", "Amount"), tuple(rows), tuple(totals),
             widths=(14, 14, 32, 24, 16), numeric=frozenset({4}),

@@ -41,7 +41,7 @@ class BuildResult:
 
     ``status`` is what became of the output named by ``output``: *built*
     (complete), *incomplete* (written, with missing sections marked),
-    *not-written* (incomplete under ``strict``), or *failed* (``error``
+    *not-written* (incomplete, or holding a placeholder, under ``strict``), or *failed* (``error``
     says why; nothing was written). With ``pdf``, the PDF is reported
     apart: ``pdf`` is its path once written, ``pdf_error`` says why it was
     not (the .docx, already written, stays).
@@ -111,8 +111,12 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
         if options.pdf:
             check_output(pdf_path(output), [*inputs, output])
         document = assemble(load_spec(spec), _library(options.clauses), options.profile)
-        if options.strict and not document.complete:
-            return BuildResult(spec, None, "not-written", document.profile, document.findings)
+        if options.strict:
+            from mou_builder.completeness import strict_findings
+
+            findings = strict_findings(document.findings)  # a placeholder left in is an error here
+            if any(f.severity == "error" for f in findings):
+                return BuildResult(spec, None, "not-written", document.profile, tuple(findings))
         if options.fmt == "docx":
             from mou_builder.render_word import render_docx
 

@@ -51,6 +51,7 @@ from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Party, Spec
 from mou_builder.resources import clause_library_dir
+from mou_builder.types import is_placeholder
 
 #: libyaml's safe loader where it is installed: our own data files are read often.
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -246,6 +247,8 @@ def load_library(user_dirs: Sequence[str | Path] = (), *, builtin: bool = True) 
 
 def number_words(n: int) -> str:
     """Whole numbers as words, for the legal 'thirty (30) days' style (CLDR-free: num2words, English)."""
+    if is_placeholder(n):
+        return str(n)  # "[DAYS]" stays as written, to be filled in
     from num2words import num2words  # imported on first use: it loads every language's module
 
     return str(num2words(n, lang="en"))
@@ -259,6 +262,8 @@ def format_money(amount: Decimal | None, currency: str = "USD") -> str:
     """
     if amount is None:
         return ""
+    if is_placeholder(amount):
+        return str(amount)
     from babel.numbers import format_currency  # imported on first use: Babel loads locale data
 
     return str(format_currency(amount, currency, locale="en_US", decimal_quantization=False))
@@ -266,13 +271,15 @@ def format_money(amount: Decimal | None, currency: str = "USD") -> str:
 
 def format_number(value: Decimal | int) -> str:
     """A number as plain digits, never in exponent form (``1E-31`` -> ``0.0000...1``)."""
-    return f"{value:f}" if isinstance(value, Decimal) else str(value)
+    return f"{value:f}" if isinstance(value, Decimal) and not is_placeholder(value) else str(value)
 
 
 def format_date(value: date | None) -> str:
     """``2026-08-15`` -> ``August 15, 2026``."""
     if value is None:
         return ""
+    if is_placeholder(value):
+        return str(value)
     return f"{value:%B} {value.day}, {value.year}"
 
 
@@ -325,6 +332,8 @@ def _period(n: int, unit: str, possessive: bool) -> str:
     word = unit if n == 1 else unit + "s"
     if possessive:
         word += "'s" if n == 1 else "'"
+    if is_placeholder(n):
+        return f"{n} {word}"  # "[DAYS] days' notice": the number is still to be filled in
     return f"{number_words(n)} ({n}) {word}"
 
 

@@ -195,7 +195,8 @@ def _format_of(output: Path, fmt: str | None) -> str:
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses; overrides built-in clauses by id. Repeatable.")
 @click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
-@click.option("--strict", is_flag=True, help="Write nothing for a spec whose required sections are missing.")
+@click.option("--strict", is_flag=True, help="Write nothing for a spec whose required sections are missing or that "
+              "still holds a placeholder such as [DATE].")
 @click.option("--pdf", is_flag=True, help="Also convert each .docx to PDF with LibreOffice (written beside it).")
 # 180: pdf.DEFAULT_TIMEOUT, written out so that --help need not import the module.
 @click.option("--pdf-timeout", type=click.FloatRange(min=0, min_open=True), default=180, show_default=True,
@@ -211,7 +212,9 @@ def build(
     """Build the agreement for each SPEC (a .docx by default).
 
     Missing required sections are marked in the draft and listed on stderr,
-    and the exit status is 1; with --strict nothing is written. With several
+    and the exit status is 1; with --strict nothing is written. Placeholders
+    (such as [DATE]) are highlighted in the draft and listed as warnings; with
+    --strict they are errors, and nothing is written. With several
     SPECS, -o names a folder (created if needed); each failure is reported
     with its file, the others are still built, and a summary ends the run;
     on a terminal a progress bar runs, elsewhere (a log, CI) each finished
@@ -360,18 +363,21 @@ def _findings_text(source: str, profile: str, findings: Sequence[Any], quiet: bo
               help="json: the findings report (report_version, spec, profile, complete, counts, findings); with "
                    "several SPECS, a list of them. A SPEC that does not fit the model gets {spec, valid: false, "
                    "errors: [...]}, as in validate.")
+@click.option("--strict", is_flag=True, help="Count each placeholder (such as [DATE]) as an error, not a warning.")
 @_QUIET
 @_guarded
-def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
+def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path, ...], fmt: str, quiet: bool,
+          strict: bool) -> None:
     """Check that each SPEC covers every section its profile requires.
 
     One report per SPEC. Exit 0 when all are complete (warnings allowed), 1
     when a required section or detail is missing in any, or any does not fit
-    the model.
+    the model. Every placeholder (such as [DATE]) is listed as a warning;
+    with --strict as an error.
     """
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check as check_spec
-    from mou_builder.completeness import load_profile
+    from mou_builder.completeness import load_profile, strict_findings
     from mou_builder.errors import ProfileError, SpecError
     from mou_builder.loader import load_spec
     from mou_builder.report import REPORT_VERSION, json_report
@@ -394,6 +400,8 @@ def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path,
                 click.echo(str(exc), err=True)
             continue
         findings = check_spec(loaded, chosen, library)
+        if strict:
+            findings = strict_findings(findings)
         complete &= not any(f.severity == "error" for f in findings)
         if fmt == "json":
             reports.append(json.loads(json_report(str(spec), chosen.id, findings)))
@@ -763,7 +771,7 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
 
 @main.command()
 @click.argument("path", required=False, default="my-mou.yaml", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--no-input", is_flag=True, help="Ask nothing: two placeholder parties, no money, no personal data, "
+@click.option("--no-input", is_flag=True, help="Ask nothing: two parties named by placeholders ([PARTY A LEGAL NAME]), no money, no personal data, "
                                                 "a one-year term (for scripts).")
 @click.option("--from", "example", metavar="EXAMPLE",
               help="Start from a bundled example instead (see: mou-build examples).")

@@ -24,6 +24,7 @@ from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.model import Spec
 from mou_builder.resources import clause_library_dir
+from mou_builder.types import find_placeholders, is_placeholder
 
 Severity = Literal["error", "warning", "info"]
 
@@ -31,7 +32,7 @@ Severity = Literal["error", "warning", "info"]
 FINDING_CODES = (
     "missing-section", "missing-field", "head-start-topic", "missing-signatory", "signatory-without-title",
     "party-without-responsibility", "no-funding-plan", "no-cost-allocation", "budget-mismatch", "clause-missing-data",
-    "default-term",
+    "default-term", "placeholder", "budget-unchecked",
 )
 
 
@@ -283,11 +284,32 @@ def check(
                         f"clause {clause.id} is used but {path} is not given",
                         f"add {path} to the spec, or exclude the clause",
                     ))
+    findings.extend(placeholder_findings(spec, finder))
     if defaults:
         findings.extend(named_defaults(spec, context, finder, covered))
     order = {s.key: i for i, s in enumerate(library.sections)}
     rank = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: (order.get(f.section, 99), rank[f.severity], f.path, f.code))
+
+
+def placeholder_findings(spec: Spec, finder: _Finder) -> list[Finding]:
+    """A ``placeholder`` warning for each placeholder the spec still holds (``[DATE]``, ``[AMOUNT]``), where it is."""
+    from mou_builder.loader import format_path
+
+    return [
+        finder.make(
+            "placeholder", "warning", finder.section_of(path), path,
+            f"still the placeholder {token}",
+            "fill in the real value before the agreement is signed (--strict and agreement.final: true refuse "
+            "placeholders)",
+        )
+        for path, token in ((format_path(loc), token) for loc, token in find_placeholders(spec))
+    ]
+
+
+def strict_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` as ``--strict`` reads them: a placeholder is an error, because the draft cannot be signed."""
+    return [replace(f, severity="error") if f.code == "placeholder" else f for f in findings]
 
 
 @dataclass(frozen=True)
@@ -473,10 +495,17 @@ def _check_budget(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> li
     fin = spec.financial
     if fin is None or fin.budget_total is None:
         return []
-    total = sum(
-        (c.amount for c in fin.contributions if c.amount is not None and (c.currency or fin.currency) == fin.currency),
-        Decimal(0),
-    )
+    amounts = [c.amount for c in fin.contributions if c.amount is not None and (c.currency or fin.currency) == fin.currency]
+    unknown = [str(a) for a in (fin.budget_total, *amounts) if is_placeholder(a)]
+    if unknown:
+        # A sum with a value still to be filled in cannot be checked: say so, rather than guess.
+        return [finder.make(
+            "budget-unchecked", "warning", "financial", "financial.budget_total",
+            f"the contributions cannot be checked against the budget while {and_list(dict.fromkeys(unknown))} "
+            f"{'is a placeholder' if len(set(unknown)) == 1 else 'are placeholders'}",
+            "fill in the amounts; check then adds them up against budget_total",
+        )]
+    total = sum(amounts, Decimal(0))
     if total == fin.budget_total:
         return []
     return [finder.make(

@@ -36,7 +36,7 @@ from mou_builder.currencies import ISO_4217
 from mou_builder.errors import SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.model import Spec
-from mou_builder.types import MAX_PLACES, exact_float, short_value
+from mou_builder.types import MAX_PLACES, as_placeholder, exact_float, short_value, unquoted_placeholder
 
 #: Largest spec file read, in bytes. Real agreements are a few kilobytes.
 MAX_SPEC_BYTES = 1_000_000
@@ -597,9 +597,35 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
 _IDENTIFIER_HINT = "a short id: lowercase letters, digits, '-' or '_', starting with a letter (e.g. 'city')"
 
 
+#: Why a placeholder cannot stand where pydantic refused it, by the kind of error: only text, dates,
+#: amounts and numbers may be left to fill in.
+_NO_PLACEHOLDER = {
+    "string_pattern_mismatch": ("must be {ids}", "an id cannot be left to fill in, because other parts of the spec refer to it"),
+    "literal_error": ("{msg}", "a choice cannot be left to fill in, because it decides what the draft says"),
+    "enum": ("{msg}", "a choice cannot be left to fill in, because it decides what the draft says"),
+    "bool_type": ("must be true or false", "a yes-or-no choice cannot be left to fill in, because it decides what the draft says"),
+    "currency": ("must be an ISO 4217 currency code such as USD",
+                 "a currency cannot be left to fill in, because the amounts are written in it"),
+    "list_type": ("must be a list", "a list cannot be a placeholder; give its items (a text item may be one)"),
+    "model_type": ("must be a mapping of keys and values",
+                   "a whole section cannot be a placeholder: give its fields, with placeholders as their values"),
+    "dict_type": ("must be a mapping of keys and values",
+                  "a whole section cannot be a placeholder: give its fields, with placeholders as their values"),
+}
+
+
 def _message(error: Any, loc: Loc) -> str:
     kind = error["type"]
     value = error.get("input")
+    unquoted = unquoted_placeholder(value)
+    token = as_placeholder(value) or unquoted
+    if unquoted is not None and kind not in _NO_PLACEHOLDER:
+        return (f"got the list {value!r}, which is how YAML reads an unquoted {unquoted}: "
+                f"put the placeholder in quotes, '{unquoted}'")
+    if token is not None and kind in _NO_PLACEHOLDER:
+        what, why = _NO_PLACEHOLDER[kind]
+        msg = str(error["msg"]).replace("Input should be", "must be")
+        return f"{what.format(ids=_IDENTIFIER_HINT, msg=msg)}, got the placeholder {token}: {why}"
     if kind in _OWN_MESSAGES:
         return str(error["msg"])
     if kind == "missing":

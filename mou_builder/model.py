@@ -12,12 +12,13 @@ and the spec reference in ``docs/``.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from mou_builder.types import Count, Currency, Days, Flag, Identifier, IsoDate, Money, Months, Percent, Text
+from mou_builder.types import find_placeholders, is_placeholder
 
 SCHEMA_ID = "https://mou-builder.invalid/schemas/mou-spec.schema.json"
 
@@ -51,7 +52,8 @@ class _Model(BaseModel):
 class PriorAmendment(_Model):
     """An amendment the parties have already signed."""
 
-    number: Count = Field(description="Its number: Amendment No. N.", examples=[1])
+    # Not a placeholder: the amendments are numbered in order, and the next one after them.
+    number: Annotated[StrictInt, Field(ge=1)] = Field(description="Its number: Amendment No. N.", examples=[1])
     date: IsoDate = Field(description="The date it took effect (YYYY-MM-DD).")
     title: Text | None = Field(None, description="Its title, when it is not 'Amendment No. N'.")
 
@@ -81,8 +83,8 @@ class Agreement(_Model):
     funding_source: Text | None = Field(None, description="Funding source of the program, e.g. a grant name.")
     amendments: list[PriorAmendment] = Field(
         default_factory=list,
-        description="Amendments already signed, in order. The cover reads 'as amended by Amendment No. 1 "
-        "(March 1, 2027)', and `mou-build amend` recites them and numbers the next one after the last.",
+        description="Amendments already signed, in order. The cover reads 'as amended by Amendment No. 1 dated "
+        "March 1, 2027', and `mou-build amend` recites them and numbers the next one after the last.",
     )
 
 
@@ -679,9 +681,9 @@ def _consistency_problems(spec: Spec) -> Any:
             if c.basis != "reimbursement" and c.reimbursement_percent is not None:
                 yield (*base, "reimbursement_percent"), (
                     f"reimbursement_percent applies to basis 'reimbursement', not {c.basis!r}, "
-                    f"got {c.reimbursement_percent:f}"
+                    f"got {_number(c.reimbursement_percent)}"
                 ), str(c.reimbursement_percent)
-            if c.cap is not None and c.amount is not None and c.amount > c.cap:
+            if _known(c.cap) and _known(c.amount) and c.amount > c.cap:
                 yield (*base, "amount"), f"amount {c.amount} is above the cap {c.cap}", str(c.amount)
         if fin.no_cost and any(c.kind == "cash" for c in fin.contributions):
             yield ("financial", "no_cost"), "no_cost is true but there are cash contributions", True
@@ -728,17 +730,17 @@ def _consistency_problems(spec: Spec) -> Any:
             ), cr.costs
     if spec.term:
         t = spec.term
-        if t.start and t.end and t.end <= t.start:
+        if _known(t.start) and _known(t.end) and t.end <= t.start:
             yield ("term", "end"), f"end date {t.end.isoformat()} is not after start date {t.start.isoformat()}", t.end.isoformat()
         if t.effective == "fixed_date" and t.start is None:
             yield ("term", "start"), "effective 'fixed_date' needs a start date", None
         if t.renewal == "evergreen" and t.end is not None:
-            yield ("term", "end"), "an evergreen agreement has no end date; remove end or change renewal", t.end.isoformat()
+            yield ("term", "end"), "an evergreen agreement has no end date; remove end or change renewal", str(t.end)
         if t.start is not None and t.effective != "fixed_date":
             yield ("term", "start"), (
                 f"start is used only when effective is 'fixed_date' (here {t.effective!r}): "
-                f"set effective: fixed_date, or remove start, got {t.start.isoformat()}"
-            ), t.start.isoformat()
+                f"set effective: fixed_date, or remove start, got {t.start}"
+            ), str(t.start)
         if t.renewal_months is not None and t.renewal not in ("mutual_writing", "automatic"):
             yield ("term", "renewal_months"), (
                 f"renewal_months applies to renewal mutual_writing or automatic, not {t.renewal!r}, "
@@ -762,7 +764,8 @@ def _consistency_problems(spec: Spec) -> Any:
             ), tm.cure_days
         ds = spec.data_sharing
         if (tm.data_return_days is not None and ds is not None and ds.mode != "none"
-                and ds.destruction_days is not None and ds.destruction_days != tm.data_return_days):
+                and _known(ds.destruction_days) and _known(tm.data_return_days)
+                and ds.destruction_days != tm.data_return_days):
             yield ("termination", "data_return_days"), (
                 f"{tm.data_return_days} days here but data_sharing.destruction_days is {ds.destruction_days}: "
                 "the shared data would have two destruction deadlines; give one (or the same) period, "
@@ -800,6 +803,7 @@ def _consistency_problems(spec: Spec) -> Any:
     for i, s in enumerate(spec.signatories):
         yield from ref(("signatories", i, "party"), s.party)
     yield from _prior_amendment_problems(spec)
+    yield from _placeholder_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -811,9 +815,41 @@ def _prior_amendment_problems(spec: Spec) -> Any:
             yield ("agreement", "amendments", i, "number"), (
                 f"amendments are numbered in order from 1, so this one is No. {expected}, got {amendment.number}"
             ), amendment.number
-        elif previous is not None and amendment.date < previous.date:
+        elif (previous is not None and _known(amendment.date) and _known(previous.date)
+              and amendment.date < previous.date):
             yield ("agreement", "amendments", i, "date"), (
                 f"Amendment No. {amendment.number} is dated before Amendment No. {previous.number} "
                 f"({previous.date.isoformat()}), got {amendment.date.isoformat()}"
             ), amendment.date.isoformat()
         previous = amendment
+
+
+def _known(value: Any) -> bool:
+    """A value given and not a placeholder: one a rule can compare (``[AMOUNT]`` is neither above nor below a cap)."""
+    return value is not None and not is_placeholder(value)
+
+
+def _number(value: Any) -> str:
+    """A Decimal in plain digits; a placeholder as written."""
+    return str(value) if is_placeholder(value) else f"{value:f}"
+
+
+def _placeholder_problems(spec: Spec) -> Any:
+    """``agreement.final: true`` marks the execution copy, which may hold no placeholder (``[DATE]``); and a
+    placeholder must stand where the draft prints it."""
+    tm, ds = spec.termination, spec.data_sharing
+    if (tm is not None and is_placeholder(tm.data_return_days) and ds is not None and ds.mode != "none"
+            and ds.destruction_days is not None):
+        # The destruction clause governs the shared data then, and this period is never printed.
+        yield ("termination", "data_return_days"), (
+            "data_sharing.destruction_days governs the return or destruction of the shared data, so this "
+            "placeholder would never reach the draft; remove data_return_days, or give it the same number of days, "
+            f"got {tm.data_return_days}"
+        ), str(tm.data_return_days)
+    if not spec.agreement.final:
+        return
+    for loc, token in find_placeholders(spec):
+        yield loc, (
+            f"agreement.final is true (the execution copy), but this value still holds the placeholder {token}: "
+            "fill it in, or set final: false while the draft is a template"
+        ), token

@@ -118,6 +118,8 @@ def _type(prop: dict[str, Any], *, links: bool = True) -> str:
     if kind == "array":
         return "list of " + _type(prop.get("items", {}), links=links)
     if kind == "string":
+        if prop.get("pattern", "").startswith("^\\["):
+            return "[placeholder](placeholders.md)" if links else "placeholder"
         if prop.get("format") == "date":
             return "date (YYYY-MM-DD)"
         # Identifiers are the one pattern that starts with a lowercase letter class.

@@ -14,6 +14,7 @@ XML part is re-parsed with a strict parser before the bytes are returned.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import re
@@ -39,6 +40,7 @@ from mou_builder.document import (
 from mou_builder.errors import RenderError, TemplateError
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
+from mou_builder.types import PLACEHOLDER
 from mou_builder.word_input import check_document, open_package, read_docx, read_docx_file
 
 #: Styles a template must define (by name), with their type.
@@ -91,7 +93,10 @@ def render_docx(document: Document, *, template: str | Path | None = None) -> by
 
 
 def _package(word: Any, document: Document) -> bytes:
-    """Properties, then the final deterministic, strictly re-parsed bytes."""
+    """Placeholders highlighted, properties, then the final deterministic, strictly re-parsed bytes."""
+    for part in word.part.package.iter_parts():
+        if str(part.partname).startswith(("/word/document", "/word/header", "/word/footer")):
+            highlight_placeholders(part.element)
     _set_core_properties(word, document)
     _set_custom_properties(word, document)
     return _finalise(_package_files(word))
@@ -151,19 +156,21 @@ def build_docx(
 ) -> bytes:
     """Assemble ``spec`` (a :class:`~mou_builder.model.Spec` or a spec file path) and render it as .docx bytes.
 
-    With ``strict``, a spec with a missing required section raises
+    With ``strict``, a spec with a missing required section, or one that still
+    holds a placeholder (``[DATE]``), raises
     :class:`~mou_builder.errors.IncompleteSpecError` instead.
     """
     from mou_builder.assembly import assemble
     from mou_builder.clauses import load_library
+    from mou_builder.completeness import strict_findings
     from mou_builder.errors import IncompleteSpecError
     from mou_builder.loader import load_spec
 
     if isinstance(spec, (str, Path)):
         spec = load_spec(spec)
     document = assemble(spec, load_library(clauses), profile)
-    if strict and not document.complete:
-        raise IncompleteSpecError(list(document.findings))
+    if strict and any(f.severity == "error" for f in strict_findings(document.findings)):
+        raise IncompleteSpecError(strict_findings(document.findings))
     return render_docx(document, template=template)
 
 
@@ -822,6 +829,72 @@ def _runs(text: str, *, bold: bool = False, italic: bool = False) -> list[etree.
             if piece:
                 run.append(_text_el("t", piece))
     return [run]
+
+
+# ---------------------------------------------------------------- placeholders
+
+#: rPr children that come after w:highlight in the schema's sequence (CT_RPr): it goes before them.
+_AFTER_HIGHLIGHT = frozenset(w(t) for t in (
+    "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+    "specVanish", "oMath", "rPrChange",
+))
+
+
+def highlight_placeholders(root: etree._Element) -> None:
+    """Put each placeholder (``[DATE]``, ``[AMOUNT]``) of ``root``'s text in a run of its own, highlighted yellow.
+
+    One pass over the finished part, so that every place a value can reach
+    (body, tables, title block and header from the template) is covered the
+    same way. A run is split around its placeholders; the pieces keep the
+    run's own formatting.
+    """
+    for run in [t.getparent() for t in root.iter(w("t")) if t.text and PLACEHOLDER.search(t.text)]:
+        if run is None or run.tag != w("r") or run.getparent() is None:
+            continue  # already split (a run with two w:t holding placeholders), or not a plain run
+        rpr = run.find(w("rPr"))
+        pieces: list[tuple[bool, etree._Element]] = []
+        for child in run:
+            if child is rpr:
+                continue
+            if child.tag != w("t") or not child.text:
+                pieces.append((False, child))
+                continue
+            text, at = child.text, 0
+            for match in PLACEHOLDER.finditer(text):
+                if match.start() > at:
+                    pieces.append((False, _text_el("t", text[at:match.start()])))
+                pieces.append((True, _text_el("t", match.group())))
+                at = match.end()
+            if at < len(text):
+                pieces.append((False, _text_el("t", text[at:])))
+        runs: list[etree._Element] = []
+        for marked, child in pieces:
+            if not runs or marked or runs[-1].get("marked") == "1":
+                new = _el("r")
+                new.set("marked", "1" if marked else "0")
+                props = copy.deepcopy(rpr) if rpr is not None else None
+                if marked:
+                    props = props if props is not None else _el("rPr")
+                    _set_highlight(props)
+                if props is not None:
+                    new.append(props)
+                runs.append(new)
+            runs[-1].append(child)
+        for new in runs:
+            del new.attrib["marked"]
+            run.addprevious(new)
+        run.getparent().remove(run)
+
+
+def _set_highlight(rpr: etree._Element) -> None:
+    for old in rpr.findall(w("highlight")):
+        rpr.remove(old)
+    mark = _el("highlight", {"val": "yellow"})
+    later = next((child for child in rpr if child.tag in _AFTER_HIGHLIGHT), None)
+    if later is not None:
+        later.addprevious(mark)
+    else:
+        rpr.append(mark)
 
 
 # ---------------------------------------------------------------- properties

@@ -81,12 +81,13 @@ def one_year_later(day: date) -> date:
 
 
 def default_answers(today: date, *, kind: str | None = None, profile: str | None = None) -> Answers:
-    """The answers ``init --no-input`` uses: two placeholder parties, no money, no personal data, one year."""
+    """The answers ``init --no-input`` uses: two parties whose legal names are placeholders ([PARTY A LEGAL NAME]),
+    no money, no personal data, one year."""
     kind = kind or "memorandum_of_understanding"
     profile = profile or "general"
     parties = (
-        PartyAnswer("party_a", "Party A Legal Name", "Party A", "lead"),
-        PartyAnswer("party_b", "Party B Legal Name", "Party B", "partner"),
+        PartyAnswer("party_a", "[PARTY A LEGAL NAME]", "Party A", "lead"),
+        PartyAnswer("party_b", "[PARTY B LEGAL NAME]", "Party B", "partner"),
     )
     personal = profile == "student_data"  # student records are personal data (the profile requires it)
     return Answers(

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, PlainValidator, StrictBool, StrictInt
-from pydantic import WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import PlainSerializer, PlainValidator, StrictBool, StrictInt, WithJsonSchema
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from mou_builder.currencies import ISO_4217
 
@@ -27,6 +27,115 @@ from mou_builder.currencies import ISO_4217
 # nothing, and YAML cannot hold them, so a JSON spec may not either.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 TEXT_PATTERN = "^(?=[\\s\\S]*\\S)[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff]*$"
+
+
+# ---------------------------------------------------------------- placeholders (template mode)
+
+#: A placeholder: a value still to be filled in, written as a bracketed upper-case token such as
+#: ``[DATE]``, ``[AMOUNT]``, ``[PARTNER NAME]`` or ``[TBD]``: a capital letter, then capitals,
+#: digits and single spaces, ``_``, ``-``, ``.``, ``/`` or ``&`` between them, at most 40 characters
+#: inside the brackets. Lower case (``[sic]``) and an ellipsis (``[...]``) are ordinary text.
+PLACEHOLDER_TOKEN = r"[A-Z][A-Z0-9]*(?:[ _./&-][A-Z0-9]+)*"
+PLACEHOLDER = re.compile(rf"\[(?={PLACEHOLDER_TOKEN}\])[A-Z0-9 _./&-]{{1,40}}\]")
+_BARE_TOKEN = re.compile(rf"^{PLACEHOLDER_TOKEN}$")
+_WHOLE = re.compile(f"^{PLACEHOLDER.pattern}$")
+#: The JSON Schema of a value that is a placeholder and nothing else.
+PLACEHOLDER_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": _WHOLE.pattern,
+    "description": "A placeholder still to be filled in, e.g. '[DATE]' or '[AMOUNT]'.",
+}
+#: The date a draft whose ``document_date`` is a placeholder gives its file properties (created,
+#: modified) and its redline marks: builds stay repeatable, and no real date is asserted.
+UNDATED = date(1980, 1, 1)
+
+
+class Placeholder(str):
+    """A typed value (a date, an amount, a number of days) left as a placeholder such as ``[DATE]``.
+
+    It is a ``str``, so it prints verbatim wherever the value is shown; code
+    that computes with the value (sums, date order, day counts in words) tests
+    :func:`is_placeholder` first and skips it.
+    """
+
+    __slots__ = ()
+
+
+def is_placeholder(value: object) -> bool:
+    """True when ``value`` is a typed field's placeholder (``[DATE]`` where a date goes)."""
+    return isinstance(value, Placeholder)
+
+
+def placeholders_in(text: str) -> list[str]:
+    """Every placeholder in ``text``, in order: ``'pay [AMOUNT] by [DATE]'`` -> ``['[AMOUNT]', '[DATE]']``."""
+    return PLACEHOLDER.findall(text)
+
+
+def as_placeholder(value: object) -> Placeholder | None:
+    """``value`` as a placeholder (``'[DATE]'``, surrounding white space aside), or None."""
+    if isinstance(value, str) and _WHOLE.match(value.strip()):
+        return Placeholder(value.strip())
+    return None
+
+
+def unquoted_placeholder(value: object) -> str | None:
+    """``'[DATE]'`` for ``['DATE']``: what YAML reads from an unquoted ``[DATE]`` (a list of one word).
+
+    A spec must quote its placeholders (``document_date: "[DATE]"``); the
+    loader uses this to say so when it finds the list instead.
+    """
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and _BARE_TOKEN.match(value[0]):
+        return f"[{value[0]}]"
+    return None
+
+
+def find_placeholders(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """``(location, placeholder)`` for every placeholder in a spec (or any part of one), in field order.
+
+    A text that holds two placeholders gives two entries at the same location.
+    """
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            found += find_placeholders(getattr(value, name), (*loc, name))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found += find_placeholders(item, (*loc, i))
+    elif isinstance(value, str):
+        found += [(loc, token) for token in ([str(value)] if is_placeholder(value) else placeholders_in(value))]
+    return found
+
+
+def _placeholder_or(value: Any, handler: Any) -> Any:
+    token = as_placeholder(value)
+    return token if token is not None else handler(value)
+
+
+def _serialize_placeholder(value: Any, handler: Any, info: Any) -> Any:
+    if is_placeholder(value):
+        return str(value) if info.mode_is_json() else value
+    return handler(value)
+
+
+class _OrPlaceholder:
+    """Annotation: the typed value, or a placeholder standing for it (``[DATE]``, ``[AMOUNT]``, ``[DAYS]``)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        inner = handler(source)
+        return core_schema.no_info_wrap_validator_function(
+            _placeholder_or,
+            inner,
+            serialization=core_schema.wrap_serializer_function_ser_schema(
+                _serialize_placeholder, schema=inner, info_arg=True
+            ),
+        )
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {"anyOf": [handler(schema["schema"]), PLACEHOLDER_SCHEMA]}  # type: ignore[typeddict-item]
+
+
+#: Add to a typed field's ``Annotated`` to let it hold a placeholder (see :class:`Placeholder`).
+OR_PLACEHOLDER = _OrPlaceholder()
 
 
 def _xml_safe(value: str) -> str:
@@ -73,9 +182,9 @@ Identifier = Annotated[
 ]
 
 Flag = StrictBool
-Count = Annotated[StrictInt, Field(ge=0)]
-Days = Annotated[StrictInt, Field(ge=1, le=3650)]
-Months = Annotated[StrictInt, Field(ge=1, le=120)]
+Count = Annotated[StrictInt, Field(ge=0), OR_PLACEHOLDER]
+Days = Annotated[StrictInt, Field(ge=1, le=3650), OR_PLACEHOLDER]
+Months = Annotated[StrictInt, Field(ge=1, le=120), OR_PLACEHOLDER]
 
 _MONEY_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -199,6 +308,7 @@ Money = Annotated[
             f"{MAX_INTEGER_DIGITS} digits before the decimal point and {MAX_PLACES} after.",
         }
     ),
+    OR_PLACEHOLDER,
 ]
 
 
@@ -222,6 +332,7 @@ Percent = Annotated[
             ]
         }
     ),
+    OR_PLACEHOLDER,
 ]
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -248,6 +359,7 @@ IsoDate = Annotated[
     date,
     BeforeValidator(_iso_date),
     WithJsonSchema({"type": "string", "format": "date", "pattern": _ISO_DATE.pattern}),
+    OR_PLACEHOLDER,
 ]
 
 

@@ -47,6 +47,7 @@ FIRST_FIELD = {
     "missing-section-completed": "conflict_resolution.steps[0].kind",
     "moved-and-edited": "agreement.draft_version",
     "party-added": "parties[2].id",
+    "placeholders-filled": "agreement.document_date",
     "profile-reorders": "agreement.profile",
     "raci-cell-changed": "responsibilities[3].informed[0]",
     "signatory-replaced": "signatories[0].name",

@@ -234,7 +234,32 @@ def agreements(draw: Any) -> dict[str, Any]:
         termination["data_return_days"] = destruction or 45
     data["termination"] = termination
     data["signatories"] = [{"party": pid, "name": f"Signer {pid}", "title": "Director"} for pid in ids]
+    if draw(st.booleans()):  # a template: some values left as placeholders (docs/placeholders.md)
+        for path, token in TEMPLATE_BLANKS:
+            if path == "termination.data_return_days" and "destruction_days" in data.get("data_sharing", {}):
+                continue  # the destruction clause governs then, and this period is never printed (refused)
+            *parents, key = [int(p) if p.isdigit() else p for p in path.split(".")]
+            node: Any = data
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else (node[part] if len(node) > part else None)
+                if node is None:
+                    break
+            if node is not None and key in node and draw(st.booleans()):
+                node[key] = token
     return data
+
+
+#: Values a template may leave to fill in, with the placeholder the strategy puts there.
+TEMPLATE_BLANKS = [
+    ("agreement.document_date", "[DATE]"), ("purpose.statement", "The Parties serve [NUMBER] families in [COUNTY]."),
+    ("financial.contributions.0.amount", "[AMOUNT]"), ("financial.contributions.0.cap", "[CAP]"),
+    ("financial.contributions.0.reimbursement_percent", "[PERCENT]"), ("liability.cap", "[LIABILITY CAP]"),
+    ("liability.insurance.0.amount", "[INSURANCE AMOUNT]"), ("data_sharing.destruction_days", "[DAYS]"),
+    ("data_sharing.publication_review_days", "[REVIEW DAYS]"), ("conflict_resolution.steps.0.days", "[DAYS]"),
+    ("term.start", "[START DATE]"), ("term.end", "[END DATE]"), ("term.renewal_months", "[MONTHS]"),
+    ("termination.convenience_days", "[NOTICE DAYS]"), ("termination.data_return_days", "[RETURN DAYS]"),
+    ("responsibilities.0.due", "[DUE DATE]"), ("signatories.0.name", "[SIGNER NAME]"),
+]
 
 
 # A fixed sample in CI; MOU_DRAFTING_EXAMPLES=2000 searches further by hand.
