@@ -561,6 +561,41 @@ def diff(
     click.echo(report(summary, paths=paths), nl=False)
 
 
+@main.command("review-edits")
+@click.argument("reviewed", type=_SPEC)
+@click.option("--base", type=_SPEC,
+              help="The draft REVIEWED came from (its spec or .docx) [default: rebuilt from the spec REVIEWED carries].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--profile", help="Completeness profile, for a --base spec [default: the spec's own].")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses the draft was built with. Repeatable.")
+@_guarded
+def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: str | None,
+                         clause_dirs: tuple[Path, ...]) -> None:
+    """List what a reviewer did to a returned draft REVIEWED (.docx), clause by clause.
+
+    Text edited (old -> new, word by word), clauses deleted or added,
+    tracked changes still pending (who, when, what) and comments (who, when,
+    the text they are on, what they say), each under the clause's number,
+    heading and id. REVIEWED is read against the draft it came from: rebuilt
+    from the spec every build carries, or given with --base. Exit 0 whether
+    or not anything was edited.
+    """
+    from mou_builder.clauses import load_library
+    from mou_builder.review_edits import (
+        base_from_embedded, load_base, report_json, report_markdown, report_text, review_edits,
+    )
+    from mou_builder.word_input import read_docx, read_docx_file
+
+    if not str(reviewed).lower().endswith(".docx"):
+        raise click.UsageError(f"{reviewed}: the returned draft is a Word file (.docx)")
+    library = load_library(clause_dirs)
+    draft = read_docx(read_docx_file(reviewed), str(reviewed))
+    base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library)
+    report = review_edits(draft, base_draft)
+    click.echo({"text": report_text, "json": report_json, "md": report_markdown}[fmt](report), nl=False)
+
+
 @main.command()
 @click.argument("spec", type=_SPEC)
 @click.option("--format", "fmt", type=click.Choice(["md", "txt"]), default="md", show_default=True,
