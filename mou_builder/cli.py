@@ -569,9 +569,11 @@ def diff(
 @click.option("--profile", help="Completeness profile, for a --base spec [default: the spec's own].")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses the draft was built with. Repeatable.")
+@click.option("--adopt", "adopt_spec", type=_SPEC,
+              help="Write each edited clause into the spec ADOPT as a clause override (clauses.override).")
 @_guarded
 def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: str | None,
-                         clause_dirs: tuple[Path, ...]) -> None:
+                         clause_dirs: tuple[Path, ...], adopt_spec: Path | None) -> None:
     """List what a reviewer did to a returned draft REVIEWED (.docx), clause by clause.
 
     Text edited (old -> new, word by word), clauses deleted or added,
@@ -580,6 +582,11 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     heading and id. REVIEWED is read against the draft it came from: rebuilt
     from the spec every build carries, or given with --base. Exit 0 whether
     or not anything was edited.
+
+    With --adopt SPEC, each clause the reviewer edited (pending tracked
+    changes taken as accepted) is written into SPEC as an override of its
+    library clause; later builds use those words, and `check` warns
+    (override-stale) when the library clause or the values it shows change.
     """
     from mou_builder.clauses import load_library
     from mou_builder.review_edits import (
@@ -594,6 +601,20 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library)
     report = review_edits(draft, base_draft)
     click.echo({"text": report_text, "json": report_json, "md": report_markdown}[fmt](report), nl=False)
+    if adopt_spec is not None:
+        from mou_builder.loader import load_spec
+        from mou_builder.output import write_atomic
+        from mou_builder.overrides import adopt
+
+        text, adopted, skipped = adopt(report, base_draft, adopt_spec, load_spec(adopt_spec))
+        for reason in skipped:
+            click.echo(f"not adopted: {reason}", err=True)
+        if adopted:
+            write_atomic(adopt_spec, text.encode("utf-8"), inputs=[reviewed])
+            click.echo(f"adopted {len(adopted)} clause{'s' * (len(adopted) != 1)} into {adopt_spec}: "
+                       f"{', '.join(adopted)}", err=True)
+        else:
+            click.echo(f"nothing to adopt: {adopt_spec} is unchanged", err=True)
 
 
 @main.command()
