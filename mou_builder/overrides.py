@@ -94,8 +94,7 @@ def stale_overrides(spec: Spec, library: ClauseLibrary, profile: Profile | str |
             out.append((i, f"clause {override.id} is no longer in the draft (its condition or an exclusion leaves "
                            "it out), so the override is not used"))
         elif text_sha256(texts[override.id]) != made.text_sha256:
-            out.append((i, f"the spec's values changed what clause {override.id} says since the override was made "
-                           "(the override's words stay as they were)"))
+            out.append((i, f"the spec's values changed what clause {override.id} says since the override was made"))
     return out
 
 

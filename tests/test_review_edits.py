@@ -312,3 +312,100 @@ def test_a_clause_deleted_then_saved_by_libreoffice_reads_as_one_deleted_clause(
     assert [(c.id, c.status) for c in _review(saved).noted] == [("financial.cost-allocation", "deleted")]
     assert [(c.id, c.kind) for c in summarize_changes(built, saved).clauses] == [
         ("financial.cost-allocation", "removed")]
+
+
+# ---------------------------------------------------------------- adopting the edits (clauses.override)
+
+
+def _check(spec: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["check", str(spec), *extra])
+    return result.output
+
+
+def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path) -> None:
+    import yaml
+
+    from mou_builder.text_render import render_markdown
+
+    spec_path = tmp_path / "city.yaml"
+    spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    built = render_docx(assemble(load_spec(spec_path)))
+    returned = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    returned = _edited(returned, comment_on("approved requests within 30 days", "Can we make this 45 days?"))
+    returned = _edited(returned, insert_tracked("revert to the City", " and are repaid within 60 days"))
+    returned_path = tmp_path / "returned.docx"
+    returned_path.write_bytes(returned)
+
+    # review-edits lists exactly the edit, the comment and the tracked insertion
+    listed = CliRunner().invoke(main, ["review-edits", str(returned_path), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    clauses = json.loads(listed.stdout)["clauses"]
+    assert [(c["id"], c["status"], len(c["edits"]), len(c["tracked"]), len(c["comments"])) for c in clauses] == [
+        ("financial.fiscal-agent", "edited", 1, 0, 0),
+        ("financial.billing", "unchanged", 0, 0, 1),
+        ("financial.unspent-funds", "unchanged", 0, 1, 0),
+    ]
+
+    adopted = CliRunner().invoke(main, ["review-edits", str(returned_path), "--adopt", str(spec_path)])
+    assert adopted.exit_code == 0, adopted.output
+    assert "adopted 2 clauses" in adopted.stderr
+    overrides = yaml.safe_load(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]
+    assert [(o["id"], o["based_on"]["version"], o["source"]) for o in overrides] == [
+        ("financial.fiscal-agent", "2.1.0", "returned.docx"), ("financial.unspent-funds", "1.0.0", "returned.docx")]
+    # the rest of the file is as it was (comments included)
+    assert spec_path.read_text(encoding="utf-8").startswith(CITY.read_text(encoding="utf-8").rstrip("\n"))
+    assert "override-stale" not in _check(spec_path)
+
+    # another change to the spec: the next build keeps the reviewer's words, and nothing is stale
+    text = spec_path.read_text(encoding="utf-8").replace('draft_version: "1"', 'draft_version: "2"')
+    assert text != spec_path.read_text(encoding="utf-8")
+    spec_path.write_text(text, encoding="utf-8")
+    markdown = render_markdown(assemble(load_spec(spec_path)))
+    assert "receive, hold and disburse the funds" in markdown
+    assert "revert to the City and are repaid within 60 days." in markdown
+    assert "override-stale" not in _check(spec_path)
+    # ... and the next returned draft (the build as it is) reads as not edited
+    rebuilt = render_docx(assemble(load_spec(spec_path)))
+    assert _review(rebuilt).noted == ()
+
+    # a spec value the library clause shows changes: the override is stale, and still used
+    changed = text.replace("unspent_funds: Grant funds not requested by June 30, 2027 revert to the City.",
+                           "unspent_funds: Grant funds not requested by June 30, 2028 revert to the City.")
+    assert changed != text
+    spec_path.write_text(changed, encoding="utf-8")
+    report = _check(spec_path)
+    assert ("warning override-stale: clauses.override[1]: the spec's values changed what clause "
+            "financial.unspent-funds says since the override was made; the draft still uses the override's words") in report
+    assert report.count("override-stale") == 1
+    assert "June 30, 2027 revert to the City and are repaid" in render_markdown(assemble(load_spec(spec_path)))
+
+    # the library clause changes (a folder of one's own clauses with a new version): stale too
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    library_text = (Path(__file__).parents[1] / "clause_library/clauses/financial/fiscal-agent.md").read_text()
+    (folder / "fiscal-agent.md").write_text(
+        library_text.replace("version: 2.1.0", "version: 2.2.0").replace("receive and disburse", "hold and disburse"))
+    stale = _check(spec_path, "--clauses", str(folder))
+    assert "the library clause financial.fiscal-agent changed since the override was made (2.1.0 -> 2.2.0)" in stale
+
+
+def test_an_override_of_a_clause_the_library_lacks_is_refused(tmp_path: Path) -> None:
+    spec_path = tmp_path / "s.yaml"
+    spec_path.write_text(CITY.read_text(encoding="utf-8") + (
+        "clauses:\n  override:\n    - id: financial.nothing\n      text: Words.\n"
+        "      based_on: {version: 1.0.0, sha256: x, text_sha256: y}\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(spec_path)])
+    assert result.exit_code == 1
+    assert "clauses.override[0].id: no clause 'financial.nothing' in the library to override" in result.output
+
+
+def test_a_table_clause_is_not_adopted_and_says_why(built: bytes, tmp_path: Path) -> None:
+    spec_path = tmp_path / "city.yaml"
+    spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    returned_path = tmp_path / "returned.docx"
+    returned_path.write_bytes(_edited(built, retype("together make up the total budget", "make up the budget")))
+    result = CliRunner().invoke(main, ["review-edits", str(returned_path), "--adopt", str(spec_path)])
+    assert result.exit_code == 0, result.output
+    assert "not adopted: 6.1 Schedule of Contributions (financial.schedule): holds a table" in result.stderr
+    assert "nothing to adopt" in result.stderr
+    assert spec_path.read_text(encoding="utf-8") == CITY.read_text(encoding="utf-8")
