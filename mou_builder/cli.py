@@ -90,6 +90,7 @@ def main() -> None:
     mou-build validate SPEC     check a spec against the model
     mou-build check SPEC        list the sections and details the spec still lacks
     mou-build diff OLD NEW      what changed between two drafts
+    mou-build review-edits F.docx  what a reviewer did to a returned draft (--adopt SPEC keeps it)
     mou-build amend OLD NEW     the formal amendment from a signed version to the next
     mou-build show SPEC         print the agreement as Markdown
     mou-build clauses list      show the clause library

@@ -409,3 +409,28 @@ def test_a_table_clause_is_not_adopted_and_says_why(built: bytes, tmp_path: Path
     assert "not adopted: 6.1 Schedule of Contributions (financial.schedule): holds a table" in result.stderr
     assert "nothing to adopt" in result.stderr
     assert spec_path.read_text(encoding="utf-8") == CITY.read_text(encoding="utf-8")
+
+
+def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tmp_path: Path) -> None:
+    from mou_builder.changes import summary_text
+    from mou_builder.review import redline, summarize_changes
+    from mou_builder.word_input import text_of
+
+    old = load_spec(CITY)
+    clause = next(c for c in outline(read_docx(render_docx(assemble(old)), "x")) if c.id == "financial.fiscal-agent")
+    data = old.model_dump(mode="json", exclude_none=True)
+    data["clauses"]["override"] = [{
+        "id": "financial.fiscal-agent", "text": "The City shall hold the funds.",
+        "based_on": {"version": "2.1.0", "sha256": "a", "text_sha256": "b"}}]
+    from mou_builder.loader import validate_spec
+
+    new = validate_spec(data)
+    summary = summarize_changes(old, new)
+    assert {c.path for c in summary.fields} == {
+        "clauses.override[0].id", "clauses.override[0].text", "clauses.override[0].based_on.version",
+        "clauses.override[0].based_on.sha256", "clauses.override[0].based_on.text_sha256"}
+    assert "Clauses: Override of financial.fiscal-agent added: text The City shall hold the funds." in summary_text(summary)
+    assert [(c.id, c.kind) for c in summary.clauses] == [("financial.fiscal-agent", "re-worded")]
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(redline(old, new))).read("word/document.xml"))
+    assert "hold the funds" in "".join(text_of(e) for e in root.iter(w("ins")))
+    assert clause.paragraphs[1].split(" as fiscal agent,")[0] not in "".join(text_of(e) for e in root.iter(w("ins")))
