@@ -572,9 +572,14 @@ def diff(
               help="A folder of your own clauses the draft was built with. Repeatable.")
 @click.option("--adopt", "adopt_spec", type=_SPEC,
               help="Write each edited clause into the spec ADOPT as a clause override (clauses.override).")
+@click.option("--carry-comments", "next_docx", type=_SPEC,
+              help="Put the comments on the same clauses of the next draft NEXT.docx (with -o).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --carry-comments: where to write the next draft with the comments.")
 @_guarded
 def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: str | None,
-                         clause_dirs: tuple[Path, ...], adopt_spec: Path | None) -> None:
+                         clause_dirs: tuple[Path, ...], adopt_spec: Path | None, next_docx: Path | None,
+                         output: Path | None) -> None:
     """List what a reviewer did to a returned draft REVIEWED (.docx), clause by clause.
 
     Text edited (old -> new, word by word), clauses deleted or added,
@@ -597,6 +602,10 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
 
     if not str(reviewed).lower().endswith(".docx"):
         raise click.UsageError(f"{reviewed}: the returned draft is a Word file (.docx)")
+    if (next_docx is None) != (output is None):
+        raise click.UsageError("--carry-comments NEXT.docx and -o OUT.docx go together")
+    if output is not None and output.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o {output}: the next draft is a Word file; name it .docx")
     library = load_library(clause_dirs)
     draft = read_docx(read_docx_file(reviewed), str(reviewed))
     base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library)
@@ -616,6 +625,15 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
                        f"{', '.join(adopted)}", err=True)
         else:
             click.echo(f"nothing to adopt: {adopt_spec} is unchanged", err=True)
+    if next_docx is not None and output is not None:
+        from mou_builder.output import write_atomic
+        from mou_builder.review_edits import carry_comments
+
+        data, carried, missed = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
+        for reason in missed:
+            click.echo(f"comment not carried: {reason}", err=True)
+        write_atomic(output, data, inputs=[reviewed, next_docx])
+        click.echo(f"wrote {output} with {carried} comment{'s' * (carried != 1)}", err=True)
 
 
 @main.command()

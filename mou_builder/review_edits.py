@@ -36,7 +36,7 @@ from lxml import etree
 from mou_builder.alignment import WORD, opcodes
 from mou_builder.document import ClauseOutline
 from mou_builder.errors import DraftError
-from mou_builder.ooxml import w
+from mou_builder.ooxml import W_NS, w
 from mou_builder.word_input import (
     ClausePart, WordDraft, clause_parts, clean, match_clauses, paragraph_texts, read_docx, read_docx_file, text_of,
 )
@@ -489,3 +489,101 @@ def report_json(report: ReviewReport) -> str:
         clauses.append(data)
     return json.dumps({"review_version": REVIEW_VERSION, "base": report.base, "reviewed": report.reviewed,
                        "clauses": clauses, "notes": list(report.notes)}, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- carrying comments into the next draft
+
+_COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+_COMMENTS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+def carry_comments(report: ReviewReport, next_draft: WordDraft) -> tuple[bytes, int, list[str]]:
+    """``next_draft`` (a .docx mou-builder wrote) with the report's comments as Word comments on the same clauses.
+
+    Each comment goes on the paragraph of its clause that holds the text it
+    was anchored on, else on the clause's heading, with its author and date.
+    Returns the new file's bytes, how many comments were carried, and why
+    each other was not (its clause is not in the next draft).
+    """
+    import io
+    import zipfile
+
+    from mou_builder.word_input import open_package
+
+    parts = clause_parts(next_draft)
+    ids = [i for i, _ in match_clauses(parts, next_draft.manifest)]
+    where = dict(zip(ids, parts))
+    with open_package(next_draft.data, next_draft.name) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    document = etree.fromstring(files["word/document.xml"])
+    # the parts' elements are the draft's own parse: find the same paragraphs in this one by their place
+    body = document.find(w("body"))
+    index = {id(e): k for k, e in enumerate(next_draft.body)}
+    blocks = [c for c in body if c.tag != w("sectPr")]
+    comments_xml = files.get("word/comments.xml")
+    comments = etree.fromstring(comments_xml) if comments_xml else etree.Element(w("comments"), nsmap={"w": W_NS})
+    next_id = max([int(c.get(w("id"), "0")) for c in comments.iter(w("comment"))] + [-1]) + 1
+    carried, missed = 0, []
+    for clause in report.clauses:
+        part = where.get(clause.id)
+        for note in clause.comments:
+            if part is None:
+                missed.append(f"{clause.title} ({clause.id}): not in {next_draft.name}; comment by {note.author}: {note.text}")
+                continue
+            paragraphs = [p for e in part.elements for p in blocks[index[id(e)]].iter(w("p"))]
+            target = next((p for p in paragraphs if note.anchor and note.anchor in text_of(p)), paragraphs[0])
+            _add_comment(target, comments, next_id, note)
+            next_id += 1
+            carried += 1
+    files["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if comments_xml is None and carried:
+        rels = etree.fromstring(files["word/_rels/document.xml.rels"])
+        taken = {r.get("Id") for r in rels}
+        rid = next(f"rId{n}" for n in range(1, 10_000) if f"rId{n}" not in taken)
+        etree.SubElement(rels, f"{{{_RELS_NS}}}Relationship", Id=rid, Type=_COMMENTS_TYPE, Target="comments.xml")
+        files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
+                                                               standalone=True)
+        types = etree.fromstring(files["[Content_Types].xml"])
+        etree.SubElement(types, f"{{{_TYPES_NS}}}Override", PartName="/word/comments.xml", ContentType=_COMMENTS_CT)
+        files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if carried:
+        files["word/comments.xml"] = etree.tostring(comments, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, blob in files.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, blob)
+    return out.getvalue(), carried, missed
+
+
+def _add_comment(p: etree._Element, comments: etree._Element, cid: int, note: CommentNote) -> None:
+    """A comment spanning paragraph ``p``'s text, with a comment part entry."""
+    runs = [r for r in p if r.tag == w("r")]
+    start = etree.Element(w("commentRangeStart"))
+    start.set(w("id"), str(cid))
+    end = etree.Element(w("commentRangeEnd"))
+    end.set(w("id"), str(cid))
+    ppr = p.find(w("pPr"))
+    if runs:
+        runs[0].addprevious(start)
+        runs[-1].addnext(end)
+    else:
+        p.insert(0 if ppr is None else p.index(ppr) + 1, start)
+        p.append(end)
+    reference = etree.SubElement(p, w("r"))
+    etree.SubElement(reference, w("commentReference")).set(w("id"), str(cid))
+    comment = etree.SubElement(comments, w("comment"))
+    comment.set(w("id"), str(cid))
+    comment.set(w("author"), note.author or "Reviewer")
+    if note.date:
+        comment.set(w("date"), note.date)
+    initials = "".join(part[0] for part in (note.author or "R").split() if part)[:8]
+    comment.set(w("initials"), initials or "R")
+    for line in note.text.split("\n") or [""]:
+        para = etree.SubElement(comment, w("p"))
+        t = etree.SubElement(etree.SubElement(para, w("r")), w("t"))
+        t.text = line
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")

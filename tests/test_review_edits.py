@@ -434,3 +434,27 @@ def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tm
     root = etree.fromstring(zipfile.ZipFile(io.BytesIO(redline(old, new))).read("word/document.xml"))
     assert "hold the funds" in "".join(text_of(e) for e in root.iter(w("ins")))
     assert clause.paragraphs[1].split(" as fiscal agent,")[0] not in "".join(text_of(e) for e in root.iter(w("ins")))
+
+
+def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: bytes, tmp_path: Path) -> None:
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(_edited(built, comment_on("approved requests within 30 days", "Can we make this 45 days?")))
+    spec = load_spec(CITY)
+    data = spec.model_dump(mode="json", exclude_none=True)
+    data["agreement"]["draft_version"] = "2"
+    data["clauses"]["exclude"] = ["financial.cost-allocation"]  # the next draft numbers Billing 6.5
+    from mou_builder.loader import validate_spec
+
+    next_path = tmp_path / "next.docx"
+    next_path.write_bytes(render_docx(assemble(validate_spec(data))))
+    out = tmp_path / "next-commented.docx"
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(next_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out} with 1 comment" in result.stderr
+    report = _review(out.read_bytes(), "next-commented.docx")
+    assert [(c.id, c.number, [(n.author, n.date, n.text) for n in c.comments]) for c in report.noted] == [
+        ("financial.billing", "6.5", [(AUTHOR, DATE, "Can we make this 45 days?")])]
+    # on the paragraph that holds the words it was on
+    assert "approved requests within 30 days" in report.noted[0].comments[0].anchor
+    usage = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(next_path)])
+    assert usage.exit_code == 2 and "go together" in usage.output
