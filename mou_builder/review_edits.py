@@ -167,7 +167,7 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
                          "give the draft it came from with --base") from None
     profile = reviewed.properties.get("mou.profile") or None
     document = assemble(spec, library, profile)
-    base = base_of_document(f"{reviewed.name} as built", document)
+    base = base_of_document("the draft it was built from", document)
     built = {}
     for key, value in reviewed.properties.items():
         if re.fullmatch(r"mou\.clause\.\d+", key):

@@ -458,3 +458,36 @@ def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: byte
     assert "approved requests within 30 days" in report.noted[0].comments[0].anchor
     usage = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(next_path)])
     assert usage.exit_code == 2 and "go together" in usage.output
+
+
+def test_a_library_changed_since_the_build_is_noted(tmp_path: Path) -> None:
+    from mou_builder.clauses import load_library
+
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    library_text = (Path(__file__).parents[1] / "clause_library/clauses/financial/fiscal-agent.md").read_text()
+    (folder / "fiscal-agent.md").write_text(
+        library_text.replace("version: 2.1.0", "version: 2.2.0").replace("receive and disburse", "hold and disburse"))
+    path = tmp_path / "built.docx"
+    path.write_bytes(render_docx(assemble(load_spec(CITY), load_library([folder]))))
+    with_folder = CliRunner().invoke(main, ["review-edits", str(path), "--clauses", str(folder)])
+    assert "no edits, tracked changes or comments" in with_folder.output and "Note:" not in with_folder.output
+    without = CliRunner().invoke(main, ["review-edits", str(path)])
+    assert ("Note: the clause library changed since " + str(path) + " was built: the base text of "
+            "financial.fiscal-agent (built with 2.2.0, now 2.1.0) is the library's text today") in without.output
+
+
+def test_adopting_into_a_json_spec(built: bytes, tmp_path: Path) -> None:
+    spec_path = tmp_path / "city.json"
+    spec_path.write_text(json.dumps(load_spec(CITY).model_dump(mode="json", exclude_none=True)), encoding="utf-8")
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(_edited(built, retype("receive and disburse", "receive, hold and disburse")))
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
+    assert result.exit_code == 0, result.output
+    overrides = json.loads(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]
+    assert [o["id"] for o in overrides] == ["financial.fiscal-agent"]
+    assert "receive, hold and disburse" in overrides[0]["text"]
+    # adopting the same review again replaces the override instead of adding a second one
+    again = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
+    assert again.exit_code == 0, again.output
+    assert len(json.loads(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]) == 1
