@@ -234,6 +234,11 @@ def agreements(draw: Any) -> dict[str, Any]:
         termination["data_return_days"] = destruction or 45
     data["termination"] = termination
     data["signatories"] = [{"party": pid, "name": f"Signer {pid}", "title": "Director"} for pid in ids]
+    if draw(st.booleans()):  # a reviewer's words adopted in place of a library clause (review-edits --adopt)
+        data["clauses"] = {"override": [{
+            "id": "general_provisions.counterparts", "title": "Copies",
+            "text": "The Parties may sign separate copies, which together are one instrument.",
+            "based_on": {"version": "1.0.0", "sha256": "0" * 64, "text_sha256": "0" * 64}}]}
     return data
 
 
