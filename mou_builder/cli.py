@@ -567,7 +567,7 @@ def diff(
 @click.option("--base", type=_SPEC,
               help="The draft REVIEWED came from (its spec or .docx) [default: rebuilt from the spec REVIEWED carries].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
-@click.option("--profile", help="Completeness profile, for a --base spec [default: the spec's own].")
+@click.option("--profile", help="Profile the draft was built with [default: the one it records, else the spec's own].")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses the draft was built with. Repeatable.")
 @click.option("--adopt", "adopt_spec", type=_SPEC,
@@ -608,7 +608,7 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
         raise click.UsageError(f"-o {output}: the next draft is a Word file; name it .docx")
     library = load_library(clause_dirs)
     draft = read_docx(read_docx_file(reviewed), str(reviewed))
-    base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library)
+    base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library, profile)
     report = review_edits(draft, base_draft)
     click.echo({"text": report_text, "json": report_json, "md": report_markdown}[fmt](report), nl=False)
     if adopt_spec is not None:

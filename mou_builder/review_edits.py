@@ -146,7 +146,7 @@ def base_of_document(name: str, document: Document, template: str | Path | None 
     return Base(name, outline(read_docx(render_docx(document, template=template), name)), document=document)
 
 
-def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None) -> Base:
+def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None, profile: str | None = None) -> Base:
     """The base rebuilt from the spec the returned draft carries; raises DraftError when it carries none.
 
     When the clause library changed since the draft was built, the rebuilt
@@ -156,7 +156,7 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
         raise DraftError(f"{reviewed.name}: carries no spec (it was not built by this version of mou-builder, or "
                          "not by mou-builder): give the draft it came from with --base (its spec or .docx)")
     from mou_builder.assembly import assemble
-    from mou_builder.errors import SpecError
+    from mou_builder.errors import ProfileError, SpecError
     from mou_builder.loader import loads_spec
 
     source = f"{reviewed.name} (the spec it carries)"
@@ -165,21 +165,30 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
     except SpecError as exc:
         raise DraftError(f"{source}: no longer a valid spec for this version of mou-builder ({exc}); "
                          "give the draft it came from with --base") from None
-    profile = reviewed.properties.get("mou.profile") or None
-    document = assemble(spec, library, profile)
+    notes = []
+    profile = profile or reviewed.properties.get("mou.profile") or None
+    try:
+        document = assemble(spec, library, profile)
+    except ProfileError:  # a profile file given at build time: the spec's own profile gives the same clauses
+        notes.append(f"the profile {profile!r} the draft was built with is not known here: the spec's own is used")
+        document = assemble(spec, library)
     base = base_of_document("the draft it was built from", document)
     built = {}
     for key, value in reviewed.properties.items():
         if re.fullmatch(r"mou\.clause\.\d+", key):
             ref, _, digest = value.partition(" ")
             built[ref.rpartition("@")[0]] = (ref.rpartition("@")[2], digest)
+    rebuilt = {e.id for e in document.manifest}
     changed = [f"{e.id} (built with {built[e.id][0]}, now {e.version})" for e in document.manifest
                if e.id in built and built[e.id][1] != e.sha256]
-    notes = ()
     if changed:
-        notes = (f"the clause library changed since {reviewed.name} was built: the base text of "
-                 f"{', '.join(changed)} is the library's text today",)
-    return Base(base.name, base.clauses, notes, document)
+        notes.append(f"the clause library changed since {reviewed.name} was built: the base text of "
+                     f"{', '.join(changed)} is the library's text today")
+    lost = [clause_id for clause_id in built if clause_id not in rebuilt]
+    if lost:
+        notes.append(f"{', '.join(lost)} {'was' if len(lost) == 1 else 'were'} in the draft as built but not in "
+                     "the rebuilt one (built with a folder of your own clauses? give it with --clauses)")
+    return Base(base.name, base.clauses, tuple(notes), document)
 
 
 def load_base(path: str | Path, library: ClauseLibrary | None = None, profile: str | None = None) -> Base:

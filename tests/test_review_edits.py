@@ -491,3 +491,18 @@ def test_adopting_into_a_json_spec(built: bytes, tmp_path: Path) -> None:
     again = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
     assert again.exit_code == 0, again.output
     assert len(json.loads(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]) == 1
+
+
+def test_a_clause_of_ones_own_missing_from_the_library_is_noted(tmp_path: Path) -> None:
+    from mou_builder.clauses import load_library
+
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    (folder / "notes.md").write_text("---\nid: general_provisions.notes\nversion: 1.0.0\ntitle: Notes\n"
+                                     "section: general_provisions\norder: 95\n---\nThe Parties keep notes.\n")
+    path = tmp_path / "built.docx"
+    path.write_bytes(render_docx(assemble(load_spec(CITY), load_library([folder]))))
+    assert "no edits" in CliRunner().invoke(main, ["review-edits", str(path), "--clauses", str(folder)]).output
+    without = CliRunner().invoke(main, ["review-edits", str(path)]).output
+    assert "general_provisions.notes was in the draft as built but not in the rebuilt one" in without
+    assert "(general_provisions.notes): added" in without
