@@ -36,7 +36,9 @@ def overridden(clause: ClauseFile, override: ClauseOverride, label: str) -> Clau
     """``clause`` with the override's heading and words (used literally, as a clause written in the spec is)."""
     from mou_builder.clauses import ClauseFile
 
-    header = clause.header.model_copy(update={"title": override.title or clause.header.title})
+    # the version the words were made against: a later library version does not make them that version's
+    header = clause.header.model_copy(update={"title": override.title or clause.header.title,
+                                              "version": override.based_on.version})
     return ClauseFile(header, override.text, None, "spec", label)
 
 
@@ -86,16 +88,35 @@ def stale_overrides(spec: Spec, library: ClauseLibrary, profile: Profile | str |
         made = override.based_on
         if clause is None:
             continue  # refused as a spec problem
+        why = ""
         if (clause.version, clause.sha256) != (made.version, made.sha256):
             changed = f"{made.version} -> {clause.version}" if clause.version != made.version else \
                 f"{clause.version}, its text changed without a new version"
-            out.append((i, f"the library clause {override.id} changed since the override was made ({changed})"))
+            why = f"the library clause {override.id} changed since the override was made ({changed})"
         elif override.id not in texts:
-            out.append((i, f"clause {override.id} is no longer in the draft (its condition or an exclusion leaves "
-                           "it out), so the override is not used"))
+            why = (f"clause {override.id} is no longer in the draft (its condition or an exclusion leaves it out), "
+                   "so the override is not used")
         elif text_sha256(texts[override.id]) != made.text_sha256:
-            out.append((i, f"the spec's values changed what clause {override.id} says since the override was made"))
+            why = f"the spec's values changed what clause {override.id} says since the override was made"
+        if why and override.id in texts:
+            why += "; " + _both_sides(override, texts[override.id])
+        if why:
+            out.append((i, why))
     return out
+
+
+def _both_sides(override: ClauseOverride, library_text: Sequence[str]) -> str:
+    """How the library's text now differs from the override's words, a few edits quoted."""
+    from mou_builder.review_edits import word_edits
+
+    title = override.title or (library_text[0] if library_text else "")
+    mine = [title, *(p.strip() for p in re.split(r"\n\s*\n", override.text) if p.strip())]
+    edits = word_edits(mine, library_text)
+    if not edits:
+        return "the library's text now reads as the override does"
+    shown = ", ".join(f'"{e.old}" -> "{e.new}"' for e in edits[:3])
+    more = f" and {len(edits) - 3} more" if len(edits) > 3 else ""
+    return f"from the override's words to the library's text now: {shown}{more}"
 
 
 def override_findings(spec: Spec, library: ClauseLibrary, profile: Profile | str | Path | None,

@@ -301,17 +301,19 @@ def _open(tokens: Sequence[str]) -> bool:
 
 
 def _word_before(tokens: Sequence[str], i: int) -> int | None:
+    """Where the nearest word before ``i`` in the same paragraph starts (spaces and punctuation skipped)."""
     k = i - 1
-    while k >= 0 and tokens[k].isspace() and _PARAGRAPH not in tokens[k]:
+    while k >= 0 and not tokens[k][0].isalnum() and _PARAGRAPH not in tokens[k]:
         k -= 1
-    return k if k >= 0 and not tokens[k].isspace() else None
+    return k if k >= 0 and tokens[k][0].isalnum() else None
 
 
 def _word_after(tokens: Sequence[str], i: int) -> int | None:
+    """Where the nearest word after ``i`` in the same paragraph ends (spaces and punctuation skipped)."""
     k = i
-    while k < len(tokens) and tokens[k].isspace() and _PARAGRAPH not in tokens[k]:
+    while k < len(tokens) and not tokens[k][0].isalnum() and _PARAGRAPH not in tokens[k]:
         k += 1
-    return k + 1 if k < len(tokens) and not tokens[k].isspace() else None
+    return k + 1 if k < len(tokens) and tokens[k][0].isalnum() else None
 
 
 def _joined(tokens: Sequence[str]) -> str:

@@ -375,7 +375,9 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     spec_path.write_text(changed, encoding="utf-8")
     report = _check(spec_path)
     assert ("warning override-stale: clauses.override[1]: the spec's values changed what clause "
-            "financial.unspent-funds says since the override was made; the draft still uses the override's words") in report
+            "financial.unspent-funds says since the override was made; from the override's words to the library's "
+            'text now: "2027" -> "2028", "City and are repaid within 60 days" -> "City"; '
+            "the draft still uses the override's words") in report
     assert report.count("override-stale") == 1
     assert "June 30, 2027 revert to the City and are repaid" in render_markdown(assemble(load_spec(spec_path)))
 
@@ -386,7 +388,8 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     (folder / "fiscal-agent.md").write_text(
         library_text.replace("version: 2.1.0", "version: 2.2.0").replace("receive and disburse", "hold and disburse"))
     stale = _check(spec_path, "--clauses", str(folder))
-    assert "the library clause financial.fiscal-agent changed since the override was made (2.1.0 -> 2.2.0)" in stale
+    assert ("the library clause financial.fiscal-agent changed since the override was made (2.1.0 -> 2.2.0); "
+            'from the override\'s words to the library\'s text now: "agent, receive," -> "agent,"') in stale
 
 
 def test_an_override_of_a_clause_the_library_lacks_is_refused(tmp_path: Path) -> None:
