@@ -210,6 +210,8 @@ def adopted_spec_text(spec_text: str, spec_format: str, current: Sequence[Mappin
     existing: dict[str, Any] = {}
     if start is not None:
         end = next((k for k in range(start + 1, len(lines)) if re.match(r"[^\s#-]", lines[k])), len(lines))
+        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+            end -= 1  # blank lines and comments before the next key belong to it, and stay
         existing = yaml.safe_load("".join(lines[start:end])).get("clauses") or {}
     else:
         start = end = len(lines)

@@ -509,3 +509,20 @@ def test_a_clause_of_ones_own_missing_from_the_library_is_noted(tmp_path: Path) 
     without = CliRunner().invoke(main, ["review-edits", str(path)]).output
     assert "general_provisions.notes was in the draft as built but not in the rebuilt one" in without
     assert "(general_provisions.notes): added" in without
+
+
+def test_adopting_rewrites_only_the_clauses_block_of_a_yaml_spec() -> None:
+    from mou_builder.overrides import adopted_spec_text
+
+    text = ("# my spec\nagreement:\n  title: X  # the title\nclauses:\n  exclude:\n    - a.b\n  # why: see notes\n"
+            "  pin: [c.d]\n\n# the parties\nparties: []\n")
+    override = {"id": "e.f", "text": "Words.", "based_on": {"version": "1.0.0", "sha256": "s", "text_sha256": "t"}}
+    out = adopted_spec_text(text, "yaml", [], [override])
+    assert out.startswith("# my spec\nagreement:\n  title: X  # the title\nclauses:\n")
+    assert out.endswith("\n\n# the parties\nparties: []\n")
+    import yaml
+
+    assert yaml.safe_load(out)["clauses"] == {"exclude": ["a.b"], "pin": ["c.d"], "override": [override]}
+    # no clauses block yet: one is added at the end
+    appended = adopted_spec_text("agreement:\n  title: X", "yaml", [], [override])
+    assert appended.startswith("agreement:\n  title: X\nclauses:\n  override:\n")
