@@ -39,10 +39,14 @@ def prior_amendments(spec: Spec) -> tuple[str, ...]:
                  for a in spec.agreement.amendments)
 
 
+def canonical_spec(spec: Spec) -> str:
+    """The spec's content as compact JSON with sorted keys: the same for the same values, whatever the file looked like."""
+    return json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def spec_sha256(spec: Spec) -> str:
     """Hash of the spec's content (not of its file's formatting)."""
-    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_spec(spec).encode("utf-8")).hexdigest()
 
 
 def assemble(
@@ -120,7 +124,8 @@ def assemble(
         findings=tuple(findings),
         profile=profile.id,
         spec_sha256=spec_sha256(spec),
-        metadata={"generator": f"mou-builder {__version__}"},
+        # the spec travels in the .docx, so that `review-edits` can rebuild the draft a reviewer returns
+        metadata={"generator": f"mou-builder {__version__}", "spec": canonical_spec(spec)},
     )
 
 

@@ -650,6 +650,8 @@ def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> st
         field, field.replace("_", " ").capitalize().removesuffix("s"))
     if field == "parties":
         return f"{noun} '{side.parties.get(item.get('id', ''), item.get('legal_name', index + 1))}'"
+    if field == "override" and isinstance(item.get("id"), str):  # a clause override, by the clause it replaces
+        return f"Override of {item['id']}"
     if field == "signatories" and "party" in item:
         return f"{noun} for {side.parties.get(item['party'], item['party'])}"
     for key in ("activity", "description", "name", "kind"):

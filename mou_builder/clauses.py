@@ -778,6 +778,9 @@ def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[SpecProblem
     for i, clause_id in enumerate(spec.clauses.exclude):
         if clause_id not in library.clauses:
             problems.append(problem(("clauses", "exclude", i), f"no clause {clause_id!r} in the library"))
+    from mou_builder.overrides import unknown_overrides
+
+    problems.extend(problem(loc, message) for loc, message in unknown_overrides(spec, library))
     known_sections = [s.key for s in library.sections]
     for i, clause in enumerate(spec_clauses(spec)):
         if clause.header.section not in known_sections:
@@ -826,7 +829,9 @@ def select_clauses(spec: Spec, library: ClauseLibrary, context: Mapping[str, Any
                 chosen.append(clause)
         chosen.extend(c for c in added if c.header.section == section.key)
         by_section[section.key] = chosen
-    return Selection(by_section)
+    from mou_builder.overrides import apply_overrides
+
+    return Selection(apply_overrides(spec, by_section))
 
 
 # ---------------------------------------------------------------- integrity

@@ -90,6 +90,7 @@ def main() -> None:
     mou-build validate SPEC     check a spec against the model
     mou-build check SPEC        list the sections and details the spec still lacks
     mou-build diff OLD NEW      what changed between two drafts
+    mou-build review-edits F.docx  what a reviewer did to a returned draft (--adopt SPEC keeps it)
     mou-build amend OLD NEW     the formal amendment from a signed version to the next
     mou-build show SPEC         print the agreement as Markdown
     mou-build clauses list      show the clause library
@@ -567,6 +568,80 @@ def diff(
         return
     report = summary_text if fmt == "text" else summary_markdown
     click.echo(report(summary, paths=paths), nl=False)
+
+
+@main.command("review-edits")
+@click.argument("reviewed", type=_SPEC)
+@click.option("--base", type=_SPEC,
+              help="The draft REVIEWED came from (its spec or .docx) [default: rebuilt from the spec REVIEWED carries].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--profile", help="Profile the draft was built with [default: the one it records, else the spec's own].")
+@click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of your own clauses the draft was built with. Repeatable.")
+@click.option("--adopt", "adopt_spec", type=_SPEC,
+              help="Write each edited clause into the spec ADOPT as a clause override (clauses.override).")
+@click.option("--carry-comments", "next_docx", type=_SPEC,
+              help="Put the comments on the same clauses of the next draft NEXT.docx (with -o).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --carry-comments: where to write the next draft with the comments.")
+@_guarded
+def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: str | None,
+                         clause_dirs: tuple[Path, ...], adopt_spec: Path | None, next_docx: Path | None,
+                         output: Path | None) -> None:
+    """List what a reviewer did to a returned draft REVIEWED (.docx), clause by clause.
+
+    Text edited (old -> new, word by word), clauses deleted or added,
+    tracked changes still pending (who, when, what) and comments (who, when,
+    the text they are on, what they say), each under the clause's number,
+    heading and id. REVIEWED is read against the draft it came from: rebuilt
+    from the spec every build carries, or given with --base. Exit 0 whether
+    or not anything was edited.
+
+    With --adopt SPEC, each clause the reviewer edited (pending tracked
+    changes taken as accepted) is written into SPEC as an override of its
+    library clause; later builds use those words, and `check` warns
+    (override-stale) when the library clause or the values it shows change.
+    """
+    from mou_builder.clauses import load_library
+    from mou_builder.review_edits import (
+        base_from_embedded, load_base, report_json, report_markdown, report_text, review_edits,
+    )
+    from mou_builder.word_input import read_docx, read_docx_file
+
+    if not str(reviewed).lower().endswith(".docx"):
+        raise click.UsageError(f"{reviewed}: the returned draft is a Word file (.docx)")
+    if (next_docx is None) != (output is None):
+        raise click.UsageError("--carry-comments NEXT.docx and -o OUT.docx go together")
+    if output is not None and output.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o {output}: the next draft is a Word file; name it .docx")
+    library = load_library(clause_dirs)
+    draft = read_docx(read_docx_file(reviewed), str(reviewed))
+    base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library, profile)
+    report = review_edits(draft, base_draft)
+    click.echo({"text": report_text, "json": report_json, "md": report_markdown}[fmt](report), nl=False)
+    if adopt_spec is not None:
+        from mou_builder.loader import load_spec
+        from mou_builder.output import write_atomic
+        from mou_builder.overrides import adopt
+
+        text, adopted, skipped = adopt(report, base_draft, adopt_spec, load_spec(adopt_spec))
+        for reason in skipped:
+            click.echo(f"not adopted: {reason}", err=True)
+        if adopted:
+            write_atomic(adopt_spec, text.encode("utf-8"), inputs=[reviewed])
+            click.echo(f"adopted {len(adopted)} clause{'s' * (len(adopted) != 1)} into {adopt_spec}: "
+                       f"{', '.join(adopted)}", err=True)
+        else:
+            click.echo(f"nothing to adopt: {adopt_spec} is unchanged", err=True)
+    if next_docx is not None and output is not None:
+        from mou_builder.output import write_atomic
+        from mou_builder.review_edits import carry_comments
+
+        data, carried, missed = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
+        for reason in missed:
+            click.echo(f"comment not carried: {reason}", err=True)
+        write_atomic(output, data, inputs=[reviewed, next_docx])
+        click.echo(f"wrote {output} with {carried} comment{'s' * (carried != 1)}", err=True)
 
 
 @main.command()

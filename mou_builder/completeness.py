@@ -287,6 +287,10 @@ def check(
     findings.extend(placeholder_findings(spec, finder))
     if defaults:
         findings.extend(named_defaults(spec, context, finder, covered))
+    if spec.clauses.override:
+        from mou_builder.overrides import override_findings
+
+        findings.extend(override_findings(spec, library, profile, finder.make))
     order = {s.key: i for i, s in enumerate(library.sections)}
     rank = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: (order.get(f.section, 99), rank[f.severity], f.path, f.code))

@@ -528,6 +528,35 @@ class AddedClause(_Model):
     text: Text = Field(description="The clause text, in the clause markup (paragraphs, lists, emphasis).")
 
 
+class OverrideBase(_Model):
+    """What a clause override was made against: the library clause, and its text in the draft then."""
+
+    version: Text = Field(description="Version of the library clause the override replaced, e.g. '1.2.0'.",
+                          examples=["1.2.0"])
+    sha256: Text = Field(description="Hash of the library clause's text (as the lock file records it).")
+    text_sha256: Text = Field(
+        description="Hash of the clause as the draft showed it (the library text filled in with the spec's values "
+        "then): when the spec's values change what the library clause would say, the override is reported stale."
+    )
+
+
+class ClauseOverride(_Model):
+    """A library clause replaced by your own words, e.g. a reviewer's edits adopted with `mou-build review-edits --adopt`.
+
+    The text is used literally (never as a template): a value in it (an
+    amount, a date, a party's name) no longer follows the spec. `mou-build
+    check` reports `override-stale` when the library clause or the values it
+    shows changed after the override was made.
+    """
+
+    id: Text = Field(description="Id of the library clause it replaces, e.g. 'financial.billing'.",
+                     examples=["financial.billing"])
+    title: Text | None = Field(None, description="Heading of the clause [default: the library clause's heading].")
+    text: Text = Field(description="The clause text, in the clause markup (paragraphs, lists, emphasis).")
+    based_on: OverrideBase = Field(description="The library clause and draft text the override was made against.")
+    source: Text | None = Field(None, description="Where the words came from, e.g. 'draft2-returned.docx'.")
+
+
 class ClauseChoices(_Model):
     """Choices about which clauses of the library to use."""
 
@@ -538,6 +567,9 @@ class ClauseChoices(_Model):
     )
     exclude: list[Text] = Field(default_factory=list, description="Clause ids to leave out.")
     add: list[AddedClause] = Field(default_factory=list, description="Clauses written in the spec.")
+    override: list[ClauseOverride] = Field(
+        default_factory=list, description="Library clauses replaced by your own words (see `review-edits --adopt`)."
+    )
 
 
 # ---------------------------------------------------------------- the spec
@@ -580,7 +612,8 @@ class Spec(_Model):
     general_provisions: GeneralProvisions = Field(
         default_factory=GeneralProvisions, description="General provisions (boilerplate)."
     )
-    clauses: ClauseChoices = Field(default_factory=ClauseChoices, description="Clause choices: pin, exclude, add.")
+    clauses: ClauseChoices = Field(default_factory=ClauseChoices,
+                                   description="Clause choices: pin, exclude, add, override.")
 
     # Where each value came from in the spec file; set by the loader.
     _source: Any = PrivateAttr(default=None)
@@ -804,6 +837,7 @@ def _consistency_problems(spec: Spec) -> Any:
         yield from ref(("signatories", i, "party"), s.party)
     yield from _prior_amendment_problems(spec)
     yield from _placeholder_problems(spec)
+    yield from _override_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -853,3 +887,13 @@ def _placeholder_problems(spec: Spec) -> Any:
             f"agreement.final is true (the execution copy), but this value still holds the placeholder {token}: "
             "fill it in, or set final: false while the draft is a template"
         ), token
+
+
+def _override_problems(spec: Spec) -> Any:
+    """A clause overridden twice: which text would the draft use?"""
+    seen: set[str] = set()
+    for i, override in enumerate(spec.clauses.override):
+        if override.id in seen:
+            yield ("clauses", "override", i, "id"), (
+                f"clause {override.id!r} is overridden twice: keep one override per clause"), override.id
+        seen.add(override.id)

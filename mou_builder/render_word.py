@@ -41,7 +41,7 @@ from mou_builder.errors import RenderError, TemplateError
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
 from mou_builder.types import PLACEHOLDER
-from mou_builder.word_input import check_document, open_package, read_docx, read_docx_file
+from mou_builder.word_input import SPEC_XML_NS, check_document, open_package, read_docx, read_docx_file
 
 #: Styles a template must define (by name), with their type.
 REQUIRED_STYLES: dict[str, str] = {
@@ -99,6 +99,7 @@ def _package(word: Any, document: Document) -> bytes:
             highlight_placeholders(part.element)
     _set_core_properties(word, document)
     _set_custom_properties(word, document)
+    _embed_spec(word, document)
     return _finalise(_package_files(word))
 
 
@@ -963,6 +964,37 @@ def _set_custom_properties(word: Any, document: Document) -> None:
     else:
         part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
         package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+#: Item id of the custom XML part that holds the spec (one fixed id: it names the kind of item, not the draft).
+_SPEC_ITEM_ID = "{6D0B3C52-8E1A-4C1B-9F3E-2A7D5B9C0E41}"
+
+
+def _embed_spec(word: Any, document: Document) -> None:
+    """The spec the draft was built from, as a custom XML part (Word and LibreOffice keep those when saving).
+
+    Left out of drafts that are not one spec's agreement (an amendment, a
+    restatement or a conformed copy carry ``metadata`` keys of their own).
+    """
+    spec = document.metadata.get("spec")
+    if spec is None or {"amendment", "restates", "conformed"} & document.metadata.keys():
+        return
+    main = word.part
+    package = main.package
+    taken = {str(p.partname) for p in package.iter_parts()}
+    n = next(n for n in range(1, 10_000) if f"/customXml/item{n}.xml" not in taken)
+    root = etree.Element(f"{{{SPEC_XML_NS}}}spec", nsmap={"mou": SPEC_XML_NS}, sha256=document.spec_sha256)
+    root.text = spec
+    item = Part(PackURI(f"/customXml/item{n}.xml"), CT.XML,
+                etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), package)
+    ds = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
+    props = etree.Element(f"{{{ds}}}datastoreItem", nsmap={"ds": ds})
+    props.set(f"{{{ds}}}itemID", _SPEC_ITEM_ID)
+    etree.SubElement(etree.SubElement(props, f"{{{ds}}}schemaRefs"), f"{{{ds}}}schemaRef").set(f"{{{ds}}}uri", SPEC_XML_NS)
+    item_props = Part(PackURI(f"/customXml/itemProps{n}.xml"), CT.OFC_CUSTOM_XML_PROPERTIES,
+                      etree.tostring(props, xml_declaration=True, encoding="UTF-8", standalone=True), package)
+    item.relate_to(item_props, RT.CUSTOM_XML_PROPS)
+    main.relate_to(item, RT.CUSTOM_XML)
 
 
 # ---------------------------------------------------------------- final bytes

@@ -29,7 +29,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
@@ -73,6 +73,18 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _DCTERMS_NS = "http://purl.org/dc/terms/"
+#: The namespace of the custom XML part in which a build keeps the spec it was built from.
+SPEC_XML_NS = "urn:mou-builder:spec:1"
+
+
+@dataclass(frozen=True)
+class WordComment:
+    """A comment from a .docx file's comments part: who wrote it, when, and its text (paragraphs joined by line breaks)."""
+
+    id: str
+    author: str
+    date: str | None
+    text: str
 
 
 @dataclass
@@ -91,6 +103,11 @@ class WordDraft:
     date: date | None
     #: Header and footer parts (their root elements), by :func:`margin_refs` label, in document order.
     margins: dict[str, etree._Element] = field(default_factory=dict)
+    #: The spec the draft was built from, as canonical JSON (None: not recorded), and its recorded hash.
+    spec_json: str | None = None
+    spec_sha256: str | None = None
+    #: The comments of the comments part, by their ``w:id`` (anchored in the body by comment ranges).
+    comments: dict[str, WordComment] = field(default_factory=dict)
 
     @property
     def from_mou_builder(self) -> bool:
@@ -138,6 +155,9 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
                 margin = package.xml(parts[rid])
                 if margin.tag in (w("hdr"), w("ftr")):
                     margins[label] = margin
+        spec_json, spec_hash = _embedded_spec(package, main)
+        comments_part = package.target(main, "comments")
+        comments = _comments(package.xml(comments_part)) if comments_part else {}
         return WordDraft(
             name=name,
             data=data,
@@ -147,6 +167,9 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
             properties=_custom_properties(package.xml(custom)) if custom else {},
             date=_core_date(package.xml(core)) if core else None,
             margins=margins,
+            comments=comments,
+            spec_json=spec_json,
+            spec_sha256=spec_hash,
         )
 
 
@@ -360,6 +383,29 @@ def _custom_properties(root: etree._Element) -> dict[str, str]:
     return out
 
 
+def _embedded_spec(package: _Package, main: str) -> tuple[str | None, str | None]:
+    """The spec a build embedded (see ``render_word._embed_spec``): its JSON text and recorded hash."""
+    for rid, part in package.targets(main).items():
+        if not part.startswith("customXml/"):
+            continue
+        try:
+            root = package.xml(part)
+        except MouError:  # another program's item we cannot read is none of ours: the draft is still read
+            continue
+        if root.tag == f"{{{SPEC_XML_NS}}}spec":
+            return root.text or "", root.get("sha256")
+    return None, None
+
+
+def _comments(root: etree._Element) -> dict[str, WordComment]:
+    out = {}
+    for comment in root.iter(w("comment")):
+        cid = comment.get(w("id"), "")
+        text = "\n".join(text_of(p) for p in comment.iter(w("p")))
+        out[cid] = WordComment(cid, comment.get(w("author"), ""), comment.get(w("date")), text)
+    return out
+
+
 def _core_date(root: etree._Element) -> date | None:
     for tag in ("modified", "created"):
         found = root.find(f"{{{_DCTERMS_NS}}}{tag}")
@@ -514,24 +560,198 @@ def formatting(p: etree._Element) -> tuple[tuple[bytes, int], ...]:
     return tuple(out)
 
 
-def outline(draft: WordDraft) -> tuple[ClauseOutline, ...]:
-    """The clauses of a mou-builder draft (ids from its manifest), numbered by their place."""
-    parts = cleaned_segments(draft.body)
-    clauses = [s for s in parts if s.key.startswith("clause:")]
-    manifest = draft.manifest
-    if len(manifest) != len(clauses):  # edited by hand: fall back on the bookmark names
-        manifest = [(s.key.removeprefix("clause:mou_"), "") for s in clauses]
-    ids = iter(manifest)
-    out = []
+def outline(
+    draft: WordDraft, reference: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[ClauseOutline, ...]:
+    """The clauses of a mou-builder draft (ids from its manifest), numbered by their place.
+
+    Clauses are matched to the manifest by :func:`match_clauses` (bookmark,
+    manifest order and text together), so a file saved by a program that
+    renumbers, duplicates or drops bookmarks, or with a clause deleted by
+    hand, still reads clause by clause. ``reference`` (each clause's
+    paragraphs, by id, e.g. of the draft it came from) lets text similarity
+    decide between clauses whose bookmarks were lost.
+    """
+    parts = clause_parts(draft)
+    ids = match_clauses(parts, draft.manifest, reference)
+    return tuple(ClauseOutline(ids[k][0], part.number, ids[k][1], tuple(paragraph_texts(clean_copies(part.elements))))
+                 for k, part in enumerate(parts))
+
+
+@dataclass
+class ClausePart:
+    """A clause as found in a draft's body: its elements (not copies), number by place and mou-builder bookmarks."""
+
+    number: str
+    elements: list[etree._Element]
+    #: The clause bookmarks (``mou_...``) that start in it and in no clause before it.
+    marks: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        """The heading's text (the first paragraph with text)."""
+        texts = paragraph_texts(clean_copies(self.elements[:1]))
+        return texts[0] if texts else ""
+
+
+def clean_copies(elements: Sequence[etree._Element]) -> list[etree._Element]:
+    """Cleaned copies of ``elements`` (the originals stay as they are)."""
+    return clean([deepcopy(e) for e in elements])
+
+
+def heading_levels(draft: WordDraft) -> dict[str, int]:
+    """Style ids of the draft's Heading 1 and Heading 2 styles, with their level (by the style's name)."""
+    out: dict[str, int] = {}
+    for style in draft.styles.iter(w("style")) if draft.styles is not None else ():
+        name = style.find(w("name"))
+        value = (name.get(w("val")) or "").strip().lower() if name is not None else ""
+        if value in ("heading 1", "heading 2"):
+            out[style.get(w("styleId"), "")] = int(value[-1])
+    return out
+
+
+def clause_parts(draft: WordDraft) -> list[ClausePart]:
+    """The clauses of a mou-builder draft's body, in order, split at their headings.
+
+    Headings are told by their style (Heading 1 a section, Heading 2 a
+    clause), which Word and LibreOffice keep whatever they do to bookmarks:
+    LibreOffice duplicates a bookmark that spans paragraphs and drops one
+    that starts right after a table. A file with no Heading 2 paragraph is
+    split at its bookmarks, as :func:`segments` does.
+    """
+    levels = heading_levels(draft)
+    by_style = any(_level(e, levels) == 2 for e in draft.body)
+    parts: list[ClausePart] = []
+    seen: set[str] = set()
+    current: ClausePart | None = None
     section = clause = 0
-    for part in parts:
-        if part.key.startswith("section:"):
-            section, clause = section + 1, 0
-        elif part.key.startswith("clause:"):
+    for element in draft.body:
+        if by_style:
+            level = _level(element, levels)
+        else:
+            key = _segment_key(element)
+            level = None if key is None or key[len("clause:") if key.startswith("clause:") else len("section:"):] in seen \
+                else (2 if key.startswith("clause:") else 1)
+        if level == 1:
+            section, clause, current = section + 1, 0, None
+            continue
+        if level == 2:
             clause += 1
-            clause_id, version = next(ids)
-            out.append(ClauseOutline(clause_id, f"{section}.{clause}", version, tuple(paragraph_texts(part.elements))))
-    return tuple(out)
+            current = ClausePart(f"{section}.{clause}", [], ())
+            parts.append(current)
+        names = [b.get(w("name"), "") for b in element.iter(w("bookmarkStart"))]
+        if current is not None:
+            current.elements.append(element)
+            current.marks += tuple(n for n in dict.fromkeys(names) if n.startswith("mou_") and n not in seen)
+        seen.update(names)
+    return parts
+
+
+def _level(element: etree._Element, levels: Mapping[str, int]) -> int | None:
+    if element.tag != w("p"):
+        return None
+    style = element.find(f"{w('pPr')}/{w('pStyle')}")
+    return levels.get(style.get(w("val"), "")) if style is not None else None
+
+
+def clause_bookmark(clause_id: str) -> str:
+    """The bookmark mou-builder puts around a clause (the same as ``render_word.bookmark_name``)."""
+    name = "mou_" + re.sub(r"[^A-Za-z0-9_]", "_", clause_id)
+    if len(name) > 40:
+        import hashlib
+
+        name = name[:31] + "_" + hashlib.sha256(clause_id.encode()).hexdigest()[:8]
+    return name
+
+
+#: How alike (matched words over all words, 0 to 1) a clause must be to one of the manifest to be taken for it.
+MATCH_THRESHOLD = 0.5
+
+
+def match_clauses(
+    parts: Sequence[ClausePart],
+    manifest: Sequence[tuple[str, str]],
+    reference: Mapping[str, Sequence[str]] | None = None,
+) -> list[tuple[str, str]]:
+    """``(id, version)`` of each part: its manifest entry, or an id of its own for a clause not in the manifest.
+
+    A part whose bookmark names a manifest clause is that clause. Between
+    two such anchors, the parts left are matched in order to the manifest
+    entries left between them: one for one when there are as many of each,
+    otherwise by how alike they are (to ``reference``'s text of the clause
+    when given, else the heading to the words of the id), so one deleted
+    clause is one entry left over, not every clause after it shifted. A part
+    matched to nothing keeps the id its bookmark gives, or is ``added:`` and
+    its heading.
+    """
+    by_mark = {clause_bookmark(clause_id): k for k, (clause_id, _) in enumerate(manifest)}
+    owner: dict[int, int] = {}  # part -> manifest entry
+    for k, part in enumerate(parts):
+        for mark in part.marks:
+            entry = by_mark.get(mark)
+            if entry is not None and entry not in owner.values():
+                owner[k] = entry
+                break
+    anchors = [(-1, -1), *sorted(owner.items()), (len(parts), len(manifest))]
+    claimed = set(owner.values())
+    for (k0, m0), (k1, m1) in zip(anchors, anchors[1:]):
+        free_parts = [k for k in range(k0 + 1, k1)]
+        free_entries = [m for m in range(m0 + 1, m1) if m not in claimed] if m0 < m1 else []
+        if not free_parts or not free_entries:
+            continue
+        if len(free_parts) == len(free_entries):
+            pairs = list(zip(free_parts, free_entries))
+        else:
+            pairs = _best_pairs(free_parts, free_entries,
+                                lambda k, m: _likeness(parts[k], manifest[m][0], reference))
+        for k, m in pairs:
+            owner[k] = m
+            claimed.add(m)
+    out = []
+    for k, part in enumerate(parts):
+        if k in owner:
+            out.append(manifest[owner[k]])
+        elif part.marks:
+            out.append((part.marks[0].removeprefix("mou_"), ""))
+        else:
+            out.append((f"added:{part.title}", ""))
+    return out
+
+
+def _likeness(part: ClausePart, clause_id: str, reference: Mapping[str, Sequence[str]] | None) -> float:
+    from mou_builder.alignment import Wording, matching_blocks
+
+    if reference is not None and clause_id in reference:
+        old = Wording(" ".join(reference[clause_id])).words
+        new = Wording(" ".join(paragraph_texts(clean_copies(part.elements)))).words
+        total = len(old) + len(new)
+        return 2 * sum(size for *_, size in matching_blocks(old, new)) / total if total else 1.0
+    words = set(re.findall(r"[a-z0-9]+", clause_id.rpartition(".")[2].lower()))
+    title = set(re.findall(r"[a-z0-9]+", part.title.lower()))
+    return len(words & title) / len(words) if words else 0.0
+
+
+def _best_pairs(parts: list[int], entries: list[int], score: Callable[[int, int], float]) -> list[tuple[int, int]]:
+    """The pairs, in order on both sides, with the highest total likeness (each at least :data:`MATCH_THRESHOLD`)."""
+    scores = {(k, m): score(k, m) for k in parts for m in entries}
+    n, m = len(parts), len(entries)
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            s = scores[parts[i], entries[j]]
+            paired = best[i + 1][j + 1] + s if s >= MATCH_THRESHOLD else -1.0
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], paired)
+    out, i, j = [], 0, 0
+    while i < n and j < m:
+        s = scores[parts[i], entries[j]]
+        if s >= MATCH_THRESHOLD and best[i][j] == best[i + 1][j + 1] + s:
+            out.append((parts[i], entries[j]))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 # ---------------------------------------------------------------- cleaning

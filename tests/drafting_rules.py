@@ -65,7 +65,9 @@ def spec_strings(spec: Spec) -> tuple[list[str], set[str]]:
             if key in _REPEATED:
                 repeatable.add(value)
 
-    walk(spec.model_dump(mode="json", exclude={"clauses": {"pin", "exclude"}}))
+    # an override's record of what it was made against (versions, hashes, the file) is not printed
+    not_printed = {"pin": True, "exclude": True, "override": {"__all__": {"based_on": True, "source": True}}}
+    walk(spec.model_dump(mode="json", exclude={"clauses": not_printed}))
     return out, repeatable
 
 

@@ -246,6 +246,11 @@ def agreements(draw: Any) -> dict[str, Any]:
                     break
             if node is not None and key in node and draw(st.booleans()):
                 node[key] = token
+    if draw(st.booleans()):  # a reviewer's words adopted in place of a library clause (review-edits --adopt)
+        data["clauses"] = {"override": [{
+            "id": "general_provisions.counterparts", "title": "Copies",
+            "text": "The Parties may sign separate copies, which together are one instrument.",
+            "based_on": {"version": "1.0.0", "sha256": "0" * 64, "text_sha256": "0" * 64}}]}
     return data
 
 

@@ -1,0 +1,235 @@
+"""Clause overrides: a library clause replaced by words written in the spec (``clauses.override``).
+
+An override is how a reviewer's edits to a returned draft are adopted
+(``mou-build review-edits REVIEWED --adopt SPEC``): each edited clause's
+text, as the reviewer left it, goes into the spec with what it was made
+against (the library clause's version and hash, and a hash of the clause's
+text in the draft then). Later builds use the override's words, literally
+(never as a template). When the library clause changes, or the spec's
+values change what the library clause would say, ``check`` reports
+``override-stale``: the override is kept, and the drafter decides. Nothing
+here prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mou_builder.clauses import ClauseFile, ClauseLibrary
+    from mou_builder.completeness import Profile
+    from mou_builder.document import Finding
+    from mou_builder.model import ClauseOverride, Spec
+    from mou_builder.review_edits import Base, ReviewReport
+
+
+def text_sha256(paragraphs: Sequence[str]) -> str:
+    """Hash of a clause's text as a draft shows it (heading and paragraphs)."""
+    return hashlib.sha256("\n".join(paragraphs).encode("utf-8")).hexdigest()
+
+
+def overridden(clause: ClauseFile, override: ClauseOverride, label: str) -> ClauseFile:
+    """``clause`` with the override's heading and words (used literally, as a clause written in the spec is)."""
+    from mou_builder.clauses import ClauseFile
+
+    # the version the words were made against: a later library version does not make them that version's
+    header = clause.header.model_copy(update={"title": override.title or clause.header.title,
+                                              "version": override.based_on.version})
+    return ClauseFile(header, override.text, None, "spec", label)
+
+
+def apply_overrides(spec: Spec, by_section: dict[str, list[ClauseFile]]) -> dict[str, list[ClauseFile]]:
+    """The selected clauses, each overridden one replaced by its override (a clause not selected stays out)."""
+    if not spec.clauses.override:
+        return by_section
+    overrides = {o.id: (i, o) for i, o in enumerate(spec.clauses.override)}
+    out = {}
+    for key, clauses in by_section.items():
+        out[key] = [overridden(c, overrides[c.id][1], _label(spec, overrides[c.id][0])) if c.id in overrides else c
+                    for c in clauses]
+    return out
+
+
+def _label(spec: Spec, index: int) -> str:
+    label = f"clauses.override[{index}].text"
+    if spec.source is not None:
+        line, column = spec.source.locate(("clauses", "override", index, "text"))
+        label = f"{spec.source.source}:{line}:{column}: {label}"
+    return label
+
+
+def unknown_overrides(spec: Spec, library: ClauseLibrary) -> list[tuple[tuple[str | int, ...], str]]:
+    """``(loc, message)`` for each override of a clause the library does not have."""
+    return [(("clauses", "override", i, "id"), f"no clause {o.id!r} in the library to override")
+            for i, o in enumerate(spec.clauses.override) if o.id not in library.clauses]
+
+
+def without_overrides(spec: Spec) -> Spec:
+    """The spec with its overrides left out: the draft the library alone would give."""
+    return spec.model_copy(update={"clauses": spec.clauses.model_copy(update={"override": []})})
+
+
+def stale_overrides(spec: Spec, library: ClauseLibrary, profile: Profile | str | Path | None) -> list[tuple[int, str]]:
+    """``(index, why)`` of each override made against a library clause or a text that has changed since."""
+    if not spec.clauses.override:
+        return []
+    from mou_builder.assembly import assemble
+    from mou_builder.changes import outline
+
+    plain = assemble(without_overrides(spec), library, profile)
+    texts = {c.id: c.paragraphs for c in outline(plain)}
+    out = []
+    for i, override in enumerate(spec.clauses.override):
+        clause = library.clauses.get(override.id)
+        made = override.based_on
+        if clause is None:
+            continue  # refused as a spec problem
+        why = ""
+        if (clause.version, clause.sha256) != (made.version, made.sha256):
+            changed = f"{made.version} -> {clause.version}" if clause.version != made.version else \
+                f"{clause.version}, its text changed without a new version"
+            why = f"the library clause {override.id} changed since the override was made ({changed})"
+        elif override.id not in texts:
+            why = (f"clause {override.id} is no longer in the draft (its condition or an exclusion leaves it out), "
+                   "so the override is not used")
+        elif text_sha256(texts[override.id]) != made.text_sha256:
+            why = f"the spec's values changed what clause {override.id} says since the override was made"
+        if why and override.id in texts:
+            why += "; " + _both_sides(override, texts[override.id])
+        if why:
+            out.append((i, why))
+    return out
+
+
+def _both_sides(override: ClauseOverride, library_text: Sequence[str]) -> str:
+    """How the library's text now differs from the override's words, a few edits quoted."""
+    from mou_builder.review_edits import word_edits
+
+    title = override.title or (library_text[0] if library_text else "")
+    mine = [title, *(p.strip() for p in re.split(r"\n\s*\n", override.text) if p.strip())]
+    edits = word_edits(mine, library_text)
+    if not edits:
+        return "the library's text now reads as the override does"
+    shown = ", ".join(f'"{e.old}" -> "{e.new}"' for e in edits[:3])
+    more = f" and {len(edits) - 3} more" if len(edits) > 3 else ""
+    return f"from the override's words to the library's text now: {shown}{more}"
+
+
+def override_findings(spec: Spec, library: ClauseLibrary, profile: Profile | str | Path | None,
+                      make: Any) -> list[Finding]:
+    """An ``override-stale`` warning for each stale override (``make`` is the completeness check's finding maker)."""
+    out = []
+    for i, why in stale_overrides(spec, library, profile):
+        override = spec.clauses.override[i]
+        section = library.clauses[override.id].header.section
+        out.append(make(
+            "override-stale", "warning", section, f"clauses.override[{i}]",
+            f"{why}; the draft still uses the override's words",
+            f"compare the override with the library's text now (remove the override and `mou-build show` the spec), "
+            f"then update clauses.override[{i}] (text and based_on) or remove it",
+        ))
+    return out
+
+
+# ---------------------------------------------------------------- adopting a reviewer's edits
+
+
+def adoptable(report: ReviewReport, base: Base) -> tuple[list[dict[str, Any]], list[str]]:
+    """The overrides a review's edits make (as spec data), and why each other edited clause is left out.
+
+    A clause edited, or with tracked changes pending (taken as accepted),
+    becomes an override of its library clause with the words it has in the
+    returned draft. Left out: a clause deleted or added (exclude it, or add
+    it with ``clauses.add``), one holding a table (its rows come from the
+    spec's values), and one not from the library.
+    """
+    if base.document is None:
+        from mou_builder.errors import DraftError
+
+        raise DraftError("adopting edits needs the draft rebuilt from its spec (the one the returned draft carries, "
+                         "or --base SPEC), not a .docx base")
+    from mou_builder.changes import outline
+
+    built = {c.id: c.paragraphs for c in outline(base.document)}
+    entries = {e.id: e for e in base.document.manifest}
+    overrides, skipped = [], []
+    for clause in report.clauses:
+        if clause.status == "unchanged" and not clause.tracked:
+            continue
+        where = f"{clause.number or clause.base_number} {clause.title} ({clause.id})"
+        if clause.status in ("deleted", "added"):
+            skipped.append(f"{where}: {clause.status}; "
+                           + ("exclude it in clauses.exclude" if clause.status == "deleted" else "add it with clauses.add"))
+            continue
+        entry = entries.get(clause.id)
+        if entry is None or entry.source == "spec" or clause.id not in built:
+            skipped.append(f"{where}: not a library clause (edit the spec's own text instead)")
+            continue
+        if clause.has_table:
+            skipped.append(f"{where}: holds a table, whose rows come from the spec's values; edit those instead")
+            continue
+        if clause.accepted_text == clause.base_text or not clause.accepted_text:
+            continue  # tracked changes that cancel out
+        title, *paragraphs = clause.accepted_text
+        library_title = built[clause.id][0] if built[clause.id] else ""
+        override: dict[str, Any] = {"id": clause.id}
+        if title != library_title:
+            override["title"] = title
+        override["text"] = "\n\n".join(paragraphs)
+        override["based_on"] = {"version": entry.version, "sha256": entry.sha256,
+                                "text_sha256": text_sha256(built[clause.id])}
+        override["source"] = Path(report.reviewed).name
+        overrides.append(override)
+    return overrides, skipped
+
+
+def adopted_spec_text(spec_text: str, spec_format: str, current: Sequence[Mapping[str, Any]],
+                      overrides: Sequence[Mapping[str, Any]]) -> str:
+    """The spec's text with ``overrides`` in ``clauses.override`` (an override of the same clause replaced).
+
+    A JSON spec is written again whole. In a YAML spec only the top-level
+    ``clauses:`` block is written again (appended when there is none), so
+    comments and layout elsewhere in the file stay as they were.
+    """
+    import json
+
+    import yaml
+
+    merged = {o["id"]: dict(o) for o in current}
+    merged.update({o["id"]: dict(o) for o in overrides})
+    if spec_format == "json":
+        data = json.loads(spec_text)
+        data.setdefault("clauses", {})["override"] = list(merged.values())
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    lines = spec_text.splitlines(keepends=True)
+    start = next((k for k, line in enumerate(lines) if re.match(r"clauses\s*:", line)), None)
+    existing: dict[str, Any] = {}
+    if start is not None:
+        end = next((k for k in range(start + 1, len(lines)) if re.match(r"[^\s#-]", lines[k])), len(lines))
+        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+            end -= 1  # blank lines and comments before the next key belong to it, and stay
+        existing = yaml.safe_load("".join(lines[start:end])).get("clauses") or {}
+    else:
+        start = end = len(lines)
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+    existing["override"] = list(merged.values())
+    block = yaml.safe_dump({"clauses": existing}, sort_keys=False, allow_unicode=True, width=100)
+    return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+def adopt(report: ReviewReport, base: Base, spec_path: Path, spec: Spec) -> tuple[str, list[str], list[str]]:
+    """The new text of the spec at ``spec_path`` with the review's edits adopted; the ids adopted; what was left out."""
+    from mou_builder.loader import loads_spec
+
+    overrides, skipped = adoptable(report, base)
+    text = spec_path.read_text(encoding="utf-8")
+    fmt = "json" if spec_path.suffix.lower() == ".json" else "yaml"
+    current = [o.model_dump(mode="json", exclude_none=True) for o in spec.clauses.override]
+    new_text = adopted_spec_text(text, fmt, current, overrides)
+    loads_spec(new_text, source=str(spec_path), fmt=fmt)  # the result must be a valid spec before it is written
+    return new_text, [o["id"] for o in overrides], skipped

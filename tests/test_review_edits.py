@@ -1,0 +1,528 @@
+"""`mou-build review-edits`: a returned draft read against the draft it came from, clause by clause.
+
+The drafts are built from a bundled example and edited here as a reviewer
+would in Word (an untracked edit, a comment, a pending tracked insertion, a
+clause deleted), then, for the real-client tests, saved by LibreOffice,
+which renumbers, duplicates and drops bookmarks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from conftest import EXAMPLES
+from mou_builder.assembly import assemble
+from mou_builder.cli import main
+from mou_builder.loader import load_spec
+from mou_builder.ooxml import W_NS, w
+from mou_builder.render_word import bookmark_name, render_docx
+from mou_builder.review_edits import base_from_embedded, review_edits, word_edits
+from mou_builder.word_input import clause_bookmark, outline, read_docx
+from realclients import require
+
+CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
+AUTHOR = "Dana Reviewer"
+DATE = "2026-11-20T10:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def built() -> bytes:
+    return render_docx(assemble(load_spec(CITY)))
+
+
+# ---------------------------------------------------------------- editing a .docx as a reviewer does
+
+
+def _edited(data: bytes, change: Callable[[etree._Element, dict[str, bytes]], None]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(files["word/document.xml"])
+    change(root, files)
+    files["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, blob in files.items():
+            archive.writestr(name, blob)
+    return out.getvalue()
+
+
+def _heading(root: etree._Element, clause_id: str) -> etree._Element:
+    mark = next(b for b in root.iter(w("bookmarkStart")) if b.get(w("name")) == bookmark_name(clause_id))
+    return mark.getparent()
+
+
+def _is_heading(element: etree._Element) -> bool:
+    style = element.find(f"{w('pPr')}/{w('pStyle')}")
+    return style is not None and style.get(w("val")) in ("Heading1", "Heading2")
+
+
+def delete_clause(clause_id: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
+    """Select the clause from its heading to the next heading and press Delete."""
+    def change(root: etree._Element, files: dict[str, bytes]) -> None:
+        heading = _heading(root, clause_id)
+        doomed = [heading]
+        node = heading.getnext()
+        while node is not None and not _is_heading(node) and node.tag != w("sectPr"):
+            doomed.append(node)
+            node = node.getnext()
+        for element in doomed:
+            element.getparent().remove(element)
+    return change
+
+
+def _run_with(root: etree._Element, text: str) -> etree._Element:
+    return next(t.getparent() for t in root.iter(w("t")) if text in (t.text or ""))
+
+
+def retype(old: str, new: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
+    """Type over words, with tracking off."""
+    def change(root: etree._Element, files: dict[str, bytes]) -> None:
+        t = _run_with(root, old).find(w("t"))
+        t.text = t.text.replace(old, new, 1)
+    return change
+
+
+def _split_run(run: etree._Element, text: str) -> tuple[etree._Element, etree._Element]:
+    """Split a run into before / ``text`` / after runs; returns the run holding ``text`` and the one after it."""
+    t = run.find(w("t"))
+    before, _, after = t.text.partition(text)
+    runs = []
+    for part in (before, text, after):
+        copy = etree.fromstring(etree.tostring(run))
+        copy.find(w("t")).text = part
+        copy.find(w("t")).set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        runs.append(copy)
+    parent, index = run.getparent(), run.getparent().index(run)
+    parent.remove(run)
+    for offset, copy in enumerate(runs):
+        parent.insert(index + offset, copy)
+    return runs[1], runs[2]
+
+
+def comment_on(text: str, comment: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
+    """Select ``text`` and add a comment, as Word writes it (a comments part, a range and a reference)."""
+    def change(root: etree._Element, files: dict[str, bytes]) -> None:
+        run, _ = _split_run(_run_with(root, text), text)
+        run.addprevious(etree.fromstring(f'<w:commentRangeStart xmlns:w="{W_NS}" w:id="0"/>'))
+        end = etree.fromstring(f'<w:commentRangeEnd xmlns:w="{W_NS}" w:id="0"/>')
+        run.addnext(end)
+        end.addnext(etree.fromstring(f'<w:r xmlns:w="{W_NS}"><w:commentReference w:id="0"/></w:r>'))
+        files["word/comments.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments xmlns:w="{W_NS}">'
+            f'<w:comment w:id="0" w:author="{AUTHOR}" w:date="{DATE}" w:initials="DR"><w:p><w:r><w:t>{comment}</w:t>'
+            f'</w:r></w:p></w:comment></w:comments>').encode()
+        rels = etree.fromstring(files["word/_rels/document.xml.rels"])
+        etree.SubElement(rels, "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship",
+                         Id="rIdComments", Target="comments.xml",
+                         Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments")
+        files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
+        types = etree.fromstring(files["[Content_Types].xml"])
+        etree.SubElement(types, "{http://schemas.openxmlformats.org/package/2006/content-types}Override",
+                         PartName="/word/comments.xml",
+                         ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml")
+        files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
+    return change
+
+
+def insert_tracked(after: str, inserted: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
+    """Type ``inserted`` after ``after`` with Track Changes on."""
+    def change(root: etree._Element, files: dict[str, bytes]) -> None:
+        run, _ = _split_run(_run_with(root, after), after)
+        ins = etree.fromstring(
+            f'<w:ins xmlns:w="{W_NS}" w:id="901" w:author="{AUTHOR}" w:date="{DATE}"><w:r>'
+            f'<w:t xml:space="preserve">{inserted}</w:t></w:r></w:ins>')
+        run.addnext(ins)
+    return change
+
+
+def _review(data: bytes, name: str = "returned.docx"):
+    draft = read_docx(data, name)
+    return review_edits(draft, base_from_embedded(draft))
+
+
+def _libreoffice_round_trip(data: bytes, tmp_path: Path) -> bytes:
+    soffice = require("soffice", "LibreOffice")
+    source = tmp_path / "draft.docx"
+    source.write_bytes(data)
+    out = tmp_path / "saved"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    return (out / "draft.docx").read_bytes()
+
+
+# ---------------------------------------------------------------- the tests
+
+
+def test_the_clause_bookmark_name_is_the_writers() -> None:
+    for clause_id in ("financial.pass-through", "a" * 60 + ".x", "signatures.blocks"):
+        assert clause_bookmark(clause_id) == bookmark_name(clause_id)
+
+
+def test_the_build_carries_its_spec_and_a_draft_as_built_reads_as_not_edited(built: bytes) -> None:
+    draft = read_docx(built, "built.docx")
+    assert json.loads(draft.spec_json)["agreement"]["title"] == load_spec(CITY).agreement.title
+    report = _review(built)
+    assert report.noted == () and len(report.clauses) == len(draft.manifest)
+
+
+def test_an_edit_a_comment_and_a_tracked_insertion_are_listed_and_nothing_else(built: bytes) -> None:
+    data = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    data = _edited(data, comment_on("approved requests within 30 days", "Can we make this 45 days?"))
+    data = _edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
+    report = _review(data)
+    noted = {c.id: c for c in report.noted}
+    assert set(noted) == {"financial.fiscal-agent", "financial.billing", "financial.unspent-funds"}
+    fiscal = noted["financial.fiscal-agent"]
+    assert (fiscal.status, fiscal.number, fiscal.title) == ("edited", "6.3", "Fiscal Agent")
+    assert [(e.old, e.new) for e in fiscal.edits] == [("receive", "receive, hold")]
+    billing = noted["financial.billing"]
+    assert billing.status == "unchanged" and billing.edits == () and billing.tracked == ()
+    assert [(n.author, n.date, n.anchor, n.text) for n in billing.comments] == [
+        (AUTHOR, DATE, "approved requests within 30 days", "Can we make this 45 days?")]
+    unspent = noted["financial.unspent-funds"]
+    # a pending tracked change is listed as such, not as an edit of the text
+    assert unspent.status == "unchanged" and unspent.edits == ()
+    assert [(t.kind, t.author, t.date, t.text) for t in unspent.tracked] == [
+        ("insertion", AUTHOR, DATE, " and are repaid within 60 days")]
+    assert unspent.accepted_text[-1].endswith("revert to the City and are repaid within 60 days.")
+
+
+def test_one_deleted_clause_reads_as_one_deleted_clause(built: bytes) -> None:
+    data = _edited(built, delete_clause("financial.cost-allocation"))
+    report = _review(data)
+    assert [(c.id, c.status, c.base_number) for c in report.noted] == [("financial.cost-allocation", "deleted", "6.5")]
+    # the clauses after it kept their ids (they are numbered one less now, and not edited)
+    billing = next(c for c in report.clauses if c.id == "financial.billing")
+    assert (billing.number, billing.base_number, billing.status) == ("6.5", "6.6", "unchanged")
+
+
+def test_the_change_summary_of_a_clause_deleted_by_hand_is_one_clause_removed(built: bytes) -> None:
+    from mou_builder.changes import summary_text
+    from mou_builder.review import summarize_changes
+
+    summary = summarize_changes(built, _edited(built, delete_clause("financial.cost-allocation")))
+    assert [(c.id, c.kind) for c in summary.clauses] == [("financial.cost-allocation", "removed")]
+    assert "6.5 Cost Allocation: removed (cost-allocation)" in summary_text(summary)
+
+
+def test_a_clause_whose_bookmark_was_lost_keeps_its_id_between_its_neighbours(built: bytes) -> None:
+    def drop_bookmarks(root: etree._Element, files: dict[str, bytes]) -> None:
+        for mark in list(root.iter(w("bookmarkStart"))):
+            if mark.get(w("name")) in (bookmark_name("financial.billing"), bookmark_name("financial.funding-plan")):
+                mark.getparent().remove(mark)
+
+    data = _edited(built, drop_bookmarks)
+    data = _edited(data, delete_clause("financial.cost-allocation"))
+    draft = read_docx(data, "x.docx")
+    ids = [c.id for c in outline(draft)]
+    assert "financial.billing" in ids and "financial.funding-plan" in ids and "financial.cost-allocation" not in ids
+    assert [(c.id, c.status) for c in _review(data).noted] == [("financial.cost-allocation", "deleted")]
+
+
+def test_a_clause_the_reviewer_typed_is_added(built: bytes) -> None:
+    def add_clause(root: etree._Element, files: dict[str, bytes]) -> None:
+        heading = _heading(root, "financial.billing")
+        body = heading.getnext()
+        new_heading = etree.fromstring(etree.tostring(heading))
+        for mark in list(new_heading.iter(w("bookmarkStart"))):
+            new_heading.remove(mark)
+        new_heading.findall(f".//{w('t')}")[0].text = "Audit"
+        for t in new_heading.findall(f".//{w('t')}")[1:]:
+            t.text = ""
+        new_body = etree.fromstring(etree.tostring(body))
+        new_body.findall(f".//{w('t')}")[0].text = "The City may audit the program's records once a year."
+        for t in new_body.findall(f".//{w('t')}")[1:]:
+            t.text = ""
+        body.addnext(new_heading)
+        new_heading.addnext(new_body)
+
+    report = _review(_edited(built, add_clause))
+    assert [(c.id, c.status, c.number) for c in report.noted] == [("added:Audit", "added", "6.7")]
+
+
+def test_word_edits_read_as_the_text_does() -> None:
+    assert [(e.old, e.new) for e in word_edits(["within thirty (30) days"], ["within sixty (60) days"])] == [
+        ("thirty (30)", "sixty (60)")]
+    # an insertion or a deletion is quoted with the word before it
+    assert [(e.old, e.new) for e in word_edits(["a b c"], ["a c"])] == [("a b", "a")]
+    assert [(e.old, e.new) for e in word_edits(["start here"], ["new start here"])] == [("start", "new start")]
+    # paragraphs are kept apart
+    assert [(e.old, e.new) for e in word_edits(["One.", "Two."], ["One.", "Two and three."])] == [
+        ("Two", "Two and three")]
+    assert word_edits(["same"], ["same"]) == ()
+
+
+def test_the_command_prints_text_json_and_markdown(built: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "returned.docx"
+    path.write_bytes(_edited(built, comment_on("approved requests within 30 days", "Can we make this 45 days?")))
+    runner = CliRunner()
+    text = runner.invoke(main, ["review-edits", str(path)])
+    assert text.exit_code == 0, text.output
+    assert text.output.splitlines()[1:] == [
+        "Clauses: 0 edited, 0 deleted, 0 added; 0 tracked changes pending; 1 comment",
+        "6.6 Billing (financial.billing): not edited",
+        f'  comment by {AUTHOR} on 2026-11-20 on "approved requests within 30 days": Can we make this 45 days?',
+    ]
+    data = json.loads(runner.invoke(main, ["review-edits", str(path), "--format", "json"]).output)
+    assert data["clauses"][0]["comments"] == [
+        {"author": AUTHOR, "date": DATE, "anchor": "approved requests within 30 days", "text": "Can we make this 45 days?"}]
+    md = runner.invoke(main, ["review-edits", str(path), "--format", "md", "--base", str(CITY)]).output
+    assert "## 6.6 Billing (financial.billing): not edited" in md
+
+
+def test_a_draft_without_a_spec_asks_for_the_base(built: bytes, tmp_path: Path) -> None:
+    def drop_spec(root: etree._Element, files: dict[str, bytes]) -> None:
+        for name in [n for n in files if n.startswith("customXml/")]:
+            if b"urn:mou-builder:spec" in files[name]:
+                files[name] = b'<?xml version="1.0"?><other/>'
+
+    path = tmp_path / "old.docx"
+    path.write_bytes(_edited(built, drop_spec))
+    result = CliRunner().invoke(main, ["review-edits", str(path)])
+    assert result.exit_code == 1
+    assert "carries no spec" in result.output and "--base" in result.output
+    with_base = CliRunner().invoke(main, ["review-edits", str(path), "--base", str(CITY)])
+    assert with_base.exit_code == 0 and "no edits, tracked changes or comments" in with_base.output
+
+
+@pytest.mark.slow
+def test_a_libreoffice_round_trip_reads_as_no_change(built: bytes, tmp_path: Path) -> None:
+    from mou_builder.review import summarize_changes
+
+    saved = _libreoffice_round_trip(built, tmp_path)
+    assert _review(saved).noted == ()
+    assert summarize_changes(built, saved).clauses == ()
+
+
+@pytest.mark.slow
+def test_a_clause_deleted_then_saved_by_libreoffice_reads_as_one_deleted_clause(built: bytes, tmp_path: Path) -> None:
+    from mou_builder.review import summarize_changes
+
+    saved = _libreoffice_round_trip(_edited(built, delete_clause("financial.cost-allocation")), tmp_path)
+    assert [(c.id, c.status) for c in _review(saved).noted] == [("financial.cost-allocation", "deleted")]
+    assert [(c.id, c.kind) for c in summarize_changes(built, saved).clauses] == [
+        ("financial.cost-allocation", "removed")]
+
+
+# ---------------------------------------------------------------- adopting the edits (clauses.override)
+
+
+def _check(spec: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["check", str(spec), *extra])
+    return result.output
+
+
+def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path) -> None:
+    import yaml
+
+    from mou_builder.text_render import render_markdown
+
+    spec_path = tmp_path / "city.yaml"
+    spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    built = render_docx(assemble(load_spec(spec_path)))
+    returned = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    returned = _edited(returned, comment_on("approved requests within 30 days", "Can we make this 45 days?"))
+    returned = _edited(returned, insert_tracked("revert to the City", " and are repaid within 60 days"))
+    returned_path = tmp_path / "returned.docx"
+    returned_path.write_bytes(returned)
+
+    # review-edits lists exactly the edit, the comment and the tracked insertion
+    listed = CliRunner().invoke(main, ["review-edits", str(returned_path), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    clauses = json.loads(listed.stdout)["clauses"]
+    assert [(c["id"], c["status"], len(c["edits"]), len(c["tracked"]), len(c["comments"])) for c in clauses] == [
+        ("financial.fiscal-agent", "edited", 1, 0, 0),
+        ("financial.billing", "unchanged", 0, 0, 1),
+        ("financial.unspent-funds", "unchanged", 0, 1, 0),
+    ]
+
+    adopted = CliRunner().invoke(main, ["review-edits", str(returned_path), "--adopt", str(spec_path)])
+    assert adopted.exit_code == 0, adopted.output
+    assert "adopted 2 clauses" in adopted.stderr
+    overrides = yaml.safe_load(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]
+    assert [(o["id"], o["based_on"]["version"], o["source"]) for o in overrides] == [
+        ("financial.fiscal-agent", "2.1.0", "returned.docx"), ("financial.unspent-funds", "1.0.0", "returned.docx")]
+    # the rest of the file is as it was (comments included)
+    assert spec_path.read_text(encoding="utf-8").startswith(CITY.read_text(encoding="utf-8").rstrip("\n"))
+    assert "override-stale" not in _check(spec_path)
+
+    # another change to the spec: the next build keeps the reviewer's words, and nothing is stale
+    text = spec_path.read_text(encoding="utf-8").replace('draft_version: "1"', 'draft_version: "2"')
+    assert text != spec_path.read_text(encoding="utf-8")
+    spec_path.write_text(text, encoding="utf-8")
+    markdown = render_markdown(assemble(load_spec(spec_path)))
+    assert "receive, hold and disburse the funds" in markdown
+    assert "revert to the City and are repaid within 60 days." in markdown
+    assert "override-stale" not in _check(spec_path)
+    # ... and the next returned draft (the build as it is) reads as not edited
+    rebuilt = render_docx(assemble(load_spec(spec_path)))
+    assert _review(rebuilt).noted == ()
+
+    # a spec value the library clause shows changes: the override is stale, and still used
+    changed = text.replace("unspent_funds: Grant funds not requested by June 30, 2027 revert to the City.",
+                           "unspent_funds: Grant funds not requested by June 30, 2028 revert to the City.")
+    assert changed != text
+    spec_path.write_text(changed, encoding="utf-8")
+    report = _check(spec_path)
+    assert ("warning override-stale: clauses.override[1]: the spec's values changed what clause "
+            "financial.unspent-funds says since the override was made; from the override's words to the library's "
+            'text now: "2027" -> "2028", "City and are repaid within 60 days" -> "City"; '
+            "the draft still uses the override's words") in report
+    assert report.count("override-stale") == 1
+    assert "June 30, 2027 revert to the City and are repaid" in render_markdown(assemble(load_spec(spec_path)))
+
+    # the library clause changes (a folder of one's own clauses with a new version): stale too
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    library_text = (Path(__file__).parents[1] / "clause_library/clauses/financial/fiscal-agent.md").read_text()
+    (folder / "fiscal-agent.md").write_text(
+        library_text.replace("version: 2.1.0", "version: 2.2.0").replace("receive and disburse", "hold and disburse"))
+    stale = _check(spec_path, "--clauses", str(folder))
+    assert ("the library clause financial.fiscal-agent changed since the override was made (2.1.0 -> 2.2.0); "
+            'from the override\'s words to the library\'s text now: "agent, receive," -> "agent,"') in stale
+
+
+def test_an_override_of_a_clause_the_library_lacks_is_refused(tmp_path: Path) -> None:
+    spec_path = tmp_path / "s.yaml"
+    spec_path.write_text(CITY.read_text(encoding="utf-8") + (
+        "clauses:\n  override:\n    - id: financial.nothing\n      text: Words.\n"
+        "      based_on: {version: 1.0.0, sha256: x, text_sha256: y}\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(spec_path)])
+    assert result.exit_code == 1
+    assert "clauses.override[0].id: no clause 'financial.nothing' in the library to override" in result.output
+
+
+def test_a_table_clause_is_not_adopted_and_says_why(built: bytes, tmp_path: Path) -> None:
+    spec_path = tmp_path / "city.yaml"
+    spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    returned_path = tmp_path / "returned.docx"
+    returned_path.write_bytes(_edited(built, retype("together make up the total budget", "make up the budget")))
+    result = CliRunner().invoke(main, ["review-edits", str(returned_path), "--adopt", str(spec_path)])
+    assert result.exit_code == 0, result.output
+    assert "not adopted: 6.1 Schedule of Contributions (financial.schedule): holds a table" in result.stderr
+    assert "nothing to adopt" in result.stderr
+    assert spec_path.read_text(encoding="utf-8") == CITY.read_text(encoding="utf-8")
+
+
+def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tmp_path: Path) -> None:
+    from mou_builder.changes import summary_text
+    from mou_builder.review import redline, summarize_changes
+    from mou_builder.word_input import text_of
+
+    old = load_spec(CITY)
+    clause = next(c for c in outline(read_docx(render_docx(assemble(old)), "x")) if c.id == "financial.fiscal-agent")
+    data = old.model_dump(mode="json", exclude_none=True)
+    data["clauses"]["override"] = [{
+        "id": "financial.fiscal-agent", "text": "The City shall hold the funds.",
+        "based_on": {"version": "2.1.0", "sha256": "a", "text_sha256": "b"}}]
+    from mou_builder.loader import validate_spec
+
+    new = validate_spec(data)
+    summary = summarize_changes(old, new)
+    assert {c.path for c in summary.fields} == {
+        "clauses.override[0].id", "clauses.override[0].text", "clauses.override[0].based_on.version",
+        "clauses.override[0].based_on.sha256", "clauses.override[0].based_on.text_sha256"}
+    assert "Clauses: Override of financial.fiscal-agent added: text The City shall hold the funds." in summary_text(summary)
+    assert [(c.id, c.kind) for c in summary.clauses] == [("financial.fiscal-agent", "re-worded")]
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(redline(old, new))).read("word/document.xml"))
+    assert "hold the funds" in "".join(text_of(e) for e in root.iter(w("ins")))
+    assert clause.paragraphs[1].split(" as fiscal agent,")[0] not in "".join(text_of(e) for e in root.iter(w("ins")))
+
+
+def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: bytes, tmp_path: Path) -> None:
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(_edited(built, comment_on("approved requests within 30 days", "Can we make this 45 days?")))
+    spec = load_spec(CITY)
+    data = spec.model_dump(mode="json", exclude_none=True)
+    data["agreement"]["draft_version"] = "2"
+    data["clauses"]["exclude"] = ["financial.cost-allocation"]  # the next draft numbers Billing 6.5
+    from mou_builder.loader import validate_spec
+
+    next_path = tmp_path / "next.docx"
+    next_path.write_bytes(render_docx(assemble(validate_spec(data))))
+    out = tmp_path / "next-commented.docx"
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(next_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out} with 1 comment" in result.stderr
+    report = _review(out.read_bytes(), "next-commented.docx")
+    assert [(c.id, c.number, [(n.author, n.date, n.text) for n in c.comments]) for c in report.noted] == [
+        ("financial.billing", "6.5", [(AUTHOR, DATE, "Can we make this 45 days?")])]
+    # on the paragraph that holds the words it was on
+    assert "approved requests within 30 days" in report.noted[0].comments[0].anchor
+    usage = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(next_path)])
+    assert usage.exit_code == 2 and "go together" in usage.output
+
+
+def test_a_library_changed_since_the_build_is_noted(tmp_path: Path) -> None:
+    from mou_builder.clauses import load_library
+
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    library_text = (Path(__file__).parents[1] / "clause_library/clauses/financial/fiscal-agent.md").read_text()
+    (folder / "fiscal-agent.md").write_text(
+        library_text.replace("version: 2.1.0", "version: 2.2.0").replace("receive and disburse", "hold and disburse"))
+    path = tmp_path / "built.docx"
+    path.write_bytes(render_docx(assemble(load_spec(CITY), load_library([folder]))))
+    with_folder = CliRunner().invoke(main, ["review-edits", str(path), "--clauses", str(folder)])
+    assert "no edits, tracked changes or comments" in with_folder.output and "Note:" not in with_folder.output
+    without = CliRunner().invoke(main, ["review-edits", str(path)])
+    assert ("Note: the clause library changed since " + str(path) + " was built: the base text of "
+            "financial.fiscal-agent (built with 2.2.0, now 2.1.0) is the library's text today") in without.output
+
+
+def test_adopting_into_a_json_spec(built: bytes, tmp_path: Path) -> None:
+    spec_path = tmp_path / "city.json"
+    spec_path.write_text(json.dumps(load_spec(CITY).model_dump(mode="json", exclude_none=True)), encoding="utf-8")
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(_edited(built, retype("receive and disburse", "receive, hold and disburse")))
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
+    assert result.exit_code == 0, result.output
+    overrides = json.loads(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]
+    assert [o["id"] for o in overrides] == ["financial.fiscal-agent"]
+    assert "receive, hold and disburse" in overrides[0]["text"]
+    # adopting the same review again replaces the override instead of adding a second one
+    again = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
+    assert again.exit_code == 0, again.output
+    assert len(json.loads(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]) == 1
+
+
+def test_a_clause_of_ones_own_missing_from_the_library_is_noted(tmp_path: Path) -> None:
+    from mou_builder.clauses import load_library
+
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    (folder / "notes.md").write_text("---\nid: general_provisions.notes\nversion: 1.0.0\ntitle: Notes\n"
+                                     "section: general_provisions\norder: 95\n---\nThe Parties keep notes.\n")
+    path = tmp_path / "built.docx"
+    path.write_bytes(render_docx(assemble(load_spec(CITY), load_library([folder]))))
+    assert "no edits" in CliRunner().invoke(main, ["review-edits", str(path), "--clauses", str(folder)]).output
+    without = CliRunner().invoke(main, ["review-edits", str(path)]).output
+    assert "general_provisions.notes was in the draft as built but not in the rebuilt one" in without
+    assert "(general_provisions.notes): added" in without
+
+
+def test_adopting_rewrites_only_the_clauses_block_of_a_yaml_spec() -> None:
+    from mou_builder.overrides import adopted_spec_text
+
+    text = ("# my spec\nagreement:\n  title: X  # the title\nclauses:\n  exclude:\n    - a.b\n  # why: see notes\n"
+            "  pin: [c.d]\n\n# the parties\nparties: []\n")
+    override = {"id": "e.f", "text": "Words.", "based_on": {"version": "1.0.0", "sha256": "s", "text_sha256": "t"}}
+    out = adopted_spec_text(text, "yaml", [], [override])
+    assert out.startswith("# my spec\nagreement:\n  title: X  # the title\nclauses:\n")
+    assert out.endswith("\n\n# the parties\nparties: []\n")
+    import yaml
+
+    assert yaml.safe_load(out)["clauses"] == {"exclude": ["a.b"], "pin": ["c.d"], "override": [override]}
+    # no clauses block yet: one is added at the end
+    appended = adopted_spec_text("agreement:\n  title: X", "yaml", [], [override])
+    assert appended.startswith("agreement:\n  title: X\nclauses:\n  override:\n")
