@@ -335,7 +335,9 @@ class License(_Model):
         "absent: the draft states no duration.",
     )
     royalty_free: Flag | None = Field(None, description="True: royalty-free; false: the draft says nothing of royalties.")
-    exclusive: Flag = Field(False, description="True: exclusive; false: non-exclusive (the draft says so).")
+    exclusive: Flag | None = Field(
+        None, description="True: exclusive; false: non-exclusive; absent: the draft does not say."
+    )
     revocable: Flag | None = Field(
         None, description="True: the licensor may revoke it by written notice; false: irrevocable; absent: not stated."
     )
@@ -444,9 +446,11 @@ class IndemnityProcedure(_Model):
         description="Who controls the defence of a claim: the indemnitor (with counsel of its choice) or the "
         "indemnified party.",
     )
-    settlement_consent: Flag = Field(
-        True, description="True: no party settles a claim that admits another's fault or binds it without its "
-        "written consent (the draft says so); false: the draft is silent."
+    settlement_consent: Flag = named_default(
+        True,
+        "True: no party settles a claim that admits another's fault or binds it without its written consent (the "
+        "draft says so); false: the draft is silent.",
+        when="liability.indemnity_procedure",
     )
 
 
@@ -583,7 +587,8 @@ class TerminationTrigger(_Model):
         None, description="For event other: the event, as a clause after 'if' ('the State ends the program')."
     )
     party: Identifier = Field(
-        "any", description="Id of the party that may terminate, or 'any' (every party not affected)."
+        description="Id of the party that may terminate, or 'any' (every party; with affects, every other party).",
+        examples=["any"],
     )
     notice_days: Days | None = Field(None, description="Days of written notice; absent: immediately on written notice.")
 

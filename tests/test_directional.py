@@ -153,9 +153,9 @@ def test_one_party_licences() -> None:
             "Riverside Reads logo solely to promote the summer reading program while this MOU is in effect.") in text
     assert ("The Tutors hereby grant the District and the Library a non-exclusive, royalty-free, irrevocable license "
             "to use the work product they own under this MOU in perpetuity.") in text
-    # a non-binding instrument states the intention ('will grant'), as its other commitments
+    # a non-binding instrument states the intention ('will grant'); exclusivity the spec leaves out is not stated
     assert _section(_text(TWO), "Licenses") == (
-        "The County will grant the Partners a non-exclusive license to use the data it provides under this MOU "
+        "The County will grant the Partners a license to use the data it provides under this MOU "
         "solely to plan pantry hours."
     )
 

@@ -193,7 +193,7 @@ def agreements(draw: Any) -> dict[str, Any]:
                 "licensor": draw(pick), "subject": draw(st.sampled_from(["trademark", "data", "work_product"])),
                 **draw(st.sampled_from([{}, {"purpose": "promote the program", "term": "agreement"},
                                         {"royalty_free": True, "revocable": False, "term": "perpetual"},
-                                        {"exclusive": True, "revocable": True}])),
+                                        {"exclusive": True, "revocable": True}, {"exclusive": False}])),
             }]
     if draw(st.booleans()):
         data["publicity"] = draw(st.sampled_from([{"mode": "consent"}, {"mode": "limited_license"},
@@ -271,7 +271,7 @@ def agreements(draw: Any) -> dict[str, Any]:
                                                 "insolvency", "change_of_law", "other"]), min_size=1, max_size=3))
         triggers = []
         for event in events:
-            t: dict[str, Any] = {"event": event, "party": draw(st.sampled_from(["any", *ids]))}
+            t: dict[str, Any] = {"event": event, "party": draw(st.sampled_from(["any", *ids]))}  # party is required
             if event == "other":
                 t["description"] = "the State ends the program."
             elif event != "change_of_law" and draw(st.booleans()):
