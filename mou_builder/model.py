@@ -1057,6 +1057,12 @@ def _directional_problems(spec: Spec) -> Any:
                     f"event {trig.event!r} happens to no one party, so affects has no place; remove it, "
                     f"got {trig.affects!r}"
                 ), trig.affects
+            if trig.event == "attempted_assignment" and not spec.general_provisions.assignment:
+                yield (*base, "event"), (
+                    "general_provisions.assignment is false, so no assignment needs consent and none can be "
+                    "attempted against the agreement; set assignment to true or remove this trigger, "
+                    "got 'attempted_assignment'"
+                ), trig.event
             if trig.event == "other" and trig.description is None:
                 yield (*base, "description"), "event 'other' needs a description of the event", None
             if trig.event != "other" and trig.description is not None:

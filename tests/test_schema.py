@@ -44,7 +44,7 @@ CROSS_FIELD |= {
     "representation-data-rights-without-data", "insurance-other-without-coverage", "insurance-aggregate-below-amount",
     "breach-notice-to-recipient", "breach-notice-to-de-identified", "license-licensor-unknown",
     "license-other-without-description", "assignment-exceptions-without-assignment",
-    "assignment-exception-unknown-party",
+    "assignment-exception-unknown-party", "trigger-assignment-without-assignment-clause",
 }
 
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
