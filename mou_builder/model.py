@@ -1084,8 +1084,9 @@ def _directional_problems(spec: Spec) -> Any:
         if li.indemnities and li.mode == "own_acts":
             yield ("liability", "indemnities"), (
                 "mode 'own_acts' says no Party answers for another's acts; choose mode listed (only these "
-                "indemnities), or mutual_indemnity or one_way (these in addition)"
-            ), None
+                f"indemnities), or mutual_indemnity or one_way (these in addition), got {len(li.indemnities)} "
+                f"{'indemnity' if len(li.indemnities) == 1 else 'indemnities'}"
+            ), len(li.indemnities)
         if li.mode == "listed" and not li.indemnities:
             yield ("liability", "mode"), "mode 'listed' needs at least one entry in indemnities", "listed"
         if li.mode == "listed" and _given(li, "defend"):
@@ -1110,8 +1111,9 @@ def _directional_problems(spec: Spec) -> Any:
         if li.indemnity_procedure is not None and not indemnifies:
             yield ("liability", "indemnity_procedure"), (
                 "the indemnity procedure handles claims under an indemnity, but mode 'own_acts' has none; choose an "
-                "indemnity (mode, indemnities) or remove indemnity_procedure"
-            ), None
+                f"indemnity (mode, indemnities) or remove indemnity_procedure, got control "
+                f"{li.indemnity_procedure.control!r}"
+            ), li.indemnity_procedure.control
         for name, needs, why in (("cap_carve_outs", li.cap is not None, "no cap is set (cap)"),
                                  ("consequential_carve_outs", li.exclude_consequential,
                                   "consequential damages are not excluded (exclude_consequential)")):
@@ -1180,8 +1182,9 @@ def _directional_problems(spec: Spec) -> Any:
     if gp.assignment_exceptions and not gp.assignment:
         yield ("general_provisions", "assignment_exceptions"), (
             "assignment is false, so the draft has no assignment clause to make exceptions to; remove the "
-            "exceptions or set assignment to true"
-        ), None
+            f"exceptions or set assignment to true, got {len(gp.assignment_exceptions)} "
+            f"{'exception' if len(gp.assignment_exceptions) == 1 else 'exceptions'}"
+        ), len(gp.assignment_exceptions)
     for i, exc in enumerate(gp.assignment_exceptions):
         base = ("general_provisions", "assignment_exceptions", i)
         yield from ref((*base, "party"), exc.party, also="any")
