@@ -338,10 +338,28 @@ class _TableBuilder:
         liability = self.spec.liability
         assert liability is not None
         default = self.context["currency"]
+
+        def coverage(i: Any) -> str:
+            # The type's name, with the spec's own words as detail ("Cyber liability (network security)").
+            if i.type in (None, "other"):
+                return str(i.coverage)
+            name = _INSURANCE_TYPES[i.type]
+            return f"{name} ({i.coverage})" if i.coverage else name
+
+        if not any(i.aggregate is not None for i in liability.insurance):
+            rows = tuple(
+                (self.names[i.party], coverage(i), format_money(i.amount, i.currency or default))
+                for i in liability.insurance
+            )
+            return Table("insurance", ("Party", "Coverage", "Minimum limit"), rows, widths=(25, 50, 25),
+                         numeric=frozenset({2}))
         rows = tuple(
-            (self.names[i.party], i.coverage, format_money(i.amount, i.currency or default)) for i in liability.insurance
+            (self.names[i.party], coverage(i), format_money(i.amount, i.currency or default),
+             format_money(i.aggregate, i.currency or default) if i.aggregate is not None else "")
+            for i in liability.insurance
         )
-        return Table("insurance", ("Party", "Coverage", "Minimum limit"), rows, widths=(25, 50, 25), numeric=frozenset({2}))
+        return Table("insurance", ("Party", "Coverage", "Per occurrence", "Aggregate"), rows,
+                     widths=(22, 40, 19, 19), numeric=frozenset({2, 3}))
 
     def _signatures(self) -> Signatures:
         names = {p.id: p.legal_name for p in self.spec.parties}
@@ -378,6 +396,13 @@ def _drop_empty_columns(block: Block) -> Block:
         frozenset(keep.index(i) for i in block.numeric if i in keep),
     )
 
+
+#: How the insurance table names each policy type of the spec.
+_INSURANCE_TYPES = {
+    "general_liability": "Commercial general liability", "professional": "Professional liability",
+    "cyber": "Cyber liability", "auto": "Automobile liability", "workers_compensation": "Workers' compensation",
+    "abuse_molestation": "Abuse and molestation liability",
+}
 
 _TABLES = {"parties", "contacts", "raci", "contributions", "ladder", "liaisons", "metrics", "insurance", "signatures"}
 

@@ -69,7 +69,7 @@ class Profile(BaseModel):
     required_sections: tuple[str, ...] = ()
     conditional_sections: tuple[ConditionalSection, ...] = ()
     required_fields: tuple[RequiredField, ...] = ()
-    checks: tuple[Literal["signatories", "responsibilities_per_party", "funding_plan", "budget"], ...] = ()
+    checks: tuple[Literal["signatories", "responsibilities_per_party", "funding_plan", "budget", "public_body_indemnity"], ...] = ()
     #: Sections that follow each other in this order, starting where the first one is in sections.yaml.
     section_order: tuple[str, ...] = ()
     path: str | None = Field(None, exclude=True)
@@ -520,7 +520,29 @@ def _check_budget(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> li
     )]
 
 
+def _check_public_indemnitor(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    """A public body that indemnifies: many cannot by law (the clause says 'to the extent the law allows')."""
+    li = spec.liability
+    if li is None:
+        return []
+    public = {p.id for p in spec.parties if p.public_body}
+    givers: list[tuple[str, str]] = []  # (path, party id)
+    if li.mode == "mutual_indemnity":
+        givers += [("liability.mode", pid) for pid in sorted(public)]
+    if li.mode == "one_way" and li.indemnitor in public:
+        givers.append(("liability.indemnitor", li.indemnitor))
+    givers += [(f"liability.indemnities[{i}].indemnitor", ind.indemnitor)
+               for i, ind in enumerate(li.indemnities) if ind.indemnitor in public]
+    return [finder.make(
+        "public-body-indemnifies", "warning", "liability", path,
+        f"{spec.party(pid).short_name} is a public body and indemnifies another party; many public bodies may not "
+        "indemnify by law",
+        "confirm with its counsel that it may, or rely on each party answering for its own acts (mode own_acts)",
+    ) for path, pid in givers]
+
+
 _CHECKS = {
+    "public_body_indemnity": _check_public_indemnitor,
     "signatories": _check_signatories,
     "responsibilities_per_party": _check_responsibilities,
     "funding_plan": _check_funding_plan,

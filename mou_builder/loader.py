@@ -537,7 +537,8 @@ def _amounts(data: Any) -> Iterator[tuple[Loc, Any, Any]]:
     liability = _mapping(data, "liability")
     yield ("liability", "cap"), liability.get("cap"), default
     for i, insurance in _mappings(liability, "insurance"):
-        yield ("liability", "insurance", i, "amount"), insurance.get("amount"), insurance.get("currency") or default
+        for key in ("amount", "aggregate"):
+            yield ("liability", "insurance", i, key), insurance.get(key), insurance.get("currency") or default
 
 
 def _mapping(data: Any, key: str) -> Mapping[str, Any]:

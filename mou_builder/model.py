@@ -311,6 +311,51 @@ class DataSharing(_Model):
         "of personal data, counted from discovery; null for no breach-notice clause.",
         when='data_sharing.mode == "personal"',
     )
+    breach_notice_to: list[Identifier] = Field(
+        default_factory=list,
+        description="For the breach notice (mode personal): ids of the parties the recipient notifies of a breach; "
+        "empty: the provider.",
+        examples=[["district", "county"]],
+    )
+
+
+LicenseSubject = Literal["trademark", "data", "work_product", "other"]
+
+
+class License(_Model):
+    """A licence one party grants to one or more others."""
+
+    licensor: Identifier = Field(description="Id of the party that grants the licence.", examples=["library"])
+    licensees: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids of the parties that receive it; empty: every other party.",
+        examples=[["district"]],
+    )
+    subject: LicenseSubject = Field(
+        description="What is licensed: trademark (the licensor's names and logos), data (the data it provides), "
+        "work_product (work product it owns), or other (say what in description).",
+        examples=["trademark"],
+    )
+    description: Text | None = Field(
+        None,
+        description="What exactly is licensed, in words ('the Read Together logo'); replaces the standard words for "
+        "the subject; needed for subject other.",
+    )
+    purpose: Text | None = Field(
+        None, description="What the licensee may use it for, as a phrase after 'solely to' ('promote the program').",
+        examples=["promote the summer reading program"],
+    )
+    term: Literal["agreement", "perpetual"] | None = Field(
+        None, description="How long it lasts: agreement (while the agreement is in effect) or perpetual; "
+        "absent: the draft states no duration.",
+    )
+    royalty_free: Flag | None = Field(None, description="True: royalty-free; false: the draft says nothing of royalties.")
+    exclusive: Flag | None = Field(
+        None, description="True: exclusive; false: non-exclusive; absent: the draft does not say."
+    )
+    revocable: Flag | None = Field(
+        None, description="True: the licensor may revoke it by written notice; false: irrevocable; absent: not stated."
+    )
 
 
 class IntellectualProperty(_Model):
@@ -326,6 +371,10 @@ class IntellectualProperty(_Model):
         shows="party[ip_owner].short_name if ip_owner else none",
     )
     license: Text | None = Field(None, description="Licence each party grants the other.")
+    licenses: list[License] = Field(
+        default_factory=list,
+        description="One-party licences: who grants whom a licence to what (a trademark, data, work product).",
+    )
 
 
 class Publicity(_Model):
@@ -337,20 +386,96 @@ class Publicity(_Model):
     attribution: Text | None = Field(None, description="Required attribution line, for mode attribution.")
 
 
+InsuranceType = Literal[
+    "general_liability", "professional", "cyber", "auto", "workers_compensation", "abuse_molestation", "other"
+]
+
+
 class Insurance(_Model):
     """Insurance a party must carry."""
 
     party: Identifier = Field(description="Id of the party that carries it.")
-    coverage: Text = Field(description="Kind of coverage, e.g. 'general liability'.")
+    type: InsuranceType | None = Field(
+        None,
+        description="Kind of policy: general_liability, professional, cyber, auto, workers_compensation, "
+        "abuse_molestation, or other (say what in coverage).",
+        examples=["general_liability"],
+    )
+    coverage: Text | None = Field(
+        None,
+        description="Kind of coverage in words, e.g. 'general liability'; needed when type is absent or other, "
+        "else added to the type's name as detail.",
+    )
     amount: Money = Field(description="Minimum limit per occurrence.")
+    aggregate: Money | None = Field(None, description="Minimum aggregate limit, if the parties set one.")
     currency: Currency | None = Field(None, description="Currency; defaults to financial.currency or USD.")
+
+
+IndemnityScope = Literal["negligence", "breach", "data_breach", "infringement", "willful_misconduct"]
+CarveOut = Literal[
+    "confidentiality", "indemnity", "data_breach", "gross_negligence", "willful_misconduct", "bodily_injury"
+]
+RepresentationSubject = Literal["authority", "data_rights", "compliance_with_law", "no_debarment"]
+
+
+class Indemnity(_Model):
+    """One directed indemnity: who indemnifies whom, against what."""
+
+    indemnitor: Identifier = Field(description="Id of the party that indemnifies.", examples=["provider"])
+    indemnitees: list[Identifier] = Field(
+        default_factory=list, description="Ids of the parties indemnified; empty: every other party."
+    )
+    scope: list[IndemnityScope] = Field(
+        min_length=1,
+        description="Claims covered, arising from the indemnitor's: negligence (negligent or wrongful acts), breach "
+        "(of the agreement), data_breach (unauthorised access to or disclosure of data in its custody), "
+        "infringement (of intellectual property by what it provides), willful_misconduct.",
+        examples=[["negligence", "data_breach"]],
+    )
+    defend: Flag = Field(False, description="True: the indemnitor also defends the indemnitees (pays for the defence).")
+
+
+class Representation(_Model):
+    """Statements of fact a party makes on signing."""
+
+    party: Identifier = Field(
+        description="Id of the party that makes them, or 'each' for every party.", examples=["each"]
+    )
+    subjects: list[RepresentationSubject] = Field(
+        min_length=1,
+        description="What it represents: authority (to enter into and carry out the agreement), data_rights (the "
+        "right to share the data it provides), compliance_with_law, no_debarment (not debarred or suspended "
+        "from public funding).",
+        examples=[["authority", "no_debarment"]],
+    )
+
+
+class IndemnityProcedure(_Model):
+    """How a claim for indemnity is handled."""
+
+    notice_days: Days | None = Field(
+        None, description="Days after receiving a claim within which the indemnified party notifies the indemnitor; "
+        "absent: promptly."
+    )
+    control: Literal["indemnitor", "indemnified"] = Field(
+        description="Who controls the defence of a claim: the indemnitor (with counsel of its choice) or the "
+        "indemnified party.",
+    )
+    settlement_consent: Flag = named_default(
+        True,
+        "True: no party settles a claim that admits another's fault or binds it without its written consent (the "
+        "draft says so); false: the draft is silent.",
+        when="liability.indemnity_procedure",
+    )
 
 
 class Liability(_Model):
     """Who answers for losses."""
 
-    mode: Literal["own_acts", "mutual_indemnity", "one_way"] = named_default(
-        "own_acts", "Each party responsible for its own acts; mutual indemnity; or one-way indemnity."
+    mode: Literal["own_acts", "mutual_indemnity", "one_way", "listed"] = named_default(
+        "own_acts",
+        "Each party responsible for its own acts; mutual indemnity; one-way indemnity (indemnitor, indemnitee); or "
+        "listed: only the indemnities in indemnities. With mutual_indemnity or one_way, indemnities adds to them.",
     )
     defend: Flag = named_default(
         False,
@@ -360,7 +485,34 @@ class Liability(_Model):
     )
     indemnitor: Identifier | None = Field(None, description="For one_way: the party that indemnifies.")
     indemnitee: Identifier | None = Field(None, description="For one_way: the party indemnified.")
+    indemnities: list[Indemnity] = Field(
+        default_factory=list,
+        description="Directed indemnities (who indemnifies whom, against what); mode listed, or in addition to "
+        "mutual_indemnity or one_way.",
+    )
+    indemnity_procedure: IndemnityProcedure | None = Field(
+        None, description="Notice of claims, control of the defence and settlement, for an indemnity."
+    )
     cap: Money | None = Field(None, description="Cap on liability, if any.")
+    cap_carve_outs: list[CarveOut] = Field(
+        default_factory=list,
+        description="Liability the cap does not limit: confidentiality (breach of it), indemnity (obligations), "
+        "data_breach, gross_negligence, willful_misconduct, bodily_injury (or death).",
+        examples=[["indemnity", "data_breach"]],
+    )
+    exclude_consequential: Flag = Field(
+        False, description="True: no party is liable for indirect, incidental, special or consequential damages."
+    )
+    consequential_carve_outs: list[CarveOut] = Field(
+        default_factory=list,
+        description="Liability the exclusion of consequential damages does not reach (same kinds as cap_carve_outs).",
+    )
+    warranty_disclaimer: Flag = Field(
+        False, description="True: no party warrants what it provides, beyond what the agreement states."
+    )
+    representations: list[Representation] = Field(
+        default_factory=list, description="Representations a party (or each party) makes on signing."
+    )
     insurance: list[Insurance] = Field(default_factory=list, description="Insurance minimums.")
 
     @model_validator(mode="after")
@@ -423,10 +575,49 @@ class Term(_Model):
     )
 
 
+class ConvenienceRight(_Model):
+    """A party's right to terminate for convenience."""
+
+    party: Identifier = Field(description="Id of the party that may terminate, or 'any' for every party.", examples=["city"])
+    notice_days: Days = Field(description="Days of written notice it gives.", examples=[90])
+
+
+TriggerEvent = Literal["loss_of_funding", "loss_of_license", "attempted_assignment", "insolvency", "change_of_law", "other"]
+
+
+class TerminationTrigger(_Model):
+    """An event on which a party may terminate."""
+
+    event: TriggerEvent = Field(
+        description="loss_of_funding, loss_of_license, attempted_assignment (without consent), insolvency, "
+        "change_of_law (making performance unlawful), or other (say what in description).",
+        examples=["loss_of_funding"],
+    )
+    affects: Identifier | None = Field(
+        None,
+        description="Id of the party the event happens to (whose funding, licence, ...); absent: any other party "
+        "than the one terminating. Not for change_of_law or other.",
+    )
+    description: Text | None = Field(
+        None, description="For event other: the event, as a clause after 'if' ('the State ends the program')."
+    )
+    party: Identifier = Field(
+        description="Id of the party that may terminate, or 'any' (every party; with affects, every other party).",
+        examples=["any"],
+    )
+    notice_days: Days | None = Field(None, description="Days of written notice; absent: immediately on written notice.")
+
+
 class Termination(_Model):
     """How the agreement can end, and what follows."""
 
-    convenience_days: Days | None = Field(None, description="Days of written notice to terminate for convenience.")
+    convenience_days: Days | None = Field(
+        None, description="Days of written notice for any party to terminate for convenience (or use convenience)."
+    )
+    convenience: list[ConvenienceRight] = Field(
+        default_factory=list,
+        description="Who may terminate for convenience, each with its own notice period; instead of convenience_days.",
+    )
     for_cause: Literal["none", "immediate", "cure"] = named_default(
         "cure", "Termination for cause: none, immediate, or after a cure period."
     )
@@ -441,6 +632,17 @@ class Termination(_Model):
         None,
         description="Days after termination to return or destroy another party's data or confidential information. "
         "When personal data is shared, data_sharing.destruction_days governs it and this must be absent or equal.",
+    )
+    triggers: list[TerminationTrigger] = Field(
+        default_factory=list, description="Events on which a party may terminate (loss of funding, of a licence, ...)."
+    )
+    on_cause: list[Text] = Field(
+        default_factory=list,
+        description="What follows only a termination for cause (under for_cause), one full sentence each, e.g. "
+        "'The Recipient shall purge all shared data within ten (10) days.'",
+    )
+    on_convenience: list[Text] = Field(
+        default_factory=list, description="What follows only a termination for convenience, one full sentence each."
     )
     asset_transfer: Text | None = Field(None, description="What happens to equipment or assets bought with joint funds.")
     survival: list[Text] = Field(
@@ -488,6 +690,17 @@ class Signatory(_Model):
     date: IsoDate | None = Field(None, description="Date signed, if already known (YYYY-MM-DD).")
 
 
+class AssignmentException(_Model):
+    """An assignment a party may make without the other parties' consent."""
+
+    party: Identifier = Field(description="Id of the party that may assign, or 'any'.", examples=["district"])
+    to: Literal["successor", "affiliate", "other"] = Field(
+        description="successor (by merger, reorganisation or operation of law), affiliate (an entity it controls, "
+        "is controlled by or is under common control with), or other (say to whom in description).",
+    )
+    description: Text | None = Field(None, description="For to other: to whom ('the State Department of Education').")
+
+
 class GeneralProvisions(_Model):
     """Boilerplate general provisions; each can be left out by setting it to false."""
 
@@ -495,6 +708,10 @@ class GeneralProvisions(_Model):
     severability: Flag = named_default(True, "Include the severability clause. Set to false to leave it out.")
     waiver: Flag = named_default(True, "Include the no-waiver clause. Set to false to leave it out.")
     assignment: Flag = named_default(True, "Include the no-assignment clause. Set to false to leave it out.")
+    assignment_exceptions: list[AssignmentException] = Field(
+        default_factory=list,
+        description="Assignments a party may make without the others' consent (to a successor, an affiliate, ...).",
+    )
     counterparts: Flag = named_default(True, "Allow signing in counterparts. Set to false to leave it out.")
     electronic_signatures: Flag = named_default(True, "Allow electronic signatures. Set to false to leave it out.")
     independent_parties: Flag = named_default(True, "State that the parties remain independent. Set to false to leave it out.")
@@ -838,6 +1055,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _prior_amendment_problems(spec)
     yield from _placeholder_problems(spec)
     yield from _override_problems(spec)
+    yield from _directional_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -897,3 +1115,193 @@ def _override_problems(spec: Spec) -> Any:
             yield ("clauses", "override", i, "id"), (
                 f"clause {override.id!r} is overridden twice: keep one override per clause"), override.id
         seen.add(override.id)
+
+
+def _directional_problems(spec: Spec) -> Any:
+    """Rules of the one-sided terms: who may terminate, indemnify, license, assign, notify; and their limits.
+
+    A party reference may be an id or, where the field allows it, 'any'/'each'; a field
+    whose mechanism the spec lacks (a cap carve-out without a cap) is refused with the reason.
+    """
+    ids = [p.id for p in spec.parties]
+    listed = ", ".join(ids)
+
+    def ref(loc: Loc, value: str | None, *, also: str | None = None) -> Any:
+        if value is None or value in ids or value == also:
+            return
+        extra = f"; or {also!r}" if also else ""
+        yield loc, f"no party has the id {value!r} (parties: {listed}{extra})", value
+
+    def unique(loc: Loc, values: list[str], what: str) -> Any:
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            if value in seen:
+                yield (*loc, i), f"{value!r} is listed twice in {what}; list each party once", value
+            seen.add(value)
+
+    has_data = spec.data_sharing is not None and spec.data_sharing.mode != "none"
+    li = spec.liability
+    indemnifies = li is not None and (li.mode != "own_acts" or bool(li.indemnities))
+
+    tm = spec.termination
+    if tm is not None:
+        for i, right in enumerate(tm.convenience):
+            yield from ref(("termination", "convenience", i, "party"), right.party, also="any")
+        yield from unique(("termination", "convenience"), [r.party for r in tm.convenience], "convenience")
+        if len(tm.convenience) > 1 and any(r.party == "any" for r in tm.convenience):
+            i = next(i for i, r in enumerate(tm.convenience) if r.party == "any")
+            yield ("termination", "convenience", i, "party"), (
+                "'any' already gives every party the right; name each party with its own notice period instead, "
+                "got 'any'"
+            ), "any"
+        if tm.convenience and tm.convenience_days is not None:
+            yield ("termination", "convenience_days"), (
+                "convenience lists who may terminate for convenience, so convenience_days would give a second "
+                f"notice period; give one of them, got {tm.convenience_days}"
+            ), tm.convenience_days
+        for i, trig in enumerate(tm.triggers):
+            base: Loc = ("termination", "triggers", i)
+            yield from ref((*base, "party"), trig.party, also="any")
+            yield from ref((*base, "affects"), trig.affects)
+            if trig.affects is not None and trig.event in ("change_of_law", "other"):
+                yield (*base, "affects"), (
+                    f"event {trig.event!r} happens to no one party, so affects has no place; remove it, "
+                    f"got {trig.affects!r}"
+                ), trig.affects
+            if trig.event == "attempted_assignment" and not spec.general_provisions.assignment:
+                yield (*base, "event"), (
+                    "general_provisions.assignment is false, so no assignment needs consent and none can be "
+                    "attempted against the agreement; set assignment to true or remove this trigger, "
+                    "got 'attempted_assignment'"
+                ), trig.event
+            if trig.event == "other" and trig.description is None:
+                yield (*base, "description"), "event 'other' needs a description of the event", None
+            if trig.event != "other" and trig.description is not None:
+                yield (*base, "description"), (
+                    f"description applies to event 'other', not {trig.event!r}, got {_shown(trig.description)}"
+                ), trig.description
+        if tm.on_cause and tm.for_cause == "none":
+            yield ("termination", "on_cause"), (
+                f"for_cause 'none' gives no termination for cause, so on_cause has nothing to follow; "
+                f"choose for_cause immediate or cure, or remove it, got {_shown(tm.on_cause)}"
+            ), tm.on_cause
+        if tm.on_convenience and not tm.convenience and tm.convenience_days is None:
+            yield ("termination", "on_convenience"), (
+                "no party may terminate for convenience (give convenience or convenience_days), so on_convenience "
+                f"has nothing to follow, got {_shown(tm.on_convenience)}"
+            ), tm.on_convenience
+
+    if li is not None:
+        if li.indemnities and li.mode == "own_acts":
+            yield ("liability", "indemnities"), (
+                "mode 'own_acts' says no Party answers for another's acts; choose mode listed (only these "
+                f"indemnities), or mutual_indemnity or one_way (these in addition), got {len(li.indemnities)} "
+                f"{'indemnity' if len(li.indemnities) == 1 else 'indemnities'}"
+            ), len(li.indemnities)
+        if li.mode == "listed" and not li.indemnities:
+            yield ("liability", "mode"), "mode 'listed' needs at least one entry in indemnities", "listed"
+        if li.mode == "listed" and _given(li, "defend"):
+            yield ("liability", "defend"), (
+                "with mode 'listed' each indemnity says whether it includes a defence (indemnities[].defend), got true"
+            ), li.defend
+        for i, ind in enumerate(li.indemnities):
+            base = ("liability", "indemnities", i)
+            yield from ref((*base, "indemnitor"), ind.indemnitor)
+            for j, pid in enumerate(ind.indemnitees):
+                yield from ref((*base, "indemnitees", j), pid)
+                if pid == ind.indemnitor:
+                    yield (*base, "indemnitees", j), (
+                        f"party {pid!r} cannot indemnify itself; list the parties it indemnifies"
+                    ), pid
+            yield from unique((*base, "indemnitees"), ind.indemnitees, "indemnitees")
+            if "data_breach" in ind.scope and not has_data:
+                yield (*base, "scope"), (
+                    "scope data_breach covers data shared under the agreement, but no data is shared "
+                    f"(data_sharing mode none or absent), got {_shown(list(ind.scope))}"
+                ), list(ind.scope)
+        if li.indemnity_procedure is not None and not indemnifies:
+            yield ("liability", "indemnity_procedure"), (
+                "the indemnity procedure handles claims under an indemnity, but mode 'own_acts' has none; choose an "
+                f"indemnity (mode, indemnities) or remove indemnity_procedure, got control "
+                f"{li.indemnity_procedure.control!r}"
+            ), li.indemnity_procedure.control
+        for name, needs, why in (("cap_carve_outs", li.cap is not None, "no cap is set (cap)"),
+                                 ("consequential_carve_outs", li.exclude_consequential,
+                                  "consequential damages are not excluded (exclude_consequential)")):
+            values = getattr(li, name)
+            if values and not needs:
+                yield ("liability", name), f"{name} has nothing to carve out of: {why}, got {_shown(list(values))}", list(values)
+            for j, kind in enumerate(values):
+                if kind == "indemnity" and not indemnifies:
+                    yield ("liability", name, j), "no indemnity is agreed (mode own_acts), got 'indemnity'", kind
+                if kind in ("data_breach", "confidentiality") and not has_data:
+                    yield ("liability", name, j), (
+                        f"no data or confidential information is shared (data_sharing mode none or absent), got {kind!r}"
+                    ), kind
+            yield from unique(("liability", name), list(values), name)
+        for i, rep in enumerate(li.representations):
+            yield from ref(("liability", "representations", i, "party"), rep.party, also="each")
+            if "data_rights" in rep.subjects and not has_data:
+                yield ("liability", "representations", i, "subjects"), (
+                    "data_rights is a representation about shared data, but no data is shared "
+                    f"(data_sharing mode none or absent), got {_shown(list(rep.subjects))}"
+                ), list(rep.subjects)
+        yield from unique(("liability", "representations"), [r.party for r in li.representations], "representations")
+        for i, ins in enumerate(li.insurance):
+            if ins.coverage is None and ins.type in (None, "other"):
+                yield ("liability", "insurance", i, "coverage"), (
+                    f"insurance of type {ins.type or 'unstated'!r} needs coverage: the kind of insurance in words"
+                ), None
+            if _known(ins.aggregate) and _known(ins.amount) and ins.aggregate < ins.amount:
+                yield ("liability", "insurance", i, "aggregate"), (
+                    f"aggregate {ins.aggregate} is below the per-occurrence amount {ins.amount}"
+                ), str(ins.aggregate)
+
+    ds = spec.data_sharing
+    if ds is not None and ds.breach_notice_to:
+        for i, pid in enumerate(ds.breach_notice_to):
+            yield from ref(("data_sharing", "breach_notice_to", i), pid)
+            if ds.recipient is not None and pid == ds.recipient:
+                yield ("data_sharing", "breach_notice_to", i), (
+                    f"party {pid!r} is the recipient, the party that gives the breach notice; list the parties it notifies"
+                ), pid
+        if ds.mode == "de_identified":
+            yield ("data_sharing", "breach_notice_to"), (
+                "the breach notice applies to mode 'personal', not 'de_identified', "
+                f"got {_shown(list(ds.breach_notice_to))}"
+            ), list(ds.breach_notice_to)
+        elif ds.mode == "personal" and ds.breach_notice_days is None:
+            yield ("data_sharing", "breach_notice_to"), (
+                "breach_notice_days is null, so the draft has no breach notice; set the days or remove "
+                f"breach_notice_to, got {_shown(list(ds.breach_notice_to))}"
+            ), list(ds.breach_notice_to)
+
+    ip = spec.intellectual_property
+    if ip is not None:
+        for i, lic in enumerate(ip.licenses):
+            base = ("intellectual_property", "licenses", i)
+            yield from ref((*base, "licensor"), lic.licensor)
+            for j, pid in enumerate(lic.licensees):
+                yield from ref((*base, "licensees", j), pid)
+                if pid == lic.licensor:
+                    yield (*base, "licensees", j), f"party {pid!r} is the licensor; a party needs no licence from itself", pid
+            yield from unique((*base, "licensees"), lic.licensees, "licensees")
+            if lic.subject == "other" and lic.description is None:
+                yield (*base, "description"), "subject 'other' needs a description of what is licensed", None
+
+    gp = spec.general_provisions
+    if gp.assignment_exceptions and not gp.assignment:
+        yield ("general_provisions", "assignment_exceptions"), (
+            "assignment is false, so the draft has no assignment clause to make exceptions to; remove the "
+            f"exceptions or set assignment to true, got {len(gp.assignment_exceptions)} "
+            f"{'exception' if len(gp.assignment_exceptions) == 1 else 'exceptions'}"
+        ), len(gp.assignment_exceptions)
+    for i, exc in enumerate(gp.assignment_exceptions):
+        base = ("general_provisions", "assignment_exceptions", i)
+        yield from ref((*base, "party"), exc.party, also="any")
+        if exc.to == "other" and exc.description is None:
+            yield (*base, "description"), "to 'other' needs a description of to whom the party may assign", None
+        if exc.to != "other" and exc.description is not None:
+            yield (*base, "description"), (
+                f"description applies to to 'other', not {exc.to!r}, got {_shown(exc.description)}"
+            ), exc.description

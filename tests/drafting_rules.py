@@ -81,6 +81,9 @@ _NOT_PRINTED = {
     "short_title",  # printed as the defined term ("Agreement"), not as written
     "short_name",  # printed as a defined term, whose use rule 8 checks
     "binding_sections",
+    # the directional terms' ids and choices (termination triggers, indemnities, licences, carve-outs, ...)
+    "event", "affects", "indemnitees", "scope", "licensor", "licensees", "subject", "term", "type", "control", "to",
+    "subjects", "cap_carve_outs", "consequential_carve_outs", "breach_notice_to", "aggregate",
 }
 
 # Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its

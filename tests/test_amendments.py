@@ -204,6 +204,8 @@ def _money(data: dict[str, Any], draw: Any) -> None:
 def _drop(data: dict[str, Any], draw: Any) -> None:
     key = draw(st.sampled_from(["publicity", "monitoring", "intellectual_property", "liability", "data_sharing"]))
     data.pop(key, None)
+    if key == "data_sharing":
+        data.pop("liability", None)  # its data-breach indemnities, carve-outs and representations need shared data
 
 
 def _add(data: dict[str, Any], draw: Any) -> None:
@@ -217,6 +219,8 @@ def _add(data: dict[str, Any], draw: Any) -> None:
 
 def _switch(data: dict[str, Any], draw: Any) -> None:
     data["termination"]["for_cause"] = draw(st.sampled_from(["none", "immediate", "cure"]))
+    if data["termination"]["for_cause"] == "none":
+        data["termination"].pop("on_cause", None)  # nothing follows a termination for cause that cannot happen
     data["termination"]["mutual"] = not data["termination"]["mutual"]
 
 

@@ -182,23 +182,58 @@ def agreements(draw: Any) -> dict[str, Any]:
                                ("publication_review_days", 30), ("named_staff", ["Data Coordinator"])]:
                 if draw(st.booleans()):
                     ds[key] = value
+        if mode == "personal" and len(ids) > 2 and draw(st.booleans()):
+            ds["breach_notice_to"] = [ids[0], ids[2]]  # who the recipient notifies of a breach
         data["data_sharing"] = ds
     if draw(st.booleans()):
         ownership = draw(st.sampled_from(["each_own", "joint", "lead_owns"]))
         data["intellectual_property"] = {"ownership": ownership}
+        if draw(st.booleans()):
+            data["intellectual_property"]["licenses"] = [{
+                "licensor": draw(pick), "subject": draw(st.sampled_from(["trademark", "data", "work_product"])),
+                **draw(st.sampled_from([{}, {"purpose": "promote the program", "term": "agreement"},
+                                        {"royalty_free": True, "revocable": False, "term": "perpetual"},
+                                        {"exclusive": True, "revocable": True}, {"exclusive": False}])),
+            }]
     if draw(st.booleans()):
         data["publicity"] = draw(st.sampled_from([{"mode": "consent"}, {"mode": "limited_license"},
                                                   {"mode": "attribution", "attribution": "Funded by the City."}]))
     if draw(st.booleans()):
         li: dict[str, Any] = draw(st.sampled_from([
             {"mode": "own_acts"}, {"mode": "mutual_indemnity"}, {"mode": "one_way", "indemnitor": ids[1],
-                                                                "indemnitee": ids[0]}]))
-        if li["mode"] != "own_acts" and draw(st.booleans()):
+                                                                "indemnitee": ids[0]}, {"mode": "listed"}]))
+        has_data = mode in ("de_identified", "personal")
+        scopes = ["negligence", "breach", "infringement", "willful_misconduct", *(["data_breach"] if has_data else [])]
+        if li["mode"] == "listed" or (li["mode"] != "own_acts" and draw(st.booleans())):
+            li["indemnities"] = [{"indemnitor": ids[1], "scope": draw(st.lists(st.sampled_from(scopes), min_size=1,
+                                                                               max_size=3, unique=True)),
+                                  **draw(st.sampled_from([{}, {"indemnitees": [ids[0]]}, {"defend": True}]))}]
+        if li["mode"] in ("mutual_indemnity", "one_way") and draw(st.booleans()):
             li["defend"] = True
+        carve = ["gross_negligence", "willful_misconduct", "bodily_injury",
+                 *(["indemnity"] if li["mode"] != "own_acts" else []),
+                 *(["data_breach", "confidentiality"] if has_data else [])]
+        if li["mode"] != "own_acts" and draw(st.booleans()):
+            li["indemnity_procedure"] = {"control": draw(st.sampled_from(["indemnitor", "indemnified"])),
+                                         **draw(st.sampled_from([{}, {"notice_days": 10},
+                                                                 {"settlement_consent": False}]))}
         if draw(st.booleans()):
             li["cap"] = "10000.00"
+            li["cap_carve_outs"] = draw(st.lists(st.sampled_from(carve), max_size=2, unique=True))
         if draw(st.booleans()):
-            li["insurance"] = [{"party": ids[1], "coverage": "general liability", "amount": "1000000.00"}]
+            li["exclude_consequential"] = True
+            li["consequential_carve_outs"] = draw(st.lists(st.sampled_from(carve), max_size=2, unique=True))
+        li["warranty_disclaimer"] = draw(st.booleans())
+        if draw(st.booleans()):
+            subjects = ["authority", "compliance_with_law", "no_debarment", *(["data_rights"] if has_data else [])]
+            li["representations"] = [{"party": draw(st.sampled_from(["each", *ids])),
+                                      "subjects": draw(st.lists(st.sampled_from(subjects), min_size=1, unique=True))}]
+        if draw(st.booleans()):
+            li["insurance"] = draw(st.sampled_from([
+                [{"party": ids[1], "coverage": "general liability", "amount": "1000000.00"}],
+                [{"party": ids[1], "type": "general_liability", "amount": "1000000.00", "aggregate": "2000000.00"},
+                 {"party": ids[0], "type": "cyber", "coverage": "privacy breach", "amount": "500000.00"}],
+            ]))
         data["liability"] = li
     steps = draw(st.lists(st.sampled_from(STEP_KINDS), min_size=1, max_size=4, unique=True))
     cr: dict[str, Any] = {"steps": [{"kind": k, **draw(st.sampled_from([{}, {"days": 30}]))} for k in steps]}
@@ -225,14 +260,42 @@ def agreements(draw: Any) -> dict[str, Any]:
                          **draw(st.sampled_from([{}, {"review_cadence": "annually"}]))}
     termination: dict[str, Any] = {"for_cause": draw(st.sampled_from(["none", "immediate", "cure"])),
                                    "mutual": draw(st.booleans())}
-    if draw(st.booleans()):
+    convenience = draw(st.sampled_from(["none", "days", "per_party"]))
+    if convenience == "days":
         termination["convenience_days"] = draw(st.sampled_from([1, 30, 60]))
+    elif convenience == "per_party":
+        termination["convenience"] = [{"party": pid, "notice_days": draw(st.sampled_from([1, 30, 90]))}
+                                      for pid in draw(st.lists(pick, min_size=1, unique=True))]
+    if draw(st.booleans()):
+        events = draw(st.lists(st.sampled_from(["loss_of_funding", "loss_of_license", "attempted_assignment",
+                                                "insolvency", "change_of_law", "other"]), min_size=1, max_size=3))
+        triggers = []
+        for event in events:
+            t: dict[str, Any] = {"event": event, "party": draw(st.sampled_from(["any", *ids]))}  # party is required
+            if event == "other":
+                t["description"] = "the State ends the program."
+            elif event != "change_of_law" and draw(st.booleans()):
+                t["affects"] = draw(pick)
+            if draw(st.booleans()):
+                t["notice_days"] = 30
+            triggers.append(t)
+        termination["triggers"] = triggers
+    sayer = parties[0]["short_name"][:1].upper() + parties[0]["short_name"][1:]
+    if termination["for_cause"] != "none" and draw(st.booleans()):
+        termination["on_cause"] = [f"{sayer} may keep the equipment it bought with program funds."]
+    if convenience != "none" and draw(st.booleans()):
+        termination["on_convenience"] = [f"{sayer} may keep the equipment it bought with program funds."]
     if draw(st.booleans()):
         termination["survival"] = ["confidentiality"]
     if draw(st.booleans()):
         destruction = data.get("data_sharing", {}).get("destruction_days")
         termination["data_return_days"] = destruction or 45
     data["termination"] = termination
+    if draw(st.booleans()):
+        data["general_provisions"] = {"assignment_exceptions": draw(st.lists(st.sampled_from([
+            {"party": ids[0], "to": "successor"}, {"party": "any", "to": "affiliate"},
+            {"party": ids[1], "to": "other", "description": "the State Department of Education"}]),
+            min_size=1, max_size=2, unique_by=lambda e: e["to"]))}
     data["signatories"] = [{"party": pid, "name": f"Signer {pid}", "title": "Director"} for pid in ids]
     if draw(st.booleans()):  # a template: some values left as placeholders (docs/placeholders.md)
         for path, token in TEMPLATE_BLANKS:

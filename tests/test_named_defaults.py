@@ -89,6 +89,8 @@ PRECONDITIONS: dict[str, dict[str, Any]] = {
     "intellectual_property.owner": {"intellectual_property": {"ownership": "lead_owns", "owner": "city"}},
     "term.nonrenewal_notice_days": {"term": {"end": "2027-10-31", "renewal": "automatic"}},
     "termination.cure_days": {"termination": {"for_cause": "cure"}},
+    "liability.indemnity_procedure.settlement_consent": {
+        "liability": {"mode": "mutual_indemnity", "indemnity_procedure": {"control": "indemnitor"}}},
 }
 
 
@@ -118,19 +120,22 @@ def test_every_named_default_decides_what_the_draft_says(named) -> None:  # noqa
     data = _city()
     data["intellectual_property"] = {"ownership": "each_own"}
     data.update(copy.deepcopy(PRECONDITIONS.get(named.path, {})))
-    section, name = named.path.split(".")
-    data.setdefault(section, {}).pop(name, None)  # the default in force
+    *parents, name = named.path.split(".")  # a default may sit in a nested model (liability.indemnity_procedure)
+    target = data
+    for part in parents:
+        target = target.setdefault(part, {})
+    target.pop(name, None)  # the default in force
     before = render_plain(assemble(validate_spec(copy.deepcopy(data))))
-    data[section][name] = _other_value(named.path, named.default)
+    target[name] = _other_value(named.path, named.default)
     after = render_plain(assemble(validate_spec(data)))
-    assert before != after, f"{named.path}: the draft is the same with {data[section][name]!r}"
+    assert before != after, f"{named.path}: the draft is the same with {target[name]!r}"
 
 
 def test_every_named_default_is_documented() -> None:
     clauses_md = (ROOT / "docs" / "clauses.md").read_text(encoding="utf-8")
     reference = (ROOT / "docs" / "spec-reference.md").read_text(encoding="utf-8")
     for named in named_default_fields():
-        section, name = named.path.split(".")
+        section = named.path.split(".")[0]
         listed = f"`{named.path}`" in clauses_md or (section == "general_provisions" and "`general_provisions.*`" in clauses_md)
         assert listed, f"{named.path} is not in docs/clauses.md#named-defaults"
     assert reference.count("[named default](clauses.md#named-defaults)") == len(named_default_fields())

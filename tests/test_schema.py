@@ -38,6 +38,19 @@ CROSS_FIELD = {
     "amendments-out-of-order", "amendment-dated-before-the-last",
 }
 
+# The directional terms (termination rights and triggers, indemnities, carve-outs, licences, assignment).
+CROSS_FIELD |= {
+    "convenience-unknown-party", "convenience-with-convenience-days", "trigger-unknown-party",
+    "trigger-other-without-description", "trigger-affects-change-of-law", "on-cause-without-for-cause",
+    "on-convenience-without-convenience", "indemnities-with-own-acts", "indemnitor-indemnifies-itself",
+    "listed-without-indemnities", "indemnity-procedure-without-indemnity", "cap-carve-outs-without-cap",
+    "consequential-carve-out-without-indemnity", "representation-unknown-party",
+    "representation-data-rights-without-data", "insurance-other-without-coverage", "insurance-aggregate-below-amount",
+    "breach-notice-to-recipient", "breach-notice-to-de-identified", "license-licensor-unknown",
+    "license-other-without-description", "assignment-exceptions-without-assignment",
+    "assignment-exception-unknown-party", "trigger-assignment-without-assignment-clause",
+}
+
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
 # inexact on floats); the schema bounds them for amounts given as text.
 PLACES = {"amount-too-many-places", "percent-too-many-places", "json-amount-too-many-places"}
