@@ -946,7 +946,8 @@ def _bodies_problems(spec: Spec) -> Any:
                 ), pid
         copied = spec.communication is not None and b.id in spec.communication.notice_copies
         for name in ("address", "attention", "email"):
-            if getattr(b, name) is not None and not copied:
+            # Without a communication section the notices clause is missing (and reported), not wrong.
+            if getattr(b, name) is not None and not copied and spec.communication is not None:
                 yield (*base, name), (
                     f"{name} is where copies of notices go, but body {b.id!r} is not in communication.notice_copies: "
                     f"add it there, or remove {name}, got {_shown(getattr(b, name))}"
@@ -988,12 +989,10 @@ def _bodies_problems(spec: Spec) -> Any:
             value = getattr(p, name)
             if value is None:
                 continue
+            # Without a communication section the notices clause is missing (and reported): nothing to refuse.
             if comm is None:
-                yield ("parties", i, name), (
-                    f"{name} is printed in the notices clause, which needs a communication section: add "
-                    f"communication (notice_methods), or remove {name}, got {_shown(value)}"
-                ), value
-            elif name == "notice_email" and not methods & {"email", "email_with_confirmation"}:
+                continue
+            if name == "notice_email" and not methods & {"email", "email_with_confirmation"}:
                 yield ("parties", i, name), (
                     "notice_email needs an e-mail notice method (email or email_with_confirmation in "
                     f"communication.notice_methods), got {_shown(value)}"

@@ -89,6 +89,7 @@ PRECONDITIONS: dict[str, dict[str, Any]] = {
     "intellectual_property.owner": {"intellectual_property": {"ownership": "lead_owns", "owner": "city"}},
     "term.nonrenewal_notice_days": {"term": {"end": "2027-10-31", "renewal": "automatic"}},
     "termination.cure_days": {"termination": {"for_cause": "cure"}},
+    "communication.mail_receipt_days": {"communication": {"notice_methods": ["certified_mail"]}},
 }
 
 
