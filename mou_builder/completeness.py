@@ -505,8 +505,9 @@ def _check_defined_names(spec: Spec, finder: _Finder, context: Mapping[str, Any]
             for v in value:
                 walk(v)
 
-    walk(spec.model_dump(mode="json", exclude={"parties": {"__all__": {"aliases", "short_name"}},
-                                               "bodies": {"__all__": {"short_name"}}}))
+    # Names are left out: "Team" inside "the University Research Team" is not a use of "the Team".
+    walk(spec.model_dump(mode="json", exclude={"parties": {"__all__": {"aliases", "short_name", "legal_name"}},
+                                               "bodies": {"__all__": {"short_name", "name"}}}))
 
     def used(name: str) -> bool:
         word = re.sub(r"^the\s+", "", name, flags=re.I)

@@ -154,6 +154,10 @@ def agreements(draw: Any) -> dict[str, Any]:
         r: dict[str, Any] = {"activity": activity, "accountable": owner, "consulted": consulted, "informed": informed}
         r.update(draw(st.sampled_from([{}, {"cadence": "monthly"}, {"due": "2027-06-30"}])))
         responsibilities.append(r)
+    # every body is referred to, so that its defined name is used (check warns of one that is not: unused-name)
+    for bid in body_ids:
+        if not any(bid in r["consulted"] or bid in r["informed"] for r in responsibilities):
+            responsibilities[0]["informed"].append(bid)
     data["responsibilities"] = responsibilities
     if draw(st.booleans()):
         data["legal"] = {"binding": draw(st.booleans())}
