@@ -226,7 +226,7 @@ class _TableBuilder:
         for bid in comm.notice_copies:
             b = bodies[bid]
             rows.append((f"Copy to {b.short_name or b.name}", b.address or "", b.attention or "", b.email or ""))
-        return Table("notices", ("Addressee", "Notice address", "Attention", "E-mail"), tuple(rows), widths=(22, 36, 20, 22))
+        return Table("notices", ("Addressee", "Notice address", "Attention", "E-mail"), tuple(rows), widths=(18, 32, 22, 28))
 
     def _contacts(self) -> Table:
         listed = set(self.context["contacts_not_liaisons"])
