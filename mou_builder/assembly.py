@@ -226,7 +226,8 @@ class _TableBuilder:
         for bid in comm.notice_copies:
             b = bodies[bid]
             rows.append((f"Copy to {b.short_name or b.name}", b.address or "", b.attention or "", b.email or ""))
-        return Table("notices", ("Addressee", "Notice address", "Attention", "E-mail"), tuple(rows), widths=(18, 32, 22, 28))
+        header = ("Addressee", "Notice address", "Attention", "E-mail")
+        return Table("notices", header, tuple(rows), widths=(18, 32, 22, 28))
 
     def _contacts(self) -> Table:
         listed = set(self.context["contacts_not_liaisons"])
@@ -403,5 +404,8 @@ def _drop_empty_columns(block: Block) -> Block:
     )
 
 
-_TABLES = {"parties", "bodies", "notices", "contacts", "raci", "contributions", "ladder", "liaisons", "metrics", "insurance", "signatures"}
+_TABLES = {
+    "parties", "bodies", "notices", "contacts", "raci", "contributions", "ladder", "liaisons", "metrics", "insurance",
+    "signatures",
+}
 

@@ -653,7 +653,8 @@ def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> st
         field, field.replace("_", " ").capitalize().removesuffix("s"))
     if field in ("parties", "bodies"):
         noun = "Party" if field == "parties" else "Body"
-        return f"{noun} '{side.parties.get(item.get('id', ''), item.get('legal_name') or item.get('name') or index + 1)}'"
+        named = item.get("legal_name") or item.get("name") or index + 1
+        return f"{noun} '{side.parties.get(item.get('id', ''), named)}'"
     if field == "signatories" and "party" in item:
         return f"{noun} for {side.parties.get(item['party'], item['party'])}"
     for key in ("activity", "description", "name", "kind"):

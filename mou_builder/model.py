@@ -962,10 +962,16 @@ def _bodies_problems(spec: Spec) -> Any:
     for p in spec.parties:
         for name in (p.short_name, p.legal_name):
             taken.setdefault(_name_key(name), p.id)
-    for b in spec.bodies:
-        for name in (b.name, b.short_name):
-            if name:
-                taken.setdefault(_name_key(name), b.id)
+    for i, b in enumerate(spec.bodies):
+        for field in ("name", "short_name"):
+            name = getattr(b, field)
+            if not name:
+                continue
+            owner = taken.setdefault(_name_key(name), b.id)
+            if owner != b.id:
+                yield ("bodies", i, field), (
+                    f"{name!r} is already the name of {owner!r}: one name cannot stand for two"
+                ), name
     for i, p in enumerate(spec.parties):
         seen: set[str] = set()
         for j, alias in enumerate(p.aliases):

@@ -299,3 +299,20 @@ def test_each_new_field_shows_in_diff_as_itself_and_is_marked_in_the_redline(
         return
     assert says in "\n".join(document_paragraphs(new_doc)) and says not in "\n".join(document_paragraphs(old_doc))
     assert marks and accept_all(redline) == as_word_shows(document_paragraphs(new_doc))
+
+
+def test_a_body_named_like_a_party_is_refused() -> None:
+    data = _data()
+    data["bodies"][0]["short_name"] = "the Library"
+    assert _problems(data) == [
+        "bodies[0].short_name: 'the Library' is already the name of 'lib': one name cannot stand for two"]
+
+
+def test_diff_names_a_body_as_the_draft_does(tmp_path: Path) -> None:
+    old, new = _data(), _changed("bodies.0.description", "Audits the study.")
+    new["responsibilities"][1]["consulted"] = ["steering"]
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
+    out = CliRunner().invoke(main, ["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]).stdout
+    assert "  1 Parties: Body 'the Fund': description: Funds the study under grant BALF-2026-7. -> Audits the study." in out
+    assert "5 Roles and Responsibilities: Responsibility 'Host the class visits': the Committee added as Consulted" in out
