@@ -198,7 +198,7 @@ def lint(doc: Document, spec: Spec) -> list[str]:
     definitions = [
         (u, m) for u in body
         # an alias is defined beside the short name: (the "District" or "SUSD")
-        for m in re.finditer(r'(?:\(|each a |together the |" or |", )(?:the )?"([^"]+)"\)?', u.text)
+        for m in re.finditer(r'(?:\(|each a |together the |(?<=") or |(?<="), )(?:the )?"([^"]+)"\)?', u.text)
     ]
     seen: dict[str, str] = {}
     for u, m in definitions:

@@ -316,3 +316,10 @@ def test_diff_names_a_body_as_the_draft_does(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]).stdout
     assert "  1 Parties: Body 'the Fund': description: Funds the study under grant BALF-2026-7. -> Audits the study." in out
     assert "5 Roles and Responsibilities: Responsibility 'Host the class visits': the Committee added as Consulted" in out
+
+
+def test_the_drafting_lint_counts_an_alias_as_a_defined_term() -> None:
+    data = _data()
+    data["recitals"] = ["The District serves about 50,000 students."]  # SFUSD no longer used
+    spec = validate_spec(data)
+    assert lint(assemble(spec), spec) == ["1.1 The Parties: 'SFUSD' is defined but never used"]
