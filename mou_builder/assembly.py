@@ -206,16 +206,43 @@ class _TableBuilder:
         rows = []
         for p in self.spec.parties:
             name = p.legal_name
-            if self.context["party"][p.id]["defines"]:
-                # The defined term is defined here, once: Riverside Public Library (the "Library").
-                article, term = _split_article(p.short_name)
-                name += f' ({article}"{term}")'
+            # The defined terms are defined here, once: Riverside Public Library (the "Library"), with any
+            # aliases the spec declares: San Francisco Unified School District (the "District" or "SFUSD").
+            terms = [p.short_name] if self.context["party"][p.id]["defines"] else []
+            if terms or p.aliases:
+                name += f" ({_definition([*terms, *p.aliases])})"
             if p.tax_id:
                 name += f"\nTax ID: {p.tax_id}"
             if p.agreement_numbers:
                 name += f"\nReference: {', '.join(p.agreement_numbers)}"
             rows.append((name, p.legal_form or "", p.address or "", _ROLE.get(p.role, p.role.capitalize())))
         return Table("parties", ("Party", "Legal form", "Address", "Role"), tuple(rows), widths=(30, 28, 28, 14))
+
+    def _bodies(self) -> Table:
+        rows = []
+        for b in self.spec.bodies:
+            name = capfirst(b.name)
+            if b.short_name and _plain(b.short_name) != _plain(b.name):
+                name += f" ({_definition([b.short_name])})"
+            role = _BODY_KIND[b.kind]
+            if b.kind == "committee":
+                role = "Existing committee" if b.existing else f"Committee established by {self.context['doc']['this']}"
+            rows.append((name, f"{role}. {b.description}" if role and b.description else role or b.description or ""))
+        return Table("bodies", ("Body", "Role"), tuple(rows), widths=(40, 60))
+
+    def _notices(self) -> Table:
+        comm = self.spec.communication
+        assert comm is not None
+        rows = [
+            (self.names[p.id], p.notice_address or p.address or "", p.notice_attention or "", p.notice_email or "")
+            for p in self.spec.parties
+        ]
+        bodies = {b.id: b for b in self.spec.bodies}
+        for bid in comm.notice_copies:
+            b = bodies[bid]
+            rows.append((f"Copy to {b.short_name or b.name}", b.address or "", b.attention or "", b.email or ""))
+        header = ("Addressee", "Notice address", "Attention", "E-mail")
+        return Table("notices", header, tuple(rows), widths=(18, 32, 22, 28))
 
     def _contacts(self) -> Table:
         listed = set(self.context["contacts_not_liaisons"])
@@ -226,27 +253,30 @@ class _TableBuilder:
         return Table("contacts", ("Party", "Name and title", "E-mail", "Telephone"), rows, widths=(16, 32, 34, 18))
 
     def _raci(self) -> Table:
-        parties = self.spec.parties
+        # A column per party, then one per body consulted or informed somewhere (a body is never A or R).
+        named = {i for r in self.spec.responsibilities for i in (*r.consulted, *r.informed)}
+        columns = [(p.id, capfirst(p.short_name)) for p in self.spec.parties]
+        columns += [(b.id, capfirst(b.short_name or b.name)) for b in self.spec.bodies if b.id in named]
         rows = []
         for r in self.spec.responsibilities:
             cells = []
-            for p in parties:
+            for cid, _ in columns:
                 roles = []
-                if r.accountable == p.id:
+                if r.accountable == cid:
                     roles.append("A")
-                if p.id in r.responsible:
+                if cid in r.responsible:
                     roles.append("R")
-                if p.id in r.consulted:
+                if cid in r.consulted:
                     roles.append("C")
-                if p.id in r.informed:
+                if cid in r.informed:
                     roles.append("I")
                 cells.append("/".join(roles))
             when = format_date(r.due) if r.due else (r.cadence or "")
             rows.append((r.activity, *cells, when))
-        party_width = max(8, 40 // len(parties))
+        party_width = max(8, 40 // len(columns))
         return Table(
-            "raci", ("Activity", *(capfirst(p.short_name) for p in parties), "When"), tuple(rows),
-            widths=(40, *([party_width] * len(parties)), 20),
+            "raci", ("Activity", *(title for _, title in columns), "When"), tuple(rows),
+            widths=(40, *([party_width] * len(columns)), 20),
         )
 
     def _contributions(self) -> Table:
@@ -374,6 +404,27 @@ def _person(name: str, title: str | None) -> str:
     return f"{name}\n{title}" if title else name
 
 
+def _definition(terms: list[str]) -> str:
+    """Defined terms as a parenthetical's contents: 'the "District" or "SFUSD"'."""
+    quoted = []
+    for term in terms:
+        article, word = _split_article(term)
+        quoted.append(f'{article}"{word}"')
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _plain(name: str) -> str:
+    """A name without its leading article, case-folded: 'the Council' and 'Council' are one name."""
+    return _split_article(name.strip())[1].casefold()
+
+
+#: How the table of bodies describes each kind (a committee's row says whether it exists already).
+_BODY_KIND = {
+    "funder": "Funder", "committee": "Committee", "researcher": "Researcher", "third_party": "Third party",
+    "regulator": "Regulator", "other": "",
+}
+
+
 def _split_article(short_name: str) -> tuple[str, str]:
     """'the Library' -> ('the ', 'Library'): the article stays outside the quotation marks."""
     first, _, rest = short_name.partition(" ")
@@ -404,5 +455,8 @@ _INSURANCE_TYPES = {
     "abuse_molestation": "Abuse and molestation liability",
 }
 
-_TABLES = {"parties", "contacts", "raci", "contributions", "ladder", "liaisons", "metrics", "insurance", "signatures"}
+_TABLES = {
+    "parties", "bodies", "notices", "contacts", "raci", "contributions", "ladder", "liaisons", "metrics", "insurance",
+    "signatures",
+}
 

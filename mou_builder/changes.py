@@ -504,7 +504,7 @@ _MONEY_FIELDS = frozenset({"amount", "cap", "budget_total"})
 _ROLES = {"responsible": "Responsible", "accountable": "Accountable", "consulted": "Consulted", "informed": "Informed"}
 #: Spec fields that are not a section of their own, and where the draft shows them.
 _PLACES = {"agreement": "Title page", "clauses": "Clauses", "legal": "legal_status", "signatories": "signatures",
-           "insurance": "liability"}
+           "insurance": "liability", "bodies": "parties"}
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -579,6 +579,9 @@ class _Side:
         self.data = facts.spec.model_dump(mode="json")
         self.parties = {p["id"]: p.get("short_name") or p.get("legal_name") or p["id"]
                         for p in self.data.get("parties") or [] if isinstance(p, dict) and "id" in p}
+        # A body is referred to by id like a party (consulted, informed, reports): named as the draft names it.
+        self.parties.update({b["id"]: b.get("short_name") or b.get("name") or b["id"]
+                             for b in self.data.get("bodies") or [] if isinstance(b, dict) and "id" in b})
         self.sections = {s.key: f"{s.number} {s.title}" for s in facts.document.sections} if facts.document else {}
 
     def section(self, path: str) -> str:
@@ -648,8 +651,10 @@ def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> st
     noun = {"responsibilities": "Responsibility", "parties": "Party", "signatories": "Signatory",
             "contributions": "Contribution", "steps": "Step", "metrics": "Metric", "liaisons": "Liaison"}.get(
         field, field.replace("_", " ").capitalize().removesuffix("s"))
-    if field == "parties":
-        return f"{noun} '{side.parties.get(item.get('id', ''), item.get('legal_name', index + 1))}'"
+    if field in ("parties", "bodies"):
+        noun = "Party" if field == "parties" else "Body"
+        named = item.get("legal_name") or item.get("name") or index + 1
+        return f"{noun} '{side.parties.get(item.get('id', ''), named)}'"
     if field == "override" and isinstance(item.get("id"), str):  # a clause override, by the clause it replaces
         return f"Override of {item['id']}"
     if field == "signatories" and "party" in item:

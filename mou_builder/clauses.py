@@ -49,7 +49,7 @@ from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
-from mou_builder.model import Party, Spec
+from mou_builder.model import Body, Party, Spec
 from mou_builder.resources import clause_library_dir
 from mou_builder.types import is_placeholder
 
@@ -349,8 +349,9 @@ def format_months(n: int, possessive: bool = False) -> str:
 
 @pass_context
 def _names(context: Any, ids: Iterable[str]) -> str:
-    """Party ids -> their short names, as an and-list."""
-    return and_list(context["party"][i]["short_name"] for i in ids)
+    """Party and body ids -> their short names (a body without one: its name), as an and-list."""
+    parties, bodies = context["party"], context["body"]
+    return and_list(parties[i]["short_name"] if i in parties else bodies[i]["called"] for i in ids)
 
 
 #: Limits on what one clause or condition may do, so that no clause file, however written, can
@@ -570,6 +571,10 @@ def spec_context(spec: Spec) -> dict[str, Any]:
         # Define a short name only when it differs from the legal name ("ABC" ("ABC") defines nothing).
         party["defines"] = _plain_name(model.short_name) != _plain_name(model.legal_name)
     parties = {p["id"]: p for p in data["parties"]}
+    for body in data["bodies"]:
+        # How running text names the body: its defined short name, else its full name.
+        body["called"] = body["short_name"] or body["name"]
+    bodies = {b["id"]: b for b in data["bodies"]}
     fin = data.get("financial") or {}
     contributions = fin.get("contributions") or []
     money_moves = bool(not fin.get("no_cost") and any(c["kind"] == "cash" for c in contributions))
@@ -593,6 +598,7 @@ def spec_context(spec: Spec) -> dict[str, Any]:
             "any_other_party": "the other Party" if two else "any other Party",
         },
         party=parties,
+        body=bodies,
         money_moves=money_moves,
         personal_data=bool(data.get("data_sharing") and data["data_sharing"]["mode"] == "personal"),
         public_party=any(p["public_body"] for p in data["parties"]),
@@ -622,7 +628,7 @@ def _plain_name(name: str) -> str:
 #: Names a clause may use besides the spec's own top-level fields.
 DERIVED_NAMES = frozenset({
     "doc", "party", "money_moves", "personal_data", "public_party", "currency", "party_names", "neutral_steps",
-    "forum", "ip_owner", "provider", "recipient", "contacts_not_liaisons", "sections_present",
+    "forum", "ip_owner", "provider", "recipient", "contacts_not_liaisons", "sections_present", "body",
 })
 
 
@@ -965,7 +971,9 @@ def _spec_fields() -> dict[str, Any]:
         "any_other_party",
     )}
     fields["party"]["*"].update(plural={}, defines={})
-    for name in DERIVED_NAMES - {"doc", "party"}:
+    fields["body"] = {"*": {**tree(Body), "called": {}}}
+    fields["bodies"]["called"] = {}
+    for name in DERIVED_NAMES - {"doc", "party", "body"}:
         fields[name] = {}
     return fields
 

@@ -9,6 +9,8 @@ findings; it never prints.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -69,7 +71,10 @@ class Profile(BaseModel):
     required_sections: tuple[str, ...] = ()
     conditional_sections: tuple[ConditionalSection, ...] = ()
     required_fields: tuple[RequiredField, ...] = ()
-    checks: tuple[Literal["signatories", "responsibilities_per_party", "funding_plan", "budget", "public_body_indemnity"], ...] = ()
+    checks: tuple[Literal[
+        "signatories", "responsibilities_per_party", "funding_plan", "budget", "public_body_indemnity", "defined_names",
+        "notice_addresses",
+    ], ...] = ()
     #: Sections that follow each other in this order, starting where the first one is in sections.yaml.
     section_order: tuple[str, ...] = ()
     path: str | None = Field(None, exclude=True)
@@ -541,10 +546,77 @@ def _check_public_indemnitor(spec: Spec, finder: _Finder, context: Mapping[str, 
     ) for path, pid in givers]
 
 
+def _check_defined_names(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    """A party alias or a body's short name that nothing in the draft uses: a defined term never used."""
+    texts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    # Names are left out: "Team" inside "the University Research Team" is not a use of "the Team".
+    walk(spec.model_dump(mode="json", exclude={"parties": {"__all__": {"aliases", "short_name", "legal_name"}},
+                                               "bodies": {"__all__": {"short_name", "name"}}}))
+
+    def used(name: str) -> bool:
+        word = re.sub(r"^the\s+", "", name, flags=re.I)
+        return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for text in texts)
+
+    out = []
+    for i, party in enumerate(spec.parties):
+        for j, alias in enumerate(party.aliases):
+            if not used(alias):
+                out.append(finder.make(
+                    "unused-name", "warning", "parties", f"parties[{i}].aliases[{j}]",
+                    f"alias {alias!r} of {party.short_name} is defined in the parties table but no text of the spec "
+                    "uses it",
+                    "use it in the spec's own text (activities, recitals, ...), or remove it: a defined term is used",
+                ))
+    # The library names a body when the spec refers to it: consulted, informed, reports, copies, a committee.
+    comm, mon = spec.communication, spec.monitoring
+    referred = {i for r in spec.responsibilities for i in (*r.consulted, *r.informed)}
+    referred |= set(mon.report_recipients) if mon else set()
+    referred |= set(comm.notice_copies) if comm else set()
+    referred |= {b.id for b in spec.bodies if b.kind == "committee"} if comm else set()
+    for i, body in enumerate(spec.bodies):
+        if body.short_name and body.id not in referred and not used(body.short_name):
+            out.append(finder.make(
+                "unused-name", "warning", "parties", f"bodies[{i}].short_name",
+                f"{body.short_name!r} is defined for {body.name} but nothing in the draft refers to {body.id!r}",
+                f"refer to {body.id} (responsibilities consulted or informed, monitoring.report_recipients, "
+                "communication.notice_copies) or use the name in the spec's text, or remove short_name",
+            ))
+    return out
+
+
+def _check_notice_addresses(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    """Notices may go by a method that needs an address, but a party has none."""
+    comm = spec.communication
+    if comm is None or not set(comm.notice_methods) - {"email", "email_with_confirmation"}:
+        return []
+    return [
+        finder.make(
+            "no-notice-address", "warning", "communication", f"parties[{i}]",
+            f"notices may be sent by {', '.join(m for m in comm.notice_methods if 'email' not in m)}, but "
+            f"{party.short_name} ({party.id}) has no address to send them to",
+            f"add parties[{i}].notice_address (or address)",
+        )
+        for i, party in enumerate(spec.parties) if party.notice_address is None and party.address is None
+    ]
+
+
 _CHECKS = {
     "public_body_indemnity": _check_public_indemnitor,
     "signatories": _check_signatories,
     "responsibilities_per_party": _check_responsibilities,
     "funding_plan": _check_funding_plan,
     "budget": _check_budget,
+    "defined_names": _check_defined_names,
+    "notice_addresses": _check_notice_addresses,
 }

@@ -12,6 +12,7 @@ and the spec reference in ``docs/``.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError, model_validator
@@ -127,6 +128,74 @@ class Party(_Model):
         default_factory=list, description="The party's own reference numbers for this agreement."
     )
     contacts: list[Contact] = Field(default_factory=list, description="People to contact at this party.")
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="Other names the agreement uses for this party besides its short name, e.g. an abbreviation "
+        "('SFUSD'). The parties table defines them together, once: San Francisco Unified School District "
+        "(the \"District\" or \"SFUSD\"); use them in the spec's own text.",
+        examples=[["SFUSD"]],
+    )
+    notice_address: Text | None = Field(
+        None,
+        description="Address for formal notices, when it differs from the office address (may span several "
+        "lines). The notices clause lists it; without it, notices go to the party's address.",
+        examples=["555 Franklin Street, Room 301\nSan Francisco, CA 94102"],
+    )
+    notice_attention: Text | None = Field(
+        None, description="Attention line of notices to this party, e.g. 'General Counsel'.",
+        examples=["Office of the General Counsel"],
+    )
+    notice_email: Text | None = Field(
+        None, description="E-mail address for formal notices (needs an e-mail notice method).",
+        examples=["legal@sfusd.edu"],
+    )
+
+
+BodyKind = Literal["funder", "committee", "researcher", "third_party", "regulator", "other"]
+
+
+class Body(_Model):
+    """An organisation, committee or person the agreement names without making it a party.
+
+    A body signs nothing and owes nothing under the agreement: it may be
+    consulted or informed, receive reports and copies of notices, and a
+    committee may be established by the agreement or already exist.
+    """
+
+    id: Identifier = Field(
+        description="Short id the rest of the spec uses to refer to this body ('hhs'); distinct from every party id."
+    )
+    name: Text = Field(
+        description="Full name as it reads in a sentence, with its article if it takes one: 'the U.S. Department "
+        "of Health and Human Services', 'the Joint Steering Committee'.",
+        examples=["the U.S. Department of Health and Human Services"],
+    )
+    short_name: Text | None = Field(
+        None,
+        description="Name used in running text, defined once in the table of bodies: 'HHS', 'the Committee'. "
+        "When absent the full name is used throughout.",
+        examples=["HHS"],
+    )
+    kind: BodyKind = Field(
+        "other", description="funder, committee, researcher, third_party, regulator or other."
+    )
+    existing: Flag | None = Field(
+        None,
+        description="For a committee: true when it already exists (the Parties report to it), false when this "
+        "agreement establishes it. Required for a committee; other bodies exist on their own.",
+    )
+    description: Text | None = Field(
+        None, description="Its role in the partnership, as printed in the table of bodies.",
+        examples=["Funds the program under grant 90HP0012."],
+    )
+    members: list[Identifier] = Field(
+        default_factory=list, description="For a committee: ids of the parties represented on it."
+    )
+    address: Text | None = Field(
+        None, description="Address to which copies of notices are sent (for a body in communication.notice_copies)."
+    )
+    attention: Text | None = Field(None, description="Attention line of the copies of notices it receives.")
+    email: Text | None = Field(None, description="E-mail address for the copies of notices it receives.")
 
 
 # ---------------------------------------------------------------- purpose, goals, scope
@@ -175,8 +244,12 @@ class Responsibility(_Model):
     )
     accountable: Identifier = Field(description="Id of the one party accountable for the activity.")
     responsible: list[Identifier] = Field(default_factory=list, description="Ids of the parties doing the work.")
-    consulted: list[Identifier] = Field(default_factory=list, description="Ids of the parties consulted.")
-    informed: list[Identifier] = Field(default_factory=list, description="Ids of the parties kept informed.")
+    consulted: list[Identifier] = Field(
+        default_factory=list, description="Ids of the parties or bodies (bodies:) consulted."
+    )
+    informed: list[Identifier] = Field(
+        default_factory=list, description="Ids of the parties or bodies (bodies:) kept informed."
+    )
     due: IsoDate | None = Field(None, description="Deadline (YYYY-MM-DD), if there is one.")
     cadence: Text | None = Field(None, description="How often it happens, e.g. 'monthly'.")
     details: Text | None = Field(None, description="How it is done, in more detail.")
@@ -240,14 +313,34 @@ class Liaison(_Model):
     phone: Text | None = Field(None, description="Telephone number.")
 
 
+NoticeMethod = Literal[
+    "email", "mail", "certified_mail", "registered_mail", "email_with_confirmation", "courier", "hand"
+]
+
+
 class Communication(_Model):
     """How and when the parties communicate, meet and give notice."""
 
     meeting_cadence: Text | None = Field(None, description="How often the partners meet, e.g. 'quarterly'.")
     governance_body: Text | None = Field(None, description="Name of a joint committee or steering group, if any.")
     liaisons: list[Liaison] = Field(default_factory=list, description="One liaison per party.")
-    notice_methods: list[Literal["email", "mail", "courier", "hand"]] = named_default(
-        ["email", "mail"], "How formal notices may be given; any one of them is enough."
+    notice_methods: list[NoticeMethod] = named_default(
+        ["email", "mail"],
+        "How formal notices may be given; any one of them is enough: email, mail (first-class), certified_mail "
+        "(return receipt requested), registered_mail, email_with_confirmation (effective when receipt is "
+        "confirmed), courier, hand.",
+    )
+    mail_receipt_days: Days = named_default(
+        3,
+        "Business days after mailing after which a notice by certified or registered mail takes effect "
+        "(deemed receipt). Notices given otherwise take effect when received; by e-mail with confirmation, "
+        "when the confirmation is received.",
+        when='"certified_mail" in communication.notice_methods or "registered_mail" in communication.notice_methods',
+    )
+    notice_copies: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids of bodies (bodies:) that receive a copy of every notice, at their address or e-mail.",
+        examples=[["hhs"]],
     )
     information_sharing: Text | None = Field(None, description="How partners exchange information day to day.")
 
@@ -266,7 +359,9 @@ class Monitoring(_Model):
 
     metrics: list[Metric] = Field(default_factory=list, description="Shared metrics with baselines and targets.")
     report_cadence: Text = Field(description="How often progress is reported, e.g. 'quarterly'.")
-    report_recipients: list[Identifier] = Field(default_factory=list, description="Ids of parties that receive reports.")
+    report_recipients: list[Identifier] = Field(
+        default_factory=list, description="Ids of the parties or bodies (bodies:) that receive reports."
+    )
     method: Text | None = Field(None, description="How data is collected and progress tracked.")
 
 
@@ -568,6 +663,18 @@ class Term(_Model):
         "none", "How the agreement renews: none, mutual_writing, automatic, or evergreen (no end date)."
     )
     renewal_months: Months | None = Field(None, description="Length of each renewal period, in months.")
+    performance_start: IsoDate | None = Field(
+        None,
+        description="First day of the period of performance (the work), when it differs from the Effective "
+        "Date; not before term.start.",
+        examples=["2027-07-01"],
+    )
+    performance_end: IsoDate | None = Field(
+        None,
+        description="Last day of the period of performance; not after term.end, which may leave time after it "
+        "for final reports and payments.",
+        examples=["2028-06-30"],
+    )
     nonrenewal_notice_days: Days = named_default(
         60,
         "For automatic renewal: days before the end of a period by which a party must give notice of non-renewal.",
@@ -805,6 +912,11 @@ class Spec(_Model):
 
     agreement: Agreement = Field(description="What the document is: title, number, profile, draft and date.")
     parties: list[Party] = Field(min_length=2, description="The parties, two or more.")
+    bodies: list[Body] = Field(
+        default_factory=list,
+        description="Funders, committees, researchers and other bodies the agreement names without making "
+        "them parties: they may be consulted or informed, receive reports and copies of notices.",
+    )
     recitals: list[Text] = Field(default_factory=list, description="Background ('Whereas ...') statements.")
     purpose: Purpose | None = Field(None, description="Why the parties enter into the agreement.")
     shared_vision: SharedVision | None = Field(None, description="Shared vision and goals.")
@@ -901,9 +1013,21 @@ def _consistency_problems(spec: Spec) -> Any:
         seen.add(pid)
     known = set(ids)
     known_list = ", ".join(ids)
+    body_ids = {b.id for b in spec.bodies}
+    body_list = ", ".join(b.id for b in spec.bodies)
 
-    def ref(loc: Loc, value: str | None) -> Any:
-        if value is not None and value not in known:
+    def ref(loc: Loc, value: str | None, bodies_ok: bool = False) -> Any:
+        # Bodies sign nothing, so they may be told and asked, never bound: only some fields take their ids.
+        if value is None or value in known or (bodies_ok and value in body_ids):
+            return
+        if value in body_ids:
+            yield loc, (
+                f"{value!r} is a body, not a party: a body does not sign the agreement and cannot be bound by it "
+                f"here; name a party (parties: {known_list}), or consult or inform the body"
+            ), value
+        elif bodies_ok and body_ids:
+            yield loc, f"no party or body has the id {value!r} (parties: {known_list}; bodies: {body_list})", value
+        else:
             yield loc, f"no party has the id {value!r} (parties: {known_list})", value
 
     for i, r in enumerate(spec.responsibilities):
@@ -911,7 +1035,7 @@ def _consistency_problems(spec: Spec) -> Any:
         yield from ref((*base, "accountable"), r.accountable)
         for role in ("responsible", "consulted", "informed"):
             for j, pid in enumerate(getattr(r, role)):
-                yield from ref((*base, role, j), pid)
+                yield from ref((*base, role, j), pid, bodies_ok=role != "responsible")
         for j, pid in enumerate(r.consulted):
             if pid in r.informed:
                 yield (*base, "consulted", j), f"party {pid!r} is both consulted and informed; give it one role", pid
@@ -942,7 +1066,7 @@ def _consistency_problems(spec: Spec) -> Any:
             yield from ref(("communication", "liaisons", i, "party"), liaison.party)
     if spec.monitoring:
         for i, pid in enumerate(spec.monitoring.report_recipients):
-            yield from ref(("monitoring", "report_recipients", i), pid)
+            yield from ref(("monitoring", "report_recipients", i), pid, bodies_ok=True)
     if spec.data_sharing:
         ds = spec.data_sharing
         yield from ref(("data_sharing", "provider"), ds.provider)
@@ -1056,6 +1180,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _placeholder_problems(spec)
     yield from _override_problems(spec)
     yield from _directional_problems(spec)
+    yield from _bodies_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -1305,3 +1430,150 @@ def _directional_problems(spec: Spec) -> Any:
             yield (*base, "description"), (
                 f"description applies to to 'other', not {exc.to!r}, got {_shown(exc.description)}"
             ), exc.description
+
+
+def _bodies_problems(spec: Spec) -> Any:
+    """Rules on bodies, party names, notices and the period of performance."""
+    party_ids = [p.id for p in spec.parties]
+    body_ids: list[str] = []
+    for i, b in enumerate(spec.bodies):
+        base: Loc = ("bodies", i)
+        if b.id in party_ids:
+            yield (*base, "id"), (
+                f"{b.id!r} is already a party id: a body needs an id of its own, since the spec refers to both "
+                "by id"
+            ), b.id
+        elif b.id in body_ids:
+            yield (*base, "id"), f"duplicate body id {b.id!r}: each body needs its own id", b.id
+        body_ids.append(b.id)
+        if b.kind == "committee" and b.existing is None:
+            yield (*base, "existing"), (
+                f"say whether committee {b.id!r} already exists (existing: true, the Parties report to it) or "
+                "is established by this agreement (existing: false)"
+            ), None
+        if b.kind != "committee":
+            for name in ("existing", "members"):
+                if _given(b, name):
+                    yield (*base, name), (
+                        f"{name} applies to a body of kind 'committee', not {b.kind!r}, got {_shown(getattr(b, name))}"
+                    ), getattr(b, name)
+        for j, pid in enumerate(b.members):
+            if pid not in party_ids:
+                yield (*base, "members", j), (
+                    f"no party has the id {pid!r} (parties: {', '.join(party_ids)}): a committee's members are "
+                    "the parties represented on it"
+                ), pid
+        copied = spec.communication is not None and b.id in spec.communication.notice_copies
+        for name in ("address", "attention", "email"):
+            # Without a communication section the notices clause is missing (and reported), not wrong.
+            if getattr(b, name) is not None and not copied and spec.communication is not None:
+                yield (*base, name), (
+                    f"{name} is where copies of notices go, but body {b.id!r} is not in communication.notice_copies: "
+                    f"add it there, or remove {name}, got {_shown(getattr(b, name))}"
+                ), getattr(b, name)
+        if copied and b.address is None and b.email is None:
+            yield (*base, "address"), (
+                f"body {b.id!r} receives copies of notices (communication.notice_copies) but has no address or "
+                "email to send them to"
+            ), None
+    # Every name must point at one party: an alias equal to another party's name would make a sentence ambiguous.
+    taken: dict[str, str] = {}
+    for p in spec.parties:
+        for name in (p.short_name, p.legal_name):
+            taken.setdefault(_name_key(name), p.id)
+    for i, b in enumerate(spec.bodies):
+        for field in ("name", "short_name"):
+            name = getattr(b, field)
+            if not name:
+                continue
+            owner = taken.setdefault(_name_key(name), b.id)
+            if owner != b.id:
+                yield ("bodies", i, field), (
+                    f"{name!r} is already the name of {owner!r}: one name cannot stand for two"
+                ), name
+    for i, p in enumerate(spec.parties):
+        seen: set[str] = set()
+        for j, alias in enumerate(p.aliases):
+            key = _name_key(alias)
+            owner = taken.get(key)
+            if key in seen or owner == p.id and key in {_name_key(p.short_name), _name_key(p.legal_name)}:
+                yield ("parties", i, "aliases", j), (
+                    f"alias {alias!r} repeats a name party {p.id!r} already has: each name is defined once"
+                ), alias
+            elif owner is not None and owner != p.id:
+                yield ("parties", i, "aliases", j), (
+                    f"alias {alias!r} is already the name of {owner!r}: one name cannot stand for two"
+                ), alias
+            else:
+                taken[key] = p.id
+            seen.add(key)
+    comm = spec.communication
+    methods = set(comm.notice_methods) if comm else set()
+    for i, p in enumerate(spec.parties):
+        for name in ("notice_address", "notice_attention", "notice_email"):
+            value = getattr(p, name)
+            if value is None:
+                continue
+            # Without a communication section the notices clause is missing (and reported): nothing to refuse.
+            if comm is None:
+                continue
+            if name == "notice_email" and not methods & {"email", "email_with_confirmation"}:
+                yield ("parties", i, name), (
+                    "notice_email needs an e-mail notice method (email or email_with_confirmation in "
+                    f"communication.notice_methods), got {_shown(value)}"
+                ), value
+            elif name == "notice_address" and not methods - {"email", "email_with_confirmation"}:
+                yield ("parties", i, name), (
+                    "notice_address needs a notice method that delivers to an address (mail, certified_mail, "
+                    f"registered_mail, courier or hand in communication.notice_methods), got {_shown(value)}"
+                ), value
+    if comm is not None:
+        known_bodies = {b.id for b in spec.bodies}
+        for i, bid in enumerate(comm.notice_copies):
+            if bid in party_ids:
+                yield ("communication", "notice_copies", i), (
+                    f"{bid!r} is a party, and every party receives notices addressed to it; notice_copies names "
+                    "bodies that receive copies"
+                ), bid
+            elif bid not in known_bodies:
+                listed = ", ".join(b.id for b in spec.bodies) or "none"
+                yield ("communication", "notice_copies", i), (
+                    f"no body has the id {bid!r} (bodies: {listed})"
+                ), bid
+        if _given(comm, "mail_receipt_days") and not methods & {"certified_mail", "registered_mail"}:
+            yield ("communication", "mail_receipt_days"), (
+                "mail_receipt_days applies to certified_mail or registered_mail in notice_methods, "
+                f"got {comm.mail_receipt_days}"
+            ), comm.mail_receipt_days
+    t = spec.term
+    if t is not None:
+        # Only dates given (not placeholders) can be compared; a placeholder is checked once it is filled in.
+        ps, pe = (d if _known(d) else None for d in (t.performance_start, t.performance_end))
+        t = t.model_copy(update={name: None for name in ("start", "end") if not _known(getattr(t, name))})
+        if ps and pe and pe < ps:
+            yield ("term", "performance_end"), (
+                f"performance_end {pe.isoformat()} is before performance_start {ps.isoformat()}"
+            ), pe.isoformat()
+        if ps and t.effective == "fixed_date" and t.start and ps < t.start:
+            yield ("term", "performance_start"), (
+                f"performance_start {ps.isoformat()} is before the Effective Date {t.start.isoformat()} (term.start): "
+                "the work cannot start before the agreement takes effect"
+            ), ps.isoformat()
+        if ps and t.end and ps > t.end:
+            yield ("term", "performance_start"), (
+                f"performance_start {ps.isoformat()} is after the agreement ends on {t.end.isoformat()} (term.end)"
+            ), ps.isoformat()
+        if pe and t.end and pe > t.end:
+            yield ("term", "performance_end"), (
+                f"performance_end {pe.isoformat()} is after the agreement ends on {t.end.isoformat()} (term.end): "
+                "the work cannot go on after the agreement ends"
+            ), pe.isoformat()
+        if pe and t.effective == "fixed_date" and t.start and pe < t.start:
+            yield ("term", "performance_end"), (
+                f"performance_end {pe.isoformat()} is before the Effective Date {t.start.isoformat()} (term.start)"
+            ), pe.isoformat()
+
+
+def _name_key(name: str) -> str:
+    """A name as compared for clashes: without a leading 'the', case-folded."""
+    return re.sub(r"^the\s+", "", name.strip(), flags=re.I).casefold()

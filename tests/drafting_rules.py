@@ -84,11 +84,14 @@ _NOT_PRINTED = {
     # the directional terms' ids and choices (termination triggers, indemnities, licences, carve-outs, ...)
     "event", "affects", "indemnitees", "scope", "licensor", "licensees", "subject", "term", "type", "control", "to",
     "subjects", "cap_carve_outs", "consequential_carve_outs", "breach_notice_to", "aggregate",
+    "performance_start", "performance_end", "members", "notice_copies",
+    "aliases",  # printed as defined terms, whose definition and use rule 8 checks
 }
 
 # Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its
 # signature block, a contribution is a row of the schedule and the subject of its clause.
-_REPEATED = {"legal_name", "title", "program", "funding_source", "description", "governance_body", "name"}
+_REPEATED = {"legal_name", "title", "program", "funding_source", "description", "governance_body", "name",
+             "address"}  # an office address that is also the notice address is listed again in the notices clause
 
 
 def masked(text: str, strings: list[str]) -> str:
@@ -199,7 +202,8 @@ def lint(doc: Document, spec: Spec) -> list[str]:
     # 8. defined terms: defined once, never as themselves, and used
     definitions = [
         (u, m) for u in body
-        for m in re.finditer(r'(?:\(|each a |together the )(?:the )?"([^"]+)"\)?', u.text)
+        # an alias is defined beside the short name: (the "District" or "SUSD")
+        for m in re.finditer(r'(?:\(|each a |together the |(?<=") or |(?<="), )(?:the )?"([^"]+)"\)?', u.text)
     ]
     seen: dict[str, str] = {}
     for u, m in definitions:

@@ -347,7 +347,7 @@ def test_reference_prints_the_page_and_one_section() -> None:
 def test_reference_unknown_section_lists_them() -> None:
     result = _run("reference", "budget")
     assert result.exit_code == 2
-    assert "no section 'budget'; the sections are: agreement, parties, recitals, purpose," in result.stderr
+    assert "no section 'budget'; the sections are: agreement, parties, bodies, recitals, purpose," in result.stderr
 
 
 def test_template_export_writes_the_default_template(tmp_path: Path) -> None:

@@ -97,6 +97,16 @@ NAMES = [  # (legal name, short name): singular, plural, equal to the legal name
 ACTIVITIES = ["Provide classroom space", "Refer eligible families", "Submit monthly reports",
               "HMIS data entry for each household", "Train volunteer tutors"]
 STEP_KINDS = ["negotiation", "executives", "mediation", "arbitration", "courts"]
+NOTICE_METHODS = ["email", "mail", "certified_mail", "registered_mail", "email_with_confirmation", "courier", "hand"]
+BODIES = [  # with and without a short name; a committee the agreement establishes and one that exists
+    {"id": "fund", "name": "the Valley Fund", "short_name": "the Fund", "kind": "funder"},
+    {"id": "hhs", "name": "the U.S. Department of Health and Human Services", "short_name": "HHS", "kind": "funder",
+     "description": "Funds the program."},
+    {"id": "steering", "name": "the Steering Committee", "short_name": "the Committee", "kind": "committee",
+     "existing": False},
+    {"id": "council", "name": "the County Policy Council", "kind": "committee", "existing": True},
+    {"id": "uni", "name": "the University Research Team", "kind": "researcher"},
+]
 
 
 @st.composite
@@ -110,6 +120,13 @@ def agreements(draw: Any) -> dict[str, Any]:
          **({"address": f"{i + 1} Main Street"} if with_address else {})}
         for i, (pid, n) in enumerate(zip(ids, chosen))
     ]
+    if draw(st.booleans()):  # an alias, defined in the parties table and used in the spec's own text
+        parties[0]["aliases"] = ["PXA"]
+        recitals = ["PXA has served the county for ten years."]
+    else:
+        recitals = []
+    bodies = draw(st.lists(st.sampled_from(BODIES), max_size=3, unique_by=lambda b: b["id"]))
+    body_ids = [b["id"] for b in bodies]
     pick = st.sampled_from(ids)
     data: dict[str, Any] = {
         "agreement": {"title": "Partnership Agreement", "document_date": "2026-10-01",
@@ -118,19 +135,29 @@ def agreements(draw: Any) -> dict[str, Any]:
         "parties": parties,
         "purpose": {"statement": "The Parties work together to serve families."},
         "scope": {"summary": "The Parties run a family program in the county."},
+        **({"recitals": recitals} if recitals else {}),
     }
+    if bodies:
+        data["bodies"] = [
+            {**b, **({"members": ids[:draw(st.integers(0, len(ids)))]} if b["kind"] == "committee" else {})}
+            for b in bodies
+        ]
     if draw(st.booleans()):
         data["agreement"]["short_title"] = draw(st.sampled_from(["the Agreement", "the MOU", "the Compact"]))
     responsibilities = []
     activities = draw(st.lists(st.sampled_from(ACTIVITIES), min_size=len(ids), max_size=5, unique=True))
     for n, activity in enumerate(activities):
         owner = ids[n] if n < len(ids) else draw(pick)  # every party has a duty, so its defined name is used
-        others = [i for i in ids if i != owner]
+        others = [i for i in ids if i != owner] + body_ids  # a body may be consulted or informed, never bound
         consulted = draw(st.lists(st.sampled_from(others), max_size=1, unique=True)) if others else []
         informed = [i for i in draw(st.lists(st.sampled_from(others), max_size=1, unique=True)) if i not in consulted]
         r: dict[str, Any] = {"activity": activity, "accountable": owner, "consulted": consulted, "informed": informed}
         r.update(draw(st.sampled_from([{}, {"cadence": "monthly"}, {"due": "2027-06-30"}])))
         responsibilities.append(r)
+    # every body is referred to, so that its defined name is used (check warns of one that is not: unused-name)
+    for bid in body_ids:
+        if not any(bid in r["consulted"] or bid in r["informed"] for r in responsibilities):
+            responsibilities[0]["informed"].append(bid)
     data["responsibilities"] = responsibilities
     if draw(st.booleans()):
         data["legal"] = {"binding": draw(st.booleans())}
@@ -157,8 +184,21 @@ def agreements(draw: Any) -> dict[str, Any]:
             fin["fiscal_agent"] = payer
         data["financial"] = fin
     if draw(st.booleans()):
-        comm: dict[str, Any] = {"notice_methods": draw(st.lists(st.sampled_from(["email", "mail", "courier", "hand"]),
-                                                                min_size=1, max_size=3, unique=True))}
+        methods = draw(st.lists(st.sampled_from(NOTICE_METHODS), min_size=1, max_size=3, unique=True))
+        comm: dict[str, Any] = {"notice_methods": methods}
+        if {"certified_mail", "registered_mail"} & set(methods) and draw(st.booleans()):
+            comm["mail_receipt_days"] = draw(st.sampled_from([1, 5]))
+        if draw(st.booleans()):
+            by_address = set(methods) - {"email", "email_with_confirmation"}
+            by_email = set(methods) & {"email", "email_with_confirmation"}
+            notice = {"notice_attention": "General Counsel",
+                      **({"notice_address": "9 Legal Way"} if by_address else {}),
+                      **({"notice_email": "legal@example.org"} if by_email else {})}
+            parties[-1].update(draw(st.sampled_from([{k: v} for k, v in notice.items()] + [notice])))
+        copied = [b for b in data.get("bodies", []) if b["kind"] == "funder"]
+        if copied and draw(st.booleans()):
+            comm["notice_copies"] = [copied[0]["id"]]
+            copied[0]["address"] = "1 Fund Plaza"
         if draw(st.booleans()):
             comm["liaisons"] = [{"party": pid, "name": f"Liaison {pid}"} for pid in ids]
         if draw(st.booleans()):
@@ -168,7 +208,8 @@ def agreements(draw: Any) -> dict[str, Any]:
         data["communication"] = comm
     if draw(st.booleans()):
         data["monitoring"] = {"report_cadence": "quarterly",
-                              "report_recipients": draw(st.lists(pick, max_size=2, unique=True))}
+                              "report_recipients": draw(st.lists(st.sampled_from(ids + body_ids), max_size=3,
+                                                                 unique=True))}
     mode = draw(st.sampled_from([None, "none", "de_identified", "personal"]))
     if mode:
         ds: dict[str, Any] = {"mode": mode}
@@ -255,6 +296,8 @@ def agreements(draw: Any) -> dict[str, Any]:
         term["end"] = "2027-10-31"
     if renewal in ("mutual_writing", "automatic") and draw(st.booleans()):
         term["renewal_months"] = 12
+    term.update(draw(st.sampled_from([{}, {"performance_start": "2026-12-01"}, {"performance_end": "2027-09-30"},
+                                      {"performance_start": "2026-12-01", "performance_end": "2027-09-30"}])))
     data["term"] = term
     data["amendment"] = {"in_writing": draw(st.booleans()),
                          **draw(st.sampled_from([{}, {"review_cadence": "annually"}]))}

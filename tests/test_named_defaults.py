@@ -91,6 +91,7 @@ PRECONDITIONS: dict[str, dict[str, Any]] = {
     "termination.cure_days": {"termination": {"for_cause": "cure"}},
     "liability.indemnity_procedure.settlement_consent": {
         "liability": {"mode": "mutual_indemnity", "indemnity_procedure": {"control": "indemnitor"}}},
+    "communication.mail_receipt_days": {"communication": {"notice_methods": ["certified_mail"]}},
 }
 
 

@@ -49,6 +49,13 @@ CROSS_FIELD |= {
     "breach-notice-to-recipient", "breach-notice-to-de-identified", "license-licensor-unknown",
     "license-other-without-description", "assignment-exceptions-without-assignment",
     "assignment-exception-unknown-party", "trigger-assignment-without-assignment-clause",
+    # bodies, party names, notices and the period of performance
+    "alias-of-another-party", "body-accountable", "body-address-without-notice-copy", "body-id-equals-party-id",
+    "body-responsible", "body-signatory", "committee-member-unknown", "committee-without-existing",
+    "informed-unknown-id", "mail-receipt-days-without-posted-mail", "members-of-a-funder",
+    "notice-address-email-only", "notice-copy-to-party", "notice-copy-without-address",
+    "notice-email-without-email-method", "performance-after-term", "performance-before-effective-date",
+    "performance-end-before-start", "report-recipient-unknown-with-bodies",
 }
 
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
