@@ -76,6 +76,8 @@ Flag = StrictBool
 Count = Annotated[StrictInt, Field(ge=0)]
 Days = Annotated[StrictInt, Field(ge=1, le=3650)]
 Months = Annotated[StrictInt, Field(ge=1, le=120)]
+#: How many instalments a sum is paid in: two or more (one is the sum itself), at most ten years of months.
+InstalmentCount = Annotated[StrictInt, Field(ge=2, le=120)]
 
 _MONEY_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
