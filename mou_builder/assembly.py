@@ -251,7 +251,8 @@ class _TableBuilder:
         for c in fin.contributions:
             currency = c.currency or fin.currency
             terms = ["cash" if c.kind == "cash" else "in kind"]
-            if c.kind == "cash" or c.basis != "fixed":
+            # "fixed" would misdescribe a sum that is only capped or set by a document
+            if (c.kind == "cash" or c.basis != "fixed") and not (c.not_to_exceed is not None or c.amount_set_by):
                 percent = f" at {format_number(c.reimbursement_percent)}%" if c.reimbursement_percent is not None else ""
                 terms.append(_BASIS[c.basis] + percent)
             if c.rate is not None:

@@ -499,7 +499,7 @@ def summary_json(summary: ChangeSummary) -> str:
 # ---------------------------------------------------------------- the reader's view of spec changes
 
 #: Spec fields whose values are amounts of money (formatted as the draft writes them).
-_MONEY_FIELDS = frozenset({"amount", "cap", "budget_total"})
+_MONEY_FIELDS = frozenset({"amount", "cap", "budget_total", "not_to_exceed", "amounts"})
 #: RACI roles, as the draft's table heads them.
 _ROLES = {"responsible": "Responsible", "accountable": "Accountable", "consulted": "Consulted", "informed": "Informed"}
 #: Spec fields that are not a section of their own, and where the draft shows them.
