@@ -164,7 +164,6 @@ def _render_clause(
 _ROLE = {"fiscal_agent": "Fiscal agent"}
 _BASIS = {
     "fixed": "fixed", "actual_cost": "actual cost", "reimbursement": "reimbursement", "pass_through": "pass-through",
-    "rate": "at a rate",
 }
 _STEP = {
     "negotiation": ("Negotiation", "The Parties' {negotiators} meet and negotiate in good faith."),
@@ -252,7 +251,9 @@ class _TableBuilder:
             currency = c.currency or fin.currency
             terms = ["cash" if c.kind == "cash" else "in kind"]
             # "fixed" would misdescribe a sum that is only capped or set by a document
-            if (c.kind == "cash" or c.basis != "fixed") and not (c.not_to_exceed is not None or c.amount_set_by):
+            # (and "at a rate" would repeat the rate printed next to it)
+            if (c.kind == "cash" or c.basis != "fixed") and not (c.not_to_exceed is not None or c.amount_set_by
+                                                                 or c.rate is not None):
                 percent = f" at {format_number(c.reimbursement_percent)}%" if c.reimbursement_percent is not None else ""
                 terms.append(_BASIS[c.basis] + percent)
             if c.rate is not None:

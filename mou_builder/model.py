@@ -922,7 +922,7 @@ def _money_problems(spec: Spec) -> Any:
                         + (f" (its ceiling is {other})" if name == "not_to_exceed" else "")
                         + f", got {_shown(_plain(getattr(c, name)))}"
                     ), _plain(getattr(c, name))
-        if c.not_to_exceed is not None:
+        if c.not_to_exceed is not None and c.basis == "fixed":
             if c.amount is not None:
                 yield (*base, "not_to_exceed"), (
                     f"amount {c.amount} is a fixed sum and not_to_exceed a ceiling: give one of them, "
@@ -932,7 +932,7 @@ def _money_problems(spec: Spec) -> Any:
                 yield (*base, "cap"), (
                     f"not_to_exceed {c.not_to_exceed} is already the most the payer pays: remove cap, got {c.cap}"
                 ), str(c.cap)
-        if c.amount_set_by is not None and c.amount is not None:
+        if c.amount_set_by is not None and c.amount is not None and c.basis == "fixed":
             yield (*base, "amount_set_by"), (
                 f"amount {c.amount} already states the sum: give amount or amount_set_by (with not_to_exceed as "
                 f"its ceiling), got {_shown(c.amount_set_by)}"
