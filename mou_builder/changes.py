@@ -646,13 +646,14 @@ def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> _Said
 def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> str:
     """An item of a list as the draft names it: a responsibility by its activity, a party by its short name..."""
     noun = {"responsibilities": "Responsibility", "parties": "Party", "signatories": "Signatory",
-            "contributions": "Contribution", "steps": "Step", "metrics": "Metric", "liaisons": "Liaison"}.get(
+            "contributions": "Contribution", "steps": "Step", "metrics": "Metric", "liaisons": "Liaison",
+            "budget_by_year": "Budget period"}.get(
         field, field.replace("_", " ").capitalize().removesuffix("s"))
     if field == "parties":
         return f"{noun} '{side.parties.get(item.get('id', ''), item.get('legal_name', index + 1))}'"
     if field == "signatories" and "party" in item:
         return f"{noun} for {side.parties.get(item['party'], item['party'])}"
-    for key in ("activity", "description", "name", "kind"):
+    for key in ("activity", "description", "name", "kind", "period"):
         if isinstance(item.get(key), str):
             return f"{noun} '{item[key]}'"
     return f"{noun} {index + 1}"

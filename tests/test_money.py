@@ -184,7 +184,7 @@ CHANGES = {
     "rate.cap": (_rate_spec, ("financial", "contributions", 0, "rate", "cap"), "25000.00",
                  "financial.contributions[0].rate.cap", "$20,000.00 -> $25,000.00", "25,000.00"),
     "budget_by_year": (_fiscal, ("financial", "budget_by_year", 0, "period"), "Calendar year 2027",
-                       "financial.budget_by_year[0].period", "2027 -> Calendar year 2027", "Calendar"),
+                       "financial.budget_by_year[0].period", "Budget period '2027': period: 2027 -> Calendar year 2027", "Calendar"),
 }
 
 
