@@ -489,7 +489,8 @@ def _check_budget(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> li
             out.append(finder.make(
                 "open-ended-amount", "warning", "financial", f"financial.contributions[{i}]",
                 f"the contribution '{c.description}' has no upper limit: {most.open_because}",
-                "add not_to_exceed (or rate.cap for a rate) so the draft states the most the payer owes",
+                f"add {'rate.cap' if c.rate is not None else 'not_to_exceed'} so that the draft states the most "
+                "the payer owes",
             ))
     if fin.budget_total is not None:
         budget, path, what = fin.budget_total, "financial.budget_total", "the budget is"

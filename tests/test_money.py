@@ -207,3 +207,29 @@ def test_a_change_shows_as_that_field_and_is_marked_in_the_redline(field: str, t
     assert reject_all(redline) == as_word_shows(document_paragraphs(old_doc))
     marked = " ".join("".join(t.text or "" for t in i.iter(f"{W}t")) for i in body(redline).iter(f"{W}ins"))
     assert inserted in marked
+
+
+# ---------------------------------------------------------------- text reaches the Word document verbatim
+
+HOSTILE = 'Acme & Sons <Ltd> "Q" {{ 7*7 }} [[exhibit.budget]] *x* 😀'
+
+
+def test_money_texts_reach_the_word_document_verbatim() -> None:
+    from docx_reading import word_paragraphs
+    from mou_builder.render_word import build_docx
+
+    data = yaml.safe_load((VALID / "money-instalments.yaml").read_text(encoding="utf-8"))
+    data["financial"]["contributions"][0]["instalments"]["cadence"] = HOSTILE
+    data["financial"]["contributions"].append({
+        "payer": "a", "payee": "b", "description": "Tutoring", "basis": "rate",
+        "rate": {"amount": "75.00", "per": HOSTILE, "cap": "900.00"}})
+    data["financial"]["contributions"].append({
+        "payer": "a", "payee": "b", "description": "Stipends", "amount_set_by": HOSTILE, "not_to_exceed": "100.00"})
+    data["financial"]["budget_by_year"] = [{"period": HOSTILE, "amount": "131000.00"}]
+    data["financial"]["budget_total"] = "131000.00"
+    text = "\n".join(word_paragraphs(build_docx(validate_spec(data))))
+    assert f"in three (3) instalments, {HOSTILE}: $33,333.33 each" in text
+    assert f"$75.00 per {HOSTILE} for the following: tutoring" in text
+    assert f"the amount set by {HOSTILE}, but not more than $100.00" in text
+    assert HOSTILE in text.splitlines()  # the budget period's cell
+    assert "49" not in text
