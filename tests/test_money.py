@@ -233,3 +233,63 @@ def test_money_texts_reach_the_word_document_verbatim() -> None:
     assert f"the amount set by {HOSTILE}, but not more than $100.00" in text
     assert HOSTILE in text.splitlines()  # the budget period's cell
     assert "49" not in text
+
+
+# ---------------------------------------------------------------- the refusals, at their boundaries
+
+def _spec_with(contribution: dict[str, Any], **financial: Any) -> dict[str, Any]:
+    data = yaml.safe_load((VALID / "money-not-to-exceed.yaml").read_text(encoding="utf-8"))
+    data["financial"].pop("budget_total")
+    data["financial"]["contributions"] = [{"payer": "a", "payee": "b", "description": "Grant", **contribution}]
+    data["financial"].update(financial)
+    return data
+
+
+def _refusal(data: dict[str, Any]) -> str | None:
+    from mou_builder.errors import SpecError
+
+    try:
+        validate_spec(data)
+    except SpecError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize(("cap", "refused"), [("10000.00", False), ("9999.99", True), ("10000.01", False)])
+def test_a_rate_cap_may_equal_the_fixed_part_but_not_fall_below_it(cap: str, refused: bool) -> None:
+    problem = _refusal(_spec_with({"basis": "rate", "amount": "10000.00",
+                                   "rate": {"amount": "75.00", "per": "hour", "cap": cap}}))
+    assert (problem is not None) is refused
+    if refused:
+        assert f"cap {cap} is below the fixed part (amount 10000.00)" in problem
+
+
+@pytest.mark.parametrize(("last", "refused"), [("40000.00", False), ("39999.99", True), ("40000.01", True)])
+def test_explicit_instalments_must_add_up_to_the_cent(last: str, refused: bool) -> None:
+    problem = _refusal(_spec_with({"amount": "100000.00", "instalments": {
+        "dates": ["2027-01-15", "2027-04-15"], "amounts": ["60000.00", last]}}))
+    assert (problem is not None) is refused
+    if refused:
+        added = Decimal("60000.00") + Decimal(last)
+        assert f"the instalments add up to {added} but the contribution's amount is 100000.00" in problem
+
+
+@pytest.mark.parametrize(("second", "refused"), [("400.00", False), ("399.99", True), ("400.01", True)])
+def test_the_budget_by_year_must_add_up_to_the_total_to_the_cent(second: str, refused: bool) -> None:
+    problem = _refusal(_spec_with({"amount": "1000.00"}, budget_total="1000.00", budget_by_year=[
+        {"period": "2027", "amount": "600.00"}, {"period": "2028", "amount": second}]))
+    assert (problem is not None) is refused
+    if refused:
+        assert f"the periods add up to {Decimal('600.00') + Decimal(second)} but budget_total is 1000.00" in problem
+
+
+@pytest.mark.parametrize(("fee", "refused"), [("99.9999", False), ("100", True), ("0", False)])
+def test_an_administrative_fee_stays_below_100_percent(fee: str, refused: bool) -> None:
+    assert (_refusal(_spec_with({"amount": "1000.00", "admin_fee_percent": fee})) is not None) is refused
+
+
+def test_fields_at_their_defaults_are_never_refused() -> None:
+    """model_dump() writes every field out; the dump of a valid spec must load again."""
+    spec = load_spec(FISCAL)
+    again = validate_spec(spec.model_dump(mode="json"))
+    assert again.model_dump() == spec.model_dump() and again.financial.contributions[0].instalments is not None
