@@ -29,7 +29,8 @@ from mou_builder.document import (
 )
 from mou_builder.errors import ClauseError
 from mou_builder.markup import Directive
-from mou_builder.model import Spec
+from mou_builder.model import Contribution, Spec
+from mou_builder.money import maximum, schedule
 from mou_builder.types import UNDATED, is_placeholder
 
 
@@ -176,7 +177,9 @@ def _render_clause(
 _ROLE = {"fiscal_agent": "Fiscal agent"}
 #: A total over an amount that is still a placeholder: a placeholder too, filled in with the amounts.
 UNKNOWN_TOTAL = "[TOTAL]"
-_BASIS = {"fixed": "fixed", "actual_cost": "actual cost", "reimbursement": "reimbursement", "pass_through": "pass-through"}
+_BASIS = {
+    "fixed": "fixed", "actual_cost": "actual cost", "reimbursement": "reimbursement", "pass_through": "pass-through",
+}
 _STEP = {
     "negotiation": ("Negotiation", "The Parties' {negotiators} meet and negotiate in good faith."),
     "executives": ("Escalation", "The Parties' chief executives, or their delegates, meet to resolve the dispute."),
@@ -285,48 +288,127 @@ class _TableBuilder:
         rows = []
         by_payer: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         by_currency: dict[str, Decimal] = defaultdict(Decimal)
+        # A currency whose total is only a ceiling ("at most"), or cannot be given at all (an open-ended amount);
+        # and the totals over an amount that is still a placeholder, which are placeholders themselves.
+        ceiling: set[str] = set()
+        open_ended: set[str] = set()
         unknown: set[object] = set()
-
-        def total(key: object, amount: Decimal, currency: str) -> str:
-            return UNKNOWN_TOTAL if key in unknown else format_money(amount, currency)
-
-        valued = any(c.amount is not None for c in fin.contributions)
+        valued = any(c.amount is not None or maximum(c).amount is not None for c in fin.contributions)
         for c in fin.contributions:
             currency = c.currency or fin.currency
             terms = ["cash" if c.kind == "cash" else "in kind"]
-            if c.kind == "cash" or c.basis != "fixed":
+            # "fixed" would misdescribe a sum that is only capped or set by a document
+            # (and "at a rate" would repeat the rate printed next to it)
+            if (c.kind == "cash" or c.basis != "fixed") and not (c.not_to_exceed is not None or c.amount_set_by
+                                                                 or c.rate is not None):
                 percent = f" at {format_number(c.reimbursement_percent)}%" if c.reimbursement_percent is not None else ""
                 terms.append(_BASIS[c.basis] + percent)
+            if c.rate is not None:
+                terms.append(f"{format_money(c.rate.amount, currency)} per {c.rate.per}")
+                if c.amount is not None:
+                    terms.append(f"plus a fixed sum of {format_money(c.amount, currency)}")
+            if c.amount_set_by is not None:
+                terms.append(f"amount set by {c.amount_set_by}")
             if c.cap is not None:
                 terms.append(f"cap {format_money(c.cap, currency)}")
+            if c.instalments is not None:
+                terms.append(f"in {self._instalment_count(c)} instalments")
+            if c.admin_fee_percent is not None:
+                terms.append(f"less an administrative fee of {format_number(c.admin_fee_percent)}%")
             if c.schedule:
                 terms.append(c.schedule)
             if c.restrictions and c.basis != "pass_through":  # a pass-through clause states them itself
                 terms.append(f"restricted to: {c.restrictions}")
             terms[0] = terms[0].capitalize()
-            # "not valued" only beside other amounts; with none at all the column is left out
-            amount = format_money(c.amount, currency) if c.amount is not None else ("not valued" if valued else "")
+            most = maximum(c)
+            if c.kind == "in_kind" or most.exact:
+                # "not valued" only beside other amounts; with none at all the column is left out
+                amount = format_money(c.amount, currency) if c.amount is not None else ("not valued" if valued else "")
+            elif most.amount is not None:
+                amount = f"up to {format_money(most.amount, currency)}"
+            else:
+                amount = "not fixed"
             rows.append((self.names[c.payer], self.names[c.payee], c.description, "; ".join(terms), amount))
-            if is_placeholder(c.amount):
-                # A sum with an amount still to be filled in is itself still to be filled in.
+            counted = c.amount if c.kind == "in_kind" else most.amount
+            if c.kind == "cash" and counted is not None and not most.exact:
+                ceiling.add(currency)
+            if is_placeholder(counted):
                 unknown |= {(c.payer, currency), currency}
                 by_payer[(c.payer, currency)] += 0
                 by_currency[currency] += 0
-            elif c.amount is not None:
-                by_payer[(c.payer, currency)] += c.amount
-                by_currency[currency] += c.amount
+            elif counted is not None:
+                by_payer[(c.payer, currency)] += counted
+                by_currency[currency] += counted
+            elif c.kind == "cash":
+                open_ended.add(currency)
+
+        def shown(key: object, total: Decimal, currency: str) -> str:
+            if key in unknown:
+                return UNKNOWN_TOTAL
+            return ("up to " if currency in ceiling else "") + format_money(total, currency)
+
         totals = []
         if len(by_payer) > 1:
             for p in self.spec.parties:
                 for currency in sorted(by_currency):
-                    if (p.id, currency) in by_payer:
+                    if (p.id, currency) in by_payer and currency not in open_ended:
                         totals.append((f"Total from {p.short_name}", "", "", "",
-                                       total((p.id, currency), by_payer[(p.id, currency)], currency)))
+                                       shown((p.id, currency), by_payer[(p.id, currency)], currency)))
         for currency in sorted(by_currency):
-            totals.append(("Total", "", "", "", total(currency, by_currency[currency], currency)))
+            if currency not in open_ended:
+                totals.append(("Total", "", "", "", shown(currency, by_currency[currency], currency)))
         return Table(
             "contributions", ("From", "To", "Contribution", "Terms", "Amount"), tuple(rows), tuple(totals),
             widths=(14, 14, 32, 24, 16), numeric=frozenset({4}),
+        )
+
+    @staticmethod
+    def _instalment_count(c: Contribution) -> int:
+        assert c.instalments is not None
+        return c.instalments.count if c.instalments.count is not None else len(c.instalments.dates)
+
+    def _instalments(self) -> Table:
+        fin = self.spec.financial
+        assert fin is not None  # the clause places the table only when a contribution has instalments
+        planned = [c for c in fin.contributions if c.instalments is not None]
+        several = len(planned) > 1
+        rows: list[tuple[str, ...]] = []
+        totals: list[tuple[str, ...]] = []
+        for c in planned:
+            currency = c.currency or fin.currency
+            plan = schedule(c, currency)
+            up = "up to " if c.not_to_exceed is not None else ""
+            lead = (c.description,) if several else ()
+            for row in plan.instalments:
+                rows.append((
+                    *lead, f"{row.number} of {len(plan.instalments)}",
+                    format_date(row.due) if row.due else "",  # a cadence is said once, in the clause
+                    up + format_money(row.amount, currency),
+                ))
+            label = f"Total: {c.description}" if several else "Total"
+            total = plan.total if is_placeholder(plan.total) or not any(is_placeholder(r.amount) for r in plan.instalments) \
+                else UNKNOWN_TOTAL
+            totals.append((label, *([""] if several else []), "", up + format_money(total, currency)))
+        if several:
+            return Table(
+                "instalments", ("Contribution", "Instalment", "Due", "Amount"), tuple(rows), tuple(totals),
+                widths=(34, 18, 28, 20), numeric=frozenset({3}),
+            )
+        return Table(
+            "instalments", ("Instalment", "Due", "Amount"), tuple(rows), tuple(totals),
+            widths=(30, 40, 30), numeric=frozenset({2}),
+        )
+
+    def _budget_by_year(self) -> Table:
+        fin = self.spec.financial
+        assert fin is not None and fin.budget_by_year  # the clause's 'when' guarantees it
+        rows = tuple((period.period, format_money(period.amount, fin.currency)) for period in fin.budget_by_year)
+        amounts = [period.amount for period in fin.budget_by_year]
+        total = UNKNOWN_TOTAL if any(is_placeholder(a) for a in amounts) else format_money(sum(amounts, Decimal(0)),
+                                                                                           fin.currency)
+        return Table(
+            "budget_by_year", ("Budget period", "Budget"), rows, (("Total", total),),
+            widths=(70, 30), numeric=frozenset({1}),
         )
 
     def _ladder(self) -> Table:
@@ -456,7 +538,7 @@ _INSURANCE_TYPES = {
 }
 
 _TABLES = {
-    "parties", "bodies", "notices", "contacts", "raci", "contributions", "ladder", "liaisons", "metrics", "insurance",
-    "signatures",
+    "parties", "bodies", "notices", "contacts", "raci", "contributions", "instalments", "budget_by_year", "ladder",
+    "liaisons", "metrics", "insurance", "signatures",
 }
 

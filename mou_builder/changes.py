@@ -499,7 +499,7 @@ def summary_json(summary: ChangeSummary) -> str:
 # ---------------------------------------------------------------- the reader's view of spec changes
 
 #: Spec fields whose values are amounts of money (formatted as the draft writes them).
-_MONEY_FIELDS = frozenset({"amount", "cap", "budget_total"})
+_MONEY_FIELDS = frozenset({"amount", "cap", "budget_total", "not_to_exceed", "amounts"})
 #: RACI roles, as the draft's table heads them.
 _ROLES = {"responsible": "Responsible", "accountable": "Accountable", "consulted": "Consulted", "informed": "Informed"}
 #: Spec fields that are not a section of their own, and where the draft shows them.
@@ -649,7 +649,8 @@ def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> _Said
 def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> str:
     """An item of a list as the draft names it: a responsibility by its activity, a party by its short name..."""
     noun = {"responsibilities": "Responsibility", "parties": "Party", "signatories": "Signatory",
-            "contributions": "Contribution", "steps": "Step", "metrics": "Metric", "liaisons": "Liaison"}.get(
+            "contributions": "Contribution", "steps": "Step", "metrics": "Metric", "liaisons": "Liaison",
+            "budget_by_year": "Budget period"}.get(
         field, field.replace("_", " ").capitalize().removesuffix("s"))
     if field in ("parties", "bodies"):
         noun = "Party" if field == "parties" else "Body"
@@ -659,7 +660,7 @@ def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> st
         return f"Override of {item['id']}"
     if field == "signatories" and "party" in item:
         return f"{noun} for {side.parties.get(item['party'], item['party'])}"
-    for key in ("activity", "description", "name", "kind"):
+    for key in ("activity", "description", "name", "kind", "period"):
         if isinstance(item.get(key), str):
             return f"{noun} '{item[key]}'"
     return f"{noun} {index + 1}"

@@ -50,6 +50,7 @@ from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.model import Body, Party, Spec
+from mou_builder.money import payment_plans
 from mou_builder.resources import clause_library_dir
 from mou_builder.types import is_placeholder
 
@@ -614,6 +615,8 @@ def spec_context(spec: Spec) -> dict[str, Any]:
                     and all(getattr(li, f) in (None, getattr(c, f)) for li in spec.communication.liaisons
                             if li.party == p.id and li.name == c.name for f in ("title", "email", "phone")))
         ],
+        # Per contribution, its instalments worked out (equal amounts, the remainder), or None.
+        payment_plans=payment_plans(spec),
         # The data-sharing parties' names, or None when the spec names no provider or recipient.
         provider=parties[ds.provider]["short_name"] if ds and ds.provider else None,
         recipient=parties[ds.recipient]["short_name"] if ds and ds.recipient else None,
@@ -628,7 +631,7 @@ def _plain_name(name: str) -> str:
 #: Names a clause may use besides the spec's own top-level fields.
 DERIVED_NAMES = frozenset({
     "doc", "party", "money_moves", "personal_data", "public_party", "currency", "party_names", "neutral_steps",
-    "forum", "ip_owner", "provider", "recipient", "contacts_not_liaisons", "sections_present", "body",
+    "forum", "ip_owner", "provider", "recipient", "contacts_not_liaisons", "sections_present", "body", "payment_plans",
 })
 
 

@@ -25,6 +25,7 @@ from mou_builder.clauses import ClauseLibrary, SectionDef, Selection, and_list, 
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.model import Spec
+from mou_builder.money import maximum
 from mou_builder.resources import clause_library_dir
 from mou_builder.types import find_placeholders, is_placeholder
 
@@ -33,8 +34,8 @@ Severity = Literal["error", "warning", "info"]
 #: Every finding code mou-builder reports (documented in docs/findings.md).
 FINDING_CODES = (
     "missing-section", "missing-field", "head-start-topic", "missing-signatory", "signatory-without-title",
-    "party-without-responsibility", "no-funding-plan", "no-cost-allocation", "budget-mismatch", "clause-missing-data",
-    "default-term", "placeholder", "budget-unchecked",
+    "party-without-responsibility", "no-funding-plan", "no-cost-allocation", "budget-mismatch", "open-ended-amount",
+    "clause-missing-data", "default-term", "placeholder", "budget-unchecked",
 )
 
 
@@ -501,28 +502,61 @@ def _check_funding_plan(spec: Spec, finder: _Finder, context: Mapping[str, Any])
 
 
 def _check_budget(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
+    """Contributions against the budget, each counted at its most (see :func:`mou_builder.money.maximum`).
+
+    A not-to-exceed amount and a capped rate count as their ceiling; an
+    amount set by a document without a ceiling, or a rate without a cap, is
+    open-ended: it is reported, and the budget cannot be checked against it.
+    """
     fin = spec.financial
-    if fin is None or fin.budget_total is None:
+    if fin is None:
         return []
-    amounts = [c.amount for c in fin.contributions if c.amount is not None and (c.currency or fin.currency) == fin.currency]
-    unknown = [str(a) for a in (fin.budget_total, *amounts) if is_placeholder(a)]
+    out = []
+    open_ended = False
+    for i, c in enumerate(fin.contributions):
+        most = maximum(c)
+        if c.kind == "cash" and most.amount is None:
+            open_ended = open_ended or (c.currency or fin.currency) == fin.currency
+            out.append(finder.make(
+                "open-ended-amount", "warning", "financial", f"financial.contributions[{i}]",
+                f"the contribution '{c.description}' has no upper limit: {most.open_because}",
+                f"add {'rate.cap' if c.rate is not None else 'not_to_exceed'} so that the draft states the most "
+                "the payer owes",
+            ))
+    if fin.budget_total is not None:
+        budget, path, what = fin.budget_total, "financial.budget_total", "the budget is"
+    elif fin.budget_by_year:
+        budget = sum((p.amount for p in fin.budget_by_year if not is_placeholder(p.amount)), Decimal(0))
+        path, what = "financial.budget_by_year", "the budget periods add up to"
+    else:
+        return out
+    if open_ended:
+        return out  # the sum is unknown; the open-ended amount is the finding
+    mine = [c for c in fin.contributions if (c.currency or fin.currency) == fin.currency]
+    counted = [c.amount if c.kind == "in_kind" else maximum(c).amount for c in mine]
+    budgets = [fin.budget_total] if fin.budget_total is not None else [p.amount for p in fin.budget_by_year]
+    unknown = [str(a) for a in (*budgets, *counted) if is_placeholder(a)]
     if unknown:
         # A sum with a value still to be filled in cannot be checked: say so, rather than guess.
-        return [finder.make(
-            "budget-unchecked", "warning", "financial", "financial.budget_total",
+        out.append(finder.make(
+            "budget-unchecked", "warning", "financial", path,
             f"the contributions cannot be checked against the budget while {and_list(dict.fromkeys(unknown))} "
             f"{'is a placeholder' if len(set(unknown)) == 1 else 'are placeholders'}",
-            "fill in the amounts; check then adds them up against budget_total",
-        )]
-    total = sum(amounts, Decimal(0))
-    if total == fin.budget_total:
-        return []
-    return [finder.make(
-        "budget-mismatch", "error", "financial", "financial.budget_total",
-        f"contributions add up to {format_money(total, fin.currency)} but the budget is "
-        f"{format_money(fin.budget_total, fin.currency)}",
+            "fill in the amounts; check then adds them up against the budget",
+        ))
+        return out
+    total = sum((c.amount if c.kind == "in_kind" else maximum(c).amount for c in mine
+                 if (c.amount if c.kind == "in_kind" else maximum(c).amount) is not None), Decimal(0))
+    if total == budget:
+        return out
+    at_most = "at most " if any(c.kind == "cash" and not maximum(c).exact for c in mine) else ""
+    out.append(finder.make(
+        "budget-mismatch", "error", "financial", path,
+        f"contributions add up to {at_most}{format_money(total, fin.currency)} but {what} "
+        f"{format_money(budget, fin.currency)}",
         "correct the amounts or the budget_total so that they agree",
-    )]
+    ))
+    return out
 
 
 def _check_public_indemnitor(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:

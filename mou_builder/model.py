@@ -13,12 +13,15 @@ and the spec reference in ``docs/``.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from mou_builder.types import Count, Currency, Days, Flag, Identifier, IsoDate, Money, Months, Percent, Text
+from mou_builder.types import (
+    Count, Currency, Days, Flag, Identifier, InstalmentCount, IsoDate, Money, Months, Percent, Text,
+)
 from mou_builder.types import find_placeholders, is_placeholder
 
 SCHEMA_ID = "https://mou-builder.invalid/schemas/mou-spec.schema.json"
@@ -259,7 +262,56 @@ class Responsibility(_Model):
 
 
 ContributionKind = Literal["cash", "in_kind"]
-ContributionBasis = Literal["fixed", "actual_cost", "reimbursement", "pass_through"]
+ContributionBasis = Literal["fixed", "actual_cost", "reimbursement", "pass_through", "rate"]
+
+
+class Rate(_Model):
+    """A price per unit of work or service: '$75.00 per hour', with an optional cap."""
+
+    amount: Money = Field(description="The price of one unit, e.g. 75.00.", examples=["75.00"])
+    per: Text = Field(
+        description="The unit the price is for, as the draft says it after 'per': hour, unit, participant, day, "
+        "month, or other words ('session delivered').",
+        examples=["hour", "participant", "session delivered"],
+    )
+    cap: Money | None = Field(
+        None,
+        description="Most the payer pays under the contribution in all, fixed part (amount) included; "
+        "without it the total is open-ended.",
+        examples=["20000.00"],
+    )
+
+
+class Instalments(_Model):
+    """A contribution's amount paid in instalments: on named dates, or at a cadence.
+
+    Without ``amounts`` the instalments are equal; when the total does not
+    divide evenly into the currency's smallest unit, the last instalment
+    absorbs the remainder, and the draft says so.
+    """
+
+    count: InstalmentCount | None = Field(
+        None,
+        description="Number of instalments; may be left out when dates are given (one instalment per date).",
+        examples=[4],
+    )
+    dates: list[IsoDate] = Field(
+        default_factory=list,
+        description="Due date of each instalment (YYYY-MM-DD), in order.",
+        examples=[["2027-01-15", "2027-04-15", "2027-07-15", "2027-10-15"]],
+    )
+    cadence: Text | None = Field(
+        None,
+        description="When the instalments fall due, when no dates are given, e.g. 'on the first business day of "
+        "each calendar quarter'.",
+        examples=["on the first business day of each calendar quarter"],
+    )
+    amounts: list[Money] = Field(
+        default_factory=list,
+        description="The amount of each instalment, in order, when they are not equal; they must add up to the "
+        "contribution's amount (or not_to_exceed).",
+        examples=[["30000.00", "30000.00", "20000.00", "20000.00"]],
+    )
 
 
 class Contribution(_Model):
@@ -269,16 +321,57 @@ class Contribution(_Model):
     payee: Identifier = Field(description="Id of the party that receives.")
     kind: ContributionKind = Field("cash", description="cash, or in_kind (space, staff time, equipment, transport).")
     description: Text = Field(description="What is provided, e.g. 'Classroom space at Lincoln Elementary'.")
-    amount: Money | None = Field(None, description="Exact amount, or value of an in-kind item.")
+    amount: Money | None = Field(
+        None,
+        description="Exact amount, or value of an in-kind item; with basis rate, a fixed sum paid besides the rate.",
+    )
     currency: Currency | None = Field(None, description="ISO 4217 code; defaults to financial.currency.")
     basis: ContributionBasis = Field(
         "fixed",
-        description="fixed sum; actual_cost reconciled; reimbursement at a percentage; pass_through of grant funds.",
+        description="fixed sum (or a sum up to not_to_exceed, or set by amount_set_by); actual_cost reconciled; "
+        "reimbursement at a percentage; pass_through of grant funds; rate: a price per unit (see rate).",
     )
     reimbursement_percent: Percent | None = Field(None, description="Share of costs reimbursed (basis reimbursement).")
-    cap: Money | None = Field(None, description="Most the payer will pay under this contribution.")
+    cap: Money | None = Field(
+        None,
+        description="Most the payer will pay under a cost-based contribution (actual_cost, reimbursement, "
+        "pass_through) or a fixed amount. For a sum not fixed in advance use not_to_exceed; for a rate, rate.cap.",
+    )
+    not_to_exceed: Money | None = Field(
+        None,
+        description="Ceiling of a fixed-basis payment whose exact sum is not set in advance: the draft says "
+        "'up to $50,000.00'. Instead of amount (a fixed sum) and cap.",
+        examples=["50000.00"],
+    )
+    amount_set_by: Text | None = Field(
+        None,
+        description="The approved budget or other document that sets the amount (basis fixed), e.g. 'the project "
+        "budget approved by the Foundation'; printed as written. Instead of amount; with not_to_exceed as its "
+        "ceiling.",
+        examples=["the annual budget approved by the Steering Committee"],
+    )
+    rate: Rate | None = Field(None, description="The price per unit (basis rate), with its unit and optional cap.")
+    instalments: Instalments | None = Field(
+        None,
+        description="Payment of the amount (or not_to_exceed) in instalments, on dates or at a cadence; the draft "
+        "prints the schedule with its total. Instead of schedule.",
+    )
+    admin_fee_percent: Percent | None = Field(
+        None,
+        description="Share of the funds it receives for this contribution that the payer keeps as an "
+        "administrative fee (e.g. a fiscal sponsor's 8); the amounts of the contribution are what the payee "
+        "receives after the fee.",
+        examples=["8"],
+    )
     schedule: Text | None = Field(None, description="When payments are made or items provided, e.g. 'quarterly in arrears'.")
     restrictions: Text | None = Field(None, description="Restrictions on the use of the funds.")
+
+
+class BudgetPeriod(_Model):
+    """The budget of one year or other period of a multi-year agreement."""
+
+    period: Text = Field(description="The period as the draft names it, e.g. '2027' or 'Year 1 (July 2026 - June 2027)'.")
+    amount: Money = Field(description="The budget of the period.", examples=["46000.00"])
 
 
 class Financial(_Model):
@@ -289,6 +382,11 @@ class Financial(_Model):
         "USD", "Default ISO 4217 currency of the amounts.", when="financial.contributions or financial.budget_total"
     )
     budget_total: Money | None = Field(None, description="Total budget the contributions must add up to.")
+    budget_by_year: list[BudgetPeriod] = Field(
+        default_factory=list,
+        description="The budget divided by year or other period, in order (in financial.currency); the periods "
+        "must add up to budget_total when both are given, and stand for it when it is absent.",
+    )
     contributions: list[Contribution] = Field(default_factory=list, description="Contributions, cash and in-kind.")
     fiscal_agent: Identifier | None = Field(None, description="Id of the party acting as fiscal agent.")
     funding_plan: Text | None = Field(None, description="How the partnership is funded, and what happens if funding ends.")
@@ -1048,8 +1146,10 @@ def _consistency_problems(spec: Spec) -> Any:
             yield from ref((*base, "payee"), c.payee)
             if c.payer == c.payee:
                 yield (*base, "payee"), f"payer and payee are the same party {c.payee!r}", c.payee
-            if c.kind == "cash" and c.amount is None:
-                yield (*base, "amount"), "a cash contribution needs an amount", None
+            if c.kind == "cash" and c.amount is None and not _open_amount(c) and c.basis != "rate":
+                yield (*base, "amount"), (
+                    "a cash contribution needs an amount (or not_to_exceed, amount_set_by, or basis rate with a rate)"
+                ), None
             if c.basis == "reimbursement" and c.reimbursement_percent is None:
                 yield (*base, "reimbursement_percent"), "basis 'reimbursement' needs reimbursement_percent", None
             if c.basis != "reimbursement" and c.reimbursement_percent is not None:
@@ -1181,6 +1281,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _override_problems(spec)
     yield from _directional_problems(spec)
     yield from _bodies_problems(spec)
+    yield from _money_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -1577,3 +1678,143 @@ def _bodies_problems(spec: Spec) -> Any:
 def _name_key(name: str) -> str:
     """A name as compared for clashes: without a leading 'the', case-folded."""
     return re.sub(r"^the\s+", "", name.strip(), flags=re.I).casefold()
+
+
+def _open_amount(c: Contribution) -> bool:
+    """True when a contribution states its money some other way than a fixed amount."""
+    return c.not_to_exceed is not None or c.amount_set_by is not None or c.rate is not None
+
+
+def _money_problems(spec: Spec) -> Any:
+    """Rules of amounts not fixed in advance: ceilings, amounts set by a document, rates, instalments, fees, budgets.
+
+    Each field belongs to one way of stating money; combining two that would
+    each say what the payer owes is refused, since the draft could not say
+    which one governs.
+    """
+    fin = spec.financial
+    if fin is None:
+        return
+    for i, c in enumerate(fin.contributions):
+        base: Loc = ("financial", "contributions", i)
+        if c.kind == "in_kind":
+            for name in ("not_to_exceed", "amount_set_by", "rate", "instalments", "admin_fee_percent"):
+                if getattr(c, name) is not None:
+                    yield (*base, name), (
+                        f"{name} applies to a cash contribution; an in-kind item has only its value (amount), "
+                        f"got {_shown(_plain(getattr(c, name)))}"
+                    ), _plain(getattr(c, name))
+            continue
+        fixed_only = ("not_to_exceed", "amount_set_by", "instalments")
+        if c.basis not in ("fixed",):
+            for name in fixed_only:
+                if getattr(c, name) is not None:
+                    other = "rate.cap" if c.basis == "rate" else "cap"
+                    yield (*base, name), (
+                        f"{name} applies to basis 'fixed', not {c.basis!r}"
+                        + (f" (its ceiling is {other})" if name == "not_to_exceed" else "")
+                        + f", got {_shown(_plain(getattr(c, name)))}"
+                    ), _plain(getattr(c, name))
+        if c.not_to_exceed is not None and c.basis == "fixed":
+            if c.amount is not None:
+                yield (*base, "not_to_exceed"), (
+                    f"amount {c.amount} is a fixed sum and not_to_exceed a ceiling: give one of them, "
+                    f"got not_to_exceed {c.not_to_exceed}"
+                ), str(c.not_to_exceed)
+            if c.cap is not None:
+                yield (*base, "cap"), (
+                    f"not_to_exceed {c.not_to_exceed} is already the most the payer pays: remove cap, got {c.cap}"
+                ), str(c.cap)
+        if c.amount_set_by is not None and c.amount is not None and c.basis == "fixed":
+            yield (*base, "amount_set_by"), (
+                f"amount {c.amount} already states the sum: give amount or amount_set_by (with not_to_exceed as "
+                f"its ceiling), got {_shown(c.amount_set_by)}"
+            ), c.amount_set_by
+        if c.basis == "rate":
+            if c.rate is None:
+                yield (*base, "rate"), "basis 'rate' needs rate (amount and per)", None
+            if c.cap is not None:
+                yield (*base, "cap"), f"with basis 'rate' the cap is rate.cap, got cap {c.cap}", str(c.cap)
+        elif c.rate is not None:
+            yield (*base, "rate"), (
+                f"rate applies to basis 'rate', not {c.basis!r}: set basis: rate, got {c.rate.amount} per "
+                f"{_shown(c.rate.per)}"
+            ), _plain(c.rate)
+        if c.rate is not None:
+            per = c.rate.per
+            if per.casefold().startswith("per "):
+                yield (*base, "rate", "per"), (
+                    f"per is the unit alone (the draft writes 'per' before it), e.g. 'hour', got {_shown(per)}"
+                ), per
+            if _known(c.rate.cap) and _known(c.amount) and c.rate.cap < c.amount:
+                yield (*base, "rate", "cap"), (
+                    f"cap {c.rate.cap} is below the fixed part (amount {c.amount}) that it includes"
+                ), str(c.rate.cap)
+        if _known(c.admin_fee_percent) and c.admin_fee_percent >= 100:
+            yield (*base, "admin_fee_percent"), (
+                f"an administrative fee of 100 percent leaves nothing to pay, got {c.admin_fee_percent:f}"
+            ), str(c.admin_fee_percent)
+        if c.instalments is not None:
+            yield from _instalment_problems(c, (*base, "instalments"))
+    if fin.budget_by_year:
+        seen: set[str] = set()
+        for j, period in enumerate(fin.budget_by_year):
+            if period.period in seen:
+                yield ("financial", "budget_by_year", j, "period"), (
+                    f"the period {_shown(period.period)} is listed twice; give each period once"
+                ), period.period
+            seen.add(period.period)
+        # A sum with a placeholder in it is checked once the amounts are filled in (check says so).
+        known = all(_known(period.amount) for period in fin.budget_by_year) and _known(fin.budget_total)
+        by_year = sum((period.amount for period in fin.budget_by_year if _known(period.amount)), Decimal(0))
+        if known and by_year != fin.budget_total:
+            yield ("financial", "budget_by_year"), (
+                f"the periods add up to {by_year} but budget_total is {fin.budget_total}: correct one of them"
+            ), [str(period.amount) for period in fin.budget_by_year]
+
+
+def _instalment_problems(c: Contribution, base: Loc) -> Any:
+    plan = c.instalments
+    assert plan is not None
+    total = c.amount if c.amount is not None else c.not_to_exceed
+    if total is None and c.basis == "fixed":
+        yield base, "instalments divide the contribution's amount (or not_to_exceed): give one of them", None
+    if c.schedule is not None:
+        yield (*base[:-1], "schedule"), (
+            f"instalments already say when payments are due: remove schedule, got {_shown(c.schedule)}"
+        ), c.schedule
+    if plan.dates and plan.cadence is not None:
+        yield (*base, "cadence"), (
+            f"the dates already say when each instalment is due: give dates or cadence, got {_shown(plan.cadence)}"
+        ), plan.cadence
+    if not plan.dates and plan.cadence is None:
+        yield base, "instalments need their due dates (dates) or a cadence", None
+    if not plan.dates and plan.count is None:
+        yield (*base, "count"), "instalments need a count, or one date per instalment (dates)", None
+    if plan.dates and plan.count is not None and plan.count != len(plan.dates):
+        yield (*base, "count"), f"count {plan.count} but {len(plan.dates)} dates are given", plan.count
+    if len(plan.dates) == 1:
+        yield (*base, "dates"), "one date is one payment, not instalments: give two or more dates", [
+            str(d) for d in plan.dates]
+    for j in range(1, len(plan.dates)):
+        if _known(plan.dates[j]) and _known(plan.dates[j - 1]) and plan.dates[j] <= plan.dates[j - 1]:
+            yield (*base, "dates", j), (
+                f"{plan.dates[j].isoformat()} is not after the instalment before it ({plan.dates[j - 1].isoformat()})"
+            ), plan.dates[j].isoformat()
+    count = plan.count if plan.count is not None else (len(plan.dates) or None)
+    if plan.amounts:
+        if count is not None and len(plan.amounts) != count:
+            yield (*base, "amounts"), f"{len(plan.amounts)} amounts for {count} instalments", [
+                str(a) for a in plan.amounts]
+        elif _known(total) and all(_known(a) for a in plan.amounts):
+            added = sum(plan.amounts, Decimal(0))
+            if added != total:
+                name = "amount" if c.amount is not None else "not_to_exceed"
+                yield (*base, "amounts"), (
+                    f"the instalments add up to {added} but the contribution's {name} is {total}"
+                ), [str(a) for a in plan.amounts]
+
+
+def _plain(value: Any) -> Any:
+    """A value as the error's input: a nested model as its fields."""
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value

@@ -185,6 +185,8 @@ Flag = StrictBool
 Count = Annotated[StrictInt, Field(ge=0), OR_PLACEHOLDER]
 Days = Annotated[StrictInt, Field(ge=1, le=3650), OR_PLACEHOLDER]
 Months = Annotated[StrictInt, Field(ge=1, le=120), OR_PLACEHOLDER]
+#: How many instalments a sum is paid in: two or more (one is the sum itself), at most ten years of months.
+InstalmentCount = Annotated[StrictInt, Field(ge=2, le=120)]
 
 _MONEY_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 

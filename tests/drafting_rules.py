@@ -78,6 +78,7 @@ _NOT_PRINTED = {
     "basis", "currency", "costs", "effective", "renewal", "for_cause", "ownership", "profile", "notice_methods",
     "section", "document_date", "due", "start", "end", "date", "amount", "cap", "budget_total",
     "reimbursement_percent", "draft_version",
+    "not_to_exceed", "admin_fee_percent", "dates", "amounts",  # money and dates, printed formatted
     "short_title",  # printed as the defined term ("Agreement"), not as written
     "short_name",  # printed as a defined term, whose use rule 8 checks
     "binding_sections",
@@ -91,7 +92,10 @@ _NOT_PRINTED = {
 # Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its
 # signature block, a contribution is a row of the schedule and the subject of its clause.
 _REPEATED = {"legal_name", "title", "program", "funding_source", "description", "governance_body", "name",
-             "address"}  # an office address that is also the notice address is listed again in the notices clause
+             # an office address that is also the notice address is listed again in the notices clause
+             "address",
+             # a contribution's terms: in its row of the schedule and in the clause that states them
+             "amount_set_by", "per"}
 
 
 def masked(text: str, strings: list[str]) -> str:

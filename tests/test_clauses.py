@@ -200,7 +200,7 @@ def test_sandbox_gives_no_access_to_python_objects(tmp_path: Path, body: str) ->
 
 def test_unknown_table_is_a_clause_error(tmp_path: Path) -> None:
     folder = _one_clause_library(tmp_path, "[table: budgets]")
-    with pytest.raises(ClauseError, match=r"unknown table 'budgets' \(tables: bodies, contacts, contributions, insurance"):
+    with pytest.raises(ClauseError, match=r"unknown table 'budgets' \(tables: bodies, budget_by_year, contacts, contributions, instalments, insurance"):
         assemble(load_spec(CITY), load_library([folder]))
 
 

@@ -171,14 +171,45 @@ def agreements(draw: Any) -> dict[str, Any]:
             fin["contributions"] = [{"payer": payer, "payee": payee, "kind": "in_kind", "description": "Space",
                                      **draw(st.sampled_from([{}, {"amount": "1200.00"}]))}]
         if money in ("cash", "separate"):
-            basis = draw(st.sampled_from(["fixed", "actual_cost", "reimbursement", "pass_through"]))
+            basis = draw(st.sampled_from(["fixed", "actual_cost", "reimbursement", "pass_through", "rate"]))
             c = {"payer": payer, "payee": payee, "kind": "cash", "description": "Program staff",
                  "amount": "5000.00", "basis": basis}
             if basis == "reimbursement":
                 c["reimbursement_percent"] = "50"
-            if draw(st.booleans()):
+            if basis == "rate":
+                c["rate"] = {"amount": "75.00", "per": draw(st.sampled_from(["hour", "participant", "session held"]))}
+                if draw(st.booleans()):
+                    c.pop("amount")  # the rate alone, without a fixed part
+                if draw(st.booleans()):
+                    c["rate"]["cap"] = "20000.00"
+            if basis == "fixed":
+                # the ways of stating a sum not fixed in advance: a ceiling, a document, or both
+                form = draw(st.sampled_from(["amount", "not_to_exceed", "set_by", "set_by_capped"]))
+                if form != "amount":
+                    c.pop("amount")
+                if form in ("not_to_exceed", "set_by_capped"):
+                    c["not_to_exceed"] = "5000.00"
+                if form in ("set_by", "set_by_capped"):
+                    c["amount_set_by"] = "the budget approved by the Steering Committee"
+                if form != "set_by" and draw(st.booleans()):
+                    plan: dict[str, Any] = draw(st.sampled_from([
+                        {"dates": ["2026-12-01", "2027-03-01", "2027-06-01"]},  # 5000 / 3: a remainder
+                        {"count": 4, "cadence": "on the first business day of each calendar quarter"},
+                        {"dates": ["2026-12-01", "2027-06-01"], "amounts": ["3000.00", "2000.00"]},
+                    ]))
+                    c["instalments"] = plan
+            elif basis != "rate" and draw(st.booleans()):
                 c["cap"] = "5000.00"
+            if basis == "fixed" and "amount" in c and "instalments" not in c and draw(st.booleans()):
+                c["cap"] = "5000.00"
+            if draw(st.booleans()):
+                c["admin_fee_percent"] = draw(st.sampled_from(["8", "12.5"]))
             fin["contributions"] = [c]
+            if draw(st.booleans()):
+                fin["budget_by_year"] = [{"period": "2026-27", "amount": "3000.00"},
+                                         {"period": "2027-28", "amount": "2000.00"}]
+                if draw(st.booleans()):
+                    fin["budget_total"] = "5000.00"
             fin["funding_plan"] = "The grant funds the program."
         if draw(st.booleans()):
             fin["fiscal_agent"] = payer

@@ -445,3 +445,91 @@ def test_a_finding_on_a_list_item_is_located_at_that_item() -> None:
     [finding] = [f for f in check(load_spec_text(text, source="city.yaml")) if f.code == "signatory-without-title"]
     line = text.splitlines().index("  - party: hopehouse") + 1
     assert (finding.path, finding.source, finding.line, finding.column) == ("signatories[1]", "city.yaml", line, 5)
+
+
+# ---------------------------------------------------------------- money not fixed in advance
+
+FISCAL = EXAMPLES / "fiscal-sponsorship.yaml"  # a ceiling set by a budget, instalments, a fee, a budget by year
+
+
+def _fiscal_cash() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fiscal sponsorship spec and its cash contribution (ceiling 184,000.00 + in kind 2,400.00 = budget)."""
+    data = _data(FISCAL)
+    return data, data["financial"]["contributions"][0]
+
+
+@pytest.mark.parametrize(
+    ("ceiling", "fires"),
+    [("184000.00", False), ("183999.99", True), ("184000.01", True), ("184000", False)],
+)
+def test_a_not_to_exceed_amount_counts_as_its_ceiling_at_one_cent(ceiling: str, fires: bool) -> None:
+    data, cash = _fiscal_cash()
+    cash["not_to_exceed"] = ceiling
+    assert found(data, "budget-mismatch") == ([("budget-mismatch", "financial.budget_total")] if fires else [])
+    if fires:
+        # a ceiling is "at most": the message does not claim the contributions come to that sum
+        assert whole(data, "budget-mismatch")[0][4].startswith("contributions add up to at most $")
+
+
+@pytest.mark.parametrize(("cap", "fires"), [("184000.00", False), ("183999.99", True), ("184000.01", True)])
+def test_a_rate_with_a_cap_counts_as_its_cap_at_one_cent(cap: str, fires: bool) -> None:
+    data, cash = _fiscal_cash()
+    for name in ("not_to_exceed", "amount_set_by", "instalments"):
+        cash.pop(name)
+    cash.update(basis="rate", amount="1000.00", rate={"amount": "45.00", "per": "hour", "cap": cap})
+    assert found(data, "budget-mismatch") == ([("budget-mismatch", "financial.budget_total")] if fires else [])
+    assert found(data, "open-ended-amount") == []
+
+
+@pytest.mark.parametrize("change", [
+    {"not_to_exceed": _DELETE, "instalments": _DELETE},  # set by the approved budget, with no ceiling
+    {"not_to_exceed": _DELETE, "amount_set_by": _DELETE, "instalments": _DELETE, "basis": "rate",
+     "rate": {"amount": "45.00", "per": "hour"}},  # a rate with no cap
+])
+def test_an_open_ended_amount_is_a_warning_and_the_budget_is_not_checked(change: dict[str, Any]) -> None:
+    data, cash = _fiscal_cash()
+    for key, value in change.items():
+        _set(cash, key, value)
+    data["financial"]["budget_total"] = "1.00"  # would mismatch, were the sum known
+    data["financial"].pop("budget_by_year")
+    findings = [f for f in check(validate_spec(data)) if f.severity != "info"]
+    assert [(f.code, f.severity, f.path) for f in findings] == [
+        ("open-ended-amount", "warning", "financial.contributions[0]")]
+    because = "set by the project budget approved by the Greenway Foundation with no ceiling" if "rate" not in change \
+        else "paid at a rate per hour with no cap"
+    assert because in findings[0].message
+
+
+def test_a_fixed_amount_is_never_open_ended() -> None:
+    data, cash = _fiscal_cash()
+    for name in ("not_to_exceed", "amount_set_by"):
+        cash.pop(name)
+    cash["amount"] = "184000.00"
+    assert found(data, "open-ended-amount") == [] and found(data, "budget-mismatch") == []
+
+
+@pytest.mark.parametrize(("second_year", "fires"), [("93200.00", False), ("93199.99", True), ("93200.01", True)])
+def test_without_a_total_the_budget_by_year_is_the_budget(second_year: str, fires: bool) -> None:
+    data, _ = _fiscal_cash()
+    data["financial"].pop("budget_total")
+    data["financial"]["budget_by_year"][1]["amount"] = second_year
+    assert found(data, "budget-mismatch") == ([("budget-mismatch", "financial.budget_by_year")] if fires else [])
+    if fires:
+        assert "but the budget periods add up to" in whole(data, "budget-mismatch")[0][4]
+
+
+@pytest.mark.parametrize("cash", [
+    {"not_to_exceed": "5000.00"},
+    {"amount_set_by": "the approved budget", "not_to_exceed": "5000.00"},
+    {"basis": "rate", "rate": {"amount": "10.00", "per": "participant", "cap": "5000.00"}},
+    {"amount": "5000.00", "instalments": {"count": 2, "cadence": "each June"}},
+    {"amount": "5000.00", "admin_fee_percent": "8"},
+])
+def test_every_kind_of_cash_needs_monitoring_and_a_funding_plan(cash: dict[str, Any]) -> None:
+    data = _data(LIBRARY)  # no cost: neither monitoring nor a funding plan is asked for
+    data.pop("monitoring")
+    assert ("missing-section", "monitoring") not in problems(data)
+    data["financial"]["no_cost"] = False
+    data["financial"]["contributions"] = [{"payer": data["parties"][0]["id"], "payee": data["parties"][1]["id"],
+                                           "description": "Program grant", **cash}]
+    assert {("missing-section", "monitoring"), ("no-funding-plan", "financial.funding_plan")} <= set(problems(data))

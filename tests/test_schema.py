@@ -58,6 +58,16 @@ CROSS_FIELD |= {
     "performance-end-before-start", "report-recipient-unknown-with-bodies",
 }
 
+# Money stated without a fixed amount: which fields go together, and sums that must agree.
+CROSS_FIELD |= {f"money-{name}" for name in (
+    "admin-fee-on-in-kind", "admin-fee-whole", "amount-set-by-with-amount", "basis-rate-without-rate",
+    "budget-by-year-not-summing", "budget-period-twice", "cap-with-basis-rate", "instalment-amounts-miscounted",
+    "instalment-dates-out-of-order", "instalments-count-and-dates-differ", "instalments-not-summing",
+    "instalments-with-schedule", "instalments-without-due-dates", "instalments-without-total",
+    "not-to-exceed-on-reimbursement", "not-to-exceed-with-amount", "not-to-exceed-with-cap",
+    "rate-cap-below-fixed-part", "rate-unit-with-per", "rate-without-basis-rate",
+)}
+
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
 # inexact on floats); the schema bounds them for amounts given as text.
 PLACES = {"amount-too-many-places", "percent-too-many-places", "json-amount-too-many-places"}

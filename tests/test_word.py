@@ -15,6 +15,10 @@ from docx import Document as open_docx
 from lxml import etree
 
 from conftest import DATA, EXAMPLES, ROOT
+
+# By name: a new example must not change which one a test reads.
+HEAD_START = ROOT / "docs" / "examples" / "head-start-coordination.yaml"
+LIBRARY = ROOT / "docs" / "examples" / "library-literacy.yaml"
 from docx_reading import W, as_word_shows, header_text, part, word_paragraphs
 from mou_builder.assembly import assemble
 from mou_builder.errors import IncompleteSpecError, TemplateError
@@ -63,12 +67,12 @@ def test_builds_are_byte_identical_across_processes_clocks_and_hash_seeds(tmp_pa
             time.sleep(1.1)  # a clock read with one-second precision changes in between
         out = tmp_path / f"{seed}.docx"
         env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz}
-        subprocess.run([sys.executable, "-m", "mou_builder", str(EXAMPLES[1]), "-o", str(out)],
+        subprocess.run([sys.executable, "-m", "mou_builder", str(HEAD_START), "-o", str(out)],
                        check=True, env=env, capture_output=True)
         digests[seed] = hashlib.sha256(out.read_bytes()).hexdigest()
     assert len(set(digests.values())) == 1, digests
     core = zipfile.ZipFile(tmp_path / "0.docx").read("docProps/core.xml").decode()
-    date = load_spec(EXAMPLES[1]).agreement.document_date.isoformat()
+    date = load_spec(HEAD_START).agreement.document_date.isoformat()
     assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{date}T00:00:00Z</dcterms:created>' in core
     assert f'<dcterms:modified xsi:type="dcterms:W3CDTF">{date}T00:00:00Z</dcterms:modified>' in core
 
@@ -82,7 +86,7 @@ def test_zip_entries_have_fixed_dates_and_order(built: dict[str, bytes]) -> None
 
 def test_core_properties_come_from_the_spec(built: dict[str, bytes]) -> None:
     core = open_docx(io.BytesIO(built["head-start-coordination"])).core_properties
-    assert core.title == load_spec(EXAMPLES[1]).agreement.title
+    assert core.title == load_spec(HEAD_START).agreement.title
     assert core.created.isoformat() == core.modified.isoformat() == "2026-08-03T00:00:00+00:00"
     assert core.identifier == "HS-SUSD-2026-01" and core.version == "Draft 3"
 
@@ -158,7 +162,7 @@ HOSTILE = "Acme & Sons <Ltd> \"Q\" 'q' {{ 7*7 }} {%p if x %} 😀 مرحبا ]]>
 
 
 def test_hostile_strings_reach_the_document_verbatim() -> None:
-    data, _ = read_spec_data(EXAMPLES[2])
+    data, _ = read_spec_data(LIBRARY)
     data["agreement"]["title"] = HOSTILE  # title block, header, core properties
     data["parties"][1]["legal_name"] = HOSTILE  # parties table, signature block
     data["parties"][1]["short_name"] = HOSTILE  # clause variables
@@ -212,33 +216,33 @@ def _template_with(tmp_path: Path, *, drop_style: str | None = None, body: str =
 
 def test_custom_template_is_used(tmp_path: Path) -> None:
     template = _template_with(tmp_path, extra="Printed on recycled paper.")
-    paragraphs = word_paragraphs(build_docx(EXAMPLES[2], template=template))
+    paragraphs = word_paragraphs(build_docx(LIBRARY, template=template))
     assert paragraphs[-1] == "Printed on recycled paper."
 
 
 def test_template_without_a_style_names_it(tmp_path: Path) -> None:
     template = _template_with(tmp_path, drop_style="MOU Table")
     with pytest.raises(TemplateError, match=r"letterhead.docx: the template lacks these styles: MOU Table \(table\)"):
-        build_docx(EXAMPLES[2], template=template)
+        build_docx(LIBRARY, template=template)
 
 
 def test_template_without_body_placeholder(tmp_path: Path) -> None:
     template = _template_with(tmp_path, body="Body goes here")
     with pytest.raises(TemplateError, match=r"the template has no \{\{ body \}\} placeholder"):
-        build_docx(EXAMPLES[2], template=template)
+        build_docx(LIBRARY, template=template)
 
 
 def test_template_with_unknown_placeholder(tmp_path: Path) -> None:
     template = _template_with(tmp_path, extra="{{ logo }}")
     with pytest.raises(TemplateError, match=r"the template uses \{\{ logo \}\}, which mou-builder does not provide"):
-        build_docx(EXAMPLES[2], template=template)
+        build_docx(LIBRARY, template=template)
 
 
 def test_template_that_is_not_a_docx(tmp_path: Path) -> None:
     fake = tmp_path / "fake.docx"
     fake.write_text("not a zip")
     with pytest.raises(TemplateError, match=r"fake.docx: not a Word .docx file \(it is not a zip package\)"):
-        build_docx(EXAMPLES[2], template=fake)
+        build_docx(LIBRARY, template=fake)
 
 
 def test_required_styles_are_all_in_the_default_template() -> None:
