@@ -79,6 +79,7 @@ _NOT_PRINTED = {
     "short_title",  # printed as the defined term ("Agreement"), not as written
     "short_name",  # printed as a defined term, whose use rule 8 checks
     "binding_sections",
+    "retention_basis", "disposition", "onward_transfer", "by", "covered_entity", "business_associate",
 }
 
 # Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its
