@@ -61,7 +61,8 @@ class Agreement(_Model):
     number: Text | None = Field(None, description="Agreement or contract number, if the parties use one.")
     profile: Identifier = Field(
         "general",
-        description="Completeness profile the draft is checked against: general, head_start or student_data, "
+        description="Completeness profile the draft is checked against: general, head_start, student_data or "
+        "health_data, "
         "or the id of a profile file given on the command line.",
     )
     draft_version: Text = Field("1", description="Draft label shown in the header, e.g. '3' or '2.1'.")
