@@ -903,6 +903,11 @@ def _consistency_problems(spec: Spec) -> Any:
 _PRIVACY_ONLY = ("legal_basis", "de_identification", "ethics_approval", "hipaa", "reidentification_prohibited")
 
 
+def _said(value: Any) -> str:
+    """A value as the spec writes it: true/false in YAML's words, others as messages quote them."""
+    return ("true" if value else "false") if isinstance(value, bool) else _shown(value)
+
+
 def _data_problems(spec: Spec) -> Any:
     """Rules of the data-sharing terms: confidential mode, research use, audit, disposition and HIPAA."""
     ds = spec.data_sharing
@@ -922,13 +927,18 @@ def _data_problems(spec: Spec) -> Any:
                 yield (*base, name), (
                     f"mode 'confidential' shares data that describes no individual, so {name} (a term for personal or "
                     f"de-identified data) has no place; remove it or choose mode personal or de_identified, "
-                    f"got {_shown(getattr(ds, name))}"
+                    f"got {_said(getattr(ds, name))}"
                 ), getattr(ds, name)
         if ds.research is not None and _given(ds.research, "no_contact"):
             yield (*base, "research", "no_contact"), (
                 "mode 'confidential' shares data that describes no individual, so there is no one to contact; "
-                f"remove no_contact, got {_shown(ds.research.no_contact)}"
+                f"remove no_contact, got {_said(ds.research.no_contact)}"
             ), ds.research.no_contact
+    if ds.research is not None and ds.research.min_cell_size is not None and ds.research.min_cell_size < 2:
+        yield (*base, "research", "min_cell_size"), (
+            "min_cell_size is the fewest individuals or records a published figure may rest on; a figure always "
+            f"rests on at least one, so give 2 or more, or remove it, got {ds.research.min_cell_size}"
+        ), ds.research.min_cell_size
     if ds.research is not None and ds.research.min_cell_size is not None and not ds.research.aggregate_only:
         yield (*base, "research", "min_cell_size"), (
             "min_cell_size applies to aggregate-only publication, but aggregate_only is false; set aggregate_only: "
@@ -944,7 +954,7 @@ def _data_problems(spec: Spec) -> Any:
             if _given(ds, name):
                 yield (*base, name), (
                     f"{name} says how the data is returned or destroyed, but no destruction_days gives the deadline; "
-                    f"add destruction_days or remove {name}, got {_shown(getattr(ds, name))}"
+                    f"add destruction_days or remove {name}, got {_said(getattr(ds, name))}"
                 ), getattr(ds, name)
     if ds.audit is not None:
         for i, pid in enumerate(ds.audit.by):
@@ -983,5 +993,5 @@ def _data_problems(spec: Spec) -> Any:
         elif _given(hipaa, "subcontractors"):
             yield (*base, "hipaa", "subcontractors"), (
                 "subcontractors is a business-associate term, but no business_associate is named; add "
-                f"business_associate or remove subcontractors, got {_shown(hipaa.subcontractors)}"
+                f"business_associate or remove subcontractors, got {_said(hipaa.subcontractors)}"
             ), hipaa.subcontractors
