@@ -24,6 +24,8 @@ from mou_builder.text_render import document_paragraphs
 from mou_builder.render_word import REQUIRED_STYLES, bookmark_name, build_docx, render_docx
 from spec_strings import text_values
 
+LIBRARY = next(p for p in EXAMPLES if p.name == "library-literacy.yaml")  # a non-binding MOU with no data sharing
+
 MINIMAL = DATA / "valid" / "minimal.yaml"
 
 
@@ -158,7 +160,7 @@ HOSTILE = "Acme & Sons <Ltd> \"Q\" 'q' {{ 7*7 }} {%p if x %} 😀 مرحبا ]]>
 
 
 def test_hostile_strings_reach_the_document_verbatim() -> None:
-    data, _ = read_spec_data(EXAMPLES[2])
+    data, _ = read_spec_data(LIBRARY)
     data["agreement"]["title"] = HOSTILE  # title block, header, core properties
     data["parties"][1]["legal_name"] = HOSTILE  # parties table, signature block
     data["parties"][1]["short_name"] = HOSTILE  # clause variables
@@ -212,33 +214,33 @@ def _template_with(tmp_path: Path, *, drop_style: str | None = None, body: str =
 
 def test_custom_template_is_used(tmp_path: Path) -> None:
     template = _template_with(tmp_path, extra="Printed on recycled paper.")
-    paragraphs = word_paragraphs(build_docx(EXAMPLES[2], template=template))
+    paragraphs = word_paragraphs(build_docx(LIBRARY, template=template))
     assert paragraphs[-1] == "Printed on recycled paper."
 
 
 def test_template_without_a_style_names_it(tmp_path: Path) -> None:
     template = _template_with(tmp_path, drop_style="MOU Table")
     with pytest.raises(TemplateError, match=r"letterhead.docx: the template lacks these styles: MOU Table \(table\)"):
-        build_docx(EXAMPLES[2], template=template)
+        build_docx(LIBRARY, template=template)
 
 
 def test_template_without_body_placeholder(tmp_path: Path) -> None:
     template = _template_with(tmp_path, body="Body goes here")
     with pytest.raises(TemplateError, match=r"the template has no \{\{ body \}\} placeholder"):
-        build_docx(EXAMPLES[2], template=template)
+        build_docx(LIBRARY, template=template)
 
 
 def test_template_with_unknown_placeholder(tmp_path: Path) -> None:
     template = _template_with(tmp_path, extra="{{ logo }}")
     with pytest.raises(TemplateError, match=r"the template uses \{\{ logo \}\}, which mou-builder does not provide"):
-        build_docx(EXAMPLES[2], template=template)
+        build_docx(LIBRARY, template=template)
 
 
 def test_template_that_is_not_a_docx(tmp_path: Path) -> None:
     fake = tmp_path / "fake.docx"
     fake.write_text("not a zip")
     with pytest.raises(TemplateError, match=r"fake.docx: not a Word .docx file \(it is not a zip package\)"):
-        build_docx(EXAMPLES[2], template=fake)
+        build_docx(LIBRARY, template=fake)
 
 
 def test_required_styles_are_all_in_the_default_template() -> None:
