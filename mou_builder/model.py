@@ -12,9 +12,9 @@ and the spec reference in ``docs/``.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from mou_builder.types import Count, Currency, Days, Flag, Identifier, IsoDate, Money, Months, Percent, Text
@@ -267,7 +267,8 @@ class ResearchUse(_Model):
         "True: results from the data are published or presented only in aggregate form, never record by record "
         "(clause Aggregate Results Only).",
     )
-    min_cell_size: Count | None = Field(
+    # at least 2: every published figure rests on at least one individual, so 0 or 1 would limit nothing
+    min_cell_size: Annotated[StrictInt, Field(ge=2)] | None = Field(
         None,
         description="Smallest number of individuals (or, for confidential data, records) a published figure may "
         "rest on; needs aggregate_only.",
@@ -934,11 +935,6 @@ def _data_problems(spec: Spec) -> Any:
                 "mode 'confidential' shares data that describes no individual, so there is no one to contact; "
                 f"remove no_contact, got {_said(ds.research.no_contact)}"
             ), ds.research.no_contact
-    if ds.research is not None and ds.research.min_cell_size is not None and ds.research.min_cell_size < 2:
-        yield (*base, "research", "min_cell_size"), (
-            "min_cell_size is the fewest individuals or records a published figure may rest on; a figure always "
-            f"rests on at least one, so give 2 or more, or remove it, got {ds.research.min_cell_size}"
-        ), ds.research.min_cell_size
     if ds.research is not None and ds.research.min_cell_size is not None and not ds.research.aggregate_only:
         yield (*base, "research", "min_cell_size"), (
             "min_cell_size applies to aggregate-only publication, but aggregate_only is false; set aggregate_only: "

@@ -101,7 +101,7 @@ def test_init_no_input_with_a_profile_and_kind(tmp_path: Path) -> None:
 def test_init_rejects_an_unknown_profile_as_usage(tmp_path: Path) -> None:
     result = _run("init", str(tmp_path / "x.yaml"), "--no-input", "--profile", "nope")
     assert result.exit_code == 2
-    assert "'nope' is not one of general, head_start, student_data" in result.stderr
+    assert "'nope' is not one of general, head_start, health_data, student_data" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

@@ -32,6 +32,12 @@ CROSS_FIELD = {
     "cure-days-without-cure", "two-destruction-periods", "costs-shared-without-neutral", "owner-without-lead-owns",
     "lead-owns-without-owner", "attribution-without-mode", "indemnitor-without-one-way", "defend-with-own-acts",
     "reimbursement-percent-on-fixed", "venue-without-forum-non-binding",
+    # data-sharing terms: what a mode, a block or another field leaves no place for
+    "audit-by-recipient", "audit-by-unknown-party", "certificate-days-without-destruction",
+    "confidential-research-no-contact", "confidential-with-legal-basis", "hipaa-business-associate-is-covered-entity",
+    "hipaa-covered-entity-not-provider", "hipaa-in-de-identified-mode", "hipaa-subcontractors-without-business-associate",
+    "onward-transfer-without-redisclosure-ban", "research-min-cell-without-aggregate",
+    "retention-basis-without-destruction",
 }
 
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
