@@ -144,6 +144,8 @@ CHANGES: list[tuple[str, Any, str]] = [
     ("data_sharing.research.min_cell_size", 11, "fewer than eleven (11) individuals"),
     ("data_sharing.research.no_contact", False, "-to contact, or to try to contact"),
     ("data_sharing.research.provider_named", True, "may name the Medical Center as the source"),
+    ("data_sharing.audit", None, "-inspect and audit"),
+    ("data_sharing.hipaa", None, "-as a covered entity under the HIPAA Privacy Rule"),
     ("data_sharing.hipaa.minimum_necessary", False, "-only the minimum protected health information"),
     ("data_sharing.hipaa.business_associate", "foodbank", "The Food Bank is a business associate"),
     ("data_sharing.hipaa.subcontractors", False, "-ensure that each subcontractor"),
