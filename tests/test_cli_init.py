@@ -329,7 +329,7 @@ def test_examples_copies_one_and_refuses_to_overwrite(tmp_path: Path) -> None:
 def test_examples_unknown_name_is_a_usage_error_listing_them() -> None:
     result = _run("examples", "nope")
     assert result.exit_code == 2
-    assert "no example 'nope'; the examples are: city-data-grant, head-start-coordination, library-literacy" in result.stderr
+    assert "no example 'nope'; the examples are: city-data-grant, head-start-coordination, hospital-food-bank, library-literacy" in result.stderr
 
 
 def test_reference_prints_the_page_and_one_section() -> None:
