@@ -267,7 +267,10 @@ def _at(full: Any, path: str) -> Any:
 
 
 def _compare(old: Any, new: Any, old_full: Any, new_full: Any, old_path: str, new_path: str) -> Iterator[FieldChange]:
-    if isinstance(old, dict) or isinstance(new, dict):
+    if (old is _MISSING and new == {}) or (new is _MISSING and old == {}):
+        # a block given empty (research: {}) has no leaves, but it is a change: it brings its defaults in
+        yield from _leaves(new, new_path, "added") if old is _MISSING else _leaves(old, old_path, "removed")
+    elif isinstance(old, dict) or isinstance(new, dict):
         old_d = old if isinstance(old, dict) else {}
         new_d = new if isinstance(new, dict) else {}
         keys = list(new_d) + [k for k in old_d if k not in new_d]

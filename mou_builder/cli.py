@@ -195,7 +195,7 @@ def _format_of(output: Path, fmt: str | None) -> str:
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="Your own Word template (.docx).")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses; overrides built-in clauses by id. Repeatable.")
-@click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
+@click.option("--profile", help="Completeness profile: general, head_start, student_data, health_data, or a profile file.")
 @click.option("--strict", is_flag=True, help="Write nothing for a spec whose required sections are missing or that "
               "still holds a placeholder such as [DATE].")
 @click.option("--pdf", is_flag=True, help="Also convert each .docx to PDF with LibreOffice (written beside it).")
@@ -357,7 +357,7 @@ def _findings_text(source: str, profile: str, findings: Sequence[Any], quiet: bo
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=_SPEC)
-@click.option("--profile", help="Completeness profile: general, head_start, student_data, or a profile file.")
+@click.option("--profile", help="Completeness profile: general, head_start, student_data, health_data, or a profile file.")
 @click.option("--clauses", "clause_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="A folder of your own clauses. Repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -815,9 +815,10 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
         purpose = click.prompt("  What does it pay for?", default="Program costs", value_proc=_text)
         money = MoneyAnswer(payer, payee, value, purpose)
 
-    if profile == "student_data":
+    if profile in ("student_data", "health_data"):
         mode = "personal"
-        click.echo("\nProfile student_data: student records are personal data, so the data are shared as 'personal'.")
+        records = "student records are" if profile == "student_data" else "protected health information is"
+        click.echo(f"\nProfile {profile}: {records} personal data, so the data are shared as 'personal'.")
     else:
         mode = _choose("\nData about people shared between the parties", ["none", "de_identified", "personal"], "none",
                        {"none": "no data about individuals", "de_identified": "with names and identifiers removed",
@@ -852,7 +853,7 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
               help="Start from a bundled example instead (see: mou-build examples).")
 @click.option("--kind", help="agreement.kind: memorandum_of_understanding, partnership_agreement or "
                              "data_sharing_agreement [default: asked, or memorandum_of_understanding].")
-@click.option("--profile", help="Completeness profile: general, head_start or student_data [default: asked, or "
+@click.option("--profile", help="Completeness profile: general, head_start, student_data or health_data [default: asked, or "
                                 "general].")
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 @_guarded

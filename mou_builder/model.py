@@ -75,7 +75,8 @@ class Agreement(_Model):
     number: Text | None = Field(None, description="Agreement or contract number, if the parties use one.")
     profile: Identifier = Field(
         "general",
-        description="Completeness profile the draft is checked against: general, head_start or student_data, "
+        description="Completeness profile the draft is checked against: general, head_start, student_data or "
+        "health_data, "
         "or the id of a profile file given on the command line.",
     )
     draft_version: Text = Field("1", description="Draft label shown in the header, e.g. '3' or '2.1'.")
@@ -466,11 +467,80 @@ class Monitoring(_Model):
 # ---------------------------------------------------------------- data, IP, liability
 
 
+class ResearchUse(_Model):
+    """Terms for research use of shared data: how results are published and what researchers may not do."""
+
+    aggregate_only: Flag = named_default(
+        True,
+        "True: results from the data are published or presented only in aggregate form, never record by record "
+        "(clause Aggregate Results Only).",
+    )
+    # at least 2: every published figure rests on at least one individual, so 0 or 1 would limit nothing
+    min_cell_size: Annotated[StrictInt, Field(ge=2)] | None = Field(
+        None,
+        description="Smallest number of individuals (or, for confidential data, records) a published figure may "
+        "rest on; needs aggregate_only.",
+        examples=[10],
+    )
+    no_contact: Flag = named_default(
+        True,
+        "True: the recipient may not use the data to contact any individual it describes (clause No Contact with "
+        "Individuals). Not for mode confidential, whose data describes no individual.",
+        when='data_sharing.mode != "confidential"',
+    )
+    provider_named: Flag = named_default(
+        False,
+        "False: a publication does not name the provider as the source of the data without its written consent; "
+        "true: the recipient may name it (clause Naming the Source of the Data).",
+    )
+
+
+class DataAudit(_Model):
+    """The right to inspect how the recipient keeps and uses the data."""
+
+    by: list[Identifier] = Field(
+        min_length=1, description="Ids of the parties that may inspect (usually the provider).", examples=[["district"]]
+    )
+    notice_days: Days = named_default(
+        10, "Days of written notice an inspecting party gives before an inspection (clause Inspection and Audit)."
+    )
+
+
+class Hipaa(_Model):
+    """HIPAA terms, for protected health information a covered entity discloses (mode personal)."""
+
+    covered_entity: Identifier = Field(
+        description="Id of the party that is a HIPAA covered entity and discloses the protected health information; "
+        "when data_sharing.provider is given, the same party.",
+        examples=["hospital"],
+    )
+    business_associate: Identifier | None = Field(
+        None,
+        description="Id of the party that handles the information on the covered entity's behalf as its business "
+        "associate (45 CFR 160.103); the draft then states the business-associate terms of 45 CFR 164.504(e). "
+        "Absent when the recipient is not a business associate (for example it receives the information under the "
+        "patient's authorization).",
+        examples=["billing_service"],
+    )
+    minimum_necessary: Flag = named_default(
+        True,
+        "True: only the minimum protected health information necessary for the permitted uses is disclosed, "
+        "requested and used (clause Minimum Necessary).",
+    )
+    subcontractors: Flag = named_default(
+        True,
+        "True: the business associate binds each subcontractor that handles the information to the same terms "
+        "(45 CFR 164.502(e)(1)(ii)); one of the business-associate terms.",
+        when="data_sharing.hipaa.business_associate",
+    )
+
+
 class DataSharing(_Model):
     """Exchange of data between the parties."""
 
-    mode: Literal["none", "de_identified", "personal"] = Field(
-        description="none; de_identified data only; or personal data under a legal basis."
+    mode: Literal["none", "de_identified", "personal", "confidential"] = Field(
+        description="none; de_identified data only; personal data under a legal basis; or confidential business "
+        "or aggregate data that is not about individuals (confidentiality terms, no privacy-law terms)."
     )
     provider: Identifier | None = Field(None, description="Id of the party that discloses the data.")
     recipient: Identifier | None = Field(None, description="Id of the party that receives the data.")
@@ -483,15 +553,56 @@ class DataSharing(_Model):
     de_identification: Text | None = Field(None, description="The de-identification standard applied.")
     retention: Text | None = Field(None, description="How long the data is kept.")
     destruction_days: Days | None = Field(
-        None, description="Days after the end of the agreement within which the data is destroyed or returned."
+        None,
+        description="Days within which the data is destroyed or returned, counted from the event retention_basis "
+        "names (by default the end of the agreement).",
+    )
+    retention_basis: Literal["agreement_end", "project_end", "no_longer_needed"] = named_default(
+        "agreement_end",
+        "What destruction_days runs from: agreement_end (the agreement ends); project_end (the project the data "
+        "serves, agreement.program, ends); or no_longer_needed (the data is no longer needed for the agreement's "
+        "purposes, or the agreement ends, whichever is earlier).",
+        when='data_sharing.mode != "none" and data_sharing.destruction_days',
+    )
+    disposition: Literal["either", "return", "destroy"] = named_default(
+        "either",
+        "What the recipient does with the data at the end: either (destroy or return it), return (to the provider, "
+        "keeping no copy) or destroy (with every copy).",
+        when='data_sharing.mode != "none" and data_sharing.destruction_days',
+    )
+    certificate_days: Days | None = Field(
+        None,
+        description="Days after the return or destruction within which the recipient gives the provider a written "
+        "certificate of it; absent, the recipient confirms it in writing. Needs destruction_days.",
+        examples=[10],
     )
     named_staff: list[Text] = Field(default_factory=list, description="Staff authorised to access the data.")
     ethics_approval: Text | None = Field(None, description="Ethics board (IRB) approval, if research.")
     publication_review_days: Days | None = Field(
         None, description="Days the provider has to review a publication before release."
     )
+    research: ResearchUse | None = Field(
+        None,
+        description="Research use of the data: aggregate-only publication, no contact with individuals, naming the "
+        "provider. Give it (even empty, research: {}) when the recipient publishes research from the data.",
+    )
     redisclosure_prohibited: Flag = named_default(
         True, "True: the recipient may not re-disclose the data.", when='data_sharing.mode != "none"'
+    )
+    onward_transfer: Literal["prohibited", "same_terms"] = named_default(
+        "prohibited",
+        "prohibited: the recipient discloses the data to no one without the provider's written consent; same_terms: "
+        "and even with consent only to a person who agrees in writing to the same restrictions (clause No "
+        "Re-disclosure). Needs redisclosure_prohibited.",
+        when='data_sharing.mode != "none" and data_sharing.redisclosure_prohibited',
+    )
+    audit: DataAudit | None = Field(
+        None, description="Who may inspect the recipient's handling of the data, and on how many days' notice."
+    )
+    hipaa: Hipaa | None = Field(
+        None,
+        description="HIPAA terms (mode personal, profile health_data): the covered entity, a business associate, "
+        "minimum necessary, subcontractor flow-down.",
     )
     reidentification_prohibited: Flag = named_default(
         True,
@@ -1177,7 +1288,7 @@ def _consistency_problems(spec: Spec) -> Any:
             for name in sorted(n for n in type(ds).model_fields if n not in {"mode", *_MODE_NEUTRAL} and _given(ds, n)):
                 yield ("data_sharing", name), (
                     f"mode 'none' exchanges no data, so {name} has no place in the agreement; "
-                    f"remove it or choose mode de_identified or personal, got {_shown(getattr(ds, name))}"
+                    f"remove it or choose mode de_identified, personal or confidential, got {_shown(getattr(ds, name))}"
                 ), getattr(ds, name)
         if ds.mode == "personal" and ds.de_identification is not None:
             yield ("data_sharing", "de_identification"), (
@@ -1282,6 +1393,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _directional_problems(spec)
     yield from _bodies_problems(spec)
     yield from _money_problems(spec)
+    yield from _data_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -1818,3 +1930,96 @@ def _instalment_problems(c: Contribution, base: Loc) -> Any:
 def _plain(value: Any) -> Any:
     """A value as the error's input: a nested model as its fields."""
     return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+#: Fields of privacy law or of data about individuals, which mode 'confidential' (data about no one) has no place for.
+_PRIVACY_ONLY = ("legal_basis", "de_identification", "ethics_approval", "hipaa", "reidentification_prohibited")
+
+
+def _said(value: Any) -> str:
+    """A value as the spec writes it: true/false in YAML's words, others as messages quote them."""
+    return ("true" if value else "false") if isinstance(value, bool) else _shown(value)
+
+
+def _data_problems(spec: Spec) -> Any:
+    """Rules of the data-sharing terms: confidential mode, research use, audit, disposition and HIPAA."""
+    ds = spec.data_sharing
+    if ds is None or ds.mode == "none":
+        return  # mode none refuses every data field in _consistency_problems
+    known = {p.id: p for p in spec.parties}
+    names = ", ".join(known)
+
+    def ref(loc: Loc, value: str | None) -> Any:
+        if value is not None and value not in known:
+            yield loc, f"no party has the id {value!r} (parties: {names})", value
+
+    base: Loc = ("data_sharing",)
+    if ds.mode == "confidential":
+        for name in _PRIVACY_ONLY:
+            if _given(ds, name):
+                yield (*base, name), (
+                    f"mode 'confidential' shares data that describes no individual, so {name} (a term for personal or "
+                    f"de-identified data) has no place; remove it or choose mode personal or de_identified, "
+                    f"got {_said(getattr(ds, name))}"
+                ), getattr(ds, name)
+        if ds.research is not None and _given(ds.research, "no_contact"):
+            yield (*base, "research", "no_contact"), (
+                "mode 'confidential' shares data that describes no individual, so there is no one to contact; "
+                f"remove no_contact, got {_said(ds.research.no_contact)}"
+            ), ds.research.no_contact
+    if ds.research is not None and ds.research.min_cell_size is not None and not ds.research.aggregate_only:
+        yield (*base, "research", "min_cell_size"), (
+            "min_cell_size applies to aggregate-only publication, but aggregate_only is false; set aggregate_only: "
+            f"true or remove min_cell_size, got {ds.research.min_cell_size}"
+        ), ds.research.min_cell_size
+    if _given(ds, "onward_transfer") and not ds.redisclosure_prohibited:
+        yield (*base, "onward_transfer"), (
+            "onward_transfer limits re-disclosure, but redisclosure_prohibited is false; set it to true or remove "
+            f"onward_transfer, got {ds.onward_transfer!r}"
+        ), ds.onward_transfer
+    if ds.destruction_days is None:
+        for name in ("retention_basis", "disposition", "certificate_days"):
+            if _given(ds, name):
+                yield (*base, name), (
+                    f"{name} says how the data is returned or destroyed, but no destruction_days gives the deadline; "
+                    f"add destruction_days or remove {name}, got {_said(getattr(ds, name))}"
+                ), getattr(ds, name)
+    if ds.audit is not None:
+        for i, pid in enumerate(ds.audit.by):
+            yield from ref((*base, "audit", "by", i), pid)
+            if pid == ds.recipient:
+                yield (*base, "audit", "by", i), (
+                    f"{pid!r} is the recipient, whose handling of the data the audit inspects; name the party that "
+                    f"inspects it, got {pid!r}"
+                ), pid
+    hipaa = ds.hipaa
+    if hipaa is not None:
+        if ds.mode == "de_identified":
+            yield (*base, "hipaa"), (
+                "HIPAA terms govern protected health information, which is personal data; de-identified data is not "
+                "protected health information (45 CFR 164.514); choose mode personal or remove hipaa, got covered_entity "
+                f"{hipaa.covered_entity!r}"
+            ), hipaa.model_dump()
+        yield from ref((*base, "hipaa", "covered_entity"), hipaa.covered_entity)
+        yield from ref((*base, "hipaa", "business_associate"), hipaa.business_associate)
+        if ds.provider is not None and hipaa.covered_entity != ds.provider:
+            yield (*base, "hipaa", "covered_entity"), (
+                f"the covered entity discloses the protected health information, so it is the provider "
+                f"{ds.provider!r}, got {hipaa.covered_entity!r}"
+            ), hipaa.covered_entity
+        if hipaa.business_associate is not None:
+            if hipaa.business_associate == hipaa.covered_entity:
+                yield (*base, "hipaa", "business_associate"), (
+                    f"a party cannot be its own business associate: {hipaa.business_associate!r} is also the "
+                    f"covered entity, got {hipaa.business_associate!r}"
+                ), hipaa.business_associate
+            elif ds.recipient is not None and hipaa.business_associate != ds.recipient:
+                yield (*base, "hipaa", "business_associate"), (
+                    f"the business associate receives the information, so it is the recipient {ds.recipient!r}, "
+                    f"got {hipaa.business_associate!r}"
+                ), hipaa.business_associate
+        elif _given(hipaa, "subcontractors"):
+            yield (*base, "hipaa", "subcontractors"), (
+                "subcontractors is a business-associate term, but no business_associate is named; add "
+                f"business_associate or remove subcontractors, got {_said(hipaa.subcontractors)}"
+            ), hipaa.subcontractors

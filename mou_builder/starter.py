@@ -89,7 +89,7 @@ def default_answers(today: date, *, kind: str | None = None, profile: str | None
         PartyAnswer("party_a", "[PARTY A LEGAL NAME]", "Party A", "lead"),
         PartyAnswer("party_b", "[PARTY B LEGAL NAME]", "Party B", "partner"),
     )
-    personal = profile == "student_data"  # student records are personal data (the profile requires it)
+    personal = profile in ("student_data", "health_data")  # the records are personal data (the profile requires it)
     return Answers(
         KIND_TITLES[kind], parties, today, kind, profile,
         data_mode="personal" if personal else "none",

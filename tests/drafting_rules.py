@@ -87,6 +87,7 @@ _NOT_PRINTED = {
     "subjects", "cap_carve_outs", "consequential_carve_outs", "breach_notice_to", "aggregate",
     "performance_start", "performance_end", "members", "notice_copies",
     "aliases",  # printed as defined terms, whose definition and use rule 8 checks
+    "retention_basis", "disposition", "onward_transfer", "by", "covered_entity", "business_associate",
 }
 
 # Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its

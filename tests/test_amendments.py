@@ -197,8 +197,15 @@ def _money(data: dict[str, Any], draw: Any) -> None:
             c["amount"] = "7500.00"
             if "cap" in c:
                 c["cap"] = "7500.00"
+            if "rate" in c and "cap" in c["rate"]:
+                c["rate"]["cap"] = "7500.00"
+            if "instalments" in c:
+                c["instalments"].pop("amounts", None)  # equal instalments of the new amount
         if draw(st.booleans()):
             fin["budget_total"] = c.get("amount", "7500.00")
+            if "budget_by_year" in fin:  # the periods add up to the new total
+                fin["budget_by_year"] = [{"period": "2026-27", "amount": "4500.00"},
+                                         {"period": "2027-28", "amount": "3000.00"}]
 
 
 def _drop(data: dict[str, Any], draw: Any) -> None:

@@ -101,7 +101,7 @@ def test_init_no_input_with_a_profile_and_kind(tmp_path: Path) -> None:
 def test_init_rejects_an_unknown_profile_as_usage(tmp_path: Path) -> None:
     result = _run("init", str(tmp_path / "x.yaml"), "--no-input", "--profile", "nope")
     assert result.exit_code == 2
-    assert "'nope' is not one of general, head_start, student_data" in result.stderr
+    assert "'nope' is not one of general, head_start, health_data, student_data" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -329,7 +329,7 @@ def test_examples_copies_one_and_refuses_to_overwrite(tmp_path: Path) -> None:
 def test_examples_unknown_name_is_a_usage_error_listing_them() -> None:
     result = _run("examples", "nope")
     assert result.exit_code == 2
-    assert "no example 'nope'; the examples are: city-data-grant, fiscal-sponsorship, head-start-coordination, library-literacy" in result.stderr
+    assert "no example 'nope'; the examples are: city-data-grant, fiscal-sponsorship, head-start-coordination, hospital-food-bank, library-literacy" in result.stderr
 
 
 def test_reference_prints_the_page_and_one_section() -> None:

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from conftest import DATA, EXAMPLES, ROOT
 from mou_builder.cli import main
 
+LIBRARY = next(p for p in EXAMPLES if p.name == "library-literacy.yaml")  # a non-binding MOU with no data sharing
+
 MINIMAL = DATA / "valid" / "minimal.yaml"  # valid, but leaves out most required sections
 BAD_DATE = DATA / "invalid" / "invalid-date.yaml"
 
@@ -147,10 +149,10 @@ def test_a_batch_on_a_terminal_keeps_its_progress_bar(tmp_path: Path) -> None:
 def test_check_reports_a_spec_with_an_unknown_profile_and_goes_on(tmp_path: Path) -> None:
     odd = tmp_path / "odd.yaml"
     odd.write_text(EXAMPLES[0].read_text().replace("profile: general", "profile: county_rules"))
-    result = _run("check", odd, EXAMPLES[2])
+    result = _run("check", odd, LIBRARY)
     assert result.exit_code == 1
     assert result.stderr.startswith("unknown profile 'county_rules'")
-    assert f"{EXAMPLES[2]}: complete: " in result.stdout
-    reports = json.loads(_run("check", "--format", "json", odd, EXAMPLES[2]).stdout)
+    assert f"{LIBRARY}: complete: " in result.stdout
+    reports = json.loads(_run("check", "--format", "json", odd, LIBRARY).stdout)
     assert reports[0]["complete"] is False and "county_rules" in reports[0]["error"]
     assert reports[1]["complete"] is True

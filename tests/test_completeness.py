@@ -156,7 +156,7 @@ def test_user_profile_file(tmp_path: Path) -> None:
 
 
 def test_unknown_profile_is_a_clear_error() -> None:
-    with pytest.raises(ProfileError, match=r"unknown profile 'nope' \(built-in: general, head_start, student_data\)"):
+    with pytest.raises(ProfileError, match=r"unknown profile 'nope' \(built-in: general, head_start, health_data, student_data\)"):
         load_profile("nope")
 
 

@@ -241,7 +241,7 @@ def agreements(draw: Any) -> dict[str, Any]:
         data["monitoring"] = {"report_cadence": "quarterly",
                               "report_recipients": draw(st.lists(st.sampled_from(ids + body_ids), max_size=3,
                                                                  unique=True))}
-    mode = draw(st.sampled_from([None, "none", "de_identified", "personal"]))
+    mode = draw(st.sampled_from([None, "none", "de_identified", "personal", "confidential"]))
     if mode:
         ds: dict[str, Any] = {"mode": mode}
         if mode != "none":
@@ -254,9 +254,12 @@ def agreements(draw: Any) -> dict[str, Any]:
                                ("publication_review_days", 30), ("named_staff", ["Data Coordinator"])]:
                 if draw(st.booleans()):
                     ds[key] = value
+            ds.update(_data_terms(draw, ds, ids))
         if mode == "personal" and len(ids) > 2 and draw(st.booleans()):
             ds["breach_notice_to"] = [ids[0], ids[2]]  # who the recipient notifies of a breach
         data["data_sharing"] = ds
+        if draw(st.booleans()):
+            data["agreement"]["program"] = "Fresh Start"
     if draw(st.booleans()):
         ownership = draw(st.sampled_from(["each_own", "joint", "lead_owns"]))
         data["intellectual_property"] = {"ownership": ownership}
@@ -402,6 +405,32 @@ TEMPLATE_BLANKS = [
     ("termination.convenience_days", "[NOTICE DAYS]"), ("termination.data_return_days", "[RETURN DAYS]"),
     ("responsibilities.0.due", "[DUE DATE]"), ("signatories.0.name", "[SIGNER NAME]"),
 ]
+
+
+def _data_terms(draw: Any, ds: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """The optional data-sharing terms: disposition, onward transfer, audit, research use and HIPAA."""
+    out: dict[str, Any] = {}
+    if ds.get("destruction_days"):
+        out["retention_basis"] = draw(st.sampled_from(["agreement_end", "project_end", "no_longer_needed"]))
+        out["disposition"] = draw(st.sampled_from(["either", "return", "destroy"]))
+        if draw(st.booleans()):
+            out["certificate_days"] = draw(st.sampled_from([1, 10]))
+    out["onward_transfer"] = draw(st.sampled_from(["prohibited", "same_terms"]))
+    if draw(st.booleans()):
+        out["audit"] = {"by": [ids[0]], **draw(st.sampled_from([{}, {"notice_days": 1}, {"notice_days": 15}]))}
+    if draw(st.booleans()):
+        research: dict[str, Any] = {"aggregate_only": draw(st.booleans()), "provider_named": draw(st.booleans())}
+        if research["aggregate_only"] and draw(st.booleans()):
+            research["min_cell_size"] = 11
+        if ds["mode"] != "confidential":
+            research["no_contact"] = draw(st.booleans())
+        out["research"] = research
+    if ds["mode"] == "personal" and draw(st.booleans()):
+        hipaa: dict[str, Any] = {"covered_entity": ids[0], "minimum_necessary": draw(st.booleans())}
+        if draw(st.booleans()):
+            hipaa.update(business_associate=ids[1], subcontractors=draw(st.booleans()))
+        out["hipaa"] = hipaa
+    return out
 
 
 # A fixed sample in CI; MOU_DRAFTING_EXAMPLES=2000 searches further by hand.

@@ -223,7 +223,7 @@ def test_a_complete_spec_with_placeholders_passes_check_but_not_check_strict(tmp
     strict = _run("check", str(spec), "--strict")
     assert strict.exit_code == 1
     assert "error placeholder: term.end: still the placeholder [END DATE]" in strict.stdout
-    assert strict.stdout.rstrip().endswith("incomplete: 1 error, 0 warnings, 13 defaults (profile general)")
+    assert strict.stdout.rstrip().endswith("incomplete: 1 error, 0 warnings, 16 defaults (profile general)")
 
 
 def test_build_strict_writes_nothing_and_locates_each_placeholder(tmp_path: Path) -> None:

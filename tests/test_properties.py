@@ -100,7 +100,7 @@ def specs(draw: Any) -> dict[str, Any]:
         data["monitoring"] = {"report_cadence": draw(text),
                               "metrics": [{"name": draw(text), "target": draw(text), "baseline": draw(maybe(text))}]}
     if draw(st.booleans()):
-        mode = draw(st.sampled_from(["none", "de_identified", "personal"]))
+        mode = draw(st.sampled_from(["none", "de_identified", "personal", "confidential"]))
         data["data_sharing"] = {"mode": mode, "elements": draw(st.lists(text, max_size=2)),
                                 "provider": ids[0], "recipient": ids[1], "legal_basis": draw(text),
                                 "security": draw(maybe(text)), "retention": draw(maybe(text))}

@@ -20,11 +20,13 @@ from mou_builder.render_word import build_docx, render_docx
 from letterhead import MARGIN, letterhead_template
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages, pdf_text, pdf_words
 
+LIBRARY = next(p for p in EXAMPLES if p.name == "library-literacy.yaml")  # a non-binding MOU with no data sharing
+
 pytestmark = pytest.mark.slow
 
 
 def _hostile_spec() -> object:
-    data, _ = read_spec_data(EXAMPLES[2])
+    data, _ = read_spec_data(LIBRARY)
     hostile = "Acme & Sons <Ltd> {{ 7*7 }} {%p if %} 😀 שלום ]]>"
     data["agreement"]["title"] = hostile
     data["parties"][1]["legal_name"] = data["parties"][1]["short_name"] = hostile

@@ -24,6 +24,7 @@ EXAMPLES = ROOT / "docs" / "examples"
 CITY = EXAMPLES / "city-data-grant.yaml"  # money moves, a public body, personal data
 HEAD_START = EXAMPLES / "head-start-coordination.yaml"
 LIBRARY = EXAMPLES / "library-literacy.yaml"  # no cost
+HOSPITAL = EXAMPLES / "hospital-food-bank.yaml"  # protected health information under HIPAA
 
 
 def _data(path: Path) -> dict[str, Any]:
@@ -34,10 +35,30 @@ def _student_data() -> dict[str, Any]:
     data = _data(CITY)
     data["agreement"]["profile"] = "student_data"
     data["data_sharing"]["redisclosure_prohibited"] = True
+    # records used for a study: the research rules apply, and are met
+    data["data_sharing"].update(publication_review_days=30, retention_basis="no_longer_needed",
+                                research={"aggregate_only": True})
     return data
 
 
-BASES = {"general": lambda: _data(CITY), "head_start": lambda: _data(HEAD_START), "student_data": _student_data}
+def _health_data() -> dict[str, Any]:
+    data = _data(HOSPITAL)
+    # the recipient as business associate, so the business-associate rules apply
+    data["data_sharing"]["hipaa"].update(business_associate="foodbank", subcontractors=True)
+    # a county hospital: a public body, so the conditional legal-status rules apply too
+    data["parties"][0]["public_body"] = True
+    data["legal"]["authority"] = ["Ohio Revised Code 339.06 (county hospitals)"]
+    return data
+
+
+BASES = {"general": lambda: _data(CITY), "head_start": lambda: _data(HEAD_START), "student_data": _student_data,
+         "health_data": _health_data}
+
+#: Required fields that default to true: only false leaves them out.
+_TRUE_BY_DEFAULT = {"data_sharing.redisclosure_prohibited", "data_sharing.research.aggregate_only",
+                    "data_sharing.hipaa.minimum_necessary", "data_sharing.hipaa.subcontractors"}
+#: Required fields with a default number: only null leaves them out.
+_NULL_LEAVES_OUT = {"data_sharing.breach_notice_days"}
 
 
 def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -153,8 +174,13 @@ def _field_cases() -> list[tuple[str, str, str]]:
 def test_each_required_field_fires_when_left_out(profile: str, path: str, code: str) -> None:
     data = BASES[profile]()
     assert (code, path) not in problems(data, profile)
-    if path == "data_sharing.redisclosure_prohibited":  # defaults to true: only false leaves it out
-        data["data_sharing"][path.split(".")[1]] = False
+    if path in _TRUE_BY_DEFAULT:
+        _set(data, path, False)
+    elif path in _NULL_LEAVES_OUT:
+        _set(data, path, None)
+    elif path == "data_sharing.destruction_days":  # the fields that say how the data ends need a deadline
+        for name in ("destruction_days", "retention_basis", "disposition", "certificate_days"):
+            data["data_sharing"].pop(name, None)
     else:
         _set(data, path, _DELETE)
     # the rule's own finding(s), and nothing else about that path but the clause that needs the data

@@ -36,6 +36,12 @@ CROSS_FIELD = {
     "placeholder-in-final",
     # amendments already signed are numbered and dated in order
     "amendments-out-of-order", "amendment-dated-before-the-last",
+    # data-sharing terms: what a mode, a block or another field leaves no place for
+    "audit-by-recipient", "audit-by-unknown-party", "certificate-days-without-destruction",
+    "confidential-research-no-contact", "confidential-with-legal-basis", "hipaa-business-associate-is-covered-entity",
+    "hipaa-covered-entity-not-provider", "hipaa-in-de-identified-mode", "hipaa-subcontractors-without-business-associate",
+    "onward-transfer-without-redisclosure-ban", "research-min-cell-without-aggregate",
+    "retention-basis-without-destruction",
 }
 
 # The directional terms (termination rights and triggers, indemnities, carve-outs, licences, assignment).

@@ -28,6 +28,8 @@ from mou_builder.text_render import document_paragraphs
 from mou_builder.render_word import REQUIRED_STYLES, bookmark_name, build_docx, render_docx
 from spec_strings import text_values
 
+LIBRARY = next(p for p in EXAMPLES if p.name == "library-literacy.yaml")  # a non-binding MOU with no data sharing
+
 MINIMAL = DATA / "valid" / "minimal.yaml"
 
 
