@@ -36,6 +36,7 @@ def _hostile_spec() -> object:
 CASES = {p.stem: (lambda p=p: load_spec(p)) for p in EXAMPLES}
 CASES["incomplete-minimal"] = lambda: load_spec(DATA / "valid" / "minimal.yaml")
 CASES["hostile-strings"] = _hostile_spec
+CASES["template-placeholders"] = lambda: load_spec(DATA / "valid" / "template-placeholders.yaml")  # highlighted runs
 
 
 @pytest.fixture(scope="module")
