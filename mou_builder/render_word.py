@@ -34,7 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from mou_builder.document import (
-    Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
+    Block, Clause, Document, Exhibit, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
 )
 from mou_builder.errors import RenderError, TemplateError
 from mou_builder.text_render import SIGNATURE_LINE, missing_text, program_line, signature_lines, title_lines
@@ -349,6 +349,29 @@ class _BodyWriter:
         out: list[etree._Element] = []
         for section in document.sections:
             out.extend(self.section(section))
+        for exhibit in document.exhibits:
+            out.extend(self.exhibit(exhibit))
+        return out
+
+    def exhibit(self, exhibit: Exhibit) -> list[etree._Element]:
+        """An exhibit after the signature page: on a new page, 'Exhibit A' and its title centred, then its blocks."""
+        label = self.paragraph("Title", [Span(exhibit.heading)], align="center", keep_next=True)
+        # A page break before, held in the paragraph's properties (no empty paragraph to delete by hand).
+        label.find(w("pPr")).insert(2, _el("pageBreakBefore"))  # after pStyle and keepNext, as the schema orders them
+        title = self.paragraph("Heading 1", [Span(exhibit.title)], align="center", keep_next=True)
+        if self.marks:
+            # A bookmark Word's cross-references and the redline's segments find the exhibit by.
+            self._wrap_ref_bookmark(label, f"exhibit.{exhibit.id}")
+        out = [label, title]
+        previous: Block | None = None
+        for block in exhibit.blocks:
+            elements = self.block(block)
+            if isinstance(block, Table) and isinstance(previous, Table):
+                out.append(self.paragraph("Normal", [], space_before=0))
+            elif isinstance(previous, Table):
+                _set_spacing(elements[0], "before", _AFTER_TABLE_DXA)
+            out.extend(elements)
+            previous = block
         return out
 
     def section(self, section: Section) -> list[etree._Element]:
@@ -442,7 +465,8 @@ class _BodyWriter:
         """'Section ' and a REF field whose cached result is already the right number."""
         target = self.ref_names[ref.clause_id] if ref.clause_id in self.ref_names else _ref_bookmark_name(ref.clause_id)
         fmt = {"bold": ref.bold, "italic": ref.italic}
-        if not self.marks:
+        if not self.marks or ref.label != "Section":
+            # An exhibit is named by its letter, which no Word field gives: plain text.
             return _runs(ref.text, **fmt)
         return [
             *_runs("Section ", **fmt),
