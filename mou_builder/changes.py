@@ -239,7 +239,7 @@ LINES: Items[str, Wording] = Items(key=lambda line: line, words=lambda line: Wor
 _MISSING: Any = object()
 # What identifies an item of a list, so that inserting one item does not make
 # every later item look changed.
-_ITEM_KEYS = ("id", "party", "activity", "name", "description", "kind", "coverage")
+_ITEM_KEYS = ("id", "party", "activity", "name", "description", "kind", "coverage", "title")
 
 
 def _field_changes(old: Spec, new: Spec) -> Iterator[FieldChange]:
@@ -652,7 +652,11 @@ def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> st
         return f"{noun} '{side.parties.get(item.get('id', ''), item.get('legal_name', index + 1))}'"
     if field == "signatories" and "party" in item:
         return f"{noun} for {side.parties.get(item['party'], item['party'])}"
-    for key in ("activity", "description", "name", "kind"):
+    if field == "exhibits":  # as the draft names it: "Exhibit A (Data Elements)"
+        from mou_builder.model import exhibit_letter
+
+        return f"Exhibit {exhibit_letter(index)} ({item.get('title') or item.get('id')})"
+    for key in ("activity", "description", "name", "kind", "title"):
         if isinstance(item.get(key), str):
             return f"{noun} '{item[key]}'"
     return f"{noun} {index + 1}"

@@ -25,7 +25,7 @@ from typing import Any
 from mou_builder.document import Block, Exhibit, Inline, ListBlock, Paragraph, Span, Table
 from mou_builder.errors import ClauseError, MouError, SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
-from mou_builder.markup import Directive, MarkupError, parse_blocks
+from mou_builder.markup import Directive, MarkupError, parse_blocks, text_table
 from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter, format_loc
 from mou_builder.types import _XML_INVALID
 
@@ -336,4 +336,4 @@ def _table(tbl: Any) -> Table | None:
         return None
     width = max(len(r) for r in rows)
     padded = [tuple(r + [""] * (width - len(r))) for r in rows]
-    return Table("exhibit", padded[0], tuple(padded[1:]))
+    return text_table(padded[0], padded[1:])

@@ -95,9 +95,13 @@ def _pipe_table(lines: list[str], values: list[str], resolve: Callable[[str], tu
         del raw[1]
     width = max(len(row) for row in raw)
     rows = [tuple(_plain_text(c, values, resolve) for c in row + [""] * (width - len(row))) for row in raw]
-    header, body = rows[0], rows[1:]
+    return text_table(rows[0], rows[1:])
+
+
+def text_table(header: tuple[str, ...], body: list[tuple[str, ...]]) -> Table:
+    """A table of text from an exhibit; a column (after the first) of amounts only is right-aligned."""
     numeric = frozenset(
-        i for i in range(1, width)
+        i for i in range(1, len(header))
         if any(row[i] for row in body) and all(_AMOUNT_CELL_RE.match(row[i]) for row in body if row[i])
     )
     return Table("exhibit", header, tuple(body), numeric=numeric)
