@@ -62,19 +62,28 @@ def exhibit_files(spec: Spec) -> list[Path]:
     return [folder / ex.file for ex in spec.exhibits if ex.file is not None]
 
 
-def build_exhibits(spec: Spec, resolve: Resolve) -> tuple[Exhibit, ...]:
+def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
     """The spec's exhibits with their content, lettered in order. Raises SpecError for a file that cannot be used."""
+    known = ", ".join(ex.id for ex in spec.exhibits)
+
+    def checked(target: str) -> tuple[str, str]:
+        try:
+            return targets(target)
+        except KeyError:
+            listed = f" (exhibits: {known})" if target.startswith("exhibit.") else ""
+            raise ClauseError(f"refers to [[{target}]], which is not in this document{listed}") from None
+
     out = []
     for i, ex in enumerate(spec.exhibits):
         letter = exhibit_letter(i)
         if ex.file is None:
             assert ex.text is not None  # the model asks for text or file
             where = _where(spec, ("exhibits", i, "text"))
-            blocks = _markup_blocks(ex.text, resolve, where)
+            blocks = _markup_blocks(ex.text, checked, where)
             out.append(Exhibit(ex.id, letter, ex.title, blocks))
             continue
         try:
-            blocks = _file_blocks(base_folder(spec) / ex.file, resolve)
+            blocks = _file_blocks(base_folder(spec) / ex.file, checked)
         except (_FileProblem, ClauseError) as exc:
             raise SpecError([_problem(spec, ("exhibits", i, "file"), str(exc))]) from None
         out.append(Exhibit(ex.id, letter, ex.title, blocks, ex.file))
@@ -98,14 +107,10 @@ def _problem(spec: Spec, loc: tuple[str | int, ...], message: str) -> SpecProble
 def _markup_blocks(text: str, resolve: Resolve, where: str) -> tuple[Block, ...]:
     """Exhibit text in the clause markup: paragraphs, lists, emphasis, references and pipe tables."""
 
-    def checked(target: str) -> tuple[str, str]:
-        try:
-            return resolve(target)
-        except KeyError:
-            raise ClauseError(f"{where}: refers to [[{target}]], which is not in this document") from None
-
     try:
-        parsed = parse_blocks(text, [], checked, trusted=False, tables=True)
+        parsed = parse_blocks(text, [], resolve, trusted=False, tables=True)
+    except ClauseError as exc:
+        raise ClauseError(f"{where}: {exc}") from None
     except MarkupError as exc:  # pragma: no cover - text written in a spec is forgiving
         raise ClauseError(f"{where}: {exc}") from None
     blocks = tuple(b for b in parsed if not isinstance(b, Directive))

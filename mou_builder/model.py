@@ -491,7 +491,7 @@ class GeneralProvisions(_Model):
         ["agreement", "exhibits", "incorporated_documents"],
         "Which governs when the body of the agreement, its exhibits and the documents incorporated by reference "
         "conflict, first to last: each of agreement, exhibits and incorporated_documents once. Parts the spec "
-        "does not have are left out of the clause (clause Exhibits and Incorporated Documents).",
+        "does not have are left out of the clause (clause Order of Precedence).",
         when="exhibits or incorporated_documents",
     )
 
@@ -618,7 +618,7 @@ class Spec(_Model):
     incorporated_documents: list[IncorporatedDocument] = Field(
         default_factory=list,
         description="Documents incorporated by reference (a grant award, program standards, a policy), listed in "
-        "the clause Exhibits and Incorporated Documents.",
+        "the clause Incorporated Documents.",
     )
 
     # Where each value came from in the spec file; set by the loader.
