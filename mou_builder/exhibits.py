@@ -132,15 +132,15 @@ def _read(path: Path, limit: int) -> bytes:
     try:
         data = read_regular(path, limit)
     except FileNotFoundError:
-        raise _FileProblem(f"no such file {str(path)!r} (the path is relative to the spec's folder)") from None
+        raise _FileProblem(f"{path}: no such file (the path is relative to the spec's folder)") from None
     except IsADirectoryError:
-        raise _FileProblem(f"{str(path)!r} is a folder, not a file") from None
+        raise _FileProblem(f"{path}: a folder, not a file") from None
     except NotRegularFile:
-        raise _FileProblem(f"{str(path)!r} is not a regular file") from None
+        raise _FileProblem(f"{path}: not a regular file") from None
     except OSError as exc:
-        raise _FileProblem(f"{str(path)!r} cannot be read ({exc.strerror})") from None
+        raise _FileProblem(f"{path}: cannot be read ({exc.strerror})") from None
     if len(data) > limit:
-        raise _FileProblem(f"{str(path)!r} is larger than {limit // 1024:,} KB, more than an exhibit needs")
+        raise _FileProblem(f"{path}: larger than {limit // 1024:,} KB, more than an exhibit needs")
     return data
 
 
@@ -149,11 +149,11 @@ def _markdown_file(path: Path, resolve: Resolve) -> tuple[Block, ...]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _FileProblem(f"{str(path)!r} is not UTF-8 text (byte {exc.start + 1})") from None
+        raise _FileProblem(f"{path}: not UTF-8 text (byte {exc.start + 1})") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _XML_INVALID.search(text)
     if bad:
-        raise _FileProblem(f"{str(path)!r} contains the control character U+{ord(bad.group()):04X}, "
+        raise _FileProblem(f"{path}: contains the control character U+{ord(bad.group()):04X}, "
                            "which a Word document cannot hold")
     try:
         return _markup_blocks(text, resolve, str(path))
@@ -205,7 +205,7 @@ def _docx_file(path: Path) -> tuple[Block, ...]:
                 items.append(inlines)
     flush()
     if not blocks:
-        raise _FileProblem(f"{str(path)!r} has no text in its body")
+        raise _FileProblem(f"{path}: has no text in its body")
     return tuple(blocks)
 
 
@@ -215,7 +215,7 @@ def _refuse_objects(element: Any, path: Path) -> None:
     for tag, what in (("drawing", "a picture or chart"), ("pict", "a picture"), ("object", "an embedded object")):
         if next(element.iter(w(tag)), None) is not None:
             raise _FileProblem(
-                f"{str(path)!r} holds {what}, which an exhibit cannot carry into the agreement; "
+                f"{path}: holds {what}, which an exhibit cannot carry into the agreement; "
                 "remove it, or attach the document separately and list it under incorporated_documents"
             )
 
