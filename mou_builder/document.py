@@ -208,6 +208,8 @@ class Exhibit:
     blocks: tuple[Block, ...]
     #: Where the content came from: 'spec' (written in the spec), or the file's path as the spec gives it.
     source: str = "spec"
+    #: SHA-256 of the content as read (the text, or the file's bytes): the spec's hash covers only the path.
+    sha256: str = ""
 
     @property
     def heading(self) -> str:

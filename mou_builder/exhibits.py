@@ -80,13 +80,13 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
             assert ex.text is not None  # the model asks for text or file
             where = _where(spec, ("exhibits", i, "text"))
             blocks = _markup_blocks(ex.text, checked, where)
-            out.append(Exhibit(ex.id, letter, ex.title, blocks))
+            out.append(Exhibit(ex.id, letter, ex.title, blocks, "spec", _sha256(ex.text.encode("utf-8"))))
             continue
         try:
-            blocks = _file_blocks(base_folder(spec) / ex.file, checked)
+            data, blocks = _file_blocks(base_folder(spec) / ex.file, checked)
         except (_FileProblem, ClauseError) as exc:
             raise SpecError([_problem(spec, ("exhibits", i, "file"), str(exc))]) from None
-        out.append(Exhibit(ex.id, letter, ex.title, blocks, ex.file))
+        out.append(Exhibit(ex.id, letter, ex.title, blocks, ex.file, _sha256(data)))
     return tuple(out)
 
 
@@ -119,13 +119,24 @@ def _markup_blocks(text: str, resolve: Resolve, where: str) -> tuple[Block, ...]
     return blocks
 
 
-def _file_blocks(path: Path, resolve: Resolve) -> tuple[Block, ...]:
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_blocks(path: Path, resolve: Resolve) -> tuple[bytes, tuple[Block, ...]]:
+    """The file's bytes (for its hash) and its content as blocks."""
     suffix = path.suffix.lower()
     if suffix not in EXHIBIT_SUFFIXES:  # the model refuses these first; a guard for specs built otherwise
-        raise _FileProblem(f"an exhibit file is a .md or a .docx file, not {suffix or 'a file without extension'}")
+        raise _FileProblem(f"{path}: an exhibit file is a .md or a .docx file, not {suffix or 'one without extension'}")
     if suffix == ".md":
-        return _markdown_file(path, resolve)
-    return _docx_file(path)
+        data = _read(path, MAX_MARKDOWN_BYTES)
+        return data, _markdown_file(path, data, resolve)
+    from mou_builder.word_input import MAX_FILE_BYTES
+
+    data = _read(path, MAX_FILE_BYTES)
+    return data, _docx_file(path, data)
 
 
 def _read(path: Path, limit: int) -> bytes:
@@ -144,8 +155,7 @@ def _read(path: Path, limit: int) -> bytes:
     return data
 
 
-def _markdown_file(path: Path, resolve: Resolve) -> tuple[Block, ...]:
-    data = _read(path, MAX_MARKDOWN_BYTES)
+def _markdown_file(path: Path, data: bytes, resolve: Resolve) -> tuple[Block, ...]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -164,11 +174,10 @@ def _markdown_file(path: Path, resolve: Resolve) -> tuple[Block, ...]:
 # ---------------------------------------------------------------- .docx exhibits
 
 
-def _docx_file(path: Path) -> tuple[Block, ...]:
+def _docx_file(path: Path, data: bytes) -> tuple[Block, ...]:
     from mou_builder.ooxml import w
-    from mou_builder.word_input import MAX_FILE_BYTES, clean, read_docx
+    from mou_builder.word_input import clean, read_docx
 
-    data = _read(path, MAX_FILE_BYTES)
     draft = read_docx(data, str(path), _FileProblem)
     lists = _list_kinds(draft.numbering)
     list_styles = _numbered_styles(draft.styles)

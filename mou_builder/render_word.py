@@ -879,7 +879,7 @@ _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
 def custom_properties(document: Document) -> list[tuple[str, str]]:
-    """What the file records about how it was made: version, spec hash, profile, and each clause."""
+    """What the file records about how it was made: version, spec hash, profile, each clause and each exhibit."""
     props = [
         ("mou.generator", document.metadata.get("generator", "mou-builder")),
         ("mou.spec_sha256", document.spec_sha256),
@@ -888,6 +888,9 @@ def custom_properties(document: Document) -> list[tuple[str, str]]:
         ("mou.clause_count", str(len(document.manifest))),
     ]
     props += [(f"mou.clause.{i:03d}", f"{e.ref} {e.sha256}") for i, e in enumerate(document.manifest, start=1)]
+    # Each exhibit's content hash and source: a file's content is not in the spec's hash.
+    props += [(f"mou.exhibit.{i:03d}", f"{x.letter} {x.id} {x.sha256} {x.source}")
+              for i, x in enumerate(document.exhibits, start=1)]
     return props
 
 

@@ -365,3 +365,18 @@ def test_a_batch_build_reads_each_specs_exhibits_from_its_own_folder(tmp_path: P
     assert "exhibits[0].file" not in result.output, result.output
     assert "First plan." in (tmp_path / "out" / "one.md").read_text(encoding="utf-8")
     assert "Second plan." in (tmp_path / "out" / "two.md").read_text(encoding="utf-8")
+
+
+def test_the_word_file_records_each_exhibits_content_hash_and_source(tmp_path: Path) -> None:
+    import hashlib
+
+    from mou_builder.render_word import custom_properties
+
+    (tmp_path / "plan.md").write_text("Monthly meetings.", encoding="utf-8")
+    spec = load_spec(_write(tmp_path, _spec(exhibits=[BUDGET, {"id": "plan", "title": "Plan", "file": "plan.md"}])))
+    props = dict(custom_properties(assemble(spec)))
+    digest = hashlib.sha256(b"Monthly meetings.").hexdigest()
+    assert props["mou.exhibit.002"] == f"B plan {digest} plan.md"
+    assert props["mou.exhibit.001"].startswith("A budget ") and props["mou.exhibit.001"].endswith(" spec")
+    (tmp_path / "plan.md").write_text("Weekly meetings.", encoding="utf-8")
+    assert dict(custom_properties(assemble(spec)))["mou.exhibit.002"] != props["mou.exhibit.002"]
