@@ -26,7 +26,8 @@ from mou_builder.document import Block, Exhibit, Inline, ListBlock, Paragraph, S
 from mou_builder.errors import ClauseError, MouError, SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import Directive, MarkupError, parse_blocks, text_table
-from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter, format_loc
+from mou_builder.loader import format_path
+from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter
 from mou_builder.types import _XML_INVALID
 
 #: Largest Markdown exhibit file: an exhibit is a few pages of text.
@@ -92,16 +93,16 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
 
 def _where(spec: Spec, loc: tuple[str | int, ...]) -> str:
     if spec.source is None:
-        return format_loc(loc)
+        return format_path(loc)
     line, column = spec.source.locate(loc)
-    return f"{spec.source.source}:{line}:{column}: {format_loc(loc)}"
+    return f"{spec.source.source}:{line}:{column}: {format_path(loc)}"
 
 
 def _problem(spec: Spec, loc: tuple[str | int, ...], message: str) -> SpecProblem:
     if spec.source is None:
-        return SpecProblem("<spec>", None, None, format_loc(loc), message)
+        return SpecProblem("<spec>", None, None, format_path(loc), message)
     line, column = spec.source.locate(loc)
-    return SpecProblem(str(spec.source.source), line, column, format_loc(loc), message)
+    return SpecProblem(str(spec.source.source), line, column, format_path(loc), message)
 
 
 def _markup_blocks(text: str, resolve: Resolve, where: str) -> tuple[Block, ...]:

@@ -853,11 +853,6 @@ EXHIBIT_SUFFIXES = (".md", ".docx")
 _NO_EXHIBIT_REFS = frozenset({"agreement", "parties", "signatories"})
 
 
-def format_loc(loc: Loc) -> str:
-    """``('parties', 1, 'role')`` -> ``parties[1].role``."""
-    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
-
-
 def exhibit_letter(index: int) -> str:
     """0 -> 'A', 25 -> 'Z', 26 -> 'AA': an exhibit's letter by its place in the list."""
     return chr(ord("A") + index % 26) * (index // 26 + 1)
@@ -889,6 +884,8 @@ def _exhibit_problems(spec: Spec) -> Any:
             yield ("exhibits", i, "file"), (
                 f"an exhibit file is a .md or a .docx file, got {_shown(ex.file)}"
             ), ex.file
+    from mou_builder.loader import format_path  # the loader imports this module first
+
     known = [ex.id for ex in spec.exhibits]
     for loc, text in _texts(spec, ()):
         if loc[-1] == "id" or "[[exhibit." not in text:
@@ -897,7 +894,7 @@ def _exhibit_problems(spec: Spec) -> Any:
             if loc[0] in _NO_EXHIBIT_REFS or loc[-1] == "title" and loc[0] == "exhibits":
                 # The title page, party names, signature blocks and exhibit headings are printed as written.
                 yield loc, (
-                    f"a reference to an exhibit belongs in the agreement's text, not in {format_loc(loc)}, "
+                    f"a reference to an exhibit belongs in the agreement's text, not in {format_path(loc)}, "
                     f"got {_shown(match.group(0))}"
                 ), match.group(0)
             elif match.group(1) not in seen:
