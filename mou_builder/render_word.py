@@ -366,8 +366,10 @@ class _BodyWriter:
         previous: Block | None = None
         for block in exhibit.blocks:
             elements = self.block(block)
-            if isinstance(block, Table) and isinstance(previous, Table):
-                out.append(self.paragraph("Normal", [], space_before=0))
+            if isinstance(block, Table):
+                if isinstance(previous, Table):
+                    out.append(self.paragraph("Normal", [], space_before=0))
+                _keep_with_next(out[-1])  # as in a clause: the sentence before a table stays on its page
             elif isinstance(previous, Table):
                 _set_spacing(elements[0], "before", _AFTER_TABLE_DXA)
             out.extend(elements)

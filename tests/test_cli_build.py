@@ -188,6 +188,8 @@ def _specs_for_batch(tmp_path: Path) -> list[Path]:
     for example in EXAMPLES:
         target = folder / example.name
         target.write_bytes(example.read_bytes())
+        if (example.parent / example.stem).is_dir():  # its exhibit files, beside it as in docs/examples
+            shutil.copytree(example.parent / example.stem, folder / example.stem)
         specs.append(target)
     (folder / "broken.yaml").write_text((DATA / "invalid" / "invalid-date.yaml").read_text())
     (folder / "draft.yaml").write_text(MINIMAL.read_text())
@@ -206,7 +208,8 @@ def test_batch_reports_each_failure_carries_on_and_summarises(tmp_path: Path, jo
     assert f"{specs[-2]}:3:18: agreement.document_date: is not a real calendar date: '2026-02-30'" in result.stderr
     assert f"{specs[-1]}: incomplete: 10 errors, 0 warnings" in result.stderr
     assert result.stderr.rstrip().splitlines()[-1] == (
-        f"5 specs: 4 written to {out} (3 complete, 1 incomplete), 0 not written (--strict), 1 failed"
+        f"{len(EXAMPLES) + 2} specs: {len(EXAMPLES) + 1} written to {out} ({len(EXAMPLES)} complete, 1 incomplete), "
+        "0 not written (--strict), 1 failed"
     )
 
 

@@ -89,6 +89,7 @@ PRECONDITIONS: dict[str, dict[str, Any]] = {
     "intellectual_property.owner": {"intellectual_property": {"ownership": "lead_owns", "owner": "city"}},
     "term.nonrenewal_notice_days": {"term": {"end": "2027-10-31", "renewal": "automatic"}},
     "termination.cure_days": {"termination": {"for_cause": "cure"}},
+    "general_provisions.precedence": {"incorporated_documents": [{"title": "Grant Award Notice"}]},
 }
 
 
@@ -104,6 +105,8 @@ def _other_value(path: str, default: Any) -> Any:
         return "EUR"
     if path == "legal.binding_sections":
         return ["data_sharing"]
+    if path == "general_provisions.precedence":
+        return ["incorporated_documents", "agreement", "exhibits"]
     section, name = path.split(".")
     model = Spec.model_fields[section].annotation
     model = model if isinstance(model, type) else next(a for a in get_args(model) if a is not type(None))

@@ -32,6 +32,9 @@ CROSS_FIELD = {
     "cure-days-without-cure", "two-destruction-periods", "costs-shared-without-neutral", "owner-without-lead-owns",
     "lead-owns-without-owner", "attribution-without-mode", "indemnitor-without-one-way", "defend-with-own-acts",
     "reimbursement-percent-on-fixed", "venue-without-forum-non-binding",
+    # exhibits: ids unique, references to known ids and only where the markup prints them, text or file
+    "exhibit-duplicate-id", "exhibit-unknown-reference", "exhibit-reference-in-signature", "exhibit-text-and-file",
+    "exhibit-file-extension", "precedence-incomplete",
 }
 
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
