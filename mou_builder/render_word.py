@@ -635,7 +635,8 @@ def _ref_bookmark_name(target: str) -> str:
 
 
 def _heading_levels() -> list[tuple[str, str, int, int]]:
-    return [("decimal", "%1.", 567, 567), ("decimal", "%1.%2", 567, 567), ("decimal", "%1.%2.%3", 850, 850)]
+    # A clause number takes up to five characters ("17.10"): 794 twips holds it with a gap before the title.
+    return [("decimal", "%1.", 567, 567), ("decimal", "%1.%2", 794, 794), ("decimal", "%1.%2.%3", 850, 850)]
 
 
 def section_text_width(at: etree._Element) -> int:
