@@ -302,11 +302,42 @@ def _pair(tmp_path: Path, new_plan: str, new_date: str = "2026-10-02") -> tuple[
     return tmp_path / "old" / "spec.yaml", new
 
 
-def test_diff_shows_an_incorporated_document_change_as_that_field(tmp_path: Path) -> None:
+def test_diff_shows_an_incorporated_document_change_as_that_field_and_the_redline_marks_it(tmp_path: Path) -> None:
     old, new = _pair(tmp_path, "each month.", new_date="2026-10-09")
     report = json.loads(CliRunner().invoke(main, ["diff", str(old), str(new), "--format", "json"]).stdout)
     assert [(f["path"], f["old"], f["new"]) for f in report["fields"]] == [
         ("incorporated_documents[0].date", "2026-10-02", "2026-10-09")]
+    out = tmp_path / "redline.docx"
+    assert CliRunner().invoke(main, ["diff", str(old), str(new), "-o", str(out)]).exit_code == 0
+    line = "IRB Approval Letter, issued by the University of California, Davis Institutional Review Board, dated {}"
+    assert any(p.startswith(line.format("October 9, 2026")) for p in accept_all(out.read_bytes()))
+    assert any(p.startswith(line.format("October 2, 2026")) for p in reject_all(out.read_bytes()))
+
+
+def test_diff_shows_a_new_order_of_precedence_as_that_field_and_the_redline_marks_it(tmp_path: Path) -> None:
+    data = _spec(exhibits=[BUDGET], incorporated_documents=[{"title": "Grant Award Notice"}])
+    old = _write(tmp_path, data, "old.yaml")
+    data["general_provisions"] = {"precedence": ["incorporated_documents", "agreement", "exhibits"]}
+    new = _write(tmp_path, data, "new.yaml")
+    report = json.loads(CliRunner().invoke(main, ["diff", str(old), str(new), "--format", "json"]).stdout)
+    assert {f["path"] for f in report["fields"]} == {f"general_provisions.precedence[{i}]" for i in range(3)}
+    out = tmp_path / "redline.docx"
+    assert CliRunner().invoke(main, ["diff", str(old), str(new), "-o", str(out)]).exit_code == 0
+    accepted, rejected = accept_all(out.read_bytes()), reject_all(out.read_bytes())
+    assert accepted.index("the documents incorporated by reference;") < accepted.index("the Exhibits.")
+    assert rejected.index("the body of this MOU;") < rejected.index("the documents incorporated by reference.")
+
+
+def test_two_word_drafts_compare_their_exhibits_too(tmp_path: Path) -> None:
+    old, new = _pair(tmp_path, "each week.")
+    for spec in (old, new):
+        assert CliRunner().invoke(main, ["build", str(spec), "-o", str(spec.with_suffix(".docx"))]).exit_code == 0
+    out = tmp_path / "redline.docx"
+    result = CliRunner().invoke(main, ["diff", str(old.with_suffix(".docx")), str(new.with_suffix(".docx")), "-o",
+                                       str(out)])
+    assert result.exit_code == 0, result.output
+    assert any(p.endswith("reviews it each week.") for p in accept_all(out.read_bytes()))
+    assert any(p.endswith("reviews it each month.") for p in reject_all(out.read_bytes()))
 
 
 def test_a_changed_exhibit_file_shows_in_the_summary_and_is_marked_in_the_redline(tmp_path: Path) -> None:
