@@ -412,7 +412,7 @@ def _renumbered(blocks: Sequence[Block], numbers: Mapping[str, str],
     """
     def inline(item: Inline) -> Inline:
         if isinstance(item, Ref) and (only is None or item.clause_id in only):
-            return Span(f"Section {numbers.get(item.clause_id, item.number)}", item.bold, item.italic)
+            return Span(f"{item.label} {numbers.get(item.clause_id, item.number)}", item.bold, item.italic)
         return item
 
     out: list[Block] = []

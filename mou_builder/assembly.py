@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,9 @@ from mou_builder.document import (
     Block, Clause, ClauseEntry, Document, Finding, Section, SignatureBlock, Signatures, Table, TitleBlock,
 )
 from mou_builder.errors import ClauseError
+from mou_builder.exhibits import build_exhibits, exhibit_targets
 from mou_builder.markup import Directive
-from mou_builder.model import Contribution, Spec
+from mou_builder.model import EXHIBIT_REF_RE, Contribution, Spec
 from mou_builder.money import maximum, schedule
 from mou_builder.types import UNDATED, is_placeholder
 
@@ -86,8 +89,10 @@ def assemble(
         targets[section.key] = (str(section_number), section.title)
         for i, clause in enumerate(plan[-1][1], start=1):
             targets[clause.id] = (f"{section_number}.{i}", clause.header.title)
+    # Exhibits are lettered by their place in the spec: [[exhibit.budget]] -> "Exhibit A (Budget)".
+    targets.update(exhibit_targets(spec))
 
-    tables = _TableBuilder(spec, context)
+    tables = _TableBuilder(spec, context, targets)
     sections = []
     manifest = []
     present = [key for key, _ in plan]
@@ -104,6 +109,7 @@ def assemble(
             manifest.append(entry)
         sections.append(Section(key, index, library.section(key).title, tuple(built), missing.get(key)))
     findings.extend(_signature_blocks_missing(spec, sections))
+    exhibits = build_exhibits(spec, targets.__getitem__)
 
     agreement = spec.agreement
     title = TitleBlock(
@@ -127,6 +133,7 @@ def assemble(
         spec_sha256=spec_sha256(spec),
         # the spec travels in the .docx, so that `review-edits` can rebuild the draft a reviewer returns
         metadata={"generator": f"mou-builder {__version__}", "spec": canonical_spec(spec)},
+        exhibits=exhibits,
     )
 
 
@@ -192,9 +199,10 @@ _STEP = {
 class _TableBuilder:
     """Builds the data tables a clause places with ``[table: name]``."""
 
-    def __init__(self, spec: Spec, context: Mapping[str, Any]) -> None:
+    def __init__(self, spec: Spec, context: Mapping[str, Any], targets: Mapping[str, tuple[str, str]]) -> None:
         self.spec = spec
         self.context = context
+        self.targets = targets
         # Short names open a table cell, so they are capitalised there ("The City").
         self.names = {p.id: capfirst(p.short_name) for p in spec.parties}
 
@@ -203,7 +211,21 @@ class _TableBuilder:
         if builder is None:
             known = sorted(n[1:] for n in dir(self) if n.startswith("_") and not n.startswith("__") and n[1:] in _TABLES)
             raise ClauseError(f"{clause.where}: unknown table {name!r} (tables: {', '.join(known)}, and [signatures])")
-        return _drop_empty_columns(builder())
+        return _drop_empty_columns(self._exhibit_refs(builder()))
+
+    def _exhibit_refs(self, block: Block) -> Block:
+        """A value in a table cell that refers to an exhibit ("see [[exhibit.budget]]") names it in words."""
+        if not isinstance(block, Table):
+            return block
+
+        def words(match: re.Match[str]) -> str:
+            letter, title = self.targets[f"exhibit.{match.group(1)}"]
+            return f"Exhibit {letter} ({title})"
+
+        def row(cells: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(EXHIBIT_REF_RE.sub(words, c) if "[[exhibit." in c else c for c in cells)
+
+        return replace(block, rows=tuple(row(r) for r in block.rows), totals=tuple(row(r) for r in block.totals))
 
     def _parties(self) -> Table:
         rows = []

@@ -110,7 +110,16 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
         check_output(output, inputs)
         if options.pdf:
             check_output(pdf_path(output), [*inputs, output])
-        document = assemble(load_spec(spec), _library(options.clauses), options.profile)
+        loaded = load_spec(spec)
+        if loaded.exhibits:
+            from mou_builder.exhibits import exhibit_files
+
+            # The exhibit files are inputs too, known once the spec is read (relative to its folder).
+            inputs = [*inputs, *exhibit_files(loaded)]
+            check_output(output, inputs)
+            if options.pdf:
+                check_output(pdf_path(output), [*inputs, output])
+        document = assemble(loaded, _library(options.clauses), options.profile)
         if options.strict:
             from mou_builder.completeness import strict_findings
 

@@ -239,7 +239,7 @@ LINES: Items[str, Wording] = Items(key=lambda line: line, words=lambda line: Wor
 _MISSING: Any = object()
 # What identifies an item of a list, so that inserting one item does not make
 # every later item look changed.
-_ITEM_KEYS = ("id", "party", "activity", "name", "description", "kind", "coverage")
+_ITEM_KEYS = ("id", "party", "activity", "name", "description", "kind", "coverage", "title")
 
 
 def _field_changes(old: Spec, new: Spec) -> Iterator[FieldChange]:
@@ -642,11 +642,28 @@ def _describe(change: FieldChange, side: _Side, old: _Side, new: _Side) -> _Said
             return _Said(context, _ROLES[field], who, ": ".join([*context, text]))
     label = _ROLES.get(field) or field.replace("_", " ")
     before, after = old.value(change.old, field, currency), new.value(change.new, field, currency)
+    if change.kind == "changed" and steps[0][0] == "exhibits" and field == "text":
+        # An exhibit's text runs to pages: the summary shows the lines that changed, not the whole text twice.
+        before, after = _changed_lines(str(change.old), str(change.new))
+        label = "text, changed lines"
     text = {"changed": f"{label}: {before} -> {after}", "added": f"{label} added: {after}",
             "removed": f"{label} removed (was {before})"}[change.kind]
     shown = after if change.kind == "added" else before
     return _Said(context, label, shown, ": ".join([*context, text]),
                  identity=field == "id" or bool(context) and f"'{shown}'" in context[-1] or context[-1:] == [f"Signatory for {shown}"])
+
+
+def _changed_lines(old: str, new: str) -> tuple[str, str]:
+    """The lines of ``old`` and of ``new`` that differ, each side joined by " / "."""
+    import difflib
+
+    a, b = old.splitlines(), new.splitlines()
+    gone, came = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            gone += [line.strip() for line in a[i1:i2] if line.strip()]
+            came += [line.strip() for line in b[j1:j2] if line.strip()]
+    return " / ".join(gone) or "none", " / ".join(came) or "none"
 
 
 def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> str:
@@ -663,7 +680,11 @@ def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> st
         return f"Override of {item['id']}"
     if field == "signatories" and "party" in item:
         return f"{noun} for {side.parties.get(item['party'], item['party'])}"
-    for key in ("activity", "description", "name", "kind", "period"):
+    if field == "exhibits":  # as the draft names it: "Exhibit A (Data Elements)"
+        from mou_builder.model import exhibit_letter
+
+        return f"Exhibit {exhibit_letter(index)} ({item.get('title') or item.get('id')})"
+    for key in ("activity", "description", "name", "kind", "period", "title"):
         if isinstance(item.get(key), str):
             return f"{noun} '{item[key]}'"
     return f"{noun} {index + 1}"

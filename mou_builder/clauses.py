@@ -49,7 +49,7 @@ from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
-from mou_builder.model import Body, Party, Spec
+from mou_builder.model import Body, Party, Spec, exhibit_letter
 from mou_builder.money import payment_plans
 from mou_builder.resources import clause_library_dir
 from mou_builder.types import is_placeholder
@@ -617,6 +617,12 @@ def spec_context(spec: Spec) -> dict[str, Any]:
         ],
         # Per contribution, its instalments worked out (equal amounts, the remainder), or None.
         payment_plans=payment_plans(spec),
+        # "Exhibit A (Budget)", one per exhibit, and the parts that govern in a conflict, first to last.
+        exhibit_names=[f"Exhibit {exhibit_letter(i)} ({ex.title})" for i, ex in enumerate(spec.exhibits)],
+        precedence_order=[
+            tier for tier in spec.general_provisions.precedence
+            if tier == "agreement" or (spec.exhibits if tier == "exhibits" else spec.incorporated_documents)
+        ],
         # The data-sharing parties' names, or None when the spec names no provider or recipient.
         provider=parties[ds.provider]["short_name"] if ds and ds.provider else None,
         recipient=parties[ds.recipient]["short_name"] if ds and ds.recipient else None,
@@ -631,7 +637,8 @@ def _plain_name(name: str) -> str:
 #: Names a clause may use besides the spec's own top-level fields.
 DERIVED_NAMES = frozenset({
     "doc", "party", "money_moves", "personal_data", "public_party", "currency", "party_names", "neutral_steps",
-    "forum", "ip_owner", "provider", "recipient", "contacts_not_liaisons", "sections_present", "body", "payment_plans",
+    "forum", "ip_owner", "provider", "recipient", "contacts_not_liaisons", "sections_present", "body", "payment_plans", "exhibit_names",
+    "precedence_order",
 })
 
 

@@ -879,6 +879,7 @@ def init(path: Path, no_input: bool, example: str | None, kind: str | None, prof
         if kind or profile:
             raise click.UsageError("--from copies an example as it is; leave out --kind and --profile")
         _write_spec(path, example_text(_example_name(example)), force)
+        _write_example_files(path, _example_name(example), force)
         return
     kinds = model_schema()["$defs"]["Agreement"]["properties"]["kind"]["enum"]
     if kind is not None and kind not in kinds:
@@ -935,6 +936,23 @@ def examples(name: str | None, output: Path | None, force: bool) -> None:
         return
     stem = _example_name(name)
     _write_spec(output or Path(f"{stem}.yaml"), example_text(stem), force)
+    _write_example_files(output or Path(f"{stem}.yaml"), stem, force)
+
+
+def _write_example_files(spec: Path, name: str, force: bool) -> None:
+    """Copy the exhibit files example ``name`` reads beside its copy ``spec``, at the same relative paths."""
+    from mou_builder.output import write_atomic
+    from mou_builder.starter import example_files
+
+    for rel, data in example_files(name):
+        target = spec.parent / rel
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        if (target.exists() or target.is_symlink()) and not force:
+            raise click.ClickException(f"{target} exists (an exhibit of the example); use --force to replace it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, data)
+        click.echo(f"wrote {target}")
 
 
 @main.command()

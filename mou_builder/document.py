@@ -29,16 +29,18 @@ class Span:
 
 @dataclass(frozen=True)
 class Ref:
-    """A reference to another clause, shown as its number ("7.2")."""
+    """A reference to another clause, shown as its number ("Section 7.2"), or to an exhibit ("Exhibit A")."""
 
     clause_id: str
     number: str
     bold: bool = False
     italic: bool = False
+    #: "Section", or "Exhibit" for a reference to an exhibit (whose "number" is its letter).
+    label: str = "Section"
 
     @property
     def text(self) -> str:
-        return f"Section {self.number}"
+        return f"{self.label} {self.number}"
 
 
 Inline = Union[Span, Ref]
@@ -217,6 +219,25 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Exhibit:
+    """A document attached after the signature page: "Exhibit A", its title, and its content."""
+
+    id: str
+    letter: str
+    title: str
+    blocks: tuple[Block, ...]
+    #: Where the content came from: 'spec' (written in the spec), or the file's path as the spec gives it.
+    source: str = "spec"
+    #: SHA-256 of the content as read (the text, or the file's bytes): the spec's hash covers only the path.
+    sha256: str = ""
+
+    @property
+    def heading(self) -> str:
+        """'Exhibit A'."""
+        return f"Exhibit {self.letter}"
+
+
+@dataclass(frozen=True)
 class TitleBlock:
     """What the first page says above the body."""
 
@@ -287,6 +308,8 @@ class Document:
     profile: str
     spec_sha256: str
     metadata: dict[str, str] = field(default_factory=dict)
+    #: The exhibits, in letter order, printed after the signature page.
+    exhibits: tuple[Exhibit, ...] = ()
 
     @property
     def complete(self) -> bool:

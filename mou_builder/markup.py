@@ -6,8 +6,13 @@
 - ``**strong**`` and ``*emphasis*``.
 - ``[[clause.id]]`` refers to another clause (``[[section_key]]`` to a section) and
   shows its number and title: "Section 9.1 (Personal Data)".
+- ``[[exhibit.id]]`` refers to an exhibit: "Exhibit A (Budget)"; it is the one
+  reference that also counts inside a value from the spec (a responsibility's
+  details may say "as set out in [[exhibit.budget]]").
 - ``[table: name]`` alone in a paragraph places a table built from data;
   ``[signatures]`` places the signature blocks.
+- In an exhibit (``tables=True``), a paragraph of ``| a | b |`` lines is a table:
+  the first line its header, a ``|---|---|`` line after it optional.
 
 Values from the spec never pass through this parser as markup: the clause
 renderer replaces each inserted value with a token (``\\x00N\\x00``) before
@@ -21,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mou_builder.document import Inline, ListBlock, Paragraph, Ref, Span
+from mou_builder.document import Inline, ListBlock, Paragraph, Ref, Span, Table
 
 TOKEN = "\x00"
 _TOKEN_RE = re.compile("\x00([0-9]+)\x00")
@@ -32,6 +37,11 @@ _LETTER_RE = re.compile(r"^\([a-z]{1,3}\) +(.*)$")
 _ITEMS = (("bullet", _BULLET_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE))
 _DIRECTIVE_RE = re.compile(r"^\[(table: *([a-z_]+)|signatures)\]$")
 REF_RE = re.compile(r"\[\[([a-z0-9_.-]+)\]\]")
+#: A reference to an exhibit inside a value from the spec (split out of the value's literal text).
+_VALUE_REF_RE = re.compile(r"(\[\[exhibit\.[a-z0-9_-]+\]\])")
+_RULE_CELL_RE = re.compile(r"^:?-{3,}:?$")
+#: A table cell holding an amount, a count or a percentage: its column is right-aligned.
+_AMOUNT_CELL_RE = re.compile(r"^[^\s0-9]{0,3} ?-?[0-9][0-9,.' ]*%?$")
 
 
 class MarkupError(ValueError):
@@ -45,16 +55,17 @@ class Directive:
     name: str  # a table name, or 'signatures'
 
 
-ParsedBlock = Paragraph | ListBlock | Directive
+ParsedBlock = Paragraph | ListBlock | Directive | Table
 
 
 def parse_blocks(
-    text: str, values: list[str], resolve: Callable[[str], tuple[str, str]], *, trusted: bool = True
+    text: str, values: list[str], resolve: Callable[[str], tuple[str, str]], *, trusted: bool = True,
+    tables: bool = False,
 ) -> list[ParsedBlock]:
-    """Parse rendered clause text into blocks (directives only in ``trusted`` text).
+    """Parse rendered clause text into blocks (directives only in ``trusted`` text; pipe tables with ``tables``).
 
     ``values`` are the literal strings the tokens stand for; ``resolve``
-    gives the number and title of a referenced clause or section (or raises).
+    gives the number and title of a referenced clause, section or exhibit (or raises).
     """
     blocks: list[ParsedBlock] = []
     for chunk in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
@@ -64,8 +75,41 @@ def parse_blocks(
         if trusted and len(lines) == 1 and (d := _DIRECTIVE_RE.match(lines[0])):
             blocks.append(Directive(d.group(2) or "signatures"))
             continue
+        if tables and all(line.startswith("|") for line in lines):
+            blocks.append(_pipe_table(lines, values, resolve))
+            continue
         blocks.extend(_chunk_blocks(lines, values, resolve, trusted))
     return blocks
+
+
+def _pipe_table(lines: list[str], values: list[str], resolve: Callable[[str], tuple[str, str]]) -> Table:
+    """``| a | b |`` lines as a table: the first line is the header; a ``|---|`` line after it is skipped.
+
+    Cells are plain text (references resolved; emphasis markers dropped, as a
+    table cell here has one style); a short row is filled with empty cells,
+    and a column of amounts is right-aligned.
+    """
+    raw = [[cell.strip() for cell in (line[1:-1] if line.endswith("|") and len(line) > 1 else line[1:]).split("|")]
+           for line in lines]
+    if len(raw) > 1 and all(_RULE_CELL_RE.match(cell.replace(" ", "")) for cell in raw[1]):
+        del raw[1]
+    width = max(len(row) for row in raw)
+    rows = [tuple(_plain_text(c, values, resolve) for c in row + [""] * (width - len(row))) for row in raw]
+    return text_table(rows[0], rows[1:])
+
+
+def text_table(header: tuple[str, ...], body: list[tuple[str, ...]]) -> Table:
+    """A table of text from an exhibit; a column (after the first) of amounts only is right-aligned."""
+    numeric = frozenset(
+        i for i in range(1, len(header))
+        if any(row[i] for row in body) and all(_AMOUNT_CELL_RE.match(row[i]) for row in body if row[i])
+    )
+    return Table("exhibit", header, tuple(body), numeric=numeric)
+
+
+def _plain_text(text: str, values: list[str], resolve: Callable[[str], tuple[str, str]]) -> str:
+    """A table cell's text: tokens back to their values, references as their words."""
+    return "".join(i.text for i in parse_inline(text, values, resolve, trusted=False))
 
 
 def _chunk_blocks(
@@ -134,19 +178,31 @@ def parse_inline(
         elif piece == "*":
             italic = not italic
         elif piece.startswith("[[") and piece.endswith("]]"):
-            clause_id = piece[2:-2]
-            number, title = resolve(clause_id)
-            # Cross-references by number and title (DRAFTING.md, rule 6): the number is a field, the title text.
-            out.extend((Ref(clause_id, number, bold, italic), Span(f" ({title})", bold, italic)))
+            out.extend(_reference(piece[2:-2], resolve, bold, italic))
         elif token := _TOKEN_RE.fullmatch(piece):
             value = values[int(token.group(1))]
-            if value:
+            if "[[exhibit." in value:
+                # A value from the spec stays literal text, except its references to exhibits.
+                for part in _VALUE_REF_RE.split(value):
+                    if _VALUE_REF_RE.fullmatch(part):
+                        out.extend(_reference(part[2:-2], resolve, bold, italic))
+                    elif part:
+                        out.append(Span(part, bold, italic))
+            elif value:
                 out.append(Span(value, bold, italic))
         else:
             out.append(Span(piece, bold, italic))
     if bold or italic:
         raise MarkupError(f"unbalanced {'**' if bold else '*'} in: {_TOKEN_RE.sub('…', text)[:80]!r}")
     return _merge(out)
+
+
+def _reference(target: str, resolve: Callable[[str], tuple[str, str]], bold: bool, italic: bool) -> list[Inline]:
+    """'Section 9.1 (Personal Data)' or 'Exhibit A (Budget)': the number is a field, the title text."""
+    number, title = resolve(target)
+    # Cross-references by number and title (DRAFTING.md, rule 6).
+    label = "Exhibit" if target.startswith("exhibit.") else "Section"
+    return [Ref(target, number, bold, italic, label), Span(f" ({title})", bold, italic)]
 
 
 def _merge(inlines: list[Inline]) -> tuple[Inline, ...]:

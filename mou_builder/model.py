@@ -1017,6 +1017,9 @@ class AssignmentException(_Model):
     description: Text | None = Field(None, description="For to other: to whom ('the State Department of Education').")
 
 
+PrecedenceTier = Literal["agreement", "exhibits", "incorporated_documents"]
+
+
 class GeneralProvisions(_Model):
     """Boilerplate general provisions; each can be left out by setting it to false."""
 
@@ -1031,6 +1034,13 @@ class GeneralProvisions(_Model):
     counterparts: Flag = named_default(True, "Allow signing in counterparts. Set to false to leave it out.")
     electronic_signatures: Flag = named_default(True, "Allow electronic signatures. Set to false to leave it out.")
     independent_parties: Flag = named_default(True, "State that the parties remain independent. Set to false to leave it out.")
+    precedence: list[PrecedenceTier] = named_default(
+        ["agreement", "exhibits", "incorporated_documents"],
+        "Which governs when the body of the agreement, its exhibits and the documents incorporated by reference "
+        "conflict, first to last: each of agreement, exhibits and incorporated_documents once. Parts the spec "
+        "does not have are left out of the clause (clause Order of Precedence).",
+        when="exhibits or incorporated_documents",
+    )
 
 
 class HeadStartCoordination(_Model):
@@ -1050,6 +1060,39 @@ class HeadStartCoordination(_Model):
         None, description="Provision and use of facilities, transportation and other program elements."
     )
     other_elements: Text | None = Field(None, description="Other elements the parties agree on.")
+
+
+class Exhibit(_Model):
+    """A document attached to the agreement as Exhibit A, B, ... (lettered in the order listed)."""
+
+    id: Identifier = Field(
+        description="Id that text refers to with [[exhibit.ID]], which the draft prints as 'Exhibit A (Title)'.",
+        examples=["budget"],
+    )
+    title: Text = Field(description="Title printed under the exhibit's letter.", examples=["Project Budget"])
+    text: Text | None = Field(
+        None,
+        description="The exhibit's content, in the clause markup (paragraphs, lists, emphasis, [[references]]) "
+        "and pipe tables ('| Item | Amount |' lines). Give text or file, not both.",
+    )
+    file: Text | None = Field(
+        None,
+        description="A .md file (the same markup as text) or a .docx file (its paragraphs and tables) holding the "
+        "exhibit, as a path relative to the spec file's folder. Give text or file, not both.",
+        examples=["exhibits/security-plan.md"],
+    )
+
+
+class IncorporatedDocument(_Model):
+    """A document that is part of the agreement by reference, without being attached."""
+
+    title: Text = Field(description="The document's title, as it is known.", examples=["IRB Approval Letter"])
+    date: IsoDate | None = Field(None, description="The document's date or the date of its version (YYYY-MM-DD).")
+    issuer: Text | None = Field(None, description="Who issued it, e.g. 'the U.S. Department of Education'.")
+    reference: Text | None = Field(
+        None, description="Its number or where to find it, e.g. 'Protocol 2026-0412' or a URL."
+    )
+    description: Text | None = Field(None, description="What it covers, if the title does not say.")
 
 
 class AddedClause(_Model):
@@ -1152,6 +1195,16 @@ class Spec(_Model):
     )
     clauses: ClauseChoices = Field(default_factory=ClauseChoices,
                                    description="Clause choices: pin, exclude, add, override.")
+    exhibits: list[Exhibit] = Field(
+        default_factory=list,
+        description="Exhibits attached after the signature page, lettered A, B, ... in this order. Text anywhere "
+        "in the spec refers to one with [[exhibit.ID]].",
+    )
+    incorporated_documents: list[IncorporatedDocument] = Field(
+        default_factory=list,
+        description="Documents incorporated by reference (a grant award, program standards, a policy), listed in "
+        "the clause Incorporated Documents.",
+    )
 
     # Where each value came from in the spec file; set by the loader.
     _source: Any = PrivateAttr(default=None)
@@ -1394,6 +1447,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _bodies_problems(spec)
     yield from _money_problems(spec)
     yield from _data_problems(spec)
+    yield from _exhibit_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -2023,3 +2077,70 @@ def _data_problems(spec: Spec) -> Any:
                 "subcontractors is a business-associate term, but no business_associate is named; add "
                 f"business_associate or remove subcontractors, got {_said(hipaa.subcontractors)}"
             ), hipaa.subcontractors
+
+
+#: ``[[exhibit.ID]]``: a reference to an exhibit, in any text of the spec.
+EXHIBIT_REF_RE = re.compile(r"\[\[exhibit\.([a-z0-9_-]+)\]\]")
+#: The kinds of file an exhibit may be.
+EXHIBIT_SUFFIXES = (".md", ".docx")
+
+
+#: Spec parts printed as written (not through the clause markup), where [[exhibit.ID]] cannot be resolved.
+_NO_EXHIBIT_REFS = frozenset({"agreement", "parties", "signatories"})
+
+
+def exhibit_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA': an exhibit's letter by its place in the list."""
+    return chr(ord("A") + index % 26) * (index // 26 + 1)
+
+
+def _texts(value: Any, loc: Loc) -> Any:
+    """Every string in a model, with its location."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*loc, name))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*loc, i))
+
+
+def _exhibit_problems(spec: Spec) -> Any:
+    """Exhibits: unique ids, text or file (a .md or .docx), references to known ids; the precedence order."""
+    seen: set[str] = set()
+    for i, ex in enumerate(spec.exhibits):
+        if ex.id in seen:
+            yield ("exhibits", i, "id"), f"duplicate exhibit id {ex.id!r}: each exhibit needs its own id", ex.id
+        seen.add(ex.id)
+        if (ex.text is None) == (ex.file is None):
+            given = "both text and file" if ex.text is not None else "neither text nor file"
+            yield ("exhibits", i), f"exhibit {ex.id!r} has {given}: give its content as text or as a file", ex.id
+        if ex.file is not None and not ex.file.lower().endswith(EXHIBIT_SUFFIXES):
+            yield ("exhibits", i, "file"), (
+                f"an exhibit file is a .md or a .docx file, got {_shown(ex.file)}"
+            ), ex.file
+    from mou_builder.loader import format_path  # the loader imports this module first
+
+    known = [ex.id for ex in spec.exhibits]
+    for loc, text in _texts(spec, ()):
+        if loc[-1] == "id" or "[[exhibit." not in text:
+            continue
+        for match in EXHIBIT_REF_RE.finditer(text):
+            if loc[0] in _NO_EXHIBIT_REFS or loc[-1] == "title" and loc[0] == "exhibits":
+                # The title page, party names, signature blocks and exhibit headings are printed as written.
+                yield loc, (
+                    f"a reference to an exhibit belongs in the agreement's text, not in {format_path(loc)}, "
+                    f"got {_shown(match.group(0))}"
+                ), match.group(0)
+            elif match.group(1) not in seen:
+                listed = ", ".join(known) if known else "none: add it under exhibits"
+                yield loc, f"refers to [[exhibit.{match.group(1)}]], but no exhibit has that id (exhibits: {listed})", (
+                    match.group(0)
+                )
+    order = spec.general_provisions.precedence
+    if sorted(order) != sorted(("agreement", "exhibits", "incorporated_documents")):
+        yield ("general_provisions", "precedence"), (
+            "list each of agreement, exhibits and incorporated_documents once, the one that governs first, "
+            f"got {_shown(order)}"
+        ), order

@@ -35,7 +35,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from mou_builder.document import (
-    SIGNATURE_LINE, Block, Clause, Document, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span, Table,
+    SIGNATURE_LINE, Block, Clause, Document, Exhibit, Inline, ListBlock, Paragraph, Ref, Section, Signatures, Span,
+    Table,
 )
 from mou_builder.errors import RenderError, TemplateError
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
@@ -356,6 +357,31 @@ class _BodyWriter:
         out: list[etree._Element] = []
         for section in document.sections:
             out.extend(self.section(section))
+        for exhibit in document.exhibits:
+            out.extend(self.exhibit(exhibit))
+        return out
+
+    def exhibit(self, exhibit: Exhibit) -> list[etree._Element]:
+        """An exhibit after the signature page: on a new page, 'Exhibit A' and its title centred, then its blocks."""
+        label = self.paragraph("Title", [Span(exhibit.heading)], align="center", keep_next=True)
+        # A page break before, held in the paragraph's properties (no empty paragraph to delete by hand).
+        label.find(w("pPr")).insert(2, _el("pageBreakBefore"))  # after pStyle and keepNext, as the schema orders them
+        title = self.paragraph("Heading 1", [Span(exhibit.title)], align="center", keep_next=True)
+        if self.marks:
+            # A bookmark Word's cross-references and the redline's segments find the exhibit by.
+            self._wrap_ref_bookmark(label, f"exhibit.{exhibit.id}")
+        out = [label, title]
+        previous: Block | None = None
+        for block in exhibit.blocks:
+            elements = self.block(block)
+            if isinstance(block, Table):
+                if isinstance(previous, Table):
+                    out.append(self.paragraph("Normal", [], space_before=0))
+                _keep_with_next(out[-1])  # as in a clause: the sentence before a table stays on its page
+            elif isinstance(previous, Table):
+                _set_spacing(elements[0], "before", _AFTER_TABLE_DXA)
+            out.extend(elements)
+            previous = block
         return out
 
     def section(self, section: Section) -> list[etree._Element]:
@@ -449,7 +475,8 @@ class _BodyWriter:
         """'Section ' and a REF field whose cached result is already the right number."""
         target = self.ref_names[ref.clause_id] if ref.clause_id in self.ref_names else _ref_bookmark_name(ref.clause_id)
         fmt = {"bold": ref.bold, "italic": ref.italic}
-        if not self.marks:
+        if not self.marks or ref.label != "Section":
+            # An exhibit is named by its letter, which no Word field gives: plain text.
             return _runs(ref.text, **fmt)
         return [
             *_runs("Section ", **fmt),
@@ -616,7 +643,8 @@ def _ref_bookmark_name(target: str) -> str:
 
 
 def _heading_levels() -> list[tuple[str, str, int, int]]:
-    return [("decimal", "%1.", 567, 567), ("decimal", "%1.%2", 567, 567), ("decimal", "%1.%2.%3", 850, 850)]
+    # A clause number takes up to five characters ("17.10"): 794 twips holds it with a gap before the title.
+    return [("decimal", "%1.", 567, 567), ("decimal", "%1.%2", 794, 794), ("decimal", "%1.%2.%3", 850, 850)]
 
 
 def section_text_width(at: etree._Element) -> int:
@@ -928,7 +956,7 @@ _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
 def custom_properties(document: Document) -> list[tuple[str, str]]:
-    """What the file records about how it was made: version, spec hash, profile, and each clause."""
+    """What the file records about how it was made: version, spec hash, profile, each clause and each exhibit."""
     props = [
         ("mou.generator", document.metadata.get("generator", "mou-builder")),
         ("mou.spec_sha256", document.spec_sha256),
@@ -937,6 +965,9 @@ def custom_properties(document: Document) -> list[tuple[str, str]]:
         ("mou.clause_count", str(len(document.manifest))),
     ]
     props += [(f"mou.clause.{i:03d}", f"{e.ref} {e.sha256}") for i, e in enumerate(document.manifest, start=1)]
+    # Each exhibit's content hash and source: a file's content is not in the spec's hash.
+    props += [(f"mou.exhibit.{i:03d}", f"{x.letter} {x.id} {x.sha256} {x.source}")
+              for i, x in enumerate(document.exhibits, start=1)]
     return props
 
 

@@ -356,6 +356,15 @@ def example_description(name: str) -> str:
     return " ".join(w for w in words if w)
 
 
+def example_files(name: str) -> list[tuple[str, bytes]]:
+    """The exhibit files an example reads, as (path relative to the spec, content): copied beside a copy of it."""
+    import yaml
+
+    data = yaml.safe_load(example_path(name).read_text(encoding="utf-8")) or {}
+    files = [ex["file"] for ex in data.get("exhibits") or [] if isinstance(ex, dict) and ex.get("file")]
+    return [(rel, (examples_dir() / rel).read_bytes()) for rel in files]
+
+
 def example_text(name: str) -> str:
     """The example's text, its schema line pointing at a schema file beside it (see :data:`SCHEMA_FILE`).
 

@@ -42,6 +42,11 @@ def _document_texts(doc: Document, texts: Callable[[Block], Iterable[str]]) -> I
             yield clause.title
             for block in clause.blocks:
                 yield from texts(block)
+    for exhibit in doc.exhibits:
+        yield exhibit.heading
+        yield exhibit.title
+        for block in exhibit.blocks:
+            yield from texts(block)
 
 
 def _block_lines(block: Block) -> Iterator[str]:
@@ -131,6 +136,11 @@ def render_markdown(doc: Document) -> str:
             out += [f'### {clause.number} {md_escape(clause.title)} {{#{clause.id.replace(".", "-")}}}', ""]
             for block in clause.blocks:
                 out += [*_md_block(block), ""]
+    for exhibit in doc.exhibits:
+        # After the signature page, each exhibit under its own heading (a rule marks the new page).
+        out += ["---", "", f"## {exhibit.heading}: {md_escape(exhibit.title)} {{#exhibit-{exhibit.id}}}", ""]
+        for block in exhibit.blocks:
+            out += [*_md_block(block), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -182,6 +192,10 @@ def render_plain(doc: Document) -> str:
             out += [f"{clause.number} {clause.title}", ""]
             for block in clause.blocks:
                 out += [*_plain_block(block), ""]
+    for exhibit in doc.exhibits:
+        out += [f"{exhibit.heading.upper()}: {exhibit.title.upper()}", ""]
+        for block in exhibit.blocks:
+            out += [*_plain_block(block), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

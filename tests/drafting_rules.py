@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from mou_builder.clauses import looks_plural
 from mou_builder.document import Clause, Document
-from mou_builder.model import Spec
+from mou_builder.model import EXHIBIT_REF_RE, Spec, exhibit_letter
 from mou_builder.text_render import block_paragraphs
 
 
@@ -45,6 +45,11 @@ def units(doc: Document) -> Iterator[Unit]:
             for block in clause.blocks:
                 for text in block_paragraphs(block):
                     yield Unit(where, text, clause, section.key)
+    for exhibit in doc.exhibits:
+        yield Unit(exhibit.heading, exhibit.title, None, "exhibits", True)
+        for block in exhibit.blocks:
+            for text in block_paragraphs(block):
+                yield Unit(exhibit.heading, text, None, "exhibits")
 
 
 def spec_strings(spec: Spec) -> tuple[list[str], set[str]]:
@@ -61,13 +66,16 @@ def spec_strings(spec: Spec) -> tuple[list[str], set[str]]:
             for v in value:
                 walk(v, key)
         elif isinstance(value, str) and key not in _NOT_PRINTED:
+            value = EXHIBIT_REF_RE.sub(lambda m: names.get(m.group(1), m.group(0)), value)
             out.append(value)
             if key in _REPEATED:
                 repeatable.add(value)
 
-    # an override's record of what it was made against (versions, hashes, the file) is not printed
+    # an override's record of what it was made against (versions, hashes, the file) is not printed;
+    # a reference to an exhibit is printed as the exhibit's name; an exhibit's own text is markup (tables).
+    names = {ex.id: f"Exhibit {exhibit_letter(i)} ({ex.title})" for i, ex in enumerate(spec.exhibits)}
     not_printed = {"pin": True, "exclude": True, "override": {"__all__": {"based_on": True, "source": True}}}
-    walk(spec.model_dump(mode="json", exclude={"clauses": not_printed}))
+    walk(spec.model_dump(mode="json", exclude={"clauses": not_printed, "exhibits": {"__all__": {"text"}}}))
     return out, repeatable
 
 
@@ -88,6 +96,7 @@ _NOT_PRINTED = {
     "performance_start", "performance_end", "members", "notice_copies",
     "aliases",  # printed as defined terms, whose definition and use rule 8 checks
     "retention_basis", "disposition", "onward_transfer", "by", "covered_entity", "business_associate",
+    "precedence", "file",  # the order of the clause's enumeration; where an exhibit's text is read from
 }
 
 # Names and labels that a draft rightly repeats: a party's legal name heads the parties table and its

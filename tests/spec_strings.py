@@ -7,10 +7,12 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
+from mou_builder.model import EXHIBIT_REF_RE, exhibit_letter
 from mou_builder.types import _xml_safe
 
 # Text fields that are choices about the document rather than its words.
-NOT_PRINTED = {"clauses.pin", "clauses.exclude", "agreement.short_title"}
+# An exhibit's file is where its text is read from; its text is markup (tables), compared in test_exhibits.
+NOT_PRINTED = {"clauses.pin", "clauses.exclude", "agreement.short_title", "exhibits.file", "exhibits.text"}
 
 
 def _is_text(annotation: Any) -> bool:
@@ -19,8 +21,10 @@ def _is_text(annotation: Any) -> bool:
     return any(_is_text(arg) for arg in get_args(annotation))
 
 
-def text_values(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(path, text) for every free-text value in ``model``."""
+def text_values(model: BaseModel, prefix: str = "", names: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """(path, text) for every free-text value in ``model``, a reference to an exhibit as the draft prints it."""
+    if names is None:
+        names = {ex.id: f"Exhibit {exhibit_letter(i)} ({ex.title})" for i, ex in enumerate(getattr(model, "exhibits", []))}
     for name, info in type(model).model_fields.items():
         path = f"{prefix}{name}"
         if path in NOT_PRINTED:
@@ -29,6 +33,6 @@ def text_values(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, str]]
         items = value if isinstance(value, list) else [value]
         for item in items:
             if isinstance(item, BaseModel):
-                yield from text_values(item, f"{path}.")
+                yield from text_values(item, f"{path}.", names)
             elif isinstance(item, str) and _is_text(info.annotation):
-                yield path, item
+                yield path, EXHIBIT_REF_RE.sub(lambda m: names.get(m.group(1), m.group(0)), item)

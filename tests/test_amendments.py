@@ -91,7 +91,7 @@ def apply_items(original: Document, items: list[dict[str, Any]]) -> tuple[dict[s
 def _text(block: Block, numbers: dict[str, str]) -> list[str]:
     """A block's paragraphs, each reference numbered as in the amended agreement."""
     def said(inlines: Any) -> str:
-        return "".join(f"Section {numbers.get(i.clause_id, i.number)}" if isinstance(i, Ref) else i.text
+        return "".join(f"{i.label} {numbers.get(i.clause_id, i.number)}" if isinstance(i, Ref) else i.text
                        for i in inlines)
 
     if isinstance(block, Paragraph):

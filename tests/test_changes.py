@@ -52,6 +52,7 @@ FIRST_FIELD = {
     "raci-cell-changed": "responsibilities[3].informed[0]",
     "signatory-replaced": "signatories[0].name",
     "special-text-edited": "parties[1].legal_name",
+    "exhibit-edited": "exhibits[0].text",
 }
 
 

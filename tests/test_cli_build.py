@@ -193,6 +193,8 @@ def _specs_for_batch(tmp_path: Path) -> list[Path]:
     for example in EXAMPLES:
         target = folder / example.name
         target.write_bytes(example.read_bytes())
+        if (example.parent / example.stem).is_dir():  # its exhibit files, beside it as in docs/examples
+            shutil.copytree(example.parent / example.stem, folder / example.stem)
         specs.append(target)
     (folder / "broken.yaml").write_text((DATA / "invalid" / "invalid-date.yaml").read_text())
     (folder / "draft.yaml").write_text(MINIMAL.read_text())

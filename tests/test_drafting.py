@@ -374,6 +374,17 @@ def agreements(draw: Any) -> dict[str, Any]:
             {"party": ids[1], "to": "other", "description": "the State Department of Education"}]),
             min_size=1, max_size=2, unique_by=lambda e: e["to"]))}
     data["signatories"] = [{"party": pid, "name": f"Signer {pid}", "title": "Director"} for pid in ids]
+    exhibits = draw(st.lists(st.sampled_from(EXHIBITS), max_size=2, unique_by=lambda e: e["id"]))
+    if exhibits:
+        data["exhibits"] = exhibits
+        # referred to from a duty, as a program officer would ("as set out in Exhibit A (Work Plan)")
+        responsibilities[0]["details"] = f"as set out in [[exhibit.{exhibits[0]['id']}]]"
+    if draw(st.booleans()):
+        data["incorporated_documents"] = draw(st.lists(st.sampled_from(DOCUMENTS), min_size=1, max_size=2,
+                                                       unique_by=lambda d: d["title"]))
+    if (exhibits or data.get("incorporated_documents")) and draw(st.booleans()):
+        data.setdefault("general_provisions", {})["precedence"] = draw(st.permutations(
+            ["agreement", "exhibits", "incorporated_documents"]))
     if draw(st.booleans()):  # a template: some values left as placeholders (docs/placeholders.md)
         for path, token in TEMPLATE_BLANKS:
             if path == "termination.data_return_days" and "destruction_days" in data.get("data_sharing", {}):
@@ -431,6 +442,18 @@ def _data_terms(draw: Any, ds: dict[str, Any], ids: list[str]) -> dict[str, Any]
             hipaa.update(business_associate=ids[1], subcontractors=draw(st.booleans()))
         out["hipaa"] = hipaa
     return out
+
+
+EXHIBITS = [
+    {"id": "work-plan", "title": "Work Plan", "text": "The Parties meet each month.\n\n| Task | Due |\n|---|---|\n"
+                                                       "| Kick-off | March 2027 |"},
+    {"id": "budget", "title": "Budget", "text": "- Staff time\n- Supplies"},
+]
+DOCUMENTS = [
+    {"title": "Grant Award Notice", "issuer": "the State Department of Education", "date": "2026-07-01",
+     "reference": "Award 26-0042"},
+    {"title": "Program Performance Standards", "description": "the standards every site meets"},
+]
 
 
 # A fixed sample in CI; MOU_DRAFTING_EXAMPLES=2000 searches further by hand.

@@ -45,8 +45,8 @@ def _markdown(path: Path) -> str:
         "| Alpha | Beta | Program grant | Cash | up to $50,000.00 |",
     ]),
     ("money-amount-set-by", [
-        # the exhibit reference is the spec's text: printed as written, never read as a cross-reference
-        "Alpha shall pay Beta the amount set by the budget in \\[\\[exhibit.budget\\]\\] approved by the Steering "
+        # the exhibit reference names the exhibit as the draft letters it
+        "Alpha shall pay Beta the amount set by the budget in [Exhibit A](#exhibit-budget) (Approved Budget) approved by the Steering "
         "Committee, but not more than $80,000.00, for the following: program grant.",
     ]),
     ("money-rate", [
@@ -211,7 +211,7 @@ def test_a_change_shows_as_that_field_and_is_marked_in_the_redline(field: str, t
 
 # ---------------------------------------------------------------- text reaches the Word document verbatim
 
-HOSTILE = 'Acme & Sons <Ltd> "Q" {{ 7*7 }} [[exhibit.budget]] *x* 😀'
+HOSTILE = 'Acme & Sons <Ltd> "Q" {{ 7*7 }} [[budget]] *x* 😀'
 
 
 def test_money_texts_reach_the_word_document_verbatim() -> None:

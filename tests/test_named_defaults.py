@@ -92,6 +92,7 @@ PRECONDITIONS: dict[str, dict[str, Any]] = {
     "liability.indemnity_procedure.settlement_consent": {
         "liability": {"mode": "mutual_indemnity", "indemnity_procedure": {"control": "indemnitor"}}},
     "communication.mail_receipt_days": {"communication": {"notice_methods": ["certified_mail"]}},
+    "general_provisions.precedence": {"incorporated_documents": [{"title": "Grant Award Notice"}]},
 }
 
 # For a default inside a block of a section: the block, added to the city's section.
@@ -114,6 +115,8 @@ def _other_value(path: str, default: Any) -> Any:
         return "EUR"
     if path == "legal.binding_sections":
         return ["data_sharing"]
+    if path == "general_provisions.precedence":
+        return ["incorporated_documents", "agreement", "exhibits"]
     *parents, name = path.split(".")
     model: Any = Spec
     for part in parents:

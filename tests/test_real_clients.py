@@ -94,8 +94,12 @@ def test_libreoffice_converts_to_a_pdf_with_pages(name: str, pdfs: dict[str, Pat
     spec = _spec_of(name)
     doc = assemble(spec)
     on_page = [next(i for i, page in enumerate(pages) if f"{s.number}. {s.title.upper()}" in page) for s in doc.sections]
-    assert on_page == sorted(on_page) and on_page[-1] == count - 1, on_page
-    assert [f"Name: {s.name}" in pages[-1] for s in spec.signatories] == [True] * len(spec.signatories)
+    # each exhibit starts a page of its own after the signature page
+    starts = [next(i for i, page in enumerate(pages) if f"{x.heading} {x.title.upper()}" in page) for x in doc.exhibits]
+    assert starts == sorted(set(starts)) and all(start > on_page[-1] for start in starts), starts
+    last = starts[0] - 1 if starts else count - 1
+    assert on_page == sorted(on_page) and on_page[-1] == last, on_page
+    assert [f"Name: {s.name}" in pages[last] for s in spec.signatories] == [True] * len(spec.signatories)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

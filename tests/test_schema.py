@@ -42,6 +42,9 @@ CROSS_FIELD = {
     "hipaa-covered-entity-not-provider", "hipaa-in-de-identified-mode", "hipaa-subcontractors-without-business-associate",
     "onward-transfer-without-redisclosure-ban", "research-min-cell-without-aggregate",
     "retention-basis-without-destruction",
+    # exhibits: ids unique, references to known ids and only where the markup prints them, text or file
+    "exhibit-duplicate-id", "exhibit-unknown-reference", "exhibit-reference-in-signature", "exhibit-text-and-file",
+    "exhibit-file-extension", "precedence-incomplete",
 }
 
 # The directional terms (termination rights and triggers, indemnities, carve-outs, licences, assignment).
