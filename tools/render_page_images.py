@@ -19,11 +19,15 @@ sys.path.insert(0, str(ROOT))
 from mou_builder.pdf import convert_to_pdf  # noqa: E402
 from mou_builder.render_word import build_docx  # noqa: E402
 
-#: Pages to show; "last" is the signature page, wherever the text ends.
+#: Pages to show: a number; "last", the signature page (before any exhibit); or "find:TEXT", the first page
+#: whose text has TEXT (the file is named after the page number then).
 PAGES: dict[str, list[int | str]] = {
     "city-data-grant": [1, 3, "last"],
     "head-start-coordination": [4],
     "library-literacy": [1],
+    "research-data-use": [1, "last", "find:EXHIBIT A"],
+    "fiscal-sponsorship": ["find:Budget by Period"],
+    "hospital-food-bank": [1, "find:Minimum Necessary"],
 }
 INCOMPLETE = ROOT / "tests" / "data" / "valid" / "minimal.yaml"
 #: Pages shown of the example built on the sample letterhead: the first, a page of tables, the signatures.
@@ -59,10 +63,17 @@ def render(spec: Path, name: str, pages: list[int | str], out: Path, tmp: Path, 
     docx = tmp / f"{name}.docx"
     docx.write_bytes(build_docx(spec, template=template))
     pdf = convert_to_pdf(docx)
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
-    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    texts = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                           text=True).stdout.split("\f")
     for page in pages:
-        number = count if page == "last" else int(page)
+        if page == "last":  # the signature page: the last one that asks for a signature
+            number = max(i for i, text in enumerate(texts, start=1) if "Signature:" in text)
+        elif str(page).startswith("find:"):
+            wanted = str(page)[5:]
+            number = next(i for i, text in enumerate(texts, start=1) if wanted.casefold() in text.casefold())
+            page = number
+        else:
+            number = int(page)
         prefix = out / f"{name}-page-{page}"
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(number), "-l", str(number),
                         str(pdf), str(prefix)], check=True)
