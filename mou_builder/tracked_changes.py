@@ -47,7 +47,8 @@ from mou_builder.render_word import (
 )
 from mou_builder.resources import default_template_path
 from mou_builder.word_input import (
-    Segment, WordDraft, clean, cleaned_segments, format_key, formatting, margin_refs, read_docx, text_of,
+    Segment, WordDraft, clean, cleaned_segments, format_key, formatting, layout_fields_named, margin_refs, read_docx,
+    text_of,
 )
 
 #: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
@@ -193,8 +194,11 @@ def _revise_margins(reviser: _Reviser, adopter: _Adopter, old: WordDraft, word: 
             cleaned += copies
         old_root = old.margins.get(label)
         old_elements = clean([copy.deepcopy(c) for c in old_root]) if old_root is not None else []
-        same = [_key(e) for e in old_elements] == [_key(e) for e in cleaned] and all(map(_same_format, old_elements,
-                                                                                       cleaned))
+        # Compared with page numbers and counts as fields, as the change summary does (margin_lines).
+        named_old = clean(layout_fields_named([copy.deepcopy(c) for c in old_root])) if old_root is not None else []
+        named_new = clean(layout_fields_named([copy.deepcopy(c) for c in originals]))
+        same = [_key(e) for e in named_old] == [_key(e) for e in named_new] and all(map(_same_format, named_old,
+                                                                                      named_new))
         if same and not any(map(_revised, originals)):
             continue  # tracked changes already in the part are accepted, as in the body: only then is it left alone
         adopter.adopt(old_elements)

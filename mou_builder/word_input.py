@@ -200,8 +200,57 @@ def margin_refs(root: etree._Element) -> list[tuple[str, str]]:
 
 
 def margin_lines(draft: WordDraft) -> dict[str, tuple[str, ...]]:
-    """The text lines of each header and footer of a draft, by label (cleaned copies: fields show their result)."""
-    return {label: tuple(text_lines(clean([deepcopy(c) for c in root]))) for label, root in draft.margins.items()}
+    """The text lines of each header and footer of a draft, by label.
+
+    Cleaned copies: fields show their result, except the page-layout fields
+    (``Page {PAGE} of {NUMPAGES}``), whose result is whatever page count the
+    program that last saved the file had worked out, not the draft's words.
+    """
+    return {label: tuple(text_lines(clean(layout_fields_named([deepcopy(c) for c in root]))))
+            for label, root in draft.margins.items()}
+
+
+#: Fields whose result depends on the page layout, not on the text: a page number, a page count.
+_LAYOUT_FIELDS = frozenset({"PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION"})
+
+
+def layout_fields_named(elements: list[etree._Element]) -> list[etree._Element]:
+    """``elements`` (changed in place) with each page-layout field's result replaced by its name, ``{PAGE}``.
+
+    Two saves of the same draft differ in these results (a file written
+    without a layout says "Page 1 of 1"; LibreOffice writes "Page 6 of 6"),
+    so they are compared by what they are. Simple and complex fields both.
+    """
+    def layout(instruction: str) -> str | None:
+        words = instruction.split()
+        return words[0].upper() if words and words[0].upper() in _LAYOUT_FIELDS else None
+
+    for element in elements:
+        for simple in list(element.iter(w("fldSimple"))):
+            name = layout(simple.get(w("instr"), ""))
+            if name:
+                for child in list(simple):
+                    simple.remove(child)
+                run = etree.SubElement(simple, w("r"))
+                etree.SubElement(run, w("t")).text = "{" + name + "}"
+        stack: list[list[Any]] = []  # [instruction, state, named]: a field may span runs and paragraphs
+        for node in list(element.iter(w("fldChar"), w("instrText"), w("t"))):
+            if node.tag == w("fldChar"):
+                kind = node.get(w("fldCharType"))
+                if kind == "begin":
+                    stack.append(["", "code", False])
+                elif kind == "separate" and stack:
+                    stack[-1][1] = "result"
+                elif kind == "end" and stack:
+                    stack.pop()
+            elif node.tag == w("instrText") and stack:
+                stack[-1][0] += node.text or ""
+            elif node.tag == w("t") and stack and stack[-1][1] == "result":
+                name = layout(stack[-1][0])
+                if name:
+                    node.text = "" if stack[-1][2] else "{" + name + "}"
+                    stack[-1][2] = True
+    return elements
 
 
 def check_document(root: etree._Element, name: str, member: str, error: type[MouError]) -> None:
