@@ -22,7 +22,8 @@ from typing import Any
 
 from mou_builder._version import __version__
 from mou_builder.clauses import (
-    ClauseFile, ClauseLibrary, format_days, capfirst, format_date, format_money, format_number, load_library, render_body, select_clauses,
+    ClauseFile, ClauseLibrary, bare, format_days, capfirst, format_date, format_money, format_number, load_library, lowerfirst,
+    render_body, select_clauses,
     spec_context,
 )
 from mou_builder.completeness import Profile, check, covered_sections, load_profile
@@ -336,11 +337,13 @@ class _TableBuilder:
             if c.instalments is not None:
                 terms.append(f"in {self._instalment_count(c)} instalments")
             if c.admin_fee_percent is not None:
-                terms.append(f"less an administrative fee of {format_number(c.admin_fee_percent)}%")
+                # the amounts are what the payee gets after the fee (the model's rule), not a sum the fee comes off
+                terms.append(f"after an administrative fee of {format_number(c.admin_fee_percent)}% "
+                             f"kept by {next(p.short_name for p in self.spec.parties if p.id == c.payer)}")
             if c.schedule:
                 terms.append(c.schedule)
             if c.restrictions and c.basis != "pass_through":  # a pass-through clause states them itself
-                terms.append(f"restricted to: {c.restrictions}")
+                terms.append(f"restricted to: {bare(lowerfirst(c.restrictions))}")
             terms[0] = terms[0].capitalize()
             most = maximum(c)
             if c.kind == "in_kind" or most.exact:
