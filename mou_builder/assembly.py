@@ -22,8 +22,7 @@ from typing import Any
 
 from mou_builder._version import __version__
 from mou_builder.clauses import (
-    ClauseFile, ClauseLibrary, bare, format_days, capfirst, format_date, format_money, format_number, load_library, lowerfirst,
-    render_body, select_clauses,
+    ClauseFile, ClauseLibrary, format_days, capfirst, format_date, format_money, format_number, load_library, render_body, select_clauses,
     spec_context,
 )
 from mou_builder.completeness import Profile, check, covered_sections, load_profile
@@ -343,7 +342,7 @@ class _TableBuilder:
             if c.schedule:
                 terms.append(c.schedule)
             if c.restrictions and c.basis != "pass_through":  # a pass-through clause states them itself
-                terms.append(f"restricted to: {bare(lowerfirst(c.restrictions))}")
+                terms.append(f"restricted to: {c.restrictions}")
             terms[0] = terms[0].capitalize()
             most = maximum(c)
             if c.kind == "in_kind" or most.exact:
