@@ -336,7 +336,9 @@ class _TableBuilder:
             if c.instalments is not None:
                 terms.append(f"in {self._instalment_count(c)} instalments")
             if c.admin_fee_percent is not None:
-                terms.append(f"less an administrative fee of {format_number(c.admin_fee_percent)}%")
+                # the amounts are what the payee gets after the fee (the model's rule), not a sum the fee comes off
+                terms.append(f"after an administrative fee of {format_number(c.admin_fee_percent)}% "
+                             f"kept by {next(p.short_name for p in self.spec.parties if p.id == c.payer)}")
             if c.schedule:
                 terms.append(c.schedule)
             if c.restrictions and c.basis != "pass_through":  # a pass-through clause states them itself

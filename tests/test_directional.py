@@ -73,10 +73,11 @@ def test_each_trigger_names_who_may_terminate_on_what_event_and_with_what_notice
 
 def test_consequences_follow_only_their_kind_of_termination() -> None:
     text = _section(_text(THREE), "Effect of Termination")
-    assert ("If this MOU is terminated for cause, the following also apply: - The Tutors shall purge all shared data "
-            "within ten (10) days after termination.") in text
-    assert ("If this MOU is terminated for convenience, the following also apply: - The District shall pay for "
-            "tutoring sessions already given.") in text
+    # each list names the clause it follows, not a kind of termination a trigger could also be read as
+    assert ("If this MOU is terminated under Section 13.2 (Termination for Cause), the following also apply: "
+            "- The Tutors shall purge all shared data within ten (10) days after termination.") in text
+    assert ("If this MOU is terminated under Section 13.1 (Termination for Convenience), the following also apply: "
+            "- The District shall pay for tutoring sessions already given.") in text
 
 
 # ---------------------------------------------------------------- liability
@@ -102,8 +103,10 @@ def test_an_indemnity_beside_the_mutual_one_keeps_both() -> None:
 
 def test_carve_outs_the_disclaimer_and_the_procedure() -> None:
     text = _text(THREE)
+    # 'indemnity' is not a carve-out, yet the exclusion must not strip the indemnities of the third-party claims
     assert ("This exclusion does not apply to liability for a breach of confidentiality or for willful "
-            "misconduct.") in _section(text, "Exclusion of Consequential Damages")
+            "misconduct, or to amounts payable to a third party under an indemnity in this MOU.") in _section(
+        text, "Exclusion of Consequential Damages")
     assert ("This limit does not apply to liability under an indemnity in this MOU, for unauthorized access to or "
             "disclosure of shared data or for gross negligence.") in _section(text, "Limit of Liability")
     assert _section(text, "Disclaimer of Warranties").startswith("Except as expressly stated in this MOU, no Party")
@@ -152,10 +155,10 @@ def test_one_party_licences() -> None:
     assert ("The Library hereby grants the Tutors a non-exclusive, royalty-free, revocable license to use the "
             "Riverside Reads logo solely to promote the summer reading program while this MOU is in effect.") in text
     assert ("The Tutors hereby grant the District and the Library a non-exclusive, royalty-free, irrevocable license "
-            "to use the work product they own under this MOU in perpetuity.") in text
+            "to use the work product the Tutors own under this MOU in perpetuity.") in text
     # a non-binding instrument states the intention ('will grant'); exclusivity the spec leaves out is not stated
     assert _section(_text(TWO), "Licenses") == (
-        "The County will grant the Partners a license to use the data it provides under this MOU "
+        "The County will grant the Partners a license to use the data the County provides under this MOU "
         "solely to plan pantry hours."
     )
 

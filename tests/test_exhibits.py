@@ -145,14 +145,14 @@ def test_the_order_of_precedence_is_a_named_default_the_spec_can_change() -> Non
     assert len(infos) == 1 and "[agreement, exhibits, incorporated_documents]" in infos[0].message
     items = assemble(spec).clause("general_provisions.precedence").blocks[1].items
     assert ["".join(i.text for i in item) for item in items] == [
-        "the body of this MOU;", "the Exhibits; and", "the documents incorporated by reference."]
+        "the body of this MOU;", "the Exhibit; and", "the document incorporated by reference."]
 
     data["general_provisions"] = {"precedence": ["incorporated_documents", "agreement", "exhibits"]}
     chosen = validate_spec(data)
     assert not [f for f in check(chosen) if f.path == "general_provisions.precedence"]
     items = assemble(chosen).clause("general_provisions.precedence").blocks[1].items
     assert ["".join(i.text for i in item) for item in items] == [
-        "the documents incorporated by reference;", "the body of this MOU; and", "the Exhibits."]
+        "the document incorporated by reference;", "the body of this MOU; and", "the Exhibit."]
 
 
 def test_without_exhibits_or_documents_the_precedence_default_is_not_reported() -> None:
@@ -324,8 +324,8 @@ def test_diff_shows_a_new_order_of_precedence_as_that_field_and_the_redline_mark
     out = tmp_path / "redline.docx"
     assert CliRunner().invoke(main, ["diff", str(old), str(new), "-o", str(out)]).exit_code == 0
     accepted, rejected = accept_all(out.read_bytes()), reject_all(out.read_bytes())
-    assert accepted.index("the documents incorporated by reference;") < accepted.index("the Exhibits.")
-    assert rejected.index("the body of this MOU;") < rejected.index("the documents incorporated by reference.")
+    assert accepted.index("the document incorporated by reference;") < accepted.index("the Exhibit.")
+    assert rejected.index("the body of this MOU;") < rejected.index("the document incorporated by reference.")
 
 
 def test_two_word_drafts_compare_their_exhibits_too(tmp_path: Path) -> None:

@@ -64,9 +64,10 @@ def _markdown(path: Path) -> str:
         "| **Total: Operating grant** |  |  | **$100,000.00** |",
     ]),
     ("money-admin-fee", [
-        "Alpha may retain, as an administrative fee, 8 percent of the funds it receives for the following: grant "
-        "funds for the project. The amounts payable to Beta from those funds are net of that fee.",
-        "| Cash; less an administrative fee of 8% | up to $92,000.00 |",
+        "Alpha may retain, as an administrative fee, 8% of the funds it receives for the following: grant "
+        "funds for the project. The amounts stated in this MOU for that contribution are what Beta receives after "
+        "that fee.",
+        "| Cash; after an administrative fee of 8% kept by Alpha | up to $92,000.00 |",
     ]),
     ("money-budget-by-year", [
         "The total budget of $90,000.00 is divided among the budget periods as follows:",
