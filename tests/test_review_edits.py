@@ -177,7 +177,7 @@ def test_the_build_carries_its_spec_and_a_draft_as_built_reads_as_not_edited(bui
 
 def test_an_edit_a_comment_and_a_tracked_insertion_are_listed_and_nothing_else(built: bytes) -> None:
     data = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
-    data = _edited(data, comment_on("approved requests within 30 days", "Can we make this 45 days?"))
+    data = _edited(data, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
     data = _edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
     report = _review(data)
     noted = {c.id: c for c in report.noted}
@@ -188,7 +188,7 @@ def test_an_edit_a_comment_and_a_tracked_insertion_are_listed_and_nothing_else(b
     billing = noted["financial.billing"]
     assert billing.status == "unchanged" and billing.edits == () and billing.tracked == ()
     assert [(n.author, n.date, n.anchor, n.text) for n in billing.comments] == [
-        (AUTHOR, DATE, "approved requests within 30 days", "Can we make this 45 days?")]
+        (AUTHOR, DATE, "approved requests within thirty (30) days", "Can we make this 45 days?")]
     unspent = noted["financial.unspent-funds"]
     # a pending tracked change is listed as such, not as an edit of the text
     assert unspent.status == "unchanged" and unspent.edits == ()
@@ -264,18 +264,18 @@ def test_word_edits_read_as_the_text_does() -> None:
 
 def test_the_command_prints_text_json_and_markdown(built: bytes, tmp_path: Path) -> None:
     path = tmp_path / "returned.docx"
-    path.write_bytes(_edited(built, comment_on("approved requests within 30 days", "Can we make this 45 days?")))
+    path.write_bytes(_edited(built, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?")))
     runner = CliRunner()
     text = runner.invoke(main, ["review-edits", str(path)])
     assert text.exit_code == 0, text.output
     assert text.output.splitlines()[1:] == [
         "Clauses: 0 edited, 0 deleted, 0 added; 0 tracked changes pending; 1 comment",
         "6.6 Billing (financial.billing): not edited",
-        f'  comment by {AUTHOR} on 2026-11-20 on "approved requests within 30 days": Can we make this 45 days?',
+        f'  comment by {AUTHOR} on 2026-11-20 on "approved requests within thirty (30) days": Can we make this 45 days?',
     ]
     data = json.loads(runner.invoke(main, ["review-edits", str(path), "--format", "json"]).output)
     assert data["clauses"][0]["comments"] == [
-        {"author": AUTHOR, "date": DATE, "anchor": "approved requests within 30 days", "text": "Can we make this 45 days?"}]
+        {"author": AUTHOR, "date": DATE, "anchor": "approved requests within thirty (30) days", "text": "Can we make this 45 days?"}]
     md = runner.invoke(main, ["review-edits", str(path), "--format", "md", "--base", str(CITY)]).output
     assert "## 6.6 Billing (financial.billing): not edited" in md
 
@@ -331,7 +331,7 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
     built = render_docx(assemble(load_spec(spec_path)))
     returned = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
-    returned = _edited(returned, comment_on("approved requests within 30 days", "Can we make this 45 days?"))
+    returned = _edited(returned, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
     returned = _edited(returned, insert_tracked("revert to the City", " and are repaid within 60 days"))
     returned_path = tmp_path / "returned.docx"
     returned_path.write_bytes(returned)
@@ -441,7 +441,7 @@ def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tm
 
 def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: bytes, tmp_path: Path) -> None:
     returned = tmp_path / "returned.docx"
-    returned.write_bytes(_edited(built, comment_on("approved requests within 30 days", "Can we make this 45 days?")))
+    returned.write_bytes(_edited(built, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?")))
     spec = load_spec(CITY)
     data = spec.model_dump(mode="json", exclude_none=True)
     data["agreement"]["draft_version"] = "2"
@@ -458,7 +458,7 @@ def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: byte
     assert [(c.id, c.number, [(n.author, n.date, n.text) for n in c.comments]) for c in report.noted] == [
         ("financial.billing", "6.5", [(AUTHOR, DATE, "Can we make this 45 days?")])]
     # on the paragraph that holds the words it was on
-    assert "approved requests within 30 days" in report.noted[0].comments[0].anchor
+    assert "approved requests within thirty (30) days" in report.noted[0].comments[0].anchor
     usage = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(next_path)])
     assert usage.exit_code == 2 and "go together" in usage.output
 
