@@ -470,7 +470,7 @@ def test_the_command_writes_the_same_docx_every_time(tmp_path: Path) -> None:
         result = _run("amend", str(ORIGINAL), str(SECOND), "--number", "2", "--effective", "2027-10-01",
                       "-o", str(out))
         assert result.returncode == 0, result.stderr
-        assert result.stdout == f"wrote {out} (13 items)\n"
+        assert result.stdout == f"wrote {out} (14 items)\n"
     assert first.read_bytes() == second.read_bytes()
     old, new = load_spec(ORIGINAL), load_spec(SECOND)
     amendment = amendment_items(old, new, number=2, effective=datetime.date(2027, 10, 1))
@@ -484,7 +484,7 @@ def test_the_command_prints_markdown_text_and_json() -> None:
     txt = _run("amend", str(ORIGINAL), str(SECOND), "--format", "txt", "--title", "Second Amendment")
     assert txt.returncode == 0 and txt.stdout.startswith("SECOND AMENDMENT\n")
     data = json.loads(_run("amend", str(ORIGINAL), str(SECOND), "--format", "json").stdout)
-    assert data["items_version"] == 1 and len(data["items"]) == 13
+    assert data["items_version"] == 1 and len(data["items"]) == 14
     assert data["agreement"] == {"title": "Housing Navigation Partnership and Data Sharing Agreement",
                                  "number": "CITY-HS-2026-0457", "date": "2026-10-05", "amended_by": []}
 
@@ -570,7 +570,7 @@ def test_the_restated_agreement_from_the_command(tmp_path: Path) -> None:
 
 def test_check_reports_a_party_whose_obligations_change_without_a_signatory(tmp_path: Path) -> None:
     ok = _run("amend", str(ORIGINAL), str(SECOND), "--check")
-    assert ok.returncode == 0 and "13 items; every party whose obligations change signs" in ok.stdout
+    assert ok.returncode == 0 and "14 items; every party whose obligations change signs" in ok.stdout
     data = load_spec(SECOND).model_dump(mode="json", exclude_none=True)
     data["signatories"] = [s for s in data["signatories"] if s["party"] != "lha"]
     unsigned = tmp_path / "unsigned.yaml"
@@ -587,7 +587,7 @@ def test_the_conformed_copy_from_the_command(tmp_path: Path) -> None:
     out, copy_ = tmp_path / "amendment-2.docx", tmp_path / "conformed.docx"
     result = _run("amend", str(ORIGINAL), str(SECOND), "--number", "2", "-o", str(out), "--conformed", str(copy_))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"wrote {out} (13 items)\nwrote {copy_} (conformed copy)\n"
+    assert result.stdout == f"wrote {out} (14 items)\nwrote {copy_} (conformed copy)\n"
     assert ooxml_errors(copy_) == []
     text = re.sub(r"\s+", " ", pdf_text(libreoffice_pdf(copy_)))
     assert "Conformed copy through Amendment No. 2" in text
@@ -736,7 +736,7 @@ def test_the_built_docx_gives_the_same_amendment_as_its_spec(tmp_path: Path) -> 
     from_docx, from_spec = tmp_path / "a.docx", tmp_path / "b.docx"
     for source, out in ((signed, from_docx), (ORIGINAL, from_spec)):
         result = _run("amend", str(source), str(SECOND), "--number", "2", "-o", str(out))
-        assert result.returncode == 0 and result.stdout == f"wrote {out} (13 items)\n", result.stderr
+        assert result.returncode == 0 and result.stdout == f"wrote {out} (14 items)\n", result.stderr
     assert from_docx.read_bytes() == from_spec.read_bytes()
 
 
