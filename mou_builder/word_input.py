@@ -913,7 +913,6 @@ def _replace_with(node: etree._Element, children: list[etree._Element]) -> None:
     parent.remove(node)
 
 
-
 # ---------------------------------------------------------------- the spec a built draft carries
 
 
@@ -950,7 +949,7 @@ def recorded_exhibits(draft: WordDraft) -> dict[str, tuple[str, str, str]]:
 
 
 def spec_from_docx(path: str | os.PathLike[str], *, exhibit_folders: Sequence[str | os.PathLike[str]] = ()) -> Spec:
-    """The spec a .docx built by mou-builder carries: the agreement as it was built, for ``amend`` and ``diff``.
+    """The spec a .docx built by mou-builder carries: the agreement as it was built (``amend`` reads it).
 
     Every build embeds its spec (canonical JSON, in a custom XML part). The
     spec names an exhibit *file* by its path, not its content, so each such
@@ -964,6 +963,8 @@ def spec_from_docx(path: str | os.PathLike[str], *, exhibit_folders: Sequence[st
     """
     import hashlib
     from pathlib import Path
+
+    from mou_builder.model import exhibit_letter
 
     name = os.fspath(path)
     advice = "give the agreement's spec (YAML or JSON) instead"
@@ -995,7 +996,7 @@ def spec_from_docx(path: str | os.PathLike[str], *, exhibit_folders: Sequence[st
         if found is None:
             looked = " or ".join(str(p) for p in dict.fromkeys(places))
             raise DraftError(
-                f"{name}: exhibits[{i}].file: Exhibit {recorded.get(ex.id, ('?',))[0]} ({ex.title}) was built from "
+                f"{name}: exhibits[{i}].file: Exhibit {exhibit_letter(i)} ({ex.title}) was built from "
                 f"{ex.file}, and no file with the content it had then is at {looked}; put the exhibit file as it was "
                 f"signed beside the .docx, or {advice}")
         # relative to the .docx's folder, so what the agreement records as the source stays as built
