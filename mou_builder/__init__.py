@@ -50,6 +50,7 @@ __all__ = [
     # amendments
     "amend",
     "AmendmentError",
+    "spec_from_docx",
     # building files
     "BuildOptions",
     "BuildResult",
@@ -86,6 +87,7 @@ _LAZY = {
     "redline": "mou_builder.review",
     "amend": "mou_builder.amendment",
     "AmendmentError": "mou_builder.amendment",
+    "spec_from_docx": "mou_builder.word_input",
     "BuildOptions": "mou_builder.batch",
     "BuildResult": "mou_builder.batch",
     "build_file": "mou_builder.batch",
@@ -107,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mou_builder.loader import load_spec, loads_spec, validate_spec
     from mou_builder.model import Spec
     from mou_builder.text_render import render_text
+    from mou_builder.word_input import spec_from_docx
     from mou_builder.render_word import build_docx, render_docx
     from mou_builder.schema import spec_schema
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from mou_builder._version import __version__
 from mou_builder.document import (
-    Block, Clause, ClauseEntry, Document, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock, Signatures, Span,
-    TitleBlock,
+    Block, Clause, ClauseEntry, Document, Exhibit, Inline, ListBlock, Paragraph, Ref, Section, SignatureBlock,
+    Signatures, Span, TitleBlock,
 )
 from mou_builder.errors import MouError
 from mou_builder.text_render import block_paragraphs
@@ -47,7 +47,7 @@ ITEMS_VERSION = 1
 _NOT_AMENDED = frozenset({"signatures"})
 
 ItemKind = Literal["replace", "add", "delete", "delete-section", "add-section", "change", "party-added",
-                   "party-removed", "party-renamed"]
+                   "party-removed", "party-renamed", "exhibit-replace", "exhibit-add", "exhibit-delete"]
 
 
 class AmendmentError(MouError):
@@ -97,6 +97,10 @@ class AmendmentItem:
     new_value: str | None = None
     #: the words of the original's clauses it names (not in the JSON: the original has them)
     old_text: tuple[str, ...] = ()
+    #: an exhibit item: the original's letter of the exhibit it replaces or deletes (None for one it adds)
+    exhibit_letter: str | None = None
+    #: an exhibit item: the exhibit it attaches (letter "A-1" for a replacement, the next free letter for a new one)
+    exhibit: Exhibit | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "text": self.text, "heading": self.heading,
@@ -105,6 +109,11 @@ class AmendmentItem:
                                 "new": [c.as_dict() for c in self.new]}
         if self.kind == "change":
             data.update(field=self.label, old=self.old, new_value=self.new_value)
+        if self.kind.startswith("exhibit-"):
+            attached = self.exhibit
+            data.update(letter=self.exhibit_letter, exhibit=None if attached is None else {
+                "id": attached.id, "letter": attached.letter, "title": attached.title,
+                "paragraphs": [p for b in attached.blocks for p in block_paragraphs(b) if p]})
         return data
 
 
@@ -206,8 +215,89 @@ def _amendment(original: Spec, new: Spec, old_doc: Document, new_doc: Document, 
     )
 
 
+def exhibit_letters(old_doc: Document, new_doc: Document) -> dict[str, str]:
+    """Exhibit id -> its letter in the amended agreement, for each exhibit of the new version.
+
+    The original's letters stay (like its section numbers): an exhibit it
+    had keeps its letter, whatever the new version's order, and one the new
+    version adds takes the next letter after the original's last, so no
+    letter of the signed agreement is given to another exhibit.
+    """
+    from mou_builder.model import exhibit_letter
+
+    old = {x.id: x.letter for x in old_doc.exhibits}
+    out = {}
+    free = len(old_doc.exhibits)
+    for exhibit in new_doc.exhibits:
+        if exhibit.id in old:
+            out[exhibit.id] = old[exhibit.id]
+        else:
+            out[exhibit.id] = exhibit_letter(free)
+            free += 1
+    return out
+
+
+def _relettered(new_doc: Document, letters: Mapping[str, str]) -> Document:
+    """The new version with each exhibit named by its letter in the amended agreement, where that differs.
+
+    A reference (``[[exhibit.id]]``) is renumbered like a clause reference;
+    this is for the names clauses print as words (the Exhibits clause's
+    list, a table cell): "Exhibit B (Data Elements)" -> "Exhibit C (Data
+    Elements)".
+    """
+    import re
+
+    names = {f"Exhibit {x.letter} ({x.title})": f"Exhibit {letters[x.id]} ({x.title})" for x in new_doc.exhibits
+             if letters[x.id] != x.letter}
+    if not names:
+        return new_doc
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+    def swap(text: str) -> str:
+        return pattern.sub(lambda m: names[m.group()], text)
+
+    sections = tuple(replace(s, clauses=tuple(replace(c, blocks=_mapped(c.blocks, swap)) for c in s.clauses))
+                     for s in new_doc.sections)
+    exhibits = tuple(replace(x, blocks=_mapped(x.blocks, swap)) for x in new_doc.exhibits)
+    return replace(new_doc, sections=sections, exhibits=exhibits)
+
+
+def _exhibit_items(old_doc: Document, new_doc: Document, letters: Mapping[str, str], numbers: Mapping[str, str],
+                   term: str) -> Iterator[AmendmentItem]:
+    """An item for each exhibit replaced (its content or title changed), deleted or added, by its letters."""
+    new = {x.id: x for x in new_doc.exhibits}
+
+    def words(exhibit: Exhibit) -> tuple[str, ...]:
+        return (exhibit.title, *(p for b in _renumbered(exhibit.blocks, numbers) for p in block_paragraphs(b) if p))
+
+    def attached(exhibit: Exhibit, letter: str) -> Exhibit:
+        return replace(exhibit, letter=letter, blocks=_renumbered(exhibit.blocks, numbers))
+
+    for old in old_doc.exhibits:
+        named = f"Exhibit {old.letter} ({old.title})"
+        after = new.get(old.id)
+        if after is None:
+            yield AmendmentItem("exhibit-delete", f"{named} is deleted in its entirety.", named, ids=(old.id,),
+                                exhibit_letter=old.letter, old_text=words(old))
+        elif words(old) != words(after):
+            letter = f"{old.letter}-1"
+            yield AmendmentItem(
+                "exhibit-replace",
+                f"{named} is deleted and replaced in its entirety with the attached Exhibit {letter} ({after.title}). "
+                f"Each reference in the {term} to Exhibit {old.letter} is to Exhibit {letter}.",
+                named, ids=(old.id,), exhibit_letter=old.letter, exhibit=attached(after, letter), old_text=words(old))
+    for exhibit in new_doc.exhibits:
+        if exhibit.id not in {x.id for x in old_doc.exhibits}:
+            letter = letters[exhibit.id]
+            yield AmendmentItem(
+                "exhibit-add", f"The {term} is amended by adding the attached Exhibit {letter} ({exhibit.title}).",
+                f"New Exhibit {letter} ({exhibit.title})", ids=(exhibit.id,), exhibit=attached(exhibit, letter))
+
+
 def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term: str) -> Iterator[AmendmentItem]:
     yield from _party_items(original, new, term)
+    letters = exhibit_letters(old_doc, new_doc)
+    new_doc = _relettered(new_doc, letters)
     old_sections = [s for s in old_doc.sections if s.key not in _NOT_AMENDED]
     new_sections = {s.key: s for s in new_doc.sections if s.key not in _NOT_AMENDED}
     old_keys = {s.key for s in old_doc.sections}
@@ -215,6 +305,8 @@ def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term
     # The amended agreement's numbers: the original's, and the next free ones for what is added.
     numbers: dict[str, str] = {s.key: str(s.number) for s in old_doc.sections}
     numbers.update({c.id: c.number for s in old_doc.sections for c in s.clauses})
+    numbers.update({f"exhibit.{x.id}": x.letter for x in old_doc.exhibits})
+    numbers.update({f"exhibit.{x}": letter for x, letter in letters.items()})
     plans: dict[str, _SectionPlan] = {}
     for section in old_sections:
         plan = _SectionPlan.of(section, new_sections.get(section.key))
@@ -283,6 +375,7 @@ def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term
             "add-section", f"The {term} is amended by adding the following new Section {number} ({section.title}):",
             f"New Section {number} ({section.title})", number, section.title, section.key, (),
             tuple(c.id for c in clauses), clauses)
+    yield from _exhibit_items(old_doc, new_doc, letters, numbers, term)
 
 
 @dataclass(frozen=True)
@@ -509,6 +602,8 @@ def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Docum
     )
     return Document(
         title=title, sections=tuple(built), manifest=tuple(manifest), findings=(), profile="amendment",
+        # the exhibits it attaches, after its signature page: "Exhibit A-1" in place of A, a new "Exhibit C"
+        exhibits=tuple(item.exhibit for item in amendment.items if item.exhibit is not None),
         spec_sha256=spec_sha256(new),
         metadata={"generator": f"mou-builder {__version__}", "amendment": str(amendment.number)},
     )
@@ -561,7 +656,9 @@ def _affected(amendment: Amendment, pid: str, short_name: str, legal_name: str) 
     for k, item in enumerate(amendment.items, start=1):
         if item.kind.startswith("party-") and pid in item.ids:
             return f"item {k}: {item.heading}"
-        words = (*item.old_text, *(p for c in item.new for p in (c.title, *c.paragraphs)))
+        attached = item.exhibit.blocks if item.exhibit is not None else ()
+        words = (*item.old_text, *(p for c in item.new for p in (c.title, *c.paragraphs)),
+                 *(p for b in attached for p in block_paragraphs(b)))
         if any(_mentions(w, short_name) or legal_name in w for w in words):
             return f"item {k}: {item.heading}"
     return None
@@ -698,18 +795,48 @@ def conformed(
                     amended_by=(*amendment.earlier, this),
                     draft_label=f"Conformed copy through Amendment No. {amendment.number}")
     return replace(old_doc, title=title, sections=tuple(sections), manifest=manifest,
+                   exhibits=_conformed_exhibits(amendment, old_doc, when),
                    metadata={**old_doc.metadata, "conformed": str(amendment.number)})
+
+
+def _conformed_exhibits(amendment: Amendment, old_doc: Document, when: str) -> tuple[Exhibit, ...]:
+    """The original's exhibits as amended: a replaced one as its replacement (Exhibit A-1) in its place, a
+    deleted one under its letter with a note in place of its content, a new one after the last."""
+    items = {item.ids[0]: item for item in amendment.items if item.kind.startswith("exhibit-")}
+
+    def note(text: str) -> Paragraph:
+        return Paragraph((Span(text, italic=True),))
+
+    out = []
+    for exhibit in old_doc.exhibits:
+        item = items.get(exhibit.id)
+        if item is None:
+            out.append(exhibit)
+        elif item.exhibit is None:
+            out.append(replace(exhibit, blocks=(note(f"Deleted by {when}."),)))
+        else:
+            out.append(replace(item.exhibit, blocks=(*item.exhibit.blocks, note(
+                f"Attached by {when}, in place of Exhibit {exhibit.letter} ({exhibit.title})."))))
+    for item in amendment.items:
+        if item.kind == "exhibit-add" and item.exhibit is not None:
+            out.append(replace(item.exhibit, blocks=(*item.exhibit.blocks, note(f"Added by {when}."))))
+    return tuple(out)
 
 
 def _swapped(blocks: Sequence[Block], old: str, new: str) -> tuple[Block, ...]:
     """``blocks`` with the words ``old`` replaced by ``new`` wherever they appear (text, list items, table cells)."""
+    return _mapped(blocks, lambda text: text.replace(old, new))
+
+
+def _mapped(blocks: Sequence[Block], swap: Callable[[str], str]) -> tuple[Block, ...]:
+    """``blocks`` with ``swap`` applied to each piece of text (text, list items, table cells); references kept."""
     from mou_builder.document import Table
 
     def inline(item: Inline) -> Inline:
-        return Span(item.text.replace(old, new), item.bold, item.italic) if isinstance(item, Span) else item
+        return Span(swap(item.text), item.bold, item.italic) if isinstance(item, Span) else item
 
     def cells(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(c.replace(old, new) for c in row) for row in rows)
+        return tuple(tuple(swap(c) for c in row) for row in rows)
 
     out: list[Block] = []
     for block in blocks:
@@ -718,7 +845,7 @@ def _swapped(blocks: Sequence[Block], old: str, new: str) -> tuple[Block, ...]:
         elif isinstance(block, ListBlock):  # replace(): a list keeps whatever else it says (its numbering style)
             out.append(replace(block, items=tuple(tuple(inline(i) for i in item) for item in block.items)))
         elif isinstance(block, Table):
-            out.append(replace(block, header=tuple(c.replace(old, new) for c in block.header), rows=cells(block.rows),
+            out.append(replace(block, header=tuple(swap(c) for c in block.header), rows=cells(block.rows),
                                totals=cells(block.totals)))
         else:
             out.append(block)

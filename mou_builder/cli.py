@@ -1035,13 +1035,18 @@ def amend(
     profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None, restated: bool,
     conformed_path: Path | None, check_only: bool,
 ) -> None:
-    """Write the amendment that turns agreement ORIGINAL into its new version NEW (both specs).
+    """Write the amendment that turns agreement ORIGINAL into its new version NEW.
+
+    NEW is a spec; ORIGINAL is a spec, or the .docx mou-builder built from
+    it (every build carries its spec; exhibit files it was built from must
+    be beside it, or beside NEW, with the content they had then).
 
     Each change is a numbered item in ORIGINAL's section numbering: a
     clause deleted and replaced, a clause or section added after the last
     one, a clause or section deleted (later sections keep their numbers), a
-    party added or renamed, an end date or amount changed. The signature
-    page is NEW's signatories. Exit 1 when there is nothing to amend.
+    party added or renamed, an end date or amount changed, an exhibit
+    replaced (Exhibit A-1), added or deleted. The signature page is NEW's
+    signatories. Exit 1 when there is nothing to amend.
     With --restated, the whole of NEW titled "Amended and Restated ...",
     reciting ORIGINAL. --conformed FILE also writes ORIGINAL as amended,
     each amended clause noted. With --check, nothing is written: each party whose
@@ -1082,12 +1087,19 @@ def amend(
         out_fmt = fmt or "md"
     if template is not None and out_fmt != "docx" and (conformed_path is None or conformed_fmt != "docx"):
         raise click.UsageError("--template applies to .docx output only")
-    for path in (original, new):
-        if path.suffix.lower() in (".docx", ".docm"):
-            raise click.UsageError(f"{path}: give the agreement's spec (YAML or JSON); amendments are made from "
-                                   "specs, not from Word files")
+    if new.suffix.lower() in (".docx", ".docm"):
+        raise click.UsageError(f"{new}: give the new version's spec (YAML or JSON); only ORIGINAL may be the .docx "
+                               "mou-builder built")
     library = load_library(clause_dirs)
-    old_spec, new_spec = load_spec(original), load_spec(new)
+    new_spec = load_spec(new)
+    if original.suffix.lower() in (".docx", ".docm"):
+        from mou_builder.exhibits import base_folder
+        from mou_builder.word_input import spec_from_docx
+
+        # the spec the signed .docx carries; an exhibit file as signed is looked for beside it, then beside NEW
+        old_spec = spec_from_docx(original, exhibit_folders=[base_folder(new_spec)])
+    else:
+        old_spec = load_spec(original)
     amendment = amendment_items(old_spec, new_spec, number=number, effective=effective.date() if effective else None,
                                 title=None if restated else title, library=library, profile=profile)
     if check_only:

@@ -152,19 +152,11 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
     When the clause library changed since the draft was built, the rebuilt
     clauses are today's text: each such clause is named in the notes.
     """
-    if reviewed.spec_json is None:
-        raise DraftError(f"{reviewed.name}: carries no spec (it was not built by this version of mou-builder, or "
-                         "not by mou-builder): give the draft it came from with --base (its spec or .docx)")
     from mou_builder.assembly import assemble
-    from mou_builder.errors import ProfileError, SpecError
-    from mou_builder.loader import loads_spec
+    from mou_builder.errors import ProfileError
+    from mou_builder.word_input import spec_of_draft
 
-    source = f"{reviewed.name} (the spec it carries)"
-    try:
-        spec = loads_spec(reviewed.spec_json, source=source, fmt="json")
-    except SpecError as exc:
-        raise DraftError(f"{source}: no longer a valid spec for this version of mou-builder ({exc}); "
-                         "give the draft it came from with --base") from None
+    spec = spec_of_draft(reviewed, "give the draft it came from with --base (its spec or .docx)")
     notes = []
     profile = profile or reviewed.properties.get("mou.profile") or None
     try:

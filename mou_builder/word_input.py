@@ -34,7 +34,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -42,6 +42,9 @@ from mou_builder.document import ClauseOutline
 from mou_builder.errors import DraftError, MouError
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.ooxml import MC_NS, w
+
+if TYPE_CHECKING:
+    from mou_builder.model import Spec
 
 # Limits on a .docx package, a guard against zip bombs and parts no agreement has.
 # A 200-page agreement's document.xml is 2 to 6 MB and its other XML parts
@@ -958,3 +961,93 @@ def _replace_with(node: etree._Element, children: list[etree._Element]) -> None:
         parent.insert(index + offset, child)
     parent.remove(node)
 
+
+# ---------------------------------------------------------------- the spec a built draft carries
+
+
+def spec_of_draft(draft: WordDraft, advice: str) -> Spec:
+    """The spec ``draft`` carries (see ``render_word._embed_spec``) as a :class:`~mou_builder.model.Spec`.
+
+    Its ``source`` is named after the draft, so exhibit files resolve
+    relative to the draft's folder. Raises :class:`DraftError` naming the
+    draft, with ``advice`` (what to give instead), when it carries no spec or
+    the one it carries is no longer valid.
+    """
+    if draft.spec_json is None:
+        raise DraftError(f"{draft.name}: carries no spec (it was not built by this version of mou-builder, or "
+                         f"not by mou-builder): {advice}")
+    from mou_builder.errors import SpecError
+    from mou_builder.loader import loads_spec
+
+    source = f"{draft.name} (the spec it carries)"
+    try:
+        return loads_spec(draft.spec_json, source=source, fmt="json")
+    except SpecError as exc:
+        raise DraftError(f"{source}: no longer a valid spec for this version of mou-builder ({exc}); "
+                         f"{advice}") from None
+
+
+def recorded_exhibits(draft: WordDraft) -> dict[str, tuple[str, str, str]]:
+    """Exhibit id -> (letter, SHA-256 of its content, source) as the build recorded them (``mou.exhibit.NNN``)."""
+    out = {}
+    for key, value in draft.properties.items():
+        if re.fullmatch(r"mou\.exhibit\.\d+", key):
+            letter, exhibit_id, digest, source = (value.split(" ", 3) + ["", "", "", ""])[:4]
+            out[exhibit_id] = (letter, digest, source)
+    return out
+
+
+def spec_from_docx(path: str | os.PathLike[str], *, exhibit_folders: Sequence[str | os.PathLike[str]] = ()) -> Spec:
+    """The spec a .docx built by mou-builder carries: the agreement as it was built (``amend`` reads it).
+
+    Every build embeds its spec (canonical JSON, in a custom XML part). The
+    spec names an exhibit *file* by its path, not its content, so each such
+    file is looked for beside the .docx (its path relative to the .docx's
+    folder, as it was relative to the spec's), then in ``exhibit_folders``
+    in turn, and taken only when its SHA-256 is the one the .docx recorded
+    for that exhibit when it was built: the exhibit as signed. Raises
+    :class:`DraftError` naming the file when it is not a Word file, was not
+    built by mou-builder (carries no spec), or an exhibit file as built is
+    found nowhere.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from mou_builder.model import exhibit_letter
+
+    name = os.fspath(path)
+    advice = "give the agreement's spec (YAML or JSON) instead"
+    draft = read_docx(read_docx_file(name), name)
+    if draft.spec_json is None:
+        raise DraftError(f"{name}: carries no spec, so it was not built by mou-builder (or by a version before "
+                         f"specs were embedded): {advice}")
+    spec = spec_of_draft(draft, advice)
+    if not any(ex.file for ex in spec.exhibits):
+        return spec
+    home = Path(name).parent
+    recorded = recorded_exhibits(draft)
+    exhibits = []
+    for i, ex in enumerate(spec.exhibits):
+        if ex.file is None:
+            exhibits.append(ex)
+            continue
+        digest = recorded.get(ex.id, ("", "", ""))[1]
+        places = [home / ex.file, *(Path(folder) / ex.file for folder in exhibit_folders)]
+        found = None
+        for place in places:
+            try:
+                data = read_regular(place, MAX_FILE_BYTES)
+            except (OSError, NotRegularFile):
+                continue
+            if hashlib.sha256(data).hexdigest() == digest:
+                found = place
+                break
+        if found is None:
+            looked = " or ".join(str(p) for p in dict.fromkeys(places))
+            raise DraftError(
+                f"{name}: exhibits[{i}].file: Exhibit {exhibit_letter(i)} ({ex.title}) was built from "
+                f"{ex.file}, and no file with the content it had then is at {looked}; put the exhibit file as it was "
+                f"signed beside the .docx, or {advice}")
+        # relative to the .docx's folder, so what the agreement records as the source stays as built
+        exhibits.append(ex if found == places[0] else ex.model_copy(update={"file": os.path.relpath(found, home)}))
+    return spec.model_copy(update={"exhibits": exhibits})

@@ -49,22 +49,47 @@ def _clause_key(number: str) -> tuple[int, ...]:
     return tuple(int(n) for n in number.split("."))
 
 
+#: An exhibit of the amended agreement: (its letter as references name it, its title, its paragraphs; None for
+#: the original's content unchanged) by id.
+Exhibits = dict[str, tuple[str, str, "tuple[str, ...] | None"]]
+
+
 def apply_items(original: Document, items: list[dict[str, Any]]) -> tuple[dict[str, tuple[str, str, tuple[str, ...]]],
-                                                                           dict[str, str], Counter[str]]:
+                                                                           dict[str, str], Counter[str], Exhibits]:
     """The original's clauses with the items applied: number -> (clause id, section key, heading + paragraphs).
 
-    Also the section numbers of the amended agreement (by key) and how often
-    each of the original's clause numbers is named.
+    Also the section numbers of the amended agreement (by key), how often
+    each of the original's clause numbers and exhibit ids is named, and the
+    amended agreement's exhibits.
     """
     texts = {o.id: o.paragraphs for o in outline(original)}
     clauses = {c.number: (c.id, s.key, texts[c.id]) for s in original.sections if s.key not in NOT_AMENDED
                for c in s.clauses}
     sections = {s.key: str(s.number) for s in original.sections}
+    exhibits: Exhibits = {x.id: (x.letter, x.title, None) for x in original.exhibits}
+    signed_letters = {x.letter for x in original.exhibits}
     named: Counter[str] = Counter()
     for item in items:
         named.update(item["clauses"])
         kind = item["kind"]
-        if kind in ("delete", "delete-section"):
+        if kind.startswith("exhibit-"):
+            (xid,) = item["ids"]
+            named.update([f"exhibit.{xid}"])
+            attached = item["exhibit"]
+            if kind == "exhibit-delete":
+                assert exhibits[xid][0] == item["letter"] and attached is None
+                del exhibits[xid]
+            elif kind == "exhibit-replace":
+                # attached as Exhibit A-1; the agreement's references to Exhibit A are to it
+                assert exhibits[xid][0] == item["letter"] and attached["letter"] == f"{item['letter']}-1"
+                exhibits[xid] = (item["letter"], attached["title"], tuple(attached["paragraphs"]))
+            else:
+                assert kind == "exhibit-add" and xid not in exhibits and item["letter"] is None
+                # a letter the signed agreement never gave, after its last one
+                assert attached["letter"] not in signed_letters
+                assert all(len(attached["letter"]) > len(x) or attached["letter"] > x for x in signed_letters)
+                exhibits[xid] = (attached["letter"], attached["title"], tuple(attached["paragraphs"]))
+        elif kind in ("delete", "delete-section"):
             for number in item["clauses"]:
                 del clauses[number]
         elif kind == "replace":
@@ -85,7 +110,15 @@ def apply_items(original: Document, items: list[dict[str, Any]]) -> tuple[dict[s
                 clauses[new["number"]] = (new["id"], item["section_key"], (new["title"], *new["paragraphs"]))
         else:
             assert kind in ("party-added", "party-removed", "party-renamed") and not item["clauses"]
-    return clauses, sections, named
+    return clauses, sections, named, exhibits
+
+
+def _lettered(text: str, names: dict[str, str]) -> str:
+    """``text`` with each exhibit named as in the amended agreement ("Exhibit B (Data)" -> "Exhibit C (Data)")."""
+    if not names:
+        return text
+    return re.sub("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), lambda m: names[m.group()],
+                  text)
 
 
 def _text(block: Block, numbers: dict[str, str]) -> list[str]:
@@ -113,17 +146,30 @@ def check_amendment(old_spec: Any, new_spec: Any) -> None:
                [o for o in outline(new_doc) if not o.id.startswith("signatures.")]
         return
     items = json.loads(items_json(amendment))["items"]
-    amended, sections, named = apply_items(old_doc, items)
+    amended, sections, named, exhibits = apply_items(old_doc, items)
 
-    numbers = {**sections, **{cid: number for number, (cid, _, _) in amended.items()}}
+    numbers = {**sections, **{cid: number for number, (cid, _, _) in amended.items()},
+               **{f"exhibit.{x.id}": x.letter for x in old_doc.exhibits},
+               **{f"exhibit.{xid}": letter for xid, (letter, _, _) in exhibits.items()}}
+    # the new version names its exhibits by its own letters; the amended agreement by the letters the items give
+    names = {f"Exhibit {x.letter} ({x.title})": f"Exhibit {exhibits[x.id][0]} ({x.title})" for x in new_doc.exhibits
+             if x.id in exhibits and exhibits[x.id][0] != x.letter}
+
+    def words(blocks: Any) -> tuple[str, ...]:
+        return tuple(_lettered(p, names) for b in blocks for p in _text(b, numbers) if p)
+
     expected = {}
     for section in new_doc.sections:
         if section.key in NOT_AMENDED:
             continue
         for clause in section.clauses:
-            text = (clause.title, *(p for b in clause.blocks for p in _text(b, numbers) if p))
-            expected[clause.id] = (section.key, text)
+            expected[clause.id] = (section.key, (_lettered(clause.title, names), *words(clause.blocks)))
     assert {cid: (key, text) for cid, key, text in amended.values()} == expected
+    # the exhibits: the new version's, each under the letter the amended agreement gives it
+    old_exhibits = {x.id: x for x in old_doc.exhibits}
+    assert {xid: (title, text if text is not None else words(old_exhibits[xid].blocks))
+            for xid, (_, title, text) in exhibits.items()} == {x.id: (x.title, words(x.blocks)) for x in new_doc.exhibits}
+    assert set(exhibits) == {x.id for x in new_doc.exhibits}
 
     # the conformed copy is the same text, with a note under each amended clause and deleted ones kept as notes
     copy_ = conformed(amendment, old_spec, new_spec)
@@ -138,6 +184,19 @@ def check_amendment(old_spec: Any, new_spec: Any) -> None:
             shown[clause.id] = (section.key, tuple(p for p in text.paragraphs if p not in notes))
     assert shown == expected
     assert [s.number for s in copy_.sections] == list(range(1, len(copy_.sections) + 1))
+    # its exhibits: the original's kept, each replacement as Exhibit A-1 in A's place, the deleted ones as a note
+    deleted_note = (f"Deleted by Amendment No. 3, effective {format_date(amendment.effective)}.",)
+    attached = {x.id: (x.letter, x.title, tuple(p for b in x.blocks for p in block_paragraphs(b)
+                                               if not p.startswith(("Attached by Amendment", "Added by Amendment"))))
+                for x in copy_.exhibits if tuple(p for b in x.blocks for p in block_paragraphs(b)) != deleted_note}
+    replaced = {i["ids"][0] for i in items if i["kind"] == "exhibit-replace"}
+    assert {xid: (letter, title) for xid, (letter, title, _) in attached.items()} == {
+        xid: (f"{letter}-1" if xid in replaced else letter, title) for xid, (letter, title, _) in exhibits.items()}
+    assert {xid: text for xid, (_, _, text) in attached.items()} == {
+        xid: text if text is not None else tuple(p for b in old_exhibits[xid].blocks for p in block_paragraphs(b))
+        for xid, (_, _, text) in exhibits.items()}
+    assert [x.letter for x in copy_.exhibits][:len(old_doc.exhibits)] == [
+        f"{x.letter}-1" if x.id in replaced else x.letter for x in old_doc.exhibits]
     # within a section, the clauses kept keep their order
     old_ids = {o.id for o in outline(old_doc)}
     for key in {k for _, k, _ in amended.values()}:
@@ -153,6 +212,12 @@ def check_amendment(old_spec: Any, new_spec: Any) -> None:
             continue
         if old.id not in expected or expected[old.id][1] != old.paragraphs:
             changed.add(old.number)
+    # and every exhibit added, deleted, or whose title or content changed, once, and no other
+    new_exhibits = {x.id: x for x in new_doc.exhibits}
+    changed |= {f"exhibit.{x.id}" for x in old_doc.exhibits
+                if x.id not in new_exhibits or new_exhibits[x.id].title != x.title
+                or words(new_exhibits[x.id].blocks) != tuple(p for b in x.blocks for p in _text(b, numbers) if p)}
+    changed |= {f"exhibit.{xid}" for xid in new_exhibits if xid not in old_exhibits}
     assert set(named) == changed
 
 
@@ -235,8 +300,58 @@ def _words(data: dict[str, Any], draw: Any) -> None:
     data["scope"]["summary"] = "The Parties run a family program in two counties."
 
 
+def _exhibit_text(data: dict[str, Any], draw: Any) -> None:
+    exhibits = data.setdefault("exhibits", [])
+    if not exhibits:
+        exhibits.append({"id": "budget", "title": "Budget", "text": "- Staff time\n- Supplies"})
+        return
+    exhibit = draw(st.sampled_from(exhibits))
+    if draw(st.booleans()):
+        exhibit["text"] = exhibit["text"] + "\n\nThe Parties review this Exhibit each year."
+    else:
+        exhibit["title"] = f"Revised {exhibit['title']}"
+
+
+def _exhibit_add(data: dict[str, Any], draw: Any) -> None:
+    exhibits = data.setdefault("exhibits", [])
+    new = {"id": "site-list", "title": "Program Sites",
+           "text": "| Site | County |\n|---|---|\n| Main Street Center | Lake |"}
+    exhibits.insert(draw(st.integers(0, len(exhibits))), new)  # anywhere: the new version letters it by its place
+    if draw(st.booleans()):
+        data["scope"]["summary"] = "The Parties run the program at the sites listed in [[exhibit.site-list]]."
+
+
+def _exhibit_drop(data: dict[str, Any], draw: Any) -> None:
+    exhibits = data.get("exhibits") or []
+    if not exhibits:
+        return
+    gone = exhibits.pop(draw(st.integers(0, len(exhibits) - 1)))
+    if not exhibits:
+        data.pop("exhibits")
+        if not data.get("incorporated_documents"):
+            data.get("general_provisions", {}).pop("precedence", None)
+    for duty in data["responsibilities"]:
+        if f"[[exhibit.{gone['id']}]]" in duty.get("details", ""):
+            duty.pop("details")
+
+
+def _exhibit_reorder(data: dict[str, Any], draw: Any) -> None:
+    if len(data.get("exhibits") or []) > 1:
+        data["exhibits"].reverse()
+
+
+def _documents(data: dict[str, Any], draw: Any) -> None:
+    documents = data.get("incorporated_documents")
+    if documents:
+        documents[0]["reference"] = "Revision 2"
+    else:
+        data["incorporated_documents"] = [{"title": "Grant Award Notice", "date": "2026-07-01"}]
+
+
 _CHANGES = {"add_party": _add_party, "rename": _rename_party, "extend": _extend, "money": _money, "drop": _drop,
-            "add": _add, "switch": _switch, "words": _words}
+            "add": _add, "switch": _switch, "words": _words, "exhibit_text": _exhibit_text,
+            "exhibit_add": _exhibit_add, "exhibit_drop": _exhibit_drop, "exhibit_reorder": _exhibit_reorder,
+            "documents": _documents}
 
 
 @settings(max_examples=int(os.environ.get("MOU_AMENDMENT_EXAMPLES", "60")), deadline=None,
@@ -355,7 +470,7 @@ def test_the_command_writes_the_same_docx_every_time(tmp_path: Path) -> None:
         result = _run("amend", str(ORIGINAL), str(SECOND), "--number", "2", "--effective", "2027-10-01",
                       "-o", str(out))
         assert result.returncode == 0, result.stderr
-        assert result.stdout == f"wrote {out} (13 items)\n"
+        assert result.stdout == f"wrote {out} (14 items)\n"
     assert first.read_bytes() == second.read_bytes()
     old, new = load_spec(ORIGINAL), load_spec(SECOND)
     amendment = amendment_items(old, new, number=2, effective=datetime.date(2027, 10, 1))
@@ -369,7 +484,7 @@ def test_the_command_prints_markdown_text_and_json() -> None:
     txt = _run("amend", str(ORIGINAL), str(SECOND), "--format", "txt", "--title", "Second Amendment")
     assert txt.returncode == 0 and txt.stdout.startswith("SECOND AMENDMENT\n")
     data = json.loads(_run("amend", str(ORIGINAL), str(SECOND), "--format", "json").stdout)
-    assert data["items_version"] == 1 and len(data["items"]) == 13
+    assert data["items_version"] == 1 and len(data["items"]) == 14
     assert data["agreement"] == {"title": "Housing Navigation Partnership and Data Sharing Agreement",
                                  "number": "CITY-HS-2026-0457", "date": "2026-10-05", "amended_by": []}
 
@@ -383,7 +498,8 @@ def test_the_command_prints_markdown_text_and_json() -> None:
     (["ORIGINAL", "SECOND", "--effective", "next week"], 2, "--effective"),
     (["ORIGINAL", "SECOND", "--title", " "], 1, "title is blank"),
     (["ORIGINAL", "SECOND", "-o", "x.md", "--format", "json"], 2, "--format is for printing"),
-    (["ORIGINAL", "x.docx"], 2, "give the agreement's spec"),
+    (["ORIGINAL", "x.docx"], 2, "give the new version's spec"),
+    (["x.docx", "SECOND"], 1, "x.docx: cannot be read"),
 ])
 def test_bad_input_is_a_message_not_a_traceback(args: list[str], status: int, message: str, tmp_path: Path) -> None:
     before = SECOND.read_bytes()
@@ -454,7 +570,7 @@ def test_the_restated_agreement_from_the_command(tmp_path: Path) -> None:
 
 def test_check_reports_a_party_whose_obligations_change_without_a_signatory(tmp_path: Path) -> None:
     ok = _run("amend", str(ORIGINAL), str(SECOND), "--check")
-    assert ok.returncode == 0 and "13 items; every party whose obligations change signs" in ok.stdout
+    assert ok.returncode == 0 and "14 items; every party whose obligations change signs" in ok.stdout
     data = load_spec(SECOND).model_dump(mode="json", exclude_none=True)
     data["signatories"] = [s for s in data["signatories"] if s["party"] != "lha"]
     unsigned = tmp_path / "unsigned.yaml"
@@ -471,7 +587,7 @@ def test_the_conformed_copy_from_the_command(tmp_path: Path) -> None:
     out, copy_ = tmp_path / "amendment-2.docx", tmp_path / "conformed.docx"
     result = _run("amend", str(ORIGINAL), str(SECOND), "--number", "2", "-o", str(out), "--conformed", str(copy_))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"wrote {out} (13 items)\nwrote {copy_} (conformed copy)\n"
+    assert result.stdout == f"wrote {out} (14 items)\nwrote {copy_} (conformed copy)\n"
     assert ooxml_errors(copy_) == []
     text = re.sub(r"\s+", " ", pdf_text(libreoffice_pdf(copy_)))
     assert "Conformed copy through Amendment No. 2" in text
@@ -534,3 +650,129 @@ def test_an_agreement_without_a_number_says_as_amended_on_its_cover() -> None:
     assert cover.number_line == "As amended by Amendment No. 1 dated March 1, 2027 and Amendment No. 2 dated " \
         "September 1, 2027"
     assert cover.number_line in render_markdown(assemble(validate_spec(data)))
+
+
+# ---------------------------------------------------------------- exhibits
+
+
+def _with_exhibits(spec: Any, exhibits: list[dict[str, Any]], **more: Any) -> Any:
+    data = spec.model_dump(mode="json", exclude_none=True)
+    data["exhibits"] = exhibits
+    data.update(more)
+    return validate_spec(data)
+
+
+BUDGET = {"id": "budget", "title": "Budget", "text": "| Item | Amount |\n|---|---|\n| Staff | $200,000.00 |"}
+SITES = {"id": "sites", "title": "Program Sites", "text": "Main Street Center."}
+
+
+def test_exhibit_items_keep_the_signed_letters() -> None:
+    """A changed exhibit is replaced by Exhibit A-1, a deleted one named by its letter, and a new one takes the
+    letter after the original's last, wherever the new version lists it; nothing else is named."""
+    old = _with_exhibits(load_spec(ORIGINAL), [BUDGET, SITES])
+    plan = {"id": "plan", "title": "Work Plan", "text": "The Parties follow [[exhibit.budget]]."}
+    new = _with_exhibits(load_spec(ORIGINAL), [plan, {**BUDGET, "text": BUDGET["text"] + "\n\nRevised."}])
+    check_amendment(old, new)
+    amendment = amendment_items(old, new, number=2)
+    exhibit_items = [i for i in amendment.items if i.kind.startswith("exhibit-")]
+    assert [i.text for i in exhibit_items] == [
+        "Exhibit A (Budget) is deleted and replaced in its entirety with the attached Exhibit A-1 (Budget). Each "
+        "reference in the Agreement to Exhibit A is to Exhibit A-1.",
+        "Exhibit B (Program Sites) is deleted in its entirety.",
+        "The Agreement is amended by adding the attached Exhibit C (Work Plan).",
+    ]
+    # the new version letters the work plan A and the budget B; the amended agreement keeps A and adds C
+    exhibits_clause = next(i for i in amendment.items if i.heading.endswith("(Exhibits)"))
+    assert exhibits_clause.new[0].paragraphs[1:] == ("Exhibit C (Work Plan)", "Exhibit A (Budget)")
+    text = render_markdown(amendment_document(amendment, old, new))
+    signatures = text.index("## 4. Signatures")
+    assert text.index("## Exhibit A-1: Budget") > signatures and text.index("## Exhibit C: Work Plan") > signatures
+    assert "The Parties follow Exhibit A (Budget)." in text  # the reference names the letter the agreement uses
+    data = json.loads(items_json(amendment))["items"]
+    assert [(i["kind"], i["letter"], i["exhibit"] and i["exhibit"]["letter"]) for i in data[-3:]] == [
+        ("exhibit-replace", "A", "A-1"), ("exhibit-delete", "B", None), ("exhibit-add", None, "C")]
+
+    copy_ = conformed(amendment, old, new)
+    assert [(x.letter, x.title) for x in copy_.exhibits] == [("A-1", "Budget"), ("B", "Program Sites"),
+                                                            ("C", "Work Plan")]
+    assert list(block_paragraphs(copy_.exhibits[1].blocks[0])) == ["Deleted by Amendment No. 2, effective October 5, 2026."]
+    from mou_builder.amendment import restate
+
+    # a restatement is the new version whole: its exhibits, lettered as it letters them
+    assert [(x.letter, x.id) for x in restate(old, new).exhibits] == [("A", "plan"), ("B", "budget")]
+
+
+def test_an_exhibit_change_alone_is_an_amendment_and_unchanged_exhibits_are_not_named() -> None:
+    old = _with_exhibits(load_spec(ORIGINAL), [BUDGET, SITES])
+    new = _with_exhibits(load_spec(ORIGINAL), [BUDGET, {**SITES, "text": "Main Street Center and Elm Street."}])
+    amendment = amendment_items(old, new)
+    assert [i.text for i in amendment.items] == [
+        "Exhibit B (Program Sites) is deleted and replaced in its entirety with the attached Exhibit B-1 (Program "
+        "Sites). Each reference in the Agreement to Exhibit B is to Exhibit B-1."]
+    out = render_docx(amendment_document(amendment, old, new))
+    assert out == render_docx(amendment_document(amendment_items(old, new), old, new))  # byte-identical
+
+
+def test_incorporated_documents_are_amended_by_replacing_their_clause() -> None:
+    doc = {"title": "Grant Award Notice", "date": "2026-07-01"}
+    old = _with_exhibits(load_spec(ORIGINAL), [BUDGET], incorporated_documents=[doc])
+    new = _with_exhibits(load_spec(ORIGINAL), [BUDGET], incorporated_documents=[{**doc, "date": "2026-08-01"}])
+    check_amendment(old, new)
+    (item,) = amendment_items(old, new).items
+    assert item.kind == "replace" and item.heading.endswith("(Incorporated Documents)")
+    assert any("August 1, 2026" in p for p in item.new[0].paragraphs)
+
+
+# ---------------------------------------------------------------- the executed .docx as ORIGINAL
+
+
+def test_the_built_docx_gives_the_same_amendment_as_its_spec(tmp_path: Path) -> None:
+    from mou_builder import spec_from_docx
+    from mou_builder.assembly import canonical_spec
+
+    signed = tmp_path / "signed.docx"
+    assert _run(str(ORIGINAL), "-o", str(signed)).returncode == 0
+    assert canonical_spec(spec_from_docx(signed)) == canonical_spec(load_spec(ORIGINAL))
+    from_docx, from_spec = tmp_path / "a.docx", tmp_path / "b.docx"
+    for source, out in ((signed, from_docx), (ORIGINAL, from_spec)):
+        result = _run("amend", str(source), str(SECOND), "--number", "2", "-o", str(out))
+        assert result.returncode == 0 and result.stdout == f"wrote {out} (14 items)\n", result.stderr
+    assert from_docx.read_bytes() == from_spec.read_bytes()
+
+
+def test_a_built_docx_with_an_exhibit_file_needs_that_file_as_signed(tmp_path: Path) -> None:
+    signed, work = tmp_path / "signed", tmp_path / "work"
+    signed.mkdir()
+    work.mkdir()
+    table = "| Item | Amount |\n|---|---|\n| Staff | {} |\n"
+    (signed / "budget.md").write_text(table.format("$200,000.00"), encoding="utf-8")
+    exhibit = [{"id": "budget", "title": "Budget", "file": "budget.md"}]
+    data = load_spec(ORIGINAL).model_dump(mode="json", exclude_none=True)
+    (signed / "original.json").write_text(json.dumps({**data, "exhibits": exhibit}), encoding="utf-8")
+    new_data = load_spec(SECOND).model_dump(mode="json", exclude_none=True)
+    (work / "second.json").write_text(json.dumps({**new_data, "exhibits": exhibit}), encoding="utf-8")
+    (work / "budget.md").write_text(table.format("$225,000.00"), encoding="utf-8")
+    assert _run(str(signed / "original.json"), "-o", str(signed / "original.docx")).returncode == 0
+    (signed / "original.json").unlink()  # only the executed agreement is left
+
+    def items() -> subprocess.CompletedProcess[str]:
+        return _run("amend", str(signed / "original.docx"), str(work / "second.json"), "--format", "json")
+
+    result = items()
+    assert result.returncode == 0, result.stderr
+    last = json.loads(result.stdout)["items"][-1]
+    assert last["kind"] == "exhibit-replace" and last["exhibit"]["paragraphs"][-1] == "$225,000.00"
+    # the file beside the .docx changed since the build: it is not the exhibit as signed
+    (signed / "budget.md").write_text(table.format("$1.00"), encoding="utf-8")
+    result = items()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == (
+        f"{signed / 'original.docx'}: exhibits[0].file: Exhibit A (Budget) was built from budget.md, and no file with "
+        f"the content it had then is at {signed / 'budget.md'} or {work / 'budget.md'}; put the exhibit file as it "
+        "was signed beside the .docx, or give the agreement's spec (YAML or JSON) instead\n")
+    # NEW's file with the content as signed will do: nothing changed in the exhibit then
+    (signed / "budget.md").unlink()
+    (work / "budget.md").write_text(table.format("$200,000.00"), encoding="utf-8")
+    result = items()
+    assert result.returncode == 0, result.stderr
+    assert all(not i["kind"].startswith("exhibit-") for i in json.loads(result.stdout)["items"])

@@ -88,6 +88,8 @@ def test_every_public_function_runs_on_the_bundled_example(tmp_path: Path) -> No
     later["recitals"] = [*spec.recitals, "The Parties extended the program to a second site."]
     amendment = call("amend", spec, call("validate_spec", later))
     assert isinstance(amendment, mou.Document) and amendment.title.title == f"Amendment No. 1 to {spec.agreement.title}"
+    # the spec a built .docx carries is the spec it was built from
+    assert call("spec_from_docx", tmp_path / "one.docx").model_dump() == spec.model_dump()
     # every public function was called above; classes are checked by isinstance
     functions = {n for n in mou.__all__ if inspect.isfunction(getattr(mou, n))}
     assert called == functions
