@@ -549,7 +549,7 @@ def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Docum
     term = amendment.term
     number_note = f" (Agreement No. {amendment.agreement_number})" if amendment.agreement_number else ""
     old_parties = and_list(p.legal_name for p in original.parties)
-    amended = f", as amended by {and_list(amendment.earlier)}," if amendment.earlier else ""
+    amended = f", as amended by {and_list(amendment.earlier)}" if amendment.earlier else ""
     recitals = (
         Paragraph((Span(f'This Amendment No. {amendment.number} (the "Amendment") amends the '
                         f'{amendment.agreement_title}{number_note} dated {format_date(amendment.agreement_date)} '

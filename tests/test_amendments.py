@@ -380,7 +380,8 @@ def test_the_example_amendment_says_each_change_plainly() -> None:
     text = render_markdown(amend(old, new, number=2))
     assert text.startswith("# Amendment No. 2 to Housing Navigation Partnership and Data Sharing Agreement\n")
     assert ('amends the Housing Navigation Partnership and Data Sharing Agreement (Agreement No. CITY-HS-2026-0457) '
-            'dated October 5, 2026 between City of Lakeport and Hope House Family Services (the "Agreement").') in text
+            'dated October 5, 2026 between City of Lakeport and Hope House Family Services, as amended by Amendment No. 1 '
+            'dated March 1, 2027 (the "Agreement").') in text
     assert "Except as amended by this Amendment, the Agreement remains in full force and effect." in text
     assert "This Amendment takes effect on September 15, 2027." in text
     assert "This Amendment may be signed in counterparts" in text
@@ -480,13 +481,14 @@ def test_the_command_writes_the_same_docx_every_time(tmp_path: Path) -> None:
 
 def test_the_command_prints_markdown_text_and_json() -> None:
     md = _run("amend", str(ORIGINAL), str(SECOND))
-    assert md.returncode == 0 and md.stdout.startswith("# Amendment No. 1 to ")
+    assert md.returncode == 0 and md.stdout.startswith("# Amendment No. 2 to ")  # after No. 1, which it lists
     txt = _run("amend", str(ORIGINAL), str(SECOND), "--format", "txt", "--title", "Second Amendment")
     assert txt.returncode == 0 and txt.stdout.startswith("SECOND AMENDMENT\n")
     data = json.loads(_run("amend", str(ORIGINAL), str(SECOND), "--format", "json").stdout)
     assert data["items_version"] == 1 and len(data["items"]) == 14
     assert data["agreement"] == {"title": "Housing Navigation Partnership and Data Sharing Agreement",
-                                 "number": "CITY-HS-2026-0457", "date": "2026-10-05", "amended_by": []}
+                                 "number": "CITY-HS-2026-0457", "date": "2026-10-05",
+                                 "amended_by": ["Amendment No. 1 dated March 1, 2027"]}
 
 
 @pytest.mark.parametrize(("args", "status", "message"), [
@@ -549,7 +551,8 @@ def test_a_restated_agreement_is_the_whole_new_version_reciting_the_original() -
     assert isinstance(recital, Paragraph)
     assert recital.text == ("The Housing Navigation Partnership and Data Sharing Agreement (Agreement No. "
                             "CITY-HS-2026-0457) dated October 5, 2026 between City of Lakeport and Hope House Family "
-                            "Services is amended and restated in its entirety by this Agreement, which replaces it "
+                            "Services, as amended by Amendment No. 1 dated March 1, 2027, is amended and restated in its "
+                            "entirety by this Agreement, which replaces it "
                             "from the date this Agreement takes effect.")
     # everything else is the new version, clause for clause
     assert [o.paragraphs for o in outline(plain)] == [
@@ -616,7 +619,7 @@ def test_an_original_already_amended_is_recited_as_amended_and_the_next_number_f
     amendment = amendment_items(original, new)
     assert amendment.number == 2 and amendment.title.startswith("Amendment No. 2 to ")
     text = " ".join(block_paragraphs(amendment_document(amendment, original, new).sections[0].clauses[0].blocks[0]))
-    assert ", as amended by Amendment No. 1 dated March 1, 2027, (the " in text
+    assert ", as amended by Amendment No. 1 dated March 1, 2027 (the " in text
     assert json.loads(items_json(amendment))["agreement"]["amended_by"] == ["Amendment No. 1 dated March 1, 2027"]
     with pytest.raises(AmendmentError, match=r"Amendment No. 1 is already signed.*this one is No. 2"):
         amendment_items(original, new, number=1)

@@ -19,13 +19,13 @@ sys.path.insert(0, str(ROOT))
 from mou_builder.pdf import convert_to_pdf  # noqa: E402
 from mou_builder.render_word import build_docx  # noqa: E402
 
-#: Pages to show: a number; "last", the signature page (before any exhibit); or "find:TEXT", the first page
-#: whose text has TEXT (the file is named after the page number then).
+#: Pages to show: a number; "last", the signature page (before any exhibit); "exhibit", the page after it
+#: (Exhibit A); or "find:TEXT", the first page whose text has TEXT (the file is named after its number then).
 PAGES: dict[str, list[int | str]] = {
     "city-data-grant": [1, 3, "last"],
     "head-start-coordination": [4],
     "library-literacy": [1],
-    "research-data-use": [1, "last", "find:EXHIBIT A"],
+    "research-data-use": [1, "last", "exhibit"],
     "fiscal-sponsorship": ["find:Budget by Period"],
     "hospital-food-bank": [1, "find:Minimum Necessary"],
 }
@@ -62,12 +62,19 @@ def sample_letterhead(folder: Path) -> Path:
 def render(spec: Path, name: str, pages: list[int | str], out: Path, tmp: Path, template: Path | None = None) -> None:
     docx = tmp / f"{name}.docx"
     docx.write_bytes(build_docx(spec, template=template))
+    _pages(docx, name, pages, out)
+
+
+def _pages(docx: Path, name: str, pages: list[int | str], out: Path) -> None:
     pdf = convert_to_pdf(docx)
     texts = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                            text=True).stdout.split("\f")
     for page in pages:
+        signed = max((i for i, text in enumerate(texts, start=1) if "Signature:" in text), default=len(texts))
         if page == "last":  # the signature page: the last one that asks for a signature
-            number = max(i for i, text in enumerate(texts, start=1) if "Signature:" in text)
+            number = signed
+        elif page == "exhibit":
+            number = signed + 1
         elif str(page).startswith("find:"):
             wanted = str(page)[5:]
             number = next(i for i, text in enumerate(texts, start=1) if wanted.casefold() in text.casefold())
@@ -78,6 +85,29 @@ def render(spec: Path, name: str, pages: list[int | str], out: Path, tmp: Path, 
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(number), "-l", str(number),
                         str(pdf), str(prefix)], check=True)
         print(f"wrote {prefix}.png", file=sys.stderr)
+
+
+def render_document(document: object, name: str, pages: list[int | str], out: Path, tmp: Path) -> None:
+    """Page images of an assembled document (an amendment, a conformed copy), as :func:`render` makes them."""
+    from mou_builder.render_word import render_docx
+
+    docx = tmp / f"{name}.docx"
+    docx.write_bytes(render_docx(document))  # type: ignore[arg-type]
+    _pages(docx, name, pages, out)
+
+
+def render_amendment(out: Path, tmp: Path) -> None:
+    """Amendment No. 2 of the amendment example (docs/amendments.md), and its conformed copy."""
+    import datetime
+
+    from mou_builder.amendment import amendment_document, amendment_items, conformed
+    from mou_builder.loader import load_spec
+
+    folder = ROOT / "docs" / "examples" / "amendment"
+    original, second = load_spec(folder / "original.yaml"), load_spec(folder / "second.yaml")
+    items = amendment_items(original, second, number=2, effective=datetime.date(2027, 9, 15))
+    render_document(amendment_document(items, original, second), "amendment-2", [1, "exhibit"], out, tmp)
+    render_document(conformed(items, original, second), "amendment-2-conformed", ["find:Deleted by"], out, tmp)
 
 
 def render_redline(pair: str, page: int, out: Path, tmp: Path, *, summary_page: bool = False) -> None:
@@ -106,6 +136,7 @@ def main() -> None:
         render(INCOMPLETE, "incomplete-draft", [1], out, Path(tmp))
         render(ROOT / "docs" / "examples" / "city-data-grant.yaml", "letterhead-city-data-grant", LETTERHEAD_PAGES,
                out, Path(tmp), template=sample_letterhead(Path(tmp)))
+        render_amendment(out, Path(tmp))
         render_redline("amount-changed", 3, out, Path(tmp))
         render_redline("alternate-switched", 7, out, Path(tmp))
         render_redline("moved-and-edited", 3, out, Path(tmp))
