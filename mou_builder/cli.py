@@ -365,17 +365,26 @@ def _findings_text(source: str, profile: str, findings: Sequence[Any], quiet: bo
                    "several SPECS, a list of them. A SPEC that does not fit the model gets {spec, valid: false, "
                    "errors: [...]}, as in validate.")
 @click.option("--strict", is_flag=True, help="Count each placeholder (such as [DATE]) as an error, not a warning.")
+@click.option("--amends", "amends", type=_SPEC,
+              help="SPEC is the new version of this signed agreement (its spec, or the .docx mou-builder built): "
+                   "also check the amendment between them (something to amend; every party whose obligations "
+                   "change signs).")
 @_QUIET
 @_guarded
 def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path, ...], fmt: str, quiet: bool,
-          strict: bool) -> None:
+          strict: bool, amends: Path | None) -> None:
     """Check that each SPEC covers every section its profile requires.
 
     One report per SPEC. Exit 0 when all are complete (warnings allowed), 1
     when a required section or detail is missing in any, or any does not fit
     the model. Every placeholder (such as [DATE]) is listed as a warning;
-    with --strict as an error.
+    with --strict as an error. With --amends ORIGINAL, SPEC is the new
+    version of a signed agreement and the amendment between them is checked
+    too: nothing to amend, or a party whose obligations change without a
+    signatory, is an error (finding amendment-unsigned, nothing-to-amend).
     """
+    if amends is not None and len(specs) != 1:
+        raise click.UsageError("--amends checks one new version: give one SPEC")
     from mou_builder.clauses import load_library
     from mou_builder.completeness import check as check_spec
     from mou_builder.completeness import load_profile, strict_findings
@@ -401,6 +410,8 @@ def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path,
                 click.echo(str(exc), err=True)
             continue
         findings = check_spec(loaded, chosen, library)
+        if amends is not None:
+            findings = [*findings, *_amendment_findings(amends, loaded, library, profile)]
         if strict:
             findings = strict_findings(findings)
         complete &= not any(f.severity == "error" for f in findings)
@@ -413,6 +424,24 @@ def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path,
         click.echo(json.dumps(reports[0] if len(specs) == 1 else reports, indent=2, ensure_ascii=False))
     if not complete:
         sys.exit(1)
+
+
+def _amendment_findings(original: Path, new_spec: Any, library: Any, profile: str | None) -> list[Any]:
+    """What keeps the amendment from ORIGINAL to ``new_spec`` from being signed, as findings of the new version."""
+    from mou_builder.amendment import AmendmentError, amendment_items, amendment_problems
+    from mou_builder.document import Finding
+
+    old_spec = _signed_spec(original, new_spec)
+    try:
+        amendment = amendment_items(old_spec, new_spec, library=library, profile=profile)
+    except AmendmentError as exc:
+        return [Finding("nothing-to-amend", "error", "amendment", "agreement", f"{exc} (against {original})",
+                        "change the new version, or check it without --amends", str(new_spec.source.source)
+                        if new_spec.source is not None else None)]
+    source = str(new_spec.source.source) if new_spec.source is not None else None
+    return [Finding("amendment-unsigned", "error", "signatories", "signatories", problem,
+                    "add the signatory, or leave that party's obligations as they were", source)
+            for problem in amendment_problems(amendment, old_spec, new_spec)]
 
 
 @main.group()
@@ -1005,6 +1034,19 @@ def template_export(output: Path, force: bool) -> None:
 # ---------------------------------------------------------------- amendments
 
 
+def _signed_spec(original: Path, new_spec: Any) -> Any:
+    """The signed agreement's spec: ORIGINAL's, or the one the .docx mou-builder built carries."""
+    from mou_builder.loader import load_spec
+
+    if original.suffix.lower() in (".docx", ".docm"):
+        from mou_builder.exhibits import base_folder
+        from mou_builder.word_input import spec_from_docx
+
+        # the spec the signed .docx carries; an exhibit file as signed is looked for beside it, then beside NEW
+        return spec_from_docx(original, exhibit_folders=[base_folder(new_spec)])
+    return load_spec(original)
+
+
 @main.command()
 @click.argument("original", type=_SPEC)
 @click.argument("new", type=_SPEC)
@@ -1092,14 +1134,7 @@ def amend(
                                "mou-builder built")
     library = load_library(clause_dirs)
     new_spec = load_spec(new)
-    if original.suffix.lower() in (".docx", ".docm"):
-        from mou_builder.exhibits import base_folder
-        from mou_builder.word_input import spec_from_docx
-
-        # the spec the signed .docx carries; an exhibit file as signed is looked for beside it, then beside NEW
-        old_spec = spec_from_docx(original, exhibit_folders=[base_folder(new_spec)])
-    else:
-        old_spec = load_spec(original)
+    old_spec = _signed_spec(original, new_spec)
     amendment = amendment_items(old_spec, new_spec, number=number, effective=effective.date() if effective else None,
                                 title=None if restated else title, library=library, profile=profile)
     if check_only:

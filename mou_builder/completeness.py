@@ -36,6 +36,8 @@ FINDING_CODES = (
     "missing-section", "missing-field", "head-start-topic", "missing-signatory", "signatory-without-title",
     "party-without-responsibility", "no-funding-plan", "no-cost-allocation", "budget-mismatch", "open-ended-amount",
     "clause-missing-data", "default-term", "placeholder", "budget-unchecked",
+    # `check NEW --amends ORIGINAL` (made by the command from mou_builder.amendment, not by a profile)
+    "nothing-to-amend", "amendment-unsigned",
 )
 
 

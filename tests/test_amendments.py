@@ -779,3 +779,27 @@ def test_a_built_docx_with_an_exhibit_file_needs_that_file_as_signed(tmp_path: P
     result = items()
     assert result.returncode == 0, result.stderr
     assert all(not i["kind"].startswith("exhibit-") for i in json.loads(result.stdout)["items"])
+
+
+# ---------------------------------------------------------------- check --amends
+
+
+def test_check_amends_reports_the_amendment_as_findings_of_the_new_version(tmp_path: Path) -> None:
+    ok = _run("check", str(SECOND), "--amends", str(ORIGINAL))
+    assert ok.returncode == 0 and "complete: 0 errors" in ok.stdout
+    same = _run("check", str(ORIGINAL), "--amends", str(ORIGINAL), "--format", "json")
+    report = json.loads(same.stdout)
+    assert same.returncode == 1 and not report["complete"]
+    assert [f["code"] for f in report["findings"] if f["severity"] == "error"] == ["nothing-to-amend"]
+    # the new party without its signatory: the amendment changes its obligations
+    data = load_spec(SECOND).model_dump(mode="json", exclude_unset=True)
+    added = next(p["id"] for p in data["parties"] if p["id"] not in {q.id for q in load_spec(ORIGINAL).parties})
+    data["signatories"] = [s for s in data["signatories"] if s["party"] != added]
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(data), encoding="utf-8")
+    result = _run("check", str(unsigned), "--amends", str(ORIGINAL))
+    assert result.returncode == 1
+    assert f"{unsigned}: error amendment-unsigned: signatories: " in result.stdout
+    assert "has no signatory in the new version, but the amendment changes its obligations" in result.stdout
+    usage = _run("check", str(SECOND), str(ORIGINAL), "--amends", str(ORIGINAL))
+    assert usage.returncode == 2 and "--amends checks one new version" in usage.stderr
