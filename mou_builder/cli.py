@@ -622,13 +622,15 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     if adopt_spec is not None:
         from mou_builder.loader import load_spec
         from mou_builder.output import write_atomic
-        from mou_builder.overrides import adopt
+        from mou_builder.overrides import adopt_with_notes
 
-        text, adopted, skipped = adopt(report, base_draft, adopt_spec, load_spec(adopt_spec))
+        text, adopted, skipped, notes = adopt_with_notes(report, base_draft, adopt_spec, load_spec(adopt_spec))
         for reason in skipped:
             click.echo(f"not adopted: {reason}", err=True)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
         if adopted:
-            write_atomic(adopt_spec, text.encode("utf-8"), inputs=[reviewed])
+            write_atomic(adopt_spec, text.encode("utf-8"), inputs=[reviewed, *([base] if base is not None else [])])
             click.echo(f"adopted {len(adopted)} clause{'s' * (len(adopted) != 1)} into {adopt_spec}: "
                        f"{', '.join(adopted)}", err=True)
         else:
@@ -640,7 +642,8 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
         data, carried, missed = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
         for reason in missed:
             click.echo(f"comment not carried: {reason}", err=True)
-        write_atomic(output, data, inputs=[reviewed, next_docx])
+        # the base, the spec adopted into and the drafts read are all inputs: -o must not replace one
+        write_atomic(output, data, inputs=[reviewed, next_docx, *(p for p in (base, adopt_spec) if p is not None)])
         click.echo(f"wrote {output} with {carried} comment{'s' * (carried != 1)}", err=True)
 
 

@@ -32,6 +32,8 @@ from mou_builder.types import _XML_INVALID
 
 #: Largest Markdown exhibit file: an exhibit is a few pages of text.
 MAX_MARKDOWN_BYTES = 1024 * 1024
+#: Most columns an exhibit table may have: Word's own limit (a wider table is squeezed past reading, or refused).
+MAX_TABLE_COLUMNS = 63
 
 Resolve = Callable[[str], tuple[str, str]]
 
@@ -117,7 +119,19 @@ def _markup_blocks(text: str, resolve: Resolve, where: str) -> tuple[Block, ...]
     blocks = tuple(b for b in parsed if not isinstance(b, Directive))
     if not blocks:
         raise ClauseError(f"{where}: the exhibit has no text")
+    wide = _too_wide(blocks)
+    if wide:
+        raise ClauseError(f"{where}: {wide}")
     return blocks
+
+
+def _too_wide(blocks: tuple[Block, ...]) -> str | None:
+    """Why a table among ``blocks`` cannot be printed (more columns than Word allows), or None."""
+    for n, table in enumerate((b for b in blocks if isinstance(b, Table)), start=1):
+        if len(table.header) > MAX_TABLE_COLUMNS:
+            return (f"table {n} of the exhibit has {len(table.header):,} columns; a Word table has at most "
+                    f"{MAX_TABLE_COLUMNS}: split it, or turn it so that the many items are rows")
+    return None
 
 
 def _sha256(data: bytes) -> str:
@@ -216,6 +230,9 @@ def _docx_file(path: Path, data: bytes) -> tuple[Block, ...]:
     flush()
     if not blocks:
         raise _FileProblem(f"{path}: has no text in its body")
+    wide = _too_wide(tuple(blocks))
+    if wide:
+        raise _FileProblem(f"{path}: {wide}")
     return tuple(blocks)
 
 

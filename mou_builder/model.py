@@ -1448,6 +1448,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _money_problems(spec)
     yield from _data_problems(spec)
     yield from _exhibit_problems(spec)
+    yield from _money_limit_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -2144,3 +2145,59 @@ def _exhibit_problems(spec: Spec) -> Any:
             "list each of agreement, exhibits and incorporated_documents once, the one that governs first, "
             f"got {_shown(order)}"
         ), order
+
+
+#: The most instalments a contribution may have, however they are given (count, dates or amounts).
+MAX_INSTALMENTS = 120
+
+
+def _money_limit_problems(spec: Spec) -> Any:
+    """Money that says nothing: a ceiling or a price of zero, a schedule of more instalments than allowed or of
+    instalments rounded down to nothing.
+
+    A cap of 0.00 on a rate ("$75.00 per hour, up to a total of $0.00") or a
+    not_to_exceed of 0.00 contradicts the payment it limits; more than
+    :data:`MAX_INSTALMENTS` dates or amounts passes the bound that ``count``
+    has; equal instalments of 0.00 each are no payment.
+    """
+    fin = spec.financial
+    if fin is None:
+        return
+    for i, c in enumerate(fin.contributions):
+        base: Loc = ("financial", "contributions", i)
+        if c.kind == "in_kind":
+            continue
+        zero = [(("not_to_exceed",), c.not_to_exceed, "up to a total of 0.00 is no payment: give the ceiling, "
+                 "or remove the contribution")]
+        if c.rate is not None:
+            zero += [(("rate", "cap"), c.rate.cap, "a cap of 0.00 lets nothing be paid at the rate: give the most "
+                      "the payer pays, or remove cap for an open-ended total"),
+                     (("rate", "amount"), c.rate.amount, "a rate of 0.00 per unit is no payment: give the price")]
+        for loc, value, why in zero:
+            if _known(value) and value == 0:
+                yield (*base, *loc), f"{why}, got {value}", str(value)
+        plan = c.instalments
+        if plan is None:
+            continue
+        for name in ("dates", "amounts"):
+            values = getattr(plan, name)
+            if len(values) > MAX_INSTALMENTS:
+                yield (*base, "instalments", name), (
+                    f"{len(values):,} {name} given; a contribution may have at most {MAX_INSTALMENTS} instalments "
+                    "(give a cadence for a longer schedule)"
+                ), f"{len(values)} {name}"
+        total = c.amount if c.amount is not None else c.not_to_exceed
+        count = plan.count if plan.count is not None else len(plan.dates)
+        if plan.amounts or not _known(total) or count < 2 or count > MAX_INSTALMENTS or total == 0 and c.amount is None:
+            continue
+        from mou_builder.money import minor_places  # the money module imports this one
+
+        _, _, exponent = total.as_tuple()
+        assert isinstance(exponent, int)
+        unit = Decimal(1).scaleb(-max(minor_places(c.currency or fin.currency), -exponent))
+        if total < unit * count:
+            yield (*base, "amount" if c.amount is not None else "not_to_exceed"), (
+                f"{total} divided into {count} equal instalments leaves less than {unit} in each: give fewer "
+                "instalments, or their amounts"
+            ), str(total)
+

@@ -68,11 +68,16 @@ def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
     ``inputs`` are the files the output was made from: writing over one of
     them is refused (see :func:`check_output`). A new file gets the mode the
     umask allows (as ``open`` would give it); an existing file keeps its
-    mode. On failure or interruption (an exception, SIGINT, SIGTERM) the old
-    file is left as it was and the temporary file is removed.
+    mode; a symbolic link stays, and the file it leads to is the one written.
+    On failure or interruption (an exception, SIGINT, SIGTERM) the old file
+    is left as it was and the temporary file is removed.
     """
     path = Path(path)
     check_output(path, inputs)
+    if path.is_symlink():
+        # Write where the link leads, as opening the file would: a rename onto the link itself would
+        # replace the link by a file and leave the file it leads to (a spec adopted into) unchanged.
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")

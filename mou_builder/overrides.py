@@ -193,43 +193,105 @@ def adopted_spec_text(spec_text: str, spec_format: str, current: Sequence[Mappin
 
     A JSON spec is written again whole. In a YAML spec only the top-level
     ``clauses:`` block is written again (appended when there is none), so
-    comments and layout elsewhere in the file stay as they were.
+    comments and layout elsewhere in the file stay as they were. The block's
+    values are read from the whole file (so an alias in it to an anchor
+    elsewhere is its value); the file's line endings are kept.
     """
+    return _adopted(spec_text, spec_format, current, overrides)[0]
+
+
+#: A top-level ``clauses:`` key, bare or quoted, with an optional anchor or comment after it.
+_CLAUSES_KEY = re.compile(r"""(clauses|"clauses"|'clauses')[ \t]*:(?=\s|$)""")
+
+
+def _adopted(spec_text: str, spec_format: str, current: Sequence[Mapping[str, Any]],
+             overrides: Sequence[Mapping[str, Any]]) -> tuple[str, list[str]]:
+    """:func:`adopted_spec_text`, and the comment lines of the old ``clauses:`` block the new one lacks."""
     import json
 
     import yaml
 
     merged = {o["id"]: dict(o) for o in current}
     merged.update({o["id"]: dict(o) for o in overrides})
+    bom = "\ufeff" if spec_text.startswith("\ufeff") else ""
+    spec_text = spec_text[len(bom):]
+    newline = "\r\n" if "\r\n" in spec_text else "\n"
     if spec_format == "json":
         data = json.loads(spec_text)
         data.setdefault("clauses", {})["override"] = list(merged.values())
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return bom + json.dumps(data, indent=2, ensure_ascii=False).replace("\n", newline) + newline, []
     lines = spec_text.splitlines(keepends=True)
-    start = next((k for k, line in enumerate(lines) if re.match(r"clauses\s*:", line)), None)
+    start = next((k for k, line in enumerate(lines) if _CLAUSES_KEY.match(line)), None)
     existing: dict[str, Any] = {}
+    dropped: list[str] = []
     if start is not None:
         end = next((k for k in range(start + 1, len(lines)) if re.match(r"[^\s#-]", lines[k])), len(lines))
         while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
             end -= 1  # blank lines and comments before the next key belong to it, and stay
-        existing = yaml.safe_load("".join(lines[start:end])).get("clauses") or {}
+        # the whole file, not the block alone: an alias in the block names an anchor given elsewhere
+        existing = dict((yaml.safe_load(spec_text) or {}).get("clauses") or {})
+        dropped = [f"line {start + k + 1}: {_comment(line)}" for k, line in enumerate(lines[start:end])
+                   if _comment(line)]
     else:
         start = end = len(lines)
         if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
+            lines[-1] += newline
     existing["override"] = list(merged.values())
     block = yaml.safe_dump({"clauses": existing}, sort_keys=False, allow_unicode=True, width=100)
-    return "".join(lines[:start]) + block + "".join(lines[end:])
+    return bom + "".join(lines[:start]) + block.replace("\n", newline) + "".join(lines[end:]), dropped
+
+
+def _comment(line: str) -> str | None:
+    """The YAML comment on ``line`` (a '#' at its start or after a space, outside quotes), or None."""
+    quote = ""
+    for k, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"" and (k == 0 or line[k - 1] in " :[{,-"):
+            quote = char
+        elif char == "#" and (k == 0 or line[k - 1].isspace()):
+            return line[k:].strip()
+    return None
 
 
 def adopt(report: ReviewReport, base: Base, spec_path: Path, spec: Spec) -> tuple[str, list[str], list[str]]:
-    """The new text of the spec at ``spec_path`` with the review's edits adopted; the ids adopted; what was left out."""
-    from mou_builder.loader import loads_spec
+    """The new text of the spec at ``spec_path`` with the review's edits adopted; the ids adopted; what was left out.
+
+    Raises :class:`~mou_builder.errors.DraftError` (the spec untouched) when
+    the spec cannot be rewritten into a valid one, e.g. when its ``clauses:``
+    block holds an anchor that the rest of the file uses.
+    """
+    text, adopted, skipped, _ = adopt_with_notes(report, base, spec_path, spec)
+    return text, adopted, skipped
+
+
+def adopt_with_notes(report: ReviewReport, base: Base, spec_path: Path,
+                     spec: Spec) -> tuple[str, list[str], list[str], list[str]]:
+    """:func:`adopt`, and notes of what the rewrite did not keep (comments in the old ``clauses:`` block)."""
+    from mou_builder.errors import DraftError, SpecError
+    from mou_builder.files import read_regular
+    from mou_builder.loader import MAX_SPEC_BYTES, decode_spec_bytes, loads_spec
 
     overrides, skipped = adoptable(report, base)
-    text = spec_path.read_text(encoding="utf-8")
+    try:
+        raw = read_regular(spec_path, MAX_SPEC_BYTES)
+    except OSError as exc:
+        raise DraftError(f"{spec_path}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise DraftError(f"{spec_path}: more than {MAX_SPEC_BYTES:,} bytes, the most a spec may be")
+    decode_spec_bytes(raw, str(spec_path))  # a file that is not UTF-8 is refused with its place
+    text = raw.decode("utf-8")  # the byte-order mark, if any, is kept (and written back)
     fmt = "json" if spec_path.suffix.lower() == ".json" else "yaml"
     current = [o.model_dump(mode="json", exclude_none=True) for o in spec.clauses.override]
-    new_text = adopted_spec_text(text, fmt, current, overrides)
-    loads_spec(new_text, source=str(spec_path), fmt=fmt)  # the result must be a valid spec before it is written
-    return new_text, [o["id"] for o in overrides], skipped
+    new_text, dropped = _adopted(text, fmt, current, overrides)
+    try:
+        loads_spec(new_text.removeprefix("\ufeff"), source=str(spec_path), fmt=fmt)  # the result must be a valid spec before it is written
+    except SpecError as exc:
+        raise DraftError(
+            f"{spec_path}: not changed: with its clauses: block written again it would not be a valid spec "
+            f"({exc}); write the block's values out (no anchors that other parts of the file use) and adopt again"
+        ) from None
+    notes = [f"{spec_path}: the clauses: block is written again without its comment at {where}; "
+             "add it again if it is still wanted" for where in dropped] if overrides else []
+    return new_text, [o["id"] for o in overrides], skipped, notes

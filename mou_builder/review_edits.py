@@ -521,20 +521,33 @@ def carry_comments(report: ReviewReport, next_draft: WordDraft) -> tuple[bytes, 
     import io
     import zipfile
 
-    from mou_builder.word_input import open_package
+    from mou_builder.word_input import open_package, parse_part
 
+    if not next_draft.from_mou_builder:
+        raise DraftError(f"{next_draft.name}: not written by mou-builder (it carries no clause manifest), "
+                         "so its clauses cannot be found: give the next draft as mou-builder built it")
     parts = clause_parts(next_draft)
     ids = [i for i, _ in match_clauses(parts, next_draft.manifest)]
     where = dict(zip(ids, parts))
     with open_package(next_draft.data, next_draft.name) as archive:
         files = {info.filename: archive.read(info) for info in archive.infolist()}
-    document = etree.fromstring(files["word/document.xml"])
+    for member in ("word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"):
+        if member not in files:  # every draft mou-builder writes has them: another program rewrote this one
+            raise DraftError(f"{next_draft.name}: the package lacks {member}; give the next draft as "
+                             "mou-builder built it")
+
+    def parsed(member: str) -> etree._Element:
+        # the same safe parse as reading a draft: no entities expanded, no DOCTYPE (what this writes
+        # into the new file must never hold another file's contents or an entity's expansion)
+        return parse_part(files[member], next_draft.name, member)
+
+    document = parsed("word/document.xml")
     # the parts' elements are the draft's own parse: find the same paragraphs in this one by their place
     body = document.find(w("body"))
     index = {id(e): k for k, e in enumerate(next_draft.body)}
     blocks = [c for c in body if c.tag != w("sectPr")]
     comments_xml = files.get("word/comments.xml")
-    comments = etree.fromstring(comments_xml) if comments_xml else etree.Element(w("comments"), nsmap={"w": W_NS})
+    comments = parsed("word/comments.xml") if comments_xml else etree.Element(w("comments"), nsmap={"w": W_NS})
     next_id = max([int(c.get(w("id"), "0")) for c in comments.iter(w("comment"))] + [-1]) + 1
     carried, missed = 0, []
     for clause in report.clauses:
@@ -550,13 +563,13 @@ def carry_comments(report: ReviewReport, next_draft: WordDraft) -> tuple[bytes, 
             carried += 1
     files["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
     if comments_xml is None and carried:
-        rels = etree.fromstring(files["word/_rels/document.xml.rels"])
+        rels = parsed("word/_rels/document.xml.rels")
         taken = {r.get("Id") for r in rels}
         rid = next(f"rId{n}" for n in range(1, 10_000) if f"rId{n}" not in taken)
         etree.SubElement(rels, f"{{{_RELS_NS}}}Relationship", Id=rid, Type=_COMMENTS_TYPE, Target="comments.xml")
         files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
                                                                standalone=True)
-        types = etree.fromstring(files["[Content_Types].xml"])
+        types = parsed("[Content_Types].xml")
         etree.SubElement(types, f"{{{_TYPES_NS}}}Override", PartName="/word/comments.xml", ContentType=_COMMENTS_CT)
         files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
     if carried:

@@ -1,0 +1,225 @@
+"""Hostile input to the newer features: exhibits, money forms, `review-edits --adopt` and `--carry-comments`.
+
+Each test is an attack that once ended in a traceback, a file replaced or
+rewritten wrongly, text lost without a word, or a draft that says nothing
+(a ceiling of 0.00). Specs that break a rule are in tests/data/invalid/
+(money-*-zero, money-instalment-dates-over-the-limit,
+money-instalments-below-a-cent); non-spec cases in tests/data/cli-cases.yaml.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import EXAMPLES
+from mou_builder.assembly import assemble
+from mou_builder.cli import main
+from mou_builder.loader import load_spec
+from mou_builder.render_word import render_docx
+from test_review_edits import _edited, comment_on, retype
+
+CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The city example as built, and as returned with an untracked edit and a comment."""
+    built = render_docx(assemble(load_spec(CITY)))
+    returned = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    returned = _edited(returned, comment_on("approved requests within 30 days", "Can we make this 45 days?"))
+    return {"built": built, "returned": returned}
+
+
+def _files(tmp_path: Path, drafts: dict[str, bytes]) -> tuple[Path, Path]:
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(drafts["returned"])
+    spec = tmp_path / "city.yaml"
+    spec.write_bytes(CITY.read_bytes())
+    return returned, spec
+
+
+def _adopt(returned: Path, spec: Path):
+    return CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec)])
+
+
+def _with_part(data: bytes, member: str, change) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files[member] = change(files[member])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, blob in files.items():
+            archive.writestr(name, blob)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- review-edits --adopt
+
+
+def test_adopt_reads_an_alias_in_the_clauses_block_from_the_whole_file(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # was: internal error (ComposerError: found undefined alias), the block being parsed alone
+    returned, spec = _files(tmp_path, drafts)
+    text = spec.read_text(encoding="utf-8").replace("  statement: >-", "  statement: &purpose >-", 1)
+    spec.write_text(text + "clauses:\n  add:\n    - id: extra\n      section: purpose\n      title: Extra\n"
+                    "      text: *purpose\n", encoding="utf-8")
+    result = _adopt(returned, spec)
+    assert result.exit_code == 0, result.output
+    clauses = yaml.safe_load(spec.read_text(encoding="utf-8"))["clauses"]
+    assert clauses["add"][0]["text"].startswith("This Agreement sets out the services Hope House provides")
+    assert [o["id"] for o in clauses["override"]] == ["financial.fiscal-agent"]
+
+
+def test_adopt_that_would_break_the_spec_leaves_it_untouched_and_says_why(drafts: dict[str, bytes],
+                                                                         tmp_path: Path) -> None:
+    # an anchor in the clauses block that a later part of the file uses: the rewritten block lacks it
+    returned, spec = _files(tmp_path, drafts)
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace("signatories:", "clauses:\n  exclude: &none []\nsignatories:", 1)
+    text += "exhibits: *none\n"
+    spec.write_text(text, encoding="utf-8")
+    before = spec.read_bytes()
+    result = _adopt(returned, spec)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{spec}: not changed: with its clauses: block written again it would not be "
+                                    "a valid spec (")
+    assert "Traceback" not in result.output and "internal error" not in result.stderr
+    assert spec.read_bytes() == before
+
+
+def test_adopt_names_each_comment_of_the_clauses_block_it_does_not_keep(drafts: dict[str, bytes],
+                                                                        tmp_path: Path) -> None:
+    # was: the comments vanished without a word
+    returned, spec = _files(tmp_path, drafts)
+    spec.write_text(spec.read_text(encoding="utf-8")
+                    + "clauses:\n  # the City asked for no logo clause\n  exclude: []  # none yet, '#' kept\n",
+                    encoding="utf-8")
+    result = _adopt(returned, spec)
+    assert result.exit_code == 0, result.output
+    lines = len(CITY.read_text(encoding="utf-8").splitlines())
+    assert (f"note: {spec}: the clauses: block is written again without its comment at line {lines + 2}: "
+            "# the City asked for no logo clause; add it again if it is still wanted") in result.stderr
+    assert f"at line {lines + 3}: # none yet, '#' kept;" in result.stderr
+
+
+def test_adopt_into_a_json_spec_with_a_byte_order_mark(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # was: internal error (JSONDecodeError: Unexpected UTF-8 BOM), though the loader reads such a file
+    returned, _ = _files(tmp_path, drafts)
+    spec = tmp_path / "city.json"
+    data = yaml.safe_load(CITY.read_text(encoding="utf-8"))
+    spec.write_bytes(b"\xef\xbb\xbf" + json.dumps(data, default=str, indent=2).encode("utf-8"))
+    result = _adopt(returned, spec)
+    assert result.exit_code == 0, result.output
+    raw = spec.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf{")
+    assert json.loads(raw[3:])["clauses"]["override"][0]["id"] == "financial.fiscal-agent"
+
+
+def test_adopt_keeps_windows_line_endings(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # was: every line of the file rewritten with LF
+    returned, spec = _files(tmp_path, drafts)
+    spec.write_bytes(CITY.read_bytes().replace(b"\n", b"\r\n"))
+    assert _adopt(returned, spec).exit_code == 0
+    raw = spec.read_bytes()
+    assert raw.startswith(CITY.read_bytes().replace(b"\n", b"\r\n"))
+    assert b"override:" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+
+
+def test_adopt_into_a_quoted_clauses_key_rewrites_that_block(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # was: a second clauses: block appended, refused as a duplicate key at a line the file does not have
+    returned, spec = _files(tmp_path, drafts)
+    spec.write_text(spec.read_text(encoding="utf-8") + '"clauses":\n  exclude: []\n', encoding="utf-8")
+    result = _adopt(returned, spec)
+    assert result.exit_code == 0, result.output
+    assert load_spec(spec).clauses.override[0].id == "financial.fiscal-agent"
+    assert spec.read_text(encoding="utf-8").count("clauses") == 1
+
+
+def test_adopt_through_a_symbolic_link_writes_the_file_it_leads_to(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # was: the link replaced by a new file, the real spec left without the adopted clauses
+    returned, spec = _files(tmp_path, drafts)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(spec.name)
+    result = _adopt(returned, link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == spec.name
+    assert load_spec(spec).clauses.override[0].id == "financial.fiscal-agent"
+
+
+# ---------------------------------------------------------------- review-edits --carry-comments
+
+
+@pytest.mark.parametrize("entity", ['SYSTEM "file:///etc/hostname"', '"expanded"'])
+def test_carry_comments_refuses_a_doctype_in_the_next_draft(drafts: dict[str, bytes], tmp_path: Path,
+                                                            entity: str) -> None:
+    # was: internal error (XMLSyntaxError), or an internal entity expanded into the new file
+    returned, _ = _files(tmp_path, drafts)
+
+    def doctype(blob: bytes) -> bytes:
+        head, _, rest = blob.partition(b"\n")
+        return (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE Types [<!ENTITY x ' + entity.encode() + b">]>\n"
+                + rest.replace(b"<Default ", b'<Default Extension="x&x;" ContentType="a/b"/><Default ', 1))
+
+    nxt = tmp_path / "next.docx"
+    nxt.write_bytes(_with_part(drafts["built"], "[Content_Types].xml", doctype))
+    out = tmp_path / "out.docx"
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(nxt), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{nxt}: [Content_Types].xml declares a DOCTYPE with entities, which Word never "
+                                  "writes; open the file in Word or LibreOffice and save it again as .docx\n")
+    assert not out.exists()
+
+
+def test_carry_comments_never_writes_over_the_base(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # was: -o BASE.docx replaced the base draft given with --base
+    returned, _ = _files(tmp_path, drafts)
+    base = tmp_path / "base.docx"
+    base.write_bytes(drafts["built"])
+    nxt = tmp_path / "next.docx"
+    nxt.write_bytes(drafts["built"])
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--base", str(base),
+                                       "--carry-comments", str(nxt), "-o", str(base)])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{base}: not written: it is the same file as the input {base}; "
+                                  "choose another output name\n")
+    assert base.read_bytes() == drafts["built"]
+
+
+def test_carry_comments_into_a_draft_not_from_mou_builder_is_refused(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    returned, _ = _files(tmp_path, drafts)
+    nxt = tmp_path / "next.docx"
+    nxt.write_bytes((Path(__file__).parents[1] / "templates" / "default.docx").read_bytes())
+    out = tmp_path / "out.docx"
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(nxt), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{nxt}: not written by mou-builder (it carries no clause manifest), so its "
+                                  "clauses cannot be found: give the next draft as mou-builder built it\n")
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- exhibits
+
+
+def test_a_docx_exhibit_table_wider_than_word_allows_is_refused(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_table(rows=2, cols=70)
+    document.tables[0].cell(0, 0).text = "Site"
+    document.save(str(tmp_path / "wide.docx"))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((Path(__file__).parent / "data/exhibits/plan.yaml").read_text(encoding="utf-8")
+                    .replace("file: plan.md", "file: wide.docx"), encoding="utf-8")
+    result = CliRunner().invoke(main, [str(spec), "-o", str(tmp_path / "out.docx")])
+    assert result.exit_code == 1
+    assert result.stderr == (f"{spec}:14:11: exhibits[0].file: {tmp_path / 'wide.docx'}: table 1 of the exhibit "
+                             "has 70 columns; a Word table has at most 63: split it, or turn it so that the many "
+                             "items are rows\n")
+    assert not (tmp_path / "out.docx").exists()
