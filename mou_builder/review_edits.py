@@ -385,31 +385,53 @@ def _tracked_changes(reviewed: WordDraft, parts: Sequence[ClausePart]) -> dict[i
     return out
 
 
+#: The most characters of a comment's anchor text kept: enough to quote it and find it again.
+MAX_ANCHOR = 400
+
+
 def _comments(reviewed: WordDraft, parts: Sequence[ClausePart]) -> dict[int, list[CommentNote]]:
-    """The comments anchored in each clause, with the text their range spans."""
-    anchors: dict[str, list[str]] = {}
-    open_ranges: set[str] = set()
+    """The comments anchored in each clause, with (the start of) the text their range spans.
+
+    The text of the whole body is collected once and each range is a span
+    of it: a file with thousands of ranges left open over thousands of
+    runs costs no more than its text (a copy of the text per open range
+    would grow as their product, to gigabytes).
+    """
+    from bisect import bisect_left
+
+    texts: list[str] = []  # the body's text nodes with text, in order
+    ends: list[int] = []  # the running total of their lengths
+    spans: dict[str, list[int]] = {}  # comment id -> [first text node, one past the last]
     where: dict[str, int] = {}
     for k, element in _owners(reviewed, parts):
         for node in element.iter():
             if node.tag == w("commentRangeStart"):
                 cid = node.get(w("id"), "")
-                open_ranges.add(cid)
-                anchors.setdefault(cid, [])
+                spans.setdefault(cid, [len(texts), -1])
                 where.setdefault(cid, k)
             elif node.tag == w("commentRangeEnd"):
-                open_ranges.discard(node.get(w("id"), ""))
+                cid = node.get(w("id"), "")
+                if cid in spans and spans[cid][1] < 0:
+                    spans[cid][1] = len(texts)
             elif node.tag == w("commentReference"):
                 where.setdefault(node.get(w("id"), ""), k)
-            elif node.tag in (w("t"), w("delText")) and open_ranges:
-                for cid in open_ranges:
-                    anchors[cid].append(node.text or "")
+            elif node.tag in (w("t"), w("delText")) and node.text:
+                texts.append(node.text)
+                ends.append((ends[-1] if ends else 0) + len(node.text))
     out: dict[int, list[CommentNote]] = {}
     for cid, k in where.items():
         comment = reviewed.comments.get(cid)
         if comment is None:
             continue
-        anchor = re.sub(r"\s+", " ", "".join(anchors.get(cid, []))).strip()
+        anchor = ""
+        if cid in spans:
+            first, last = spans[cid]
+            last = len(texts) if last < 0 else last  # a range never closed runs to the end
+            before = ends[first - 1] if first else 0
+            # the nodes that hold the range's first MAX_ANCHOR characters, and no more
+            stop = min(last, bisect_left(ends, before + MAX_ANCHOR, first) + 1)
+            anchor = "".join(texts[first:stop])[:MAX_ANCHOR]
+        anchor = re.sub(r"\s+", " ", anchor).strip()
         out.setdefault(k, []).append(CommentNote(comment.author, comment.date, anchor, comment.text))
     return out
 
