@@ -923,8 +923,9 @@ def _replace_with(node: etree._Element, children: list[etree._Element]) -> None:
     parent = node.getparent()
     if parent is None:
         return
-    index = parent.index(node)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
+    # addprevious, not parent.index + insert: both walk the parent's children, so unwrapping each
+    # of a paragraph's 100,000 wrappers (tracked insertions, hyperlinks) would take time squared
+    for child in children:
+        node.addprevious(child)
     parent.remove(node)
 
