@@ -27,7 +27,7 @@ from mou_builder.errors import ClauseError, MouError, SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import Directive, MarkupError, parse_blocks, text_table
 from mou_builder.loader import format_path
-from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter
+from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter, malformed_exhibit_reference
 from mou_builder.types import _XML_INVALID
 
 #: Largest Markdown exhibit file: an exhibit is a few pages of text.
@@ -176,6 +176,10 @@ def _markdown_file(path: Path, data: bytes, resolve: Resolve) -> tuple[Block, ..
     except UnicodeDecodeError as exc:
         raise _FileProblem(f"{path}: not UTF-8 text (byte {exc.start + 1})") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    wrong = malformed_exhibit_reference(text)
+    if wrong is not None:  # the spec's own text is held to this by the model; a file, here
+        raise _FileProblem(f"{path}: {wrong!r} is not a reference to an exhibit, which is written [[exhibit.ID]] "
+                           "with the exhibit's id (lowercase letters, digits, '-' or '_')")
     bad = _XML_INVALID.search(text)
     if bad:
         raise _FileProblem(f"{path}: contains the control character U+{ord(bad.group()):04X}, "
@@ -233,7 +237,24 @@ def _docx_file(path: Path, data: bytes) -> tuple[Block, ...]:
     wide = _too_wide(tuple(blocks))
     if wide:
         raise _FileProblem(f"{path}: {wide}")
+    for text in _block_texts(blocks):
+        if "[[exhibit." in text:  # a Word file's text is printed as it is: the brackets would reach the draft
+            found = text[text.index("[[exhibit."):][:40].split("]]")[0] + "]]"
+            raise _FileProblem(f"{path}: holds the reference {found!r}, which a .docx exhibit cannot resolve; "
+                               "write the exhibit's name as the agreement prints it ('Exhibit B (Budget)'), "
+                               "or give the exhibit as a .md file")
     return tuple(blocks)
+
+
+def _block_texts(blocks: list[Block]) -> Iterator[str]:
+    """The text of each paragraph, list item and table cell of ``blocks``."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block.text
+        elif isinstance(block, ListBlock):
+            yield from ("".join(i.text for i in item) for item in block.items)
+        elif isinstance(block, Table):
+            yield from (cell for row in (block.header, *block.rows) for cell in row)
 
 
 def _refuse_objects(element: Any, path: Path) -> None:

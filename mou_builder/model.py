@@ -1449,6 +1449,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _data_problems(spec)
     yield from _exhibit_problems(spec)
     yield from _money_limit_problems(spec)
+    yield from _exhibit_reference_form_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -2200,4 +2201,30 @@ def _money_limit_problems(spec: Spec) -> Any:
                 f"{total} divided into {count} equal instalments leaves less than {unit} in each: give fewer "
                 "instalments, or their amounts"
             ), str(total)
+
+
+def malformed_exhibit_reference(text: str) -> str | None:
+    """The first ``[[exhibit.`` in ``text`` that does not begin a reference ``[[exhibit.ID]]``, as written; or None.
+
+    Such text is no reference: the draft would print the brackets as they are.
+    """
+    for found in re.finditer(r"\[\[exhibit\.", text):
+        if not EXHIBIT_REF_RE.match(text, found.start()):
+            end = text.find("]]", found.start())
+            shown = text[found.start():end + 2] if 0 <= end < found.start() + 60 else text[found.start():found.start() + 40]
+            return shown.split("\n")[0]
+    return None
+
+
+def _exhibit_reference_form_problems(spec: Spec) -> Any:
+    """Text that starts an exhibit reference but is not one (``[[exhibit.Budget]]``, ``[[exhibit.plan``)."""
+    for loc, text in _texts(spec, ()):
+        if "[[exhibit." not in text:
+            continue
+        bad = malformed_exhibit_reference(text)
+        if bad is not None:
+            yield loc, (
+                "is not a reference to an exhibit, which is written [[exhibit.ID]] with the exhibit's id "
+                f"(lowercase letters, digits, '-' or '_'), got {_shown(bad)}"
+            ), bad
 

@@ -301,3 +301,22 @@ def test_a_paragraph_of_many_tracked_insertions_is_read_in_time_near_its_size(dr
     tracked = [t for c in report.clauses for t in c.tracked]
     assert [(t.kind, t.author, len(t.text)) for t in tracked] == [("insertion", "A", count * len(piece))]
     assert took < 10, f"{took:.1f} s"
+
+
+def test_a_docx_exhibit_holding_a_reference_is_refused_not_printed_with_its_brackets(tmp_path: Path) -> None:
+    # was: "[[exhibit.plan]]" printed as it stands in the agreement's exhibit
+    from docx import Document
+
+    document = Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 1).text = "as set out in [[exhibit.plan]]"
+    document.save(str(tmp_path / "budget.docx"))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((Path(__file__).parent / "data/exhibits/plan.yaml").read_text(encoding="utf-8")
+                    .replace("file: plan.md", "file: budget.docx"), encoding="utf-8")
+    result = CliRunner().invoke(main, [str(spec), "-o", str(tmp_path / "out.docx")])
+    assert result.exit_code == 1
+    assert result.stderr == (f"{spec}:14:11: exhibits[0].file: {tmp_path / 'budget.docx'}: holds the reference "
+                             "'[[exhibit.plan]]', which a .docx exhibit cannot resolve; write the exhibit's name as "
+                             "the agreement prints it ('Exhibit B (Budget)'), or give the exhibit as a .md file\n")
+    assert not (tmp_path / "out.docx").exists()
