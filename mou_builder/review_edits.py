@@ -166,7 +166,19 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
         raise DraftError(f"{source}: no longer a valid spec for this version of mou-builder ({exc}); "
                          "give the draft it came from with --base") from None
     notes = []
-    profile = profile or reviewed.properties.get("mou.profile") or None
+    recorded = reviewed.properties.get("mou.profile") or None
+    if profile is None and recorded is not None and not re.fullmatch(r"[a-z][a-z0-9_-]*", recorded):
+        # a path: a returned file names no file of this machine to read (give it with --profile)
+        notes.append(f"the draft was built with the profile file {recorded!r}, which is not read from a returned "
+                     "draft: the spec's own profile is used (give the file with --profile)")
+        recorded = None
+    profile = profile or recorded
+    # A file exhibit was read beside the spec when the draft was built; a returned draft is read
+    # anywhere, and must not name files here to read. Exhibits are not clauses, and a clause
+    # cites an exhibit by its letter and title only, so the file's content is not needed.
+    spec = spec.model_copy(update={"exhibits": [
+        ex.model_copy(update={"file": None, "text": f"(the content of {ex.file})"}) if ex.file is not None else ex
+        for ex in spec.exhibits]})
     try:
         document = assemble(spec, library, profile)
     except ProfileError:  # a profile file given at build time: the spec's own profile gives the same clauses

@@ -320,3 +320,46 @@ def test_a_docx_exhibit_holding_a_reference_is_refused_not_printed_with_its_brac
                              "'[[exhibit.plan]]', which a .docx exhibit cannot resolve; write the exhibit's name as "
                              "the agreement prints it ('Exhibit B (Budget)'), or give the exhibit as a .md file\n")
     assert not (tmp_path / "out.docx").exists()
+
+
+# ---------------------------------------------------------------- review-edits: what a returned draft may name
+
+
+RESEARCH = next(p for p in EXAMPLES if p.stem == "research-data-use")
+
+
+def test_a_returned_draft_with_a_file_exhibit_is_read_anywhere_and_names_no_file_to_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # was: the rebuild read each exhibit file the carried spec names, relative to the working folder
+    # (or absolute): a draft reviewed elsewhere failed ("no such file"), and a hostile one chose the file
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(render_docx(assemble(load_spec(RESEARCH))))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["review-edits", str(returned)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{returned} against the draft it was built from\nno edits, tracked changes or comments\n"
+
+
+def test_a_profile_path_recorded_in_a_returned_draft_is_not_read(drafts: dict[str, bytes], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # was: the profile a returned draft records was loaded as given, a path to any file included
+    import mou_builder.assembly
+
+    planted = tmp_path / "planted.yaml"
+    planted.write_text("id: planted\n", encoding="utf-8")
+
+    def plant(blob: bytes) -> bytes:
+        assert b"<vt:lpwstr>general</vt:lpwstr>" in blob
+        return blob.replace(b"<vt:lpwstr>general</vt:lpwstr>", f"<vt:lpwstr>{planted}</vt:lpwstr>".encode(), 1)
+
+    data = _with_part(drafts["built"], "docProps/custom.xml", plant)
+    returned = tmp_path / "returned.docx"
+    returned.write_bytes(data)
+    loaded: list[str] = []
+    real = mou_builder.assembly.load_profile
+    monkeypatch.setattr(mou_builder.assembly, "load_profile", lambda name: loaded.append(str(name)) or real(name))
+    result = CliRunner().invoke(main, ["review-edits", str(returned)])
+    assert result.exit_code == 0, result.output
+    assert str(planted) not in loaded
+    assert (f"Note: the draft was built with the profile file {str(planted)!r}, which is not read from a returned "
+            "draft: the spec's own profile is used (give the file with --profile)") in result.stdout
