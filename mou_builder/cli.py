@@ -630,7 +630,8 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
         for note in notes:
             click.echo(f"note: {note}", err=True)
         if adopted:
-            write_atomic(adopt_spec, text.encode("utf-8"), inputs=[reviewed, *([base] if base is not None else [])])
+            # (the base may well be this spec: adopting into the spec the draft was built from is the use)
+            write_atomic(adopt_spec, text.encode("utf-8"), inputs=[reviewed])
             click.echo(f"adopted {len(adopted)} clause{'s' * (len(adopted) != 1)} into {adopt_spec}: "
                        f"{', '.join(adopted)}", err=True)
         else:

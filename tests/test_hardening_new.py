@@ -363,3 +363,11 @@ def test_a_profile_path_recorded_in_a_returned_draft_is_not_read(drafts: dict[st
     assert str(planted) not in loaded
     assert (f"Note: the draft was built with the profile file {str(planted)!r}, which is not read from a returned "
             "draft: the spec's own profile is used (give the file with --profile)") in result.stdout
+
+
+def test_adopt_into_the_spec_given_as_the_base(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # the base is an input an output must not replace, except for --adopt, whose whole use is to rewrite it
+    returned, spec = _files(tmp_path, drafts)
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--base", str(spec), "--adopt", str(spec)])
+    assert result.exit_code == 0, result.output
+    assert load_spec(spec).clauses.override[0].id == "financial.fiscal-agent"
