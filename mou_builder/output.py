@@ -68,7 +68,8 @@ def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
     ``inputs`` are the files the output was made from: writing over one of
     them is refused (see :func:`check_output`). A new file gets the mode the
     umask allows (as ``open`` would give it); an existing file keeps its
-    mode; a symbolic link stays, and the file it leads to is the one written.
+    mode; a symbolic link stays, and the file it leads to is the one written;
+    a read-only file is refused.
     On failure or interruption (an exception, SIGINT, SIGTERM) the old file
     is left as it was and the temporary file is removed.
     """
@@ -87,6 +88,11 @@ def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
         existing_mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         existing_mode = None
+    if existing_mode is not None and not existing_mode & 0o222:
+        # The rename would replace it all the same (it needs only the folder writable, and root
+        # writes anything): a file made read-only, a signed version frozen, is kept as it is.
+        raise OutputError(f"{path}: not written: the file is read-only; make it writable (chmod u+w) "
+                          "or choose another output name")
     tmp: str | None = None
     try:
         with _signals_raise():

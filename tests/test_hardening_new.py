@@ -371,3 +371,16 @@ def test_adopt_into_the_spec_given_as_the_base(drafts: dict[str, bytes], tmp_pat
     result = CliRunner().invoke(main, ["review-edits", str(returned), "--base", str(spec), "--adopt", str(spec)])
     assert result.exit_code == 0, result.output
     assert load_spec(spec).clauses.override[0].id == "financial.fiscal-agent"
+
+
+def test_adopt_into_a_read_only_spec_is_refused_and_leaves_it_as_it_was(drafts: dict[str, bytes],
+                                                                        tmp_path: Path) -> None:
+    # was: replaced by the rename all the same (only the folder needs to be writable), read-only mode and all
+    returned, spec = _files(tmp_path, drafts)
+    spec.chmod(0o444)
+    result = _adopt(returned, spec)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{spec}: not written: the file is read-only; make it writable (chmod u+w) "
+                                  "or choose another output name\n")
+    assert spec.read_bytes() == CITY.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city.yaml", "returned.docx"]
