@@ -87,10 +87,23 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
             continue
         try:
             data, blocks = _file_blocks(base_folder(spec) / ex.file, checked)
+            if spec.agreement.final:
+                _no_placeholder(base_folder(spec) / ex.file, blocks)
         except (_FileProblem, ClauseError) as exc:
             raise SpecError([_problem(spec, ("exhibits", i, "file"), str(exc))]) from None
         out.append(Exhibit(ex.id, letter, ex.title, blocks, ex.file, _sha256(data)))
     return tuple(out)
+
+
+def _no_placeholder(path: Path, blocks: tuple[Block, ...]) -> None:
+    """Refuse a file exhibit of the execution copy that still holds a placeholder (the spec's own text is the model's)."""
+    from mou_builder.types import placeholders_in
+
+    for text in _block_texts(list(blocks)):
+        found = placeholders_in(text)
+        if found:
+            raise _FileProblem(f"{path}: agreement.final is true (the execution copy), but the file still holds the "
+                               f"placeholder {found[0]}: fill it in, or set final: false while the draft is a template")
 
 
 def _where(spec: Spec, loc: tuple[str | int, ...]) -> str:
