@@ -241,6 +241,14 @@ def _adopted(spec_text: str, spec_format: str, current: Sequence[Mapping[str, An
     return bom + "".join(lines[:start]) + block.replace("\n", newline) + "".join(lines[end:]), dropped
 
 
+def _clause_name(report: ReviewReport, clause_id: str) -> str:
+    """How the report names a clause: number, heading and id."""
+    for c in report.clauses:
+        if c.id == clause_id:
+            return f"{c.number or c.base_number} {c.title} ({c.id})"
+    return clause_id
+
+
 def _comment(line: str) -> str | None:
     """The YAML comment on ``line`` (a '#' at its start or after a space, outside quotes), or None."""
     quote = ""
@@ -284,14 +292,33 @@ def adopt_with_notes(report: ReviewReport, base: Base, spec_path: Path,
     text = raw.decode("utf-8")  # the byte-order mark, if any, is kept (and written back)
     fmt = "json" if spec_path.suffix.lower() == ".json" else "yaml"
     current = [o.model_dump(mode="json", exclude_none=True) for o in spec.clauses.override]
-    new_text, dropped = _adopted(text, fmt, current, overrides)
-    try:
-        loads_spec(new_text.removeprefix("\ufeff"), source=str(spec_path), fmt=fmt)  # the result must be a valid spec before it is written
-    except SpecError as exc:
-        raise DraftError(
-            f"{spec_path}: not changed: with its clauses: block written again it would not be a valid spec "
-            f"({exc}); write the block's values out (no anchors that other parts of the file use) and adopt again"
-        ) from None
+    kept = {o["id"] for o in current}
+    for _ in range(2):  # once more without the reviewer's words that cannot be an override (at most once)
+        new_text, dropped = _adopted(text, fmt, current, overrides)
+        try:
+            loads_spec(new_text.removeprefix("\ufeff"), source=str(spec_path), fmt=fmt)  # valid before it is written
+            break
+        except SpecError as exc:
+            # the merged overrides keep the current ones' places and add new ones after them
+            order = list(dict.fromkeys([o["id"] for o in current] + [o["id"] for o in overrides]))
+            refused: dict[str, str] = {}
+            for problem in exc.problems:
+                found = re.match(r"clauses\.override\[(\d+)\]\.?(\S*)$", problem.path)
+                if found and int(found.group(1)) < len(order) and order[int(found.group(1))] not in kept:
+                    field = found.group(2) or "override"
+                    refused.setdefault(order[int(found.group(1))], f"{field}: {problem.message}")
+            others = [p for p in exc.problems if not re.match(r"clauses\.override\[\d+\]", p.path)]
+            if not refused or others:
+                raise DraftError(
+                    f"{spec_path}: not changed: with its clauses: block written again it would not be a valid spec "
+                    f"({exc}); write the block's values out (no anchors that other parts of the file use) and "
+                    "adopt again"
+                ) from None
+            skipped += [f"{_clause_name(report, cid)}: the returned words cannot be a clause override ({why}); "
+                        "edit the spec instead" for cid, why in refused.items()]
+            overrides = [o for o in overrides if o["id"] not in refused]
+    else:  # pragma: no cover - the second pass has only words that passed the first
+        raise DraftError(f"{spec_path}: not changed: the adopted clauses would not make a valid spec")
     notes = [f"{spec_path}: the clauses: block is written again without its comment at {where}; "
              "add it again if it is still wanted" for where in dropped] if overrides else []
     return new_text, [o["id"] for o in overrides], skipped, notes

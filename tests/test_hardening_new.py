@@ -384,3 +384,21 @@ def test_adopt_into_a_read_only_spec_is_refused_and_leaves_it_as_it_was(drafts: 
                                   "or choose another output name\n")
     assert spec.read_bytes() == CITY.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["city.yaml", "returned.docx"]
+
+
+def test_words_that_cannot_be_an_override_are_not_adopted_and_the_rest_are(drafts: dict[str, bytes],
+                                                                            tmp_path: Path) -> None:
+    # was: the whole adoption refused, pointing at a line of a file that was never written (and the wrong cause)
+    from test_review_edits import insert_tracked
+
+    returned, spec = _files(tmp_path, drafts)
+    data = _edited(drafts["built"], retype("receive and disburse", "receive and disburse [[exhibit.nope]]"))
+    data = _edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
+    returned.write_bytes(data)
+    result = _adopt(returned, spec)
+    assert result.exit_code == 0, result.output
+    assert ("not adopted: 6.3 Fiscal Agent (financial.fiscal-agent): the returned words cannot be a clause override "
+            "(text: refers to [[exhibit.nope]], but no exhibit has that id (exhibits: none: add it under exhibits)); "
+            "edit the spec instead\n") in result.stderr
+    assert f"adopted 1 clause into {spec}: financial.unspent-funds\n" in result.stderr
+    assert [o.id for o in load_spec(spec).clauses.override] == ["financial.unspent-funds"]
