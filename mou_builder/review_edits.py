@@ -585,7 +585,11 @@ def carry_comments(report: ReviewReport, next_draft: WordDraft) -> tuple[bytes, 
     blocks = [c for c in body if c.tag != w("sectPr")]
     comments_xml = files.get("word/comments.xml")
     comments = parsed("word/comments.xml") if comments_xml else etree.Element(w("comments"), nsmap={"w": W_NS})
-    next_id = max([int(c.get(w("id"), "0")) for c in comments.iter(w("comment"))] + [-1]) + 1
+    # a new comment takes an id no comment or comment mark of the draft has (ids another program
+    # wrote need not be numbers: only the numeric ones can clash with the numbers given here)
+    taken = [c.get(w("id"), "") for c in comments.iter(w("comment"))]
+    taken += [m.get(w("id"), "") for m in document.iter(w("commentRangeStart"), w("commentReference"))]
+    next_id = max([int(t) for t in taken if re.fullmatch(r"[0-9]{1,9}", t)] + [-1]) + 1
     carried, missed = 0, []
     for clause in report.clauses:
         part = where.get(clause.id)

@@ -402,3 +402,20 @@ def test_words_that_cannot_be_an_override_are_not_adopted_and_the_rest_are(draft
             "edit the spec instead\n") in result.stderr
     assert f"adopted 1 clause into {spec}: financial.unspent-funds\n" in result.stderr
     assert [o.id for o in load_spec(spec).clauses.override] == ["financial.unspent-funds"]
+
+
+def test_carry_comments_into_a_draft_whose_comment_ids_are_not_numbers(drafts: dict[str, bytes],
+                                                                       tmp_path: Path) -> None:
+    # was: internal error (ValueError: invalid literal for int() with base 10: 'x')
+    returned, _ = _files(tmp_path, drafts)
+    commented = _edited(drafts["built"], comment_on("approved requests within 30 days", "first"))
+    for member in ("word/comments.xml", "word/document.xml"):
+        commented = _with_part(commented, member, lambda blob: blob.replace(b'w:id="0"', b'w:id="x"'))
+    nxt = tmp_path / "next.docx"
+    nxt.write_bytes(commented)
+    out = tmp_path / "out.docx"
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--carry-comments", str(nxt), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(main, ["review-edits", str(out), "--format", "json"])
+    comments = [n["text"] for c in json.loads(listed.stdout)["clauses"] for n in c["comments"]]
+    assert sorted(comments) == ["Can we make this 45 days?", "first"]
