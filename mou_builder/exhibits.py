@@ -32,6 +32,10 @@ from mou_builder.types import _XML_INVALID
 
 #: Largest Markdown exhibit file: an exhibit is a few pages of text.
 MAX_MARKDOWN_BYTES = 1024 * 1024
+#: Most paragraphs, list items and table cells all exhibits together may hold: with the agreement's own, the
+#: draft stays within what mou-builder reads back (``word_input.MAX_PARAGRAPHS``, for diff and review-edits),
+#: and a 1 MB file of one-letter paragraphs or table cells cannot make a build take a minute and gigabytes.
+MAX_EXHIBIT_PARAGRAPHS = 10_000
 #: Most columns an exhibit table may have: Word's own limit (a wider table is squeezed past reading, or refused).
 MAX_TABLE_COLUMNS = 63
 
@@ -77,12 +81,24 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
             raise ClauseError(f"refers to [[{target}]], which is not in this document{listed}") from None
 
     out = []
+    total = 0
+
+    def counted(blocks: tuple[Block, ...], i: int, field: str, name: str = "") -> None:
+        nonlocal total
+        total += sum(1 for _ in _block_texts(list(blocks)))
+        if total > MAX_EXHIBIT_PARAGRAPHS:
+            raise SpecError([_problem(spec, ("exhibits", i, field), (
+                f"{name}the exhibits hold more than {MAX_EXHIBIT_PARAGRAPHS:,} paragraphs, list items and table cells "
+                "(counted up to this one), more than an agreement's exhibits need: attach the document separately "
+                "and list it under incorporated_documents"))])
+
     for i, ex in enumerate(spec.exhibits):
         letter = exhibit_letter(i)
         if ex.file is None:
             assert ex.text is not None  # the model asks for text or file
             where = _where(spec, ("exhibits", i, "text"))
             blocks = _markup_blocks(ex.text, checked, where)
+            counted(blocks, i, "text")
             out.append(Exhibit(ex.id, letter, ex.title, blocks, "spec", _sha256(ex.text.encode("utf-8"))))
             continue
         try:
@@ -91,6 +107,7 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
                 _no_placeholder(base_folder(spec) / ex.file, blocks)
         except (_FileProblem, ClauseError) as exc:
             raise SpecError([_problem(spec, ("exhibits", i, "file"), str(exc))]) from None
+        counted(blocks, i, "file", f"{base_folder(spec) / ex.file}: ")
         out.append(Exhibit(ex.id, letter, ex.title, blocks, ex.file, _sha256(data)))
     return tuple(out)
 

@@ -419,3 +419,24 @@ def test_carry_comments_into_a_draft_whose_comment_ids_are_not_numbers(drafts: d
     listed = CliRunner().invoke(main, ["review-edits", str(out), "--format", "json"])
     comments = [n["text"] for c in json.loads(listed.stdout)["clauses"] for n in c["comments"]]
     assert sorted(comments) == ["Can we make this 45 days?", "first"]
+
+
+def test_exhibits_of_more_paragraphs_and_cells_than_an_agreement_needs_are_refused(tmp_path: Path) -> None:
+    # was: a 1 MB .md file of one-letter paragraphs (or a table of 480,000 cells) built for a minute in
+    # 1 to 2 GB, into a draft that diff and review-edits then refuse to read (over 20,000 paragraphs)
+    from mou_builder.exhibits import MAX_EXHIBIT_PARAGRAPHS
+
+    (tmp_path / "plan.md").write_text("Meeting.\n\n" * (MAX_EXHIBIT_PARAGRAPHS // 2), encoding="utf-8")
+    rows = MAX_EXHIBIT_PARAGRAPHS // 2 // 5  # with the paragraphs above, one cell more than allowed
+    (tmp_path / "budget.md").write_text("| A | B | C | D | E |\n|---|---|---|---|---|\n" + "| 1 | 2 | 3 | 4 | 5 |\n" * rows,
+                                        encoding="utf-8")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((Path(__file__).parent / "data/exhibits/plan.yaml").read_text(encoding="utf-8")
+                    + "  - id: budget\n    title: Budget\n    file: budget.md\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [str(spec), "-o", str(tmp_path / "out.docx")])
+    assert result.exit_code == 1
+    assert result.stderr == (f"{spec}:17:11: exhibits[1].file: {tmp_path / 'budget.md'}: the exhibits hold more than "
+                             "10,000 paragraphs, list items and table cells (counted up to this one), more than an "
+                             "agreement's exhibits need: attach the document separately and list it under "
+                             "incorporated_documents\n")
+    assert not (tmp_path / "out.docx").exists()
