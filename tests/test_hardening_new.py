@@ -440,3 +440,15 @@ def test_exhibits_of_more_paragraphs_and_cells_than_an_agreement_needs_are_refus
                              "agreement's exhibits need: attach the document separately and list it under "
                              "incorporated_documents\n")
     assert not (tmp_path / "out.docx").exists()
+
+
+def test_adopt_with_a_next_draft_that_cannot_be_used_changes_nothing(drafts: dict[str, bytes], tmp_path: Path) -> None:
+    # was: the spec was rewritten first, then the next draft refused: half the command done
+    returned, spec = _files(tmp_path, drafts)
+    out = tmp_path / "out.docx"
+    result = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec),
+                                       "--carry-comments", str(returned), "-o", str(returned)])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"{returned}: not written: it is the same file as the input {returned}; "
+                                  "choose another output name\n")
+    assert spec.read_bytes() == CITY.read_bytes() and not out.exists()
