@@ -2189,6 +2189,11 @@ def _money_limit_problems(spec: Spec) -> Any:
                     f"{len(values):,} {name} given; a contribution may have at most {MAX_INSTALMENTS} instalments "
                     "(give a cadence for a longer schedule)"
                 ), f"{len(values)} {name}"
+        for j, value in enumerate(plan.amounts):
+            if _known(value) and value == 0:
+                yield (*base, "instalments", "amounts", j), (
+                    f"an instalment of 0.00 is no payment: leave it out (and its date), got {value}"
+                ), str(value)
         total = c.amount if c.amount is not None else c.not_to_exceed
         count = plan.count if plan.count is not None else len(plan.dates)
         if plan.amounts or not _known(total) or count < 2 or count > MAX_INSTALMENTS or total == 0 and c.amount is None:

@@ -81,7 +81,7 @@ CROSS_FIELD |= {f"money-{name}" for name in (
 # rates, instalments past 120 or below the smallest unit, text that starts an exhibit reference.
 CROSS_FIELD |= {f"money-{name}" for name in (
     "rate-cap-zero", "rate-zero", "not-to-exceed-zero", "reimbursement-zero", "instalment-dates-over-the-limit",
-    "instalments-below-a-cent",
+    "instalments-below-a-cent", "instalment-of-zero",
 )} | {"exhibit-reference-malformed"}
 
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
