@@ -228,8 +228,11 @@ def _adopted(spec_text: str, spec_format: str, current: Sequence[Mapping[str, An
         end = next((k for k in range(start + 1, len(lines)) if re.match(r"[^\s#-]", lines[k])), len(lines))
         while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
             end -= 1  # blank lines and comments before the next key belong to it, and stay
-        # the whole file, not the block alone: an alias in the block names an anchor given elsewhere
-        existing = dict((yaml.safe_load(spec_text) or {}).get("clauses") or {})
+        # the whole file, not the block alone: an alias in the block names an anchor given elsewhere;
+        # and read as the loader reads it (a title 'No' is text, not YAML 1.1's false)
+        from mou_builder.loader import parse_spec_text
+
+        existing = dict(parse_spec_text(spec_text, fmt="yaml")[0].get("clauses") or {})
         dropped = [f"line {start + k + 1}: {_comment(line)}" for k, line in enumerate(lines[start:end])
                    if _comment(line)]
     else:

@@ -452,3 +452,17 @@ def test_adopt_with_a_next_draft_that_cannot_be_used_changes_nothing(drafts: dic
     assert result.stderr.endswith(f"{returned}: not written: it is the same file as the input {returned}; "
                                   "choose another output name\n")
     assert spec.read_bytes() == CITY.read_bytes() and not out.exists()
+
+
+def test_adopt_keeps_the_values_of_the_clauses_block_as_the_loader_reads_them(drafts: dict[str, bytes],
+                                                                               tmp_path: Path) -> None:
+    # was: the block re-read as YAML 1.1 wrote a title 'No' back as false, and the adoption was refused
+    returned, spec = _files(tmp_path, drafts)
+    spec.write_text(spec.read_text(encoding="utf-8") + "clauses:\n  add:\n    - id: extra\n      section: purpose\n"
+                    "      title: No\n      text: yes\n", encoding="utf-8")
+    assert load_spec(spec).clauses.add[0].title == "No"
+    result = _adopt(returned, spec)
+    assert result.exit_code == 0, result.output
+    adopted = load_spec(spec)
+    assert (adopted.clauses.add[0].title, adopted.clauses.add[0].text) == ("No", "yes")
+    assert adopted.clauses.override[0].id == "financial.fiscal-agent"
