@@ -233,8 +233,7 @@ def _adopted(spec_text: str, spec_format: str, current: Sequence[Mapping[str, An
         from mou_builder.loader import parse_spec_text
 
         existing = dict(parse_spec_text(spec_text, fmt="yaml")[0].get("clauses") or {})
-        dropped = [f"line {start + k + 1}: {_comment(line)}" for k, line in enumerate(lines[start:end])
-                   if _comment(line)]
+        dropped = [f"line {start + k + 1}: {text}" for k, text in _comments("".join(lines[start:end]))]
     else:
         start = end = len(lines)
         if lines and not lines[-1].endswith("\n"):
@@ -252,18 +251,33 @@ def _clause_name(report: ReviewReport, clause_id: str) -> str:
     return clause_id
 
 
-def _comment(line: str) -> str | None:
-    """The YAML comment on ``line`` (a '#' at its start or after a space, outside quotes), or None."""
-    quote = ""
-    for k, char in enumerate(line):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"" and (k == 0 or line[k - 1] in " :[{,-"):
-            quote = char
-        elif char == "#" and (k == 0 or line[k - 1].isspace()):
-            return line[k:].strip()
-    return None
+def _comments(block: str) -> list[tuple[int, str]]:
+    """(line index, text) of each YAML comment in ``block``: a '#' at a line's start or after white space
+    that no scalar holds (a '#' in quoted text or in a ``|`` block of text is the text's own)."""
+    import bisect
+
+    import yaml
+
+    spans: list[tuple[int, int]] = []
+    try:
+        for token in yaml.scan(block, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.ScalarToken):
+                spans.append((token.start_mark.index, token.end_mark.index))
+    except yaml.YAMLError:  # pragma: no cover - the block is part of a spec that loaded
+        spans = []
+    starts = [a for a, _ in spans]
+    out: list[tuple[int, str]] = []
+    offset = 0
+    for k, line in enumerate(block.splitlines(keepends=True)):
+        for found in re.finditer(r"(?:^|(?<=\s))#", line):
+            at = offset + found.start()
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0 and spans[i][0] <= at < spans[i][1]:
+                continue  # inside a scalar: text
+            out.append((k, line[found.start():].strip()))
+            break  # the rest of the line is the comment
+        offset += len(line)
+    return out
 
 
 def adopt(report: ReviewReport, base: Base, spec_path: Path, spec: Spec) -> tuple[str, list[str], list[str]]:

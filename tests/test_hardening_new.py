@@ -466,3 +466,11 @@ def test_adopt_keeps_the_values_of_the_clauses_block_as_the_loader_reads_them(dr
     adopted = load_spec(spec)
     assert (adopted.clauses.add[0].title, adopted.clauses.add[0].text) == ("No", "yes")
     assert adopted.clauses.override[0].id == "financial.fiscal-agent"
+
+
+def test_a_hash_inside_the_text_of_the_clauses_block_is_not_reported_as_a_dropped_comment() -> None:
+    from mou_builder.overrides import _comments
+
+    block = ('clauses:   # top\n  # full line\n  add:\n    - id: x  # trailing\n      title: "Item #3"\n'
+             "      text: |\n        Line with # inside\n        # heading-like line\n      other: 'a # b'   # real\n")
+    assert _comments(block) == [(0, "# top"), (1, "# full line"), (3, "# trailing"), (8, "# real")]
