@@ -593,12 +593,14 @@ def carry_comments(report: ReviewReport, next_draft: WordDraft) -> tuple[bytes, 
     carried, missed = 0, []
     for clause in report.clauses:
         part = where.get(clause.id)
+        # each paragraph's text once per clause, not once per comment (thousands of comments on a long clause)
+        paragraphs = [p for e in part.elements for p in blocks[index[id(e)]].iter(w("p"))] if part else []
+        texts = [text_of(p) for p in paragraphs]
         for note in clause.comments:
             if part is None:
                 missed.append(f"{clause.title} ({clause.id}): not in {next_draft.name}; comment by {note.author}: {note.text}")
                 continue
-            paragraphs = [p for e in part.elements for p in blocks[index[id(e)]].iter(w("p"))]
-            target = next((p for p in paragraphs if note.anchor and note.anchor in text_of(p)), paragraphs[0])
+            target = next((p for p, t in zip(paragraphs, texts) if note.anchor and note.anchor in t), paragraphs[0])
             _add_comment(target, comments, next_id, note)
             next_id += 1
             carried += 1
