@@ -2174,8 +2174,6 @@ def _money_limit_problems(spec: Spec) -> Any:
             zero += [(("rate", "cap"), c.rate.cap, "a cap of 0.00 lets nothing be paid at the rate: give the most "
                       "the payer pays, or remove cap for an open-ended total"),
                      (("rate", "amount"), c.rate.amount, "a rate of 0.00 per unit is no payment: give the price")]
-        zero += [(("reimbursement_percent",), c.reimbursement_percent, "reimbursing 0 percent of costs is no "
-                  "payment: give the share reimbursed")]
         for loc, value, why in zero:
             if _known(value) and value == 0:
                 yield (*base, *loc), f"{why}, got {value}", str(value)

@@ -80,7 +80,7 @@ CROSS_FIELD |= {f"money-{name}" for name in (
 # Red-team rules (model._money_limit_problems, _exhibit_reference_form_problems): zero ceilings and
 # rates, instalments past 120 or below the smallest unit, text that starts an exhibit reference.
 CROSS_FIELD |= {f"money-{name}" for name in (
-    "rate-cap-zero", "rate-zero", "not-to-exceed-zero", "reimbursement-zero", "instalment-dates-over-the-limit",
+    "rate-cap-zero", "rate-zero", "not-to-exceed-zero", "instalment-dates-over-the-limit",
     "instalments-below-a-cent", "instalment-of-zero",
 )} | {"exhibit-reference-malformed"}
 
