@@ -648,28 +648,40 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library, profile)
     report = review_edits(draft, base_draft)
     click.echo({"text": report_text, "json": report_json, "md": report_markdown}[fmt](report), nl=False)
+    from mou_builder.output import check_output, write_atomic
+
+    # Everything is read and made before anything is written: a next draft that cannot be read, or an
+    # output that would replace an input, leaves the spec unadopted rather than half the work done.
+    carried_out: tuple[bytes, int, list[str]] | None = None
+    carry_inputs: list[Path] = []
+    if next_docx is not None and output is not None:
+        from mou_builder.review_edits import carry_comments
+
+        carried_out = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
+        # the base, the spec adopted into and the drafts read are all inputs: -o must not replace one
+        carry_inputs = [reviewed, next_docx, *(p for p in (base, adopt_spec) if p is not None)]
+        check_output(output, carry_inputs)
     if adopt_spec is not None:
         from mou_builder.loader import load_spec
-        from mou_builder.output import write_atomic
-        from mou_builder.overrides import adopt
+        from mou_builder.overrides import adopt_with_notes
 
-        text, adopted, skipped = adopt(report, base_draft, adopt_spec, load_spec(adopt_spec))
+        text, adopted, skipped, notes = adopt_with_notes(report, base_draft, adopt_spec, load_spec(adopt_spec))
         for reason in skipped:
             click.echo(f"not adopted: {reason}", err=True)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
         if adopted:
+            # (the base may well be this spec: adopting into the spec the draft was built from is the use)
             write_atomic(adopt_spec, text.encode("utf-8"), inputs=[reviewed])
             click.echo(f"adopted {len(adopted)} clause{'s' * (len(adopted) != 1)} into {adopt_spec}: "
                        f"{', '.join(adopted)}", err=True)
         else:
             click.echo(f"nothing to adopt: {adopt_spec} is unchanged", err=True)
-    if next_docx is not None and output is not None:
-        from mou_builder.output import write_atomic
-        from mou_builder.review_edits import carry_comments
-
-        data, carried, missed = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
+    if carried_out is not None and output is not None:
+        data, carried, missed = carried_out
         for reason in missed:
             click.echo(f"comment not carried: {reason}", err=True)
-        write_atomic(output, data, inputs=[reviewed, next_docx])
+        write_atomic(output, data, inputs=carry_inputs)
         click.echo(f"wrote {output} with {carried} comment{'s' * (carried != 1)}", err=True)
 
 

@@ -27,11 +27,17 @@ from mou_builder.errors import ClauseError, MouError, SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.markup import Directive, MarkupError, parse_blocks, text_table
 from mou_builder.loader import format_path
-from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter
+from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter, malformed_exhibit_reference
 from mou_builder.types import _XML_INVALID
 
 #: Largest Markdown exhibit file: an exhibit is a few pages of text.
 MAX_MARKDOWN_BYTES = 1024 * 1024
+#: Most paragraphs, list items and table cells all exhibits together may hold: with the agreement's own, the
+#: draft stays within what mou-builder reads back (``word_input.MAX_PARAGRAPHS``, for diff and review-edits),
+#: and a 1 MB file of one-letter paragraphs or table cells cannot make a build take a minute and gigabytes.
+MAX_EXHIBIT_PARAGRAPHS = 10_000
+#: Most columns an exhibit table may have: Word's own limit (a wider table is squeezed past reading, or refused).
+MAX_TABLE_COLUMNS = 63
 
 Resolve = Callable[[str], tuple[str, str]]
 
@@ -75,20 +81,46 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
             raise ClauseError(f"refers to [[{target}]], which is not in this document{listed}") from None
 
     out = []
+    total = 0
+
+    def counted(blocks: tuple[Block, ...], i: int, field: str, name: str = "") -> None:
+        nonlocal total
+        total += sum(1 for _ in _block_texts(list(blocks)))
+        if total > MAX_EXHIBIT_PARAGRAPHS:
+            raise SpecError([_problem(spec, ("exhibits", i, field), (
+                f"{name}the exhibits hold more than {MAX_EXHIBIT_PARAGRAPHS:,} paragraphs, list items and table cells "
+                "(counted up to this one), more than an agreement's exhibits need: attach the document separately "
+                "and list it under incorporated_documents"))])
+
     for i, ex in enumerate(spec.exhibits):
         letter = exhibit_letter(i)
         if ex.file is None:
             assert ex.text is not None  # the model asks for text or file
             where = _where(spec, ("exhibits", i, "text"))
             blocks = _markup_blocks(ex.text, checked, where)
+            counted(blocks, i, "text")
             out.append(Exhibit(ex.id, letter, ex.title, blocks, "spec", _sha256(ex.text.encode("utf-8"))))
             continue
         try:
             data, blocks = _file_blocks(base_folder(spec) / ex.file, checked)
+            if spec.agreement.final:
+                _no_placeholder(base_folder(spec) / ex.file, blocks)
         except (_FileProblem, ClauseError) as exc:
             raise SpecError([_problem(spec, ("exhibits", i, "file"), str(exc))]) from None
+        counted(blocks, i, "file", f"{base_folder(spec) / ex.file}: ")
         out.append(Exhibit(ex.id, letter, ex.title, blocks, ex.file, _sha256(data)))
     return tuple(out)
+
+
+def _no_placeholder(path: Path, blocks: tuple[Block, ...]) -> None:
+    """Refuse a file exhibit of the execution copy that still holds a placeholder (the spec's own text is the model's)."""
+    from mou_builder.types import placeholders_in
+
+    for text in _block_texts(list(blocks)):
+        found = placeholders_in(text)
+        if found:
+            raise _FileProblem(f"{path}: agreement.final is true (the execution copy), but the file still holds the "
+                               f"placeholder {found[0]}: fill it in, or set final: false while the draft is a template")
 
 
 def _where(spec: Spec, loc: tuple[str | int, ...]) -> str:
@@ -117,7 +149,19 @@ def _markup_blocks(text: str, resolve: Resolve, where: str) -> tuple[Block, ...]
     blocks = tuple(b for b in parsed if not isinstance(b, Directive))
     if not blocks:
         raise ClauseError(f"{where}: the exhibit has no text")
+    wide = _too_wide(blocks)
+    if wide:
+        raise ClauseError(f"{where}: {wide}")
     return blocks
+
+
+def _too_wide(blocks: tuple[Block, ...]) -> str | None:
+    """Why a table among ``blocks`` cannot be printed (more columns than Word allows), or None."""
+    for n, table in enumerate((b for b in blocks if isinstance(b, Table)), start=1):
+        if len(table.header) > MAX_TABLE_COLUMNS:
+            return (f"table {n} of the exhibit has {len(table.header):,} columns; a Word table has at most "
+                    f"{MAX_TABLE_COLUMNS}: split it, or turn it so that the many items are rows")
+    return None
 
 
 def _sha256(data: bytes) -> str:
@@ -162,6 +206,10 @@ def _markdown_file(path: Path, data: bytes, resolve: Resolve) -> tuple[Block, ..
     except UnicodeDecodeError as exc:
         raise _FileProblem(f"{path}: not UTF-8 text (byte {exc.start + 1})") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    wrong = malformed_exhibit_reference(text)
+    if wrong is not None:  # the spec's own text is held to this by the model; a file, here
+        raise _FileProblem(f"{path}: {wrong!r} is not a reference to an exhibit, which is written [[exhibit.ID]] "
+                           "with the exhibit's id (lowercase letters, digits, '-' or '_')")
     bad = _XML_INVALID.search(text)
     if bad:
         raise _FileProblem(f"{path}: contains the control character U+{ord(bad.group()):04X}, "
@@ -216,7 +264,27 @@ def _docx_file(path: Path, data: bytes) -> tuple[Block, ...]:
     flush()
     if not blocks:
         raise _FileProblem(f"{path}: has no text in its body")
+    wide = _too_wide(tuple(blocks))
+    if wide:
+        raise _FileProblem(f"{path}: {wide}")
+    for text in _block_texts(blocks):
+        if "[[exhibit." in text:  # a Word file's text is printed as it is: the brackets would reach the draft
+            found = text[text.index("[[exhibit."):][:40].split("]]")[0] + "]]"
+            raise _FileProblem(f"{path}: holds the reference {found!r}, which a .docx exhibit cannot resolve; "
+                               "write the exhibit's name as the agreement prints it ('Exhibit B (Budget)'), "
+                               "or give the exhibit as a .md file")
     return tuple(blocks)
+
+
+def _block_texts(blocks: list[Block]) -> Iterator[str]:
+    """The text of each paragraph, list item and table cell of ``blocks``."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block.text
+        elif isinstance(block, ListBlock):
+            yield from ("".join(i.text for i in item) for item in block.items)
+        elif isinstance(block, Table):
+            yield from (cell for row in (block.header, *block.rows) for cell in row)
 
 
 def _refuse_objects(element: Any, path: Path) -> None:

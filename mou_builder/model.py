@@ -1448,6 +1448,8 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _money_problems(spec)
     yield from _data_problems(spec)
     yield from _exhibit_problems(spec)
+    yield from _money_limit_problems(spec)
+    yield from _exhibit_reference_form_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -2144,3 +2146,90 @@ def _exhibit_problems(spec: Spec) -> Any:
             "list each of agreement, exhibits and incorporated_documents once, the one that governs first, "
             f"got {_shown(order)}"
         ), order
+
+
+#: The most instalments a contribution may have, however they are given (count, dates or amounts).
+MAX_INSTALMENTS = 120
+
+
+def _money_limit_problems(spec: Spec) -> Any:
+    """Money that says nothing: a ceiling or a price of zero, a schedule of more instalments than allowed or of
+    instalments rounded down to nothing.
+
+    A cap of 0.00 on a rate ("$75.00 per hour, up to a total of $0.00") or a
+    not_to_exceed of 0.00 contradicts the payment it limits; more than
+    :data:`MAX_INSTALMENTS` dates or amounts passes the bound that ``count``
+    has; equal instalments of 0.00 each are no payment.
+    """
+    fin = spec.financial
+    if fin is None:
+        return
+    for i, c in enumerate(fin.contributions):
+        base: Loc = ("financial", "contributions", i)
+        if c.kind == "in_kind":
+            continue
+        zero = [(("not_to_exceed",), c.not_to_exceed, "up to a total of 0.00 is no payment: give the ceiling, "
+                 "or remove the contribution")]
+        if c.rate is not None:
+            zero += [(("rate", "cap"), c.rate.cap, "a cap of 0.00 lets nothing be paid at the rate: give the most "
+                      "the payer pays, or remove cap for an open-ended total"),
+                     (("rate", "amount"), c.rate.amount, "a rate of 0.00 per unit is no payment: give the price")]
+        for loc, value, why in zero:
+            if _known(value) and value == 0:
+                yield (*base, *loc), f"{why}, got {value}", str(value)
+        plan = c.instalments
+        if plan is None:
+            continue
+        for name in ("dates", "amounts"):
+            values = getattr(plan, name)
+            if len(values) > MAX_INSTALMENTS:
+                yield (*base, "instalments", name), (
+                    f"{len(values):,} {name} given; a contribution may have at most {MAX_INSTALMENTS} instalments "
+                    "(give a cadence for a longer schedule)"
+                ), f"{len(values)} {name}"
+        for j, value in enumerate(plan.amounts):
+            if _known(value) and value == 0:
+                yield (*base, "instalments", "amounts", j), (
+                    f"an instalment of 0.00 is no payment: leave it out (and its date), got {value}"
+                ), str(value)
+        total = c.amount if c.amount is not None else c.not_to_exceed
+        count = plan.count if plan.count is not None else len(plan.dates)
+        if plan.amounts or not _known(total) or count < 2 or count > MAX_INSTALMENTS or total == 0 and c.amount is None:
+            continue
+        from mou_builder.money import minor_places  # the money module imports this one
+
+        _, _, exponent = total.as_tuple()
+        assert isinstance(exponent, int)
+        unit = Decimal(1).scaleb(-max(minor_places(c.currency or fin.currency), -exponent))
+        if total < unit * count:
+            yield (*base, "amount" if c.amount is not None else "not_to_exceed"), (
+                f"{total} divided into {count} equal instalments leaves less than {unit} in each: give fewer "
+                "instalments, or their amounts"
+            ), str(total)
+
+
+def malformed_exhibit_reference(text: str) -> str | None:
+    """The first ``[[exhibit.`` in ``text`` that does not begin a reference ``[[exhibit.ID]]``, as written; or None.
+
+    Such text is no reference: the draft would print the brackets as they are.
+    """
+    for found in re.finditer(r"\[\[exhibit\.", text):
+        if not EXHIBIT_REF_RE.match(text, found.start()):
+            end = text.find("]]", found.start())
+            shown = text[found.start():end + 2] if 0 <= end < found.start() + 60 else text[found.start():found.start() + 40]
+            return shown.split("\n")[0]
+    return None
+
+
+def _exhibit_reference_form_problems(spec: Spec) -> Any:
+    """Text that starts an exhibit reference but is not one (``[[exhibit.Budget]]``, ``[[exhibit.plan``)."""
+    for loc, text in _texts(spec, ()):
+        if "[[exhibit." not in text:
+            continue
+        bad = malformed_exhibit_reference(text)
+        if bad is not None:
+            yield loc, (
+                "is not a reference to an exhibit, which is written [[exhibit.ID]] with the exhibit's id "
+                f"(lowercase letters, digits, '-' or '_'), got {_shown(bad)}"
+            ), bad
+

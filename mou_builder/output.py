@@ -68,11 +68,17 @@ def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
     ``inputs`` are the files the output was made from: writing over one of
     them is refused (see :func:`check_output`). A new file gets the mode the
     umask allows (as ``open`` would give it); an existing file keeps its
-    mode. On failure or interruption (an exception, SIGINT, SIGTERM) the old
-    file is left as it was and the temporary file is removed.
+    mode; a symbolic link stays, and the file it leads to is the one written;
+    a read-only file is refused.
+    On failure or interruption (an exception, SIGINT, SIGTERM) the old file
+    is left as it was and the temporary file is removed.
     """
     path = Path(path)
     check_output(path, inputs)
+    if path.is_symlink():
+        # Write where the link leads, as opening the file would: a rename onto the link itself would
+        # replace the link by a file and leave the file it leads to (a spec adopted into) unchanged.
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
@@ -82,6 +88,11 @@ def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
         existing_mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         existing_mode = None
+    if existing_mode is not None and not existing_mode & 0o222:
+        # The rename would replace it all the same (it needs only the folder writable, and root
+        # writes anything): a file made read-only, a signed version frozen, is kept as it is.
+        raise OutputError(f"{path}: not written: the file is read-only; make it writable (chmod u+w) "
+                          "or choose another output name")
     tmp: str | None = None
     try:
         with _signals_raise():

@@ -193,43 +193,149 @@ def adopted_spec_text(spec_text: str, spec_format: str, current: Sequence[Mappin
 
     A JSON spec is written again whole. In a YAML spec only the top-level
     ``clauses:`` block is written again (appended when there is none), so
-    comments and layout elsewhere in the file stay as they were.
+    comments and layout elsewhere in the file stay as they were. The block's
+    values are read from the whole file (so an alias in it to an anchor
+    elsewhere is its value); the file's line endings are kept.
     """
+    return _adopted(spec_text, spec_format, current, overrides)[0]
+
+
+#: A top-level ``clauses:`` key, bare or quoted, with an optional anchor or comment after it.
+_CLAUSES_KEY = re.compile(r"""(clauses|"clauses"|'clauses')[ \t]*:(?=\s|$)""")
+
+
+def _adopted(spec_text: str, spec_format: str, current: Sequence[Mapping[str, Any]],
+             overrides: Sequence[Mapping[str, Any]]) -> tuple[str, list[str]]:
+    """:func:`adopted_spec_text`, and the comment lines of the old ``clauses:`` block the new one lacks."""
     import json
 
     import yaml
 
     merged = {o["id"]: dict(o) for o in current}
     merged.update({o["id"]: dict(o) for o in overrides})
+    bom = "\ufeff" if spec_text.startswith("\ufeff") else ""
+    spec_text = spec_text[len(bom):]
+    newline = "\r\n" if "\r\n" in spec_text else "\n"
     if spec_format == "json":
         data = json.loads(spec_text)
         data.setdefault("clauses", {})["override"] = list(merged.values())
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return bom + json.dumps(data, indent=2, ensure_ascii=False).replace("\n", newline) + newline, []
     lines = spec_text.splitlines(keepends=True)
-    start = next((k for k, line in enumerate(lines) if re.match(r"clauses\s*:", line)), None)
+    start = next((k for k, line in enumerate(lines) if _CLAUSES_KEY.match(line)), None)
     existing: dict[str, Any] = {}
+    dropped: list[str] = []
     if start is not None:
         end = next((k for k in range(start + 1, len(lines)) if re.match(r"[^\s#-]", lines[k])), len(lines))
         while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
             end -= 1  # blank lines and comments before the next key belong to it, and stay
-        existing = yaml.safe_load("".join(lines[start:end])).get("clauses") or {}
+        # the whole file, not the block alone: an alias in the block names an anchor given elsewhere;
+        # and read as the loader reads it (a title 'No' is text, not YAML 1.1's false)
+        from mou_builder.loader import parse_spec_text
+
+        existing = dict(parse_spec_text(spec_text, fmt="yaml")[0].get("clauses") or {})
+        dropped = [f"line {start + k + 1}: {text}" for k, text in _comments("".join(lines[start:end]))]
     else:
         start = end = len(lines)
         if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
+            lines[-1] += newline
     existing["override"] = list(merged.values())
     block = yaml.safe_dump({"clauses": existing}, sort_keys=False, allow_unicode=True, width=100)
-    return "".join(lines[:start]) + block + "".join(lines[end:])
+    return bom + "".join(lines[:start]) + block.replace("\n", newline) + "".join(lines[end:]), dropped
+
+
+def _clause_name(report: ReviewReport, clause_id: str) -> str:
+    """How the report names a clause: number, heading and id."""
+    for c in report.clauses:
+        if c.id == clause_id:
+            return f"{c.number or c.base_number} {c.title} ({c.id})"
+    return clause_id
+
+
+def _comments(block: str) -> list[tuple[int, str]]:
+    """(line index, text) of each YAML comment in ``block``: a '#' at a line's start or after white space
+    that no scalar holds (a '#' in quoted text or in a ``|`` block of text is the text's own)."""
+    import bisect
+
+    import yaml
+
+    spans: list[tuple[int, int]] = []
+    try:
+        for token in yaml.scan(block, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.ScalarToken):
+                spans.append((token.start_mark.index, token.end_mark.index))
+    except yaml.YAMLError:  # pragma: no cover - the block is part of a spec that loaded
+        spans = []
+    starts = [a for a, _ in spans]
+    out: list[tuple[int, str]] = []
+    offset = 0
+    for k, line in enumerate(block.splitlines(keepends=True)):
+        for found in re.finditer(r"(?:^|(?<=\s))#", line):
+            at = offset + found.start()
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0 and spans[i][0] <= at < spans[i][1]:
+                continue  # inside a scalar: text
+            out.append((k, line[found.start():].strip()))
+            break  # the rest of the line is the comment
+        offset += len(line)
+    return out
 
 
 def adopt(report: ReviewReport, base: Base, spec_path: Path, spec: Spec) -> tuple[str, list[str], list[str]]:
-    """The new text of the spec at ``spec_path`` with the review's edits adopted; the ids adopted; what was left out."""
-    from mou_builder.loader import loads_spec
+    """The new text of the spec at ``spec_path`` with the review's edits adopted; the ids adopted; what was left out.
+
+    Raises :class:`~mou_builder.errors.DraftError` (the spec untouched) when
+    the spec cannot be rewritten into a valid one, e.g. when its ``clauses:``
+    block holds an anchor that the rest of the file uses.
+    """
+    text, adopted, skipped, _ = adopt_with_notes(report, base, spec_path, spec)
+    return text, adopted, skipped
+
+
+def adopt_with_notes(report: ReviewReport, base: Base, spec_path: Path,
+                     spec: Spec) -> tuple[str, list[str], list[str], list[str]]:
+    """:func:`adopt`, and notes of what the rewrite did not keep (comments in the old ``clauses:`` block)."""
+    from mou_builder.errors import DraftError, SpecError
+    from mou_builder.files import read_regular
+    from mou_builder.loader import MAX_SPEC_BYTES, decode_spec_bytes, loads_spec
 
     overrides, skipped = adoptable(report, base)
-    text = spec_path.read_text(encoding="utf-8")
+    try:
+        raw = read_regular(spec_path, MAX_SPEC_BYTES)
+    except OSError as exc:
+        raise DraftError(f"{spec_path}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise DraftError(f"{spec_path}: more than {MAX_SPEC_BYTES:,} bytes, the most a spec may be")
+    decode_spec_bytes(raw, str(spec_path))  # a file that is not UTF-8 is refused with its place
+    text = raw.decode("utf-8")  # the byte-order mark, if any, is kept (and written back)
     fmt = "json" if spec_path.suffix.lower() == ".json" else "yaml"
     current = [o.model_dump(mode="json", exclude_none=True) for o in spec.clauses.override]
-    new_text = adopted_spec_text(text, fmt, current, overrides)
-    loads_spec(new_text, source=str(spec_path), fmt=fmt)  # the result must be a valid spec before it is written
-    return new_text, [o["id"] for o in overrides], skipped
+    kept = {o["id"] for o in current}
+    for _ in range(2):  # once more without the reviewer's words that cannot be an override (at most once)
+        new_text, dropped = _adopted(text, fmt, current, overrides)
+        try:
+            loads_spec(new_text.removeprefix("\ufeff"), source=str(spec_path), fmt=fmt)  # valid before it is written
+            break
+        except SpecError as exc:
+            # the merged overrides keep the current ones' places and add new ones after them
+            order = list(dict.fromkeys([o["id"] for o in current] + [o["id"] for o in overrides]))
+            refused: dict[str, str] = {}
+            for problem in exc.problems:
+                found = re.match(r"clauses\.override\[(\d+)\]\.?(\S*)$", problem.path)
+                if found and int(found.group(1)) < len(order) and order[int(found.group(1))] not in kept:
+                    field = found.group(2) or "override"
+                    refused.setdefault(order[int(found.group(1))], f"{field}: {problem.message}")
+            others = [p for p in exc.problems if not re.match(r"clauses\.override\[\d+\]", p.path)]
+            if not refused or others:
+                raise DraftError(
+                    f"{spec_path}: not changed: with its clauses: block written again it would not be a valid spec "
+                    f"({exc}); write the block's values out (no anchors that other parts of the file use) and "
+                    "adopt again"
+                ) from None
+            skipped += [f"{_clause_name(report, cid)}: the returned words cannot be a clause override ({why}); "
+                        "edit the spec instead" for cid, why in refused.items()]
+            overrides = [o for o in overrides if o["id"] not in refused]
+    else:  # pragma: no cover - the second pass has only words that passed the first
+        raise DraftError(f"{spec_path}: not changed: the adopted clauses would not make a valid spec")
+    notes = [f"{spec_path}: the clauses: block is written again without its comment at {where}; "
+             "add it again if it is still wanted" for where in dropped] if overrides else []
+    return new_text, [o["id"] for o in overrides], skipped, notes

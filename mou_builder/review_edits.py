@@ -158,7 +158,19 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
 
     spec = spec_of_draft(reviewed, "give the draft it came from with --base (its spec or .docx)")
     notes = []
-    profile = profile or reviewed.properties.get("mou.profile") or None
+    recorded = reviewed.properties.get("mou.profile") or None
+    if profile is None and recorded is not None and not re.fullmatch(r"[a-z][a-z0-9_-]*", recorded):
+        # a path: a returned file names no file of this machine to read (give it with --profile)
+        notes.append(f"the draft was built with the profile file {recorded!r}, which is not read from a returned "
+                     "draft: the spec's own profile is used (give the file with --profile)")
+        recorded = None
+    profile = profile or recorded
+    # A file exhibit was read beside the spec when the draft was built; a returned draft is read
+    # anywhere, and must not name files here to read. Exhibits are not clauses, and a clause
+    # cites an exhibit by its letter and title only, so the file's content is not needed.
+    spec = spec.model_copy(update={"exhibits": [
+        ex.model_copy(update={"file": None, "text": f"(the content of {ex.file})"}) if ex.file is not None else ex
+        for ex in spec.exhibits]})
     try:
         document = assemble(spec, library, profile)
     except ProfileError:  # a profile file given at build time: the spec's own profile gives the same clauses
@@ -355,7 +367,10 @@ def _owners(reviewed: WordDraft, parts: Sequence[ClausePart]) -> Iterator[tuple[
 
 
 def _tracked_changes(reviewed: WordDraft, parts: Sequence[ClausePart]) -> dict[int, list[TrackedChange]]:
-    out: dict[int, list[TrackedChange]] = {}
+    """The pending tracked changes of each clause; adjacent ones of one kind, author and date are one change."""
+    # each change's text is kept as a list of pieces and joined once at the end: joining as it
+    # grows would copy it again for every adjacent piece (time squared for 100,000 of them)
+    found: dict[int, list[tuple[str, str, str | None, list[str]]]] = {}
     last: etree._Element | None = None
     for k, element in _owners(reviewed, parts):
         for node in element.iter(*_KINDS):
@@ -365,43 +380,65 @@ def _tracked_changes(reviewed: WordDraft, parts: Sequence[ClausePart]) -> dict[i
             text = text_of(node)
             if not text.strip():
                 continue
-            change = TrackedChange(_KINDS[node.tag], node.get(w("author"), ""), node.get(w("date")), text)
-            changes = out.setdefault(k, [])
+            key = (_KINDS[node.tag], node.get(w("author"), ""), node.get(w("date")))
+            changes = found.setdefault(k, [])
             previous = changes[-1] if changes else None
-            if (previous is not None and last is not None and last.getnext() is node
-                    and (previous.kind, previous.author, previous.date) == (change.kind, change.author, change.date)):
-                changes[-1] = TrackedChange(change.kind, change.author, change.date, previous.text + text)
+            if previous is not None and last is not None and last.getnext() is node and previous[:3] == key:
+                previous[3].append(text)
             else:
-                changes.append(change)
+                changes.append((*key, [text]))
             last = node
-    return out
+    return {k: [TrackedChange(kind, author, date, "".join(pieces))  # type: ignore[arg-type]
+                for kind, author, date, pieces in changes] for k, changes in found.items()}
+
+
+#: The most characters of a comment's anchor text kept: enough to quote it and find it again.
+MAX_ANCHOR = 400
 
 
 def _comments(reviewed: WordDraft, parts: Sequence[ClausePart]) -> dict[int, list[CommentNote]]:
-    """The comments anchored in each clause, with the text their range spans."""
-    anchors: dict[str, list[str]] = {}
-    open_ranges: set[str] = set()
+    """The comments anchored in each clause, with (the start of) the text their range spans.
+
+    The text of the whole body is collected once and each range is a span
+    of it: a file with thousands of ranges left open over thousands of
+    runs costs no more than its text (a copy of the text per open range
+    would grow as their product, to gigabytes).
+    """
+    from bisect import bisect_left
+
+    texts: list[str] = []  # the body's text nodes with text, in order
+    ends: list[int] = []  # the running total of their lengths
+    spans: dict[str, list[int]] = {}  # comment id -> [first text node, one past the last]
     where: dict[str, int] = {}
     for k, element in _owners(reviewed, parts):
         for node in element.iter():
             if node.tag == w("commentRangeStart"):
                 cid = node.get(w("id"), "")
-                open_ranges.add(cid)
-                anchors.setdefault(cid, [])
+                spans.setdefault(cid, [len(texts), -1])
                 where.setdefault(cid, k)
             elif node.tag == w("commentRangeEnd"):
-                open_ranges.discard(node.get(w("id"), ""))
+                cid = node.get(w("id"), "")
+                if cid in spans and spans[cid][1] < 0:
+                    spans[cid][1] = len(texts)
             elif node.tag == w("commentReference"):
                 where.setdefault(node.get(w("id"), ""), k)
-            elif node.tag in (w("t"), w("delText")) and open_ranges:
-                for cid in open_ranges:
-                    anchors[cid].append(node.text or "")
+            elif node.tag in (w("t"), w("delText")) and node.text:
+                texts.append(node.text)
+                ends.append((ends[-1] if ends else 0) + len(node.text))
     out: dict[int, list[CommentNote]] = {}
     for cid, k in where.items():
         comment = reviewed.comments.get(cid)
         if comment is None:
             continue
-        anchor = re.sub(r"\s+", " ", "".join(anchors.get(cid, []))).strip()
+        anchor = ""
+        if cid in spans:
+            first, last = spans[cid]
+            last = len(texts) if last < 0 else last  # a range never closed runs to the end
+            before = ends[first - 1] if first else 0
+            # the nodes that hold the range's first MAX_ANCHOR characters, and no more
+            stop = min(last, bisect_left(ends, before + MAX_ANCHOR, first) + 1)
+            anchor = "".join(texts[first:stop])[:MAX_ANCHOR]
+        anchor = re.sub(r"\s+", " ", anchor).strip()
         out.setdefault(k, []).append(CommentNote(comment.author, comment.date, anchor, comment.text))
     return out
 
@@ -513,42 +550,61 @@ def carry_comments(report: ReviewReport, next_draft: WordDraft) -> tuple[bytes, 
     import io
     import zipfile
 
-    from mou_builder.word_input import open_package
+    from mou_builder.word_input import open_package, parse_part
 
+    if not next_draft.from_mou_builder:
+        raise DraftError(f"{next_draft.name}: not written by mou-builder (it carries no clause manifest), "
+                         "so its clauses cannot be found: give the next draft as mou-builder built it")
     parts = clause_parts(next_draft)
     ids = [i for i, _ in match_clauses(parts, next_draft.manifest)]
     where = dict(zip(ids, parts))
     with open_package(next_draft.data, next_draft.name) as archive:
         files = {info.filename: archive.read(info) for info in archive.infolist()}
-    document = etree.fromstring(files["word/document.xml"])
+    for member in ("word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"):
+        if member not in files:  # every draft mou-builder writes has them: another program rewrote this one
+            raise DraftError(f"{next_draft.name}: the package lacks {member}; give the next draft as "
+                             "mou-builder built it")
+
+    def parsed(member: str) -> etree._Element:
+        # the same safe parse as reading a draft: no entities expanded, no DOCTYPE (what this writes
+        # into the new file must never hold another file's contents or an entity's expansion)
+        return parse_part(files[member], next_draft.name, member)
+
+    document = parsed("word/document.xml")
     # the parts' elements are the draft's own parse: find the same paragraphs in this one by their place
     body = document.find(w("body"))
     index = {id(e): k for k, e in enumerate(next_draft.body)}
     blocks = [c for c in body if c.tag != w("sectPr")]
     comments_xml = files.get("word/comments.xml")
-    comments = etree.fromstring(comments_xml) if comments_xml else etree.Element(w("comments"), nsmap={"w": W_NS})
-    next_id = max([int(c.get(w("id"), "0")) for c in comments.iter(w("comment"))] + [-1]) + 1
+    comments = parsed("word/comments.xml") if comments_xml else etree.Element(w("comments"), nsmap={"w": W_NS})
+    # a new comment takes an id no comment or comment mark of the draft has (ids another program
+    # wrote need not be numbers: only the numeric ones can clash with the numbers given here)
+    taken = [c.get(w("id"), "") for c in comments.iter(w("comment"))]
+    taken += [m.get(w("id"), "") for m in document.iter(w("commentRangeStart"), w("commentReference"))]
+    next_id = max([int(t) for t in taken if re.fullmatch(r"[0-9]{1,9}", t)] + [-1]) + 1
     carried, missed = 0, []
     for clause in report.clauses:
         part = where.get(clause.id)
+        # each paragraph's text once per clause, not once per comment (thousands of comments on a long clause)
+        paragraphs = [p for e in part.elements for p in blocks[index[id(e)]].iter(w("p"))] if part else []
+        texts = [text_of(p) for p in paragraphs]
         for note in clause.comments:
             if part is None:
                 missed.append(f"{clause.title} ({clause.id}): not in {next_draft.name}; comment by {note.author}: {note.text}")
                 continue
-            paragraphs = [p for e in part.elements for p in blocks[index[id(e)]].iter(w("p"))]
-            target = next((p for p in paragraphs if note.anchor and note.anchor in text_of(p)), paragraphs[0])
+            target = next((p for p, t in zip(paragraphs, texts) if note.anchor and note.anchor in t), paragraphs[0])
             _add_comment(target, comments, next_id, note)
             next_id += 1
             carried += 1
     files["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
     if comments_xml is None and carried:
-        rels = etree.fromstring(files["word/_rels/document.xml.rels"])
+        rels = parsed("word/_rels/document.xml.rels")
         taken = {r.get("Id") for r in rels}
         rid = next(f"rId{n}" for n in range(1, 10_000) if f"rId{n}" not in taken)
         etree.SubElement(rels, f"{{{_RELS_NS}}}Relationship", Id=rid, Type=_COMMENTS_TYPE, Target="comments.xml")
         files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
                                                                standalone=True)
-        types = etree.fromstring(files["[Content_Types].xml"])
+        types = parsed("[Content_Types].xml")
         etree.SubElement(types, f"{{{_TYPES_NS}}}Override", PartName="/word/comments.xml", ContentType=_COMMENTS_CT)
         files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
     if carried:

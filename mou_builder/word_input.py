@@ -383,20 +383,10 @@ class _Package:
             raise self.error(f"{self.name}: {member} is {_size(info.file_size)} uncompressed, more than the "
                              f"{_size(MAX_XML_PART_BYTES)} allowed for an XML part")
         try:
-            root = etree.fromstring(self.archive.read(member), parser=_PARSER)
-        except etree.XMLSyntaxError as exc:
-            if "Excessive depth" in str(exc):
-                raise self.error(f"{self.name}: {member} nests elements more than {MAX_DEPTH} deep "
-                                 "(a Word document nests a few dozen at most)") from None
-            raise self.error(f"{self.name}: {member} is not well-formed XML ({exc})") from None
+            blob = self.archive.read(member)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # damaged compressed data
             raise self.error(f"{self.name}: {member} cannot be read ({exc})") from None
-        if root.getroottree().docinfo.internalDTD is not None:
-            # Word never writes a DOCTYPE. Its entities are not expanded (that is how a small file
-            # grows to gigabytes), and an unexpanded one would cut off the text that follows it.
-            raise self.error(f"{self.name}: {member} declares a DOCTYPE with entities, which Word never writes; "
-                             "open the file in Word or LibreOffice and save it again as .docx")
-        return root
+        return parse_part(blob, self.name, member, self.error)
 
     def targets(self, source: str) -> dict[str, str]:
         """The parts ``source`` relates to inside the package, by relationship id."""
@@ -425,6 +415,35 @@ class _Package:
                 path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
                 return path if path in self.members else None
         return None
+
+
+def parse_part(blob: bytes, name: str, member: str, error: type[MouError] = DraftError) -> etree._Element:
+    """The XML part ``member`` of the package ``name``, parsed safely; raises ``error`` naming both.
+
+    Entities are never expanded (no file or network is read, no "billion
+    laughs"), and a DOCTYPE, which Word never writes, is refused. Every XML
+    part mou-builder parses, reads or rewrites goes through here.
+    """
+    doctype = error(f"{name}: {member} declares a DOCTYPE with entities, which Word never writes; "
+                    "open the file in Word or LibreOffice and save it again as .docx")
+    try:
+        root = etree.fromstring(blob, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        if _DOCTYPE.match(blob):  # an entity the parser refused to expand: the DOCTYPE is the cause
+            raise doctype from None
+        if "Excessive depth" in str(exc):
+            raise error(f"{name}: {member} nests elements more than {MAX_DEPTH} deep "
+                        "(a Word document nests a few dozen at most)") from None
+        raise error(f"{name}: {member} is not well-formed XML ({exc})") from None
+    if root.getroottree().docinfo.internalDTD is not None:
+        # Word never writes a DOCTYPE. Its entities are not expanded (that is how a small file
+        # grows to gigabytes), and an unexpanded one would cut off the text that follows it.
+        raise doctype
+    return root
+
+
+#: A DOCTYPE before the root element (after the XML declaration, comments and processing instructions).
+_DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.S)
 
 
 def _custom_properties(root: etree._Element) -> dict[str, str]:
@@ -956,9 +975,10 @@ def _replace_with(node: etree._Element, children: list[etree._Element]) -> None:
     parent = node.getparent()
     if parent is None:
         return
-    index = parent.index(node)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
+    # addprevious, not parent.index + insert: both walk the parent's children, so unwrapping each
+    # of a paragraph's 100,000 wrappers (tracked insertions, hyperlinks) would take time squared
+    for child in children:
+        node.addprevious(child)
     parent.remove(node)
 
 

@@ -77,6 +77,13 @@ CROSS_FIELD |= {f"money-{name}" for name in (
     "rate-cap-below-fixed-part", "rate-unit-with-per", "rate-without-basis-rate",
 )}
 
+# Red-team rules (model._money_limit_problems, _exhibit_reference_form_problems): zero ceilings and
+# rates, instalments past 120 or below the smallest unit, text that starts an exhibit reference.
+CROSS_FIELD |= {f"money-{name}" for name in (
+    "rate-cap-zero", "rate-zero", "not-to-exceed-zero", "instalment-dates-over-the-limit",
+    "instalments-below-a-cent", "instalment-of-zero",
+)} | {"exhibit-reference-malformed"}
+
 # Decimal places of a number are beyond JSON Schema too (multipleOf is
 # inexact on floats); the schema bounds them for amounts given as text.
 PLACES = {"amount-too-many-places", "percent-too-many-places", "json-amount-too-many-places"}
