@@ -449,7 +449,10 @@ class _TableBuilder:
                 in_venue=f" in the courts of {cr.venue}" if cr.venue else "",
             )
             when = format_days(step.days) if step.days else ""
-            rows.append((f"{i}. {name}", step.description or text, when))
+            if step.description:
+                # The spec's words replace the standard text, except a suit's venue, which only that text states.
+                text = f"{step.description} {text}" if step.kind == "courts" and cr.venue else step.description
+            rows.append((f"{i}. {name}", text, when))
         return Table("ladder", ("Step", "Process", "Time allowed"), tuple(rows), widths=(18, 62, 20))
 
     def _liaisons(self) -> Table:

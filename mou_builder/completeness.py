@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mou_builder.clauses import ClauseLibrary, SectionDef, Selection, and_list, evaluate, format_money, load_library, load_yaml, select_clauses, spec_context
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
+from mou_builder.files import NotRegularFile, read_regular
 from mou_builder.model import Spec
 from mou_builder.money import maximum
 from mou_builder.resources import clause_library_dir
@@ -143,13 +144,26 @@ def load_profile(name_or_path: str | Path) -> Profile:
     return _read_profile(path, stat.st_mtime_ns, stat.st_size)
 
 
+#: The largest profile file read (the built-in ones are a few KB).
+MAX_PROFILE_FILE = 256 * 1024
+
+
 @lru_cache(maxsize=64)
 def _read_profile(path: Path, mtime_ns: int, size: int) -> Profile:
     """Read a profile file, once per version of it (mtime and size are part of the cache key)."""
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc})") from None
+        # a regular file of a profile's size: a FIFO would hang the command, /dev/zero fill the memory
+        data = read_regular(path, MAX_PROFILE_FILE)
+    except NotRegularFile:
+        raise ProfileError(f"{path}: not a regular file; a profile is a YAML file") from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_PROFILE_FILE:
+        raise ProfileError(f"{path}: larger than {MAX_PROFILE_FILE // 1024} KB, more than a profile holds")
+    try:
+        raw = load_yaml(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
@@ -582,6 +596,10 @@ def _check_public_indemnitor(spec: Spec, finder: _Finder, context: Mapping[str, 
     ) for path, pid in givers]
 
 
+#: The most words of a name looked up among the text's runs of words (longer ones are searched for).
+_RUN_WORDS = 8
+
+
 def _check_defined_names(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
     """A party alias or a body's short name that nothing in the draft uses: a defined term never used."""
     texts: list[str] = []
@@ -600,9 +618,24 @@ def _check_defined_names(spec: Spec, finder: _Finder, context: Mapping[str, Any]
     walk(spec.model_dump(mode="json", exclude={"parties": {"__all__": {"aliases", "short_name", "legal_name"}},
                                                "bodies": {"__all__": {"short_name", "name"}}}))
 
+    # Every run of as many words as a name has, once: each name is then one look-up, however many names and
+    # however long the text (one search per name over all the text grew with their product). A name of more
+    # than a few words (no real alias) is searched for in the text instead.
+    names = [a for p in spec.parties for a in p.aliases] + [b.short_name for b in spec.bodies if b.short_name]
+    sizes = {n for n in (len(re.findall(r"\w+", re.sub(r"^the\s+", "", name, flags=re.I))) for name in names)
+             if 0 < n <= _RUN_WORDS}
+    runs: set[tuple[str, ...]] = set()
+    for text in texts if sizes else ():
+        words = re.findall(r"\w+", text)
+        for size in sizes:
+            runs.update(tuple(words[k:k + size]) for k in range(len(words) - size + 1))
+
     def used(name: str) -> bool:
         word = re.sub(r"^the\s+", "", name, flags=re.I)
-        return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for text in texts)
+        words = tuple(re.findall(r"\w+", word))
+        if len(words) > _RUN_WORDS:
+            return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for text in texts)
+        return not words or words in runs
 
     out = []
     for i, party in enumerate(spec.parties):

@@ -42,7 +42,7 @@ from mou_builder.errors import RenderError, TemplateError
 from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
 from mou_builder.types import PLACEHOLDER
-from mou_builder.word_input import SPEC_XML_NS, check_document, open_package, read_docx, read_docx_file
+from mou_builder.word_input import SPEC_XML_NS, check_document, parse_part, open_package, read_docx, read_docx_file
 
 #: Styles a template must define (by name), with their type.
 REQUIRED_STYLES: dict[str, str] = {
@@ -90,16 +90,16 @@ def render_docx(document: Document, *, template: str | Path | None = None) -> by
     for element in writer.document(document):
         anchor.addprevious(element)
     anchor.getparent().remove(anchor)
-    return _package(word, document)
+    return _package(word, document, str(path))
 
 
-def _package(word: Any, document: Document) -> bytes:
+def _package(word: Any, document: Document, source: str = "the template") -> bytes:
     """Placeholders highlighted, properties, then the final deterministic, strictly re-parsed bytes."""
     for part in word.part.package.iter_parts():
         if str(part.partname).startswith(("/word/document", "/word/header", "/word/footer")):
             highlight_placeholders(part.element)
     _set_core_properties(word, document)
-    _set_custom_properties(word, document)
+    _set_custom_properties(word, document, source)
     _embed_spec(word, document)
     return _finalise(_package_files(word))
 
@@ -971,14 +971,15 @@ def custom_properties(document: Document) -> list[tuple[str, str]]:
     return props
 
 
-def _set_custom_properties(word: Any, document: Document) -> None:
+def _set_custom_properties(word: Any, document: Document, source: str = "the template") -> None:
     package = word.part.package
     existing = None
     for rel in package.rels.values():
         if rel.reltype == RT.CUSTOM_PROPERTIES:
             existing = rel.target_part
     if existing is not None:
-        root = etree.fromstring(existing.blob)
+        # the template's own properties part, parsed as every part read is (no entities, no DOCTYPE)
+        root = parse_part(existing.blob, source, str(existing.partname).lstrip("/"), TemplateError)
         for prop in list(root):
             if (prop.get("name") or "").startswith("mou."):
                 root.remove(prop)

@@ -156,3 +156,19 @@ def test_no_cost_spec_says_no_funds_move() -> None:
     assert used == {"financial.no-cost", "financial.schedule"}
     schedule = render_plain(doc)
     assert "No Party will pay funds to another Party under this MOU" in schedule  # non-binding: "will"
+
+
+def test_a_courts_step_in_the_spec_s_own_words_keeps_its_venue() -> None:
+    """The description replaces the standard text of a step; the venue of a suit, said only there, stays."""
+    from mou_builder.loader import validate_spec
+    from mou_builder.text_render import document_paragraphs
+
+    data = {"agreement": {"title": "T", "document_date": "2026-01-15"},
+            "parties": [{"id": "a", "legal_name": "Alpha Agency", "short_name": "Alpha"},
+                        {"id": "b", "legal_name": "Beta Board", "short_name": "Beta"}],
+            "conflict_resolution": {"venue": "Zedville County", "steps": [
+                {"kind": "negotiation", "description": "The directors meet."},
+                {"kind": "courts", "description": "A suit is heard without a jury."}]}}
+    paragraphs = document_paragraphs(assemble(validate_spec(data)))
+    assert "The directors meet." in paragraphs  # replaced: no venue to keep
+    assert "A suit is heard without a jury. Either Party may bring suit in the courts of Zedville County." in paragraphs

@@ -474,3 +474,67 @@ def test_a_hash_inside_the_text_of_the_clauses_block_is_not_reported_as_a_droppe
     block = ('clauses:   # top\n  # full line\n  add:\n    - id: x  # trailing\n      title: "Item #3"\n'
              "      text: |\n        Line with # inside\n        # heading-like line\n      other: 'a # b'   # real\n")
     assert _comments(block) == [(0, "# top"), (1, "# full line"), (3, "# trailing"), (8, "# real")]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "too large"])
+def test_a_profile_file_that_is_not_a_profile_sized_regular_file_is_refused(kind: str, tmp_path: Path) -> None:
+    """--profile on a FIFO used to hang, on /dev/zero to fill the memory: read as clause files are, bounded."""
+    from mou_builder.completeness import MAX_PROFILE_FILE
+
+    path = tmp_path / "profile.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.write_text("id: big\ntitle: Big\n#" + "x" * MAX_PROFILE_FILE + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(CITY), "--profile", str(path)])
+    assert result.exit_code == 1
+    expected = (f"{path}: larger than {MAX_PROFILE_FILE // 1024} KB" if kind == "too large"
+                else f"{path}: not a regular file; a profile is a YAML file")
+    assert expected in result.output, result.output
+
+
+def test_unused_names_are_found_by_one_pass_over_the_text_and_long_names_still_by_search() -> None:
+    """5,000 aliases over a long spec used to take 35 s (one search each); the look-up keeps the same answers."""
+    from mou_builder.completeness import check, load_profile
+    from mou_builder.loader import validate_spec
+
+    data = load_spec(CITY).model_dump(mode="json", exclude_unset=True)
+    long_name = "The Lakeport Regional Housing and Homelessness Services Coordination Office"  # 9 words after 'The'
+    data["parties"][0]["aliases"] = [f"ALIAS{i}" for i in range(3000)] + ["Navigation Office", long_name]
+    data["recitals"] = [*data.get("recitals", []), "The Navigation Office and Lakeport Regional Housing and "
+                        "Homelessness Services Coordination Office meet.", "ALIAS7 is named here."]
+    findings = check(validate_spec(data), load_profile("general"))
+    unused = {f.path for f in findings if f.code == "unused-name"}
+    assert len(unused) == 2999  # every ALIASn but ALIAS7
+    assert "parties[0].aliases[7]" not in unused
+    assert "parties[0].aliases[3000]" not in unused and "parties[0].aliases[3001]" not in unused
+
+
+def test_a_template_whose_properties_part_declares_entities_is_refused_by_name(tmp_path: Path) -> None:
+    """The template's custom properties are rewritten on every build: parsed safely, the file named."""
+    from mou_builder.resources import default_template_path
+
+    custom = (b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x "BOOM">]><Properties xmlns="http://schemas.'
+              b'openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/'
+              b'officeDocument/2006/docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+              b'name="x"><vt:lpwstr>&x;</vt:lpwstr></property></Properties>')
+    template = tmp_path / "letterhead.docx"
+    with zipfile.ZipFile(default_template_path()) as zin, zipfile.ZipFile(template, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/docProps/custom.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>')
+            if name == "_rels/.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdC" Type="http://schemas.openxmlformats.'
+                                    b'org/officeDocument/2006/relationships/custom-properties" Target="docProps/custom.'
+                                    b'xml"/></Relationships>')
+            if name != "docProps/custom.xml":
+                zout.writestr(name, data)
+        zout.writestr("docProps/custom.xml", custom)
+    out = tmp_path / "out.docx"
+    result = CliRunner().invoke(main, [str(CITY), "--template", str(template), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert f"{template}: docProps/custom.xml declares a DOCTYPE with entities" in result.output, result.output
