@@ -118,9 +118,9 @@ def bench_in_process(count: int, content: list[Any]) -> dict[str, Any]:
     from floor import write_floor
 
     from mou_builder.assembly import assemble
-    from mou_builder.clauses import load_library
-    from mou_builder.loader import load_spec
-    from mou_builder.render_word import render_docx
+    from mou_builder.library.clauses import load_library
+    from mou_builder.spec.loader import load_spec
+    from mou_builder.render.word import render_docx
 
     times = rounds({
         "ours": lambda: render_docx(assemble(load_spec(EXAMPLE), load_library())),
@@ -181,11 +181,11 @@ def phases_one() -> dict[str, float]:
     mark("cli")
     import pydantic  # noqa: F401
     mark("pydantic")
-    import mou_builder.model  # noqa: F401
+    import mou_builder.spec.model  # noqa: F401
     mark("model")
     import mou_builder.assembly as assembly
-    import mou_builder.clauses as clauses
-    import mou_builder.loader as loader
+    import mou_builder.library.clauses as clauses
+    import mou_builder.spec.loader as loader
     mark("clauses")
     spec = loader.load_spec(EXAMPLE)
     mark("load")
@@ -193,7 +193,7 @@ def phases_one() -> dict[str, float]:
     mark("library")
     document = assembly.assemble(spec, library)
     mark("assemble")
-    import mou_builder.render_word as render_word
+    import mou_builder.render.word as render_word
     mark("docx")
     render_word.render_docx(document)
     mark("render")
@@ -238,8 +238,8 @@ def growth_one(n: int) -> dict[str, float]:
     from peak import peak_kb
 
     from mou_builder.assembly import assemble
-    from mou_builder.loader import validate_spec
-    from mou_builder.render_word import render_docx
+    from mou_builder.spec.loader import validate_spec
+    from mou_builder.render.word import render_docx
 
     # A small build first, so that the time below is the work of n items, not the process's start-up
     # (imports, the validators, compiling the clauses), which "One build" measures.
@@ -299,9 +299,9 @@ def long_draft_pair(n: int = 400) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def bench_diff(count: int, tmp: Path) -> dict[str, Any]:
     from mou_builder.assembly import assemble
-    from mou_builder.loader import validate_spec
-    from mou_builder.render_word import render_docx
-    from mou_builder.review import redline, summarize_changes
+    from mou_builder.spec.loader import validate_spec
+    from mou_builder.render.word import render_docx
+    from mou_builder.review.drafts import redline, summarize_changes
 
     old_data, new_data = long_draft_pair()
     old_path, new_path = tmp / "long-old.json", tmp / "long-new.json"

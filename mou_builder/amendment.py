@@ -32,13 +32,13 @@ from mou_builder.document import (
     Signatures, Span, TitleBlock,
 )
 from mou_builder.errors import MouError
-from mou_builder.text_render import block_paragraphs
-from mou_builder.types import UNDATED, is_placeholder
+from mou_builder.render.text import block_paragraphs
+from mou_builder.spec.types import UNDATED, is_placeholder
 
 if TYPE_CHECKING:
-    from mou_builder.clauses import ClauseLibrary
-    from mou_builder.completeness import Profile
-    from mou_builder.model import Spec
+    from mou_builder.library.clauses import ClauseLibrary
+    from mou_builder.library.completeness import Profile
+    from mou_builder.spec.model import Spec
 
 #: The version of :func:`items_json`'s format.
 ITEMS_VERSION = 1
@@ -192,7 +192,7 @@ def _next_number(original: Spec, number: int | None) -> int:
 def _amendment(original: Spec, new: Spec, old_doc: Document, new_doc: Document, *, number: int,
                effective: _dt.date | None, title: str | None) -> Amendment:
     from mou_builder.assembly import prior_amendments
-    from mou_builder.clauses import spec_context
+    from mou_builder.library.clauses import spec_context
 
     term = spec_context(original)["doc"]["name"]
     items = tuple(_items(original, new, old_doc, new_doc, term))
@@ -223,7 +223,7 @@ def exhibit_letters(old_doc: Document, new_doc: Document) -> dict[str, str]:
     version adds takes the next letter after the original's last, so no
     letter of the signed agreement is given to another exhibit.
     """
-    from mou_builder.model import exhibit_letter
+    from mou_builder.spec.model import exhibit_letter
 
     old = {x.id: x.letter for x in old_doc.exhibits}
     out = {}
@@ -412,7 +412,7 @@ class _SectionPlan:
 
 def _plain_changes(original: Spec, new: Spec) -> list[tuple[str, str, str]]:
     """Values an amendment states plainly when they are all that changed in a clause: (label, old, new)."""
-    from mou_builder.clauses import format_date, format_money
+    from mou_builder.library.clauses import format_date, format_money
 
     out = []
     old_end = original.term.end if original.term is not None else None
@@ -430,7 +430,7 @@ def _plain_changes(original: Spec, new: Spec) -> list[tuple[str, str, str]]:
 def _other_values(original: Spec) -> set[str]:
     """Amounts the original states for something other than the budget total (a contribution, a cap):
     a clause showing one of them cannot say which value changed."""
-    from mou_builder.clauses import format_money
+    from mou_builder.library.clauses import format_money
 
     fin = original.financial
     if fin is None:
@@ -544,7 +544,7 @@ def amend(
 def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Document:
     """The instrument for ``amendment``: recitals, the items, the agreement otherwise in force, signatures."""
     from mou_builder.assembly import spec_sha256
-    from mou_builder.clauses import and_list, format_date
+    from mou_builder.library.clauses import and_list, format_date
 
     term = amendment.term
     number_note = f" (Agreement No. {amendment.agreement_number})" if amendment.agreement_number else ""
@@ -690,7 +690,7 @@ def restate(
     :class:`AmendmentError` when there is nothing to amend.
     """
     from mou_builder.assembly import assemble, prior_amendments
-    from mou_builder.clauses import and_list, format_date, spec_context
+    from mou_builder.library.clauses import and_list, format_date, spec_context
 
     old_doc = assemble(original, library, profile)
     document = assemble(new, library, profile)
@@ -740,7 +740,7 @@ def conformed(
     block says it is a conformed copy.
     """
     from mou_builder.assembly import assemble
-    from mou_builder.clauses import format_date
+    from mou_builder.library.clauses import format_date
 
     old_doc = assemble(original, library, profile)
     entries = {c.id: c.entry for s in assemble(new, library, profile).sections for c in s.clauses}

@@ -21,20 +21,20 @@ from pathlib import Path
 from typing import Any
 
 from mou_builder._version import __version__
-from mou_builder.clauses import (
+from mou_builder.library.clauses import (
     ClauseFile, ClauseLibrary, format_days, capfirst, format_date, format_money, format_number, load_library, render_body, select_clauses,
     spec_context,
 )
-from mou_builder.completeness import Profile, check, covered_sections, load_profile
+from mou_builder.library.completeness import Profile, check, covered_sections, load_profile
 from mou_builder.document import (
     Block, Clause, ClauseEntry, Document, Finding, Section, SignatureBlock, Signatures, Table, TitleBlock,
 )
 from mou_builder.errors import ClauseError
 from mou_builder.exhibits import build_exhibits, exhibit_targets
-from mou_builder.markup import Directive
-from mou_builder.model import EXHIBIT_REF_RE, Contribution, Spec
-from mou_builder.money import maximum, schedule
-from mou_builder.types import UNDATED, is_placeholder
+from mou_builder.library.markup import Directive
+from mou_builder.spec.model import EXHIBIT_REF_RE, Contribution, Spec
+from mou_builder.spec.money import maximum, schedule
+from mou_builder.spec.types import UNDATED, is_placeholder
 
 
 def prior_amendments(spec: Spec) -> tuple[str, ...]:

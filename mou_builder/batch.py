@@ -17,7 +17,7 @@ from typing import Literal
 from mou_builder.document import Finding
 from mou_builder.errors import MouError, OutputError
 from mou_builder.output import check_output
-from mou_builder.pdf import DEFAULT_TIMEOUT as DEFAULT_PDF_TIMEOUT
+from mou_builder.render.pdf import DEFAULT_TIMEOUT as DEFAULT_PDF_TIMEOUT
 
 Status = Literal["built", "incomplete", "not-written", "failed"]
 
@@ -65,7 +65,7 @@ class BuildResult:
 
 @lru_cache(maxsize=8)
 def _library(clause_dirs: tuple[str, ...]):  # noqa: ANN202 - a ClauseLibrary; imported lazily
-    from mou_builder.clauses import load_library
+    from mou_builder.library.clauses import load_library
 
     return load_library(clause_dirs)
 
@@ -75,7 +75,7 @@ def build_inputs(specs: Iterable[str | Path], options: BuildOptions = BuildOptio
 
     An output may not be any of these (see :func:`mou_builder.output.check_output`).
     """
-    from mou_builder.clauses import clause_files
+    from mou_builder.library.clauses import clause_files
 
     inputs = [Path(spec) for spec in specs]
     if options.template:
@@ -101,7 +101,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
     refused before anything is written.
     """
     from mou_builder.assembly import assemble
-    from mou_builder.loader import load_spec
+    from mou_builder.spec.loader import load_spec
     from mou_builder.output import write_atomic
 
     spec, output = str(spec), str(output)
@@ -121,17 +121,17 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
                 check_output(pdf_path(output), [*inputs, output])
         document = assemble(loaded, _library(options.clauses), options.profile)
         if options.strict:
-            from mou_builder.completeness import strict_findings
+            from mou_builder.library.completeness import strict_findings
 
             findings = strict_findings(document.findings)  # a placeholder left in is an error here
             if any(f.severity == "error" for f in findings):
                 return BuildResult(spec, None, "not-written", document.profile, tuple(findings))
         if options.fmt == "docx":
-            from mou_builder.render_word import render_docx
+            from mou_builder.render.word import render_docx
 
             data = render_docx(document, template=options.template)
         else:
-            from mou_builder.text_render import render_text
+            from mou_builder.render.text import render_text
 
             data = render_text(document, options.fmt).encode("utf-8")
         write_atomic(output, data, inputs=inputs)
@@ -140,7 +140,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
     status: Status = "built" if document.complete else "incomplete"
     result = BuildResult(spec, output, status, document.profile, document.findings, written=(output,))
     if options.pdf:
-        from mou_builder.pdf import convert_to_pdf
+        from mou_builder.render.pdf import convert_to_pdf
 
         try:
             pdf = str(convert_to_pdf(output, pdf_path(output), timeout=options.pdf_timeout, inputs=inputs))

@@ -115,9 +115,9 @@ def validate(specs: tuple[Path, ...], fmt: str, quiet: bool, clause_dirs: tuple[
 
     Exit 0 when every SPEC is valid, 1 when any is not.
     """
-    from mou_builder.clauses import load_library, spec_clause_problems
+    from mou_builder.library.clauses import load_library, spec_clause_problems
     from mou_builder.errors import SpecError
-    from mou_builder.loader import load_spec
+    from mou_builder.spec.loader import load_spec
 
     reports = []
     for spec in specs:
@@ -157,7 +157,7 @@ def _validity(spec: Path, error: Any) -> dict[str, Any]:
 @_guarded
 def schema() -> None:
     """Print the JSON Schema of a spec file."""
-    from mou_builder.schema import spec_schema_text
+    from mou_builder.spec.schema import spec_schema_text
 
     click.echo(spec_schema_text(), nl=False)
 
@@ -385,11 +385,11 @@ def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path,
     """
     if amends is not None and len(specs) != 1:
         raise click.UsageError("--amends checks one new version: give one SPEC")
-    from mou_builder.clauses import load_library
-    from mou_builder.completeness import check as check_spec
-    from mou_builder.completeness import load_profile, strict_findings
+    from mou_builder.library.clauses import load_library
+    from mou_builder.library.completeness import check as check_spec
+    from mou_builder.library.completeness import load_profile, strict_findings
     from mou_builder.errors import ProfileError, SpecError
-    from mou_builder.loader import load_spec
+    from mou_builder.spec.loader import load_spec
     from mou_builder.report import REPORT_VERSION, json_report
 
     library = load_library(clause_dirs)
@@ -455,7 +455,7 @@ def clauses() -> None:
 @_guarded
 def clauses_list(clause_dirs: tuple[Path, ...]) -> None:
     """List the clauses, section by section, with id@version and origin."""
-    from mou_builder.clauses import load_library
+    from mou_builder.library.clauses import load_library
 
     library = load_library(clause_dirs)
     for section in library.sections:
@@ -477,7 +477,7 @@ def clauses_check(folders: tuple[Path, ...]) -> None:
     with no clause; for the built-in library, clauses changed without a
     version bump.
     """
-    from mou_builder.clauses import check_library, load_library, lock_problems, read_lock
+    from mou_builder.library.clauses import check_library, load_library, lock_problems, read_lock
     from mou_builder.resources import clause_library_dir
 
     problems = [str(p) for p in check_library(folders)]
@@ -496,7 +496,7 @@ def clauses_check(folders: tuple[Path, ...]) -> None:
 @_guarded
 def clauses_lock() -> None:
     """Rewrite clause_library/clauses.lock from the built-in clauses (after bumping versions)."""
-    from mou_builder.clauses import load_library, lock_problems, lock_text, read_lock
+    from mou_builder.library.clauses import load_library, lock_problems, lock_text, read_lock
     from mou_builder.output import write_atomic
     from mou_builder.resources import clause_library_dir
 
@@ -516,8 +516,8 @@ def clauses_lock() -> None:
 
 def _assembled(spec: Path, clause_dirs: tuple[Path, ...], profile: str | None) -> tuple[Any, Any]:
     from mou_builder.assembly import assemble
-    from mou_builder.clauses import load_library
-    from mou_builder.loader import load_spec
+    from mou_builder.library.clauses import load_library
+    from mou_builder.spec.loader import load_spec
 
     loaded = load_spec(spec)
     return loaded, assemble(loaded, load_library(clause_dirs), profile)
@@ -525,11 +525,11 @@ def _assembled(spec: Path, clause_dirs: tuple[Path, ...], profile: str | None) -
 
 def _drafts(paths: Sequence[Path], clause_dirs: tuple[Path, ...], profile: str | None) -> list[Any]:
     """Load drafts (spec files or .docx files); the clause library only when a spec needs it."""
-    from mou_builder.review import is_docx, load_draft
+    from mou_builder.review.drafts import is_docx, load_draft
 
     library = None
     if not all(is_docx(p) for p in paths):
-        from mou_builder.clauses import load_library
+        from mou_builder.library.clauses import load_library
 
         library = load_library(clause_dirs)
     return [load_draft(p, profile=profile, library=library) for p in paths]
@@ -569,8 +569,8 @@ def diff(
     clause by clause; any other .docx paragraph by paragraph. Exit 0 whether
     or not anything changed.
     """
-    from mou_builder.changes import summary_json, summary_markdown, summary_text
-    from mou_builder.review import redline, summarize_changes, text_diff
+    from mou_builder.review.changes import summary_json, summary_markdown, summary_text
+    from mou_builder.review.drafts import redline, summarize_changes, text_diff
 
     if summary_page and output is None:
         raise click.UsageError("--summary-page goes with -o/--output (it is a page of the Word redline)")
@@ -631,11 +631,11 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     library clause; later builds use those words, and `check` warns
     (override-stale) when the library clause or the values it shows change.
     """
-    from mou_builder.clauses import load_library
-    from mou_builder.review_edits import (
+    from mou_builder.library.clauses import load_library
+    from mou_builder.review.edits import (
         base_from_embedded, load_base, report_json, report_markdown, report_text, review_edits,
     )
-    from mou_builder.word_input import read_docx, read_docx_file
+    from mou_builder.review.word_input import read_docx, read_docx_file
 
     if not str(reviewed).lower().endswith(".docx"):
         raise click.UsageError(f"{reviewed}: the returned draft is a Word file (.docx)")
@@ -655,15 +655,15 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     carried_out: tuple[bytes, int, list[str]] | None = None
     carry_inputs: list[Path] = []
     if next_docx is not None and output is not None:
-        from mou_builder.review_edits import carry_comments
+        from mou_builder.review.edits import carry_comments
 
         carried_out = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
         # the base, the spec adopted into and the drafts read are all inputs: -o must not replace one
         carry_inputs = [reviewed, next_docx, *(p for p in (base, adopt_spec) if p is not None)]
         check_output(output, carry_inputs)
     if adopt_spec is not None:
-        from mou_builder.loader import load_spec
-        from mou_builder.overrides import adopt_with_notes
+        from mou_builder.spec.loader import load_spec
+        from mou_builder.review.overrides import adopt_with_notes
 
         text, adopted, skipped, notes = adopt_with_notes(report, base_draft, adopt_spec, load_spec(adopt_spec))
         for reason in skipped:
@@ -699,12 +699,12 @@ def show(spec: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...
     Missing sections appear as MISSING paragraphs; the exit status is 0 for
     any valid spec, so that git can use it as a textconv command.
     """
-    from mou_builder.review import draft_text, is_docx
+    from mou_builder.review.drafts import draft_text, is_docx
 
     if is_docx(spec):
         click.echo(draft_text(spec), nl=False)
         return
-    from mou_builder.text_render import render_text
+    from mou_builder.render.text import render_text
 
     click.echo(render_text(_assembled(spec, clause_dirs, profile)[1], fmt), nl=False)
 
@@ -810,8 +810,8 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
     from datetime import date
     from decimal import Decimal, InvalidOperation
 
-    from mou_builder.completeness import builtin_profiles, load_profile
-    from mou_builder.reference import model_schema
+    from mou_builder.library.completeness import builtin_profiles, load_profile
+    from mou_builder.spec.reference import model_schema
     from mou_builder.starter import KIND_TITLES, Answers, MoneyAnswer, PartyAnswer, one_year_later, party_id
 
     click.echo("A few questions to start your spec (Enter keeps the [default]; Ctrl-C stops, writing nothing).\n")
@@ -911,7 +911,7 @@ def init(path: Path, no_input: bool, example: str | None, kind: str | None, prof
     from datetime import date
 
     from mou_builder import __version__ as version
-    from mou_builder.reference import model_schema
+    from mou_builder.spec.reference import model_schema
     from mou_builder.starter import default_answers, example_text, starter_text, still_needed
 
     _check_new_file(path, force)  # before the questions: no interview for a file that would be refused
@@ -926,7 +926,7 @@ def init(path: Path, no_input: bool, example: str | None, kind: str | None, prof
     if kind is not None and kind not in kinds:
         raise click.BadParameter(f"{kind!r} is not one of {', '.join(kinds)}", param_hint="--kind")
     if profile is not None:
-        from mou_builder.completeness import builtin_profiles
+        from mou_builder.library.completeness import builtin_profiles
 
         if profile not in builtin_profiles():
             raise click.BadParameter(f"{profile!r} is not one of {', '.join(builtin_profiles())}",
@@ -1005,7 +1005,7 @@ def reference(section: str | None) -> None:
     With SECTION (e.g. purpose, parties, financial), only that section and
     the types it uses.
     """
-    from mou_builder.reference import section_reference, sections, spec_reference
+    from mou_builder.spec.reference import section_reference, sections, spec_reference
 
     if section is None:
         click.echo(spec_reference(), nl=False)
@@ -1048,11 +1048,11 @@ def template_export(output: Path, force: bool) -> None:
 
 def _signed_spec(original: Path, new_spec: Any) -> Any:
     """The signed agreement's spec: ORIGINAL's, or the one the .docx mou-builder built carries."""
-    from mou_builder.loader import load_spec
+    from mou_builder.spec.loader import load_spec
 
     if original.suffix.lower() in (".docx", ".docm"):
         from mou_builder.exhibits import base_folder
-        from mou_builder.word_input import spec_from_docx
+        from mou_builder.review.word_input import spec_from_docx
 
         # the spec the signed .docx carries; an exhibit file as signed is looked for beside it, then beside NEW
         return spec_from_docx(original, exhibit_folders=[base_folder(new_spec)])
@@ -1109,8 +1109,8 @@ def amend(
     from mou_builder.amendment import (
         amendment_document, amendment_items, amendment_problems, conformed, items_json, restate,
     )
-    from mou_builder.clauses import load_library
-    from mou_builder.loader import load_spec
+    from mou_builder.library.clauses import load_library
+    from mou_builder.spec.loader import load_spec
 
     ctx = click.get_current_context()
     given = [f"--{name}" for name in ("number", "effective")
@@ -1167,7 +1167,7 @@ def amend(
     else:
         document = amendment_document(amendment, old_spec, new_spec)
     if output is None:
-        from mou_builder.text_render import render_text
+        from mou_builder.render.text import render_text
 
         click.echo(render_text(document, out_fmt), nl=False)
         return
@@ -1187,9 +1187,9 @@ def amend(
 def _amend_rendered(document: Any, fmt: str, template: Path | None) -> bytes:
     """An amendment, restatement or conformed copy as the bytes of a .docx, .md or .txt file."""
     if fmt == "docx":
-        from mou_builder.render_word import render_docx
+        from mou_builder.render.word import render_docx
 
         return render_docx(document, template=template)
-    from mou_builder.text_render import render_text
+    from mou_builder.render.text import render_text
 
     return render_text(document, fmt).encode("utf-8")

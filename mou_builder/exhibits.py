@@ -7,7 +7,7 @@ tables become the exhibit's blocks in the agreement's own styles. Every
 renderer then prints the same blocks.
 
 A ``.docx`` is read with the same safe reader as a draft given for comparison
-(:func:`mou_builder.word_input.read_docx`: size, part and depth limits, no
+(:func:`mou_builder.review.word_input.read_docx`: size, part and depth limits, no
 macros, no entities). Pictures, charts and embedded objects are refused with
 the reason: the agreement would silently lose them.
 
@@ -25,15 +25,15 @@ from typing import Any
 from mou_builder.document import Block, Exhibit, Inline, ListBlock, Paragraph, Span, Table
 from mou_builder.errors import ClauseError, MouError, SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
-from mou_builder.markup import Directive, MarkupError, parse_blocks, text_table
-from mou_builder.loader import format_path
-from mou_builder.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter, malformed_exhibit_reference
-from mou_builder.types import _XML_INVALID
+from mou_builder.library.markup import Directive, MarkupError, parse_blocks, text_table
+from mou_builder.spec.loader import format_path
+from mou_builder.spec.model import EXHIBIT_SUFFIXES, Spec, exhibit_letter, malformed_exhibit_reference
+from mou_builder.spec.types import _XML_INVALID
 
 #: Largest Markdown exhibit file: an exhibit is a few pages of text.
 MAX_MARKDOWN_BYTES = 1024 * 1024
 #: Most paragraphs, list items and table cells all exhibits together may hold: with the agreement's own, the
-#: draft stays within what mou-builder reads back (``word_input.MAX_PARAGRAPHS``, for diff and review-edits),
+#: draft stays within what mou-builder reads back (``review.word_input.MAX_PARAGRAPHS``, for diff and review-edits),
 #: and a 1 MB file of one-letter paragraphs or table cells cannot make a build take a minute and gigabytes.
 MAX_EXHIBIT_PARAGRAPHS = 10_000
 #: Most columns an exhibit table may have: Word's own limit (a wider table is squeezed past reading, or refused).
@@ -114,7 +114,7 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
 
 def _no_placeholder(path: Path, blocks: tuple[Block, ...]) -> None:
     """Refuse a file exhibit of the execution copy that still holds a placeholder (the spec's own text is the model's)."""
-    from mou_builder.types import placeholders_in
+    from mou_builder.spec.types import placeholders_in
 
     for text in _block_texts(list(blocks)):
         found = placeholders_in(text)
@@ -178,7 +178,7 @@ def _file_blocks(path: Path, resolve: Resolve) -> tuple[bytes, tuple[Block, ...]
     if suffix == ".md":
         data = _read(path, MAX_MARKDOWN_BYTES)
         return data, _markdown_file(path, data, resolve)
-    from mou_builder.word_input import MAX_FILE_BYTES
+    from mou_builder.review.word_input import MAX_FILE_BYTES
 
     data = _read(path, MAX_FILE_BYTES)
     return data, _docx_file(path, data)
@@ -224,8 +224,8 @@ def _markdown_file(path: Path, data: bytes, resolve: Resolve) -> tuple[Block, ..
 
 
 def _docx_file(path: Path, data: bytes) -> tuple[Block, ...]:
-    from mou_builder.ooxml import w
-    from mou_builder.word_input import clean, read_docx
+    from mou_builder.render.ooxml import w
+    from mou_builder.review.word_input import clean, read_docx
 
     draft = read_docx(data, str(path), _FileProblem)
     lists = _list_kinds(draft.numbering)
@@ -288,7 +288,7 @@ def _block_texts(blocks: list[Block]) -> Iterator[str]:
 
 
 def _refuse_objects(element: Any, path: Path) -> None:
-    from mou_builder.ooxml import w
+    from mou_builder.render.ooxml import w
 
     for tag, what in (("drawing", "a picture or chart"), ("pict", "a picture"), ("object", "an embedded object")):
         if next(element.iter(w(tag)), None) is not None:
@@ -300,7 +300,7 @@ def _refuse_objects(element: Any, path: Path) -> None:
 
 def _inlines(p: Any) -> tuple[Inline, ...]:
     """A paragraph's runs as spans: text, tabs and breaks, bold and italic (a heading style counts as bold)."""
-    from mou_builder.ooxml import w
+    from mou_builder.render.ooxml import w
 
     ppr = p.find(w("pPr"))
     style = ppr.find(w("pStyle")) if ppr is not None else None
@@ -324,7 +324,7 @@ def _inlines(p: Any) -> tuple[Inline, ...]:
 
 
 def _run_text(run: Any) -> Iterator[str]:
-    from mou_builder.ooxml import w
+    from mou_builder.render.ooxml import w
 
     for child in run:
         if child.tag == w("t"):
@@ -338,7 +338,7 @@ def _run_text(run: Any) -> Iterator[str]:
 
 
 def _on(rpr: Any, tag: str) -> bool:
-    from mou_builder.ooxml import w
+    from mou_builder.render.ooxml import w
 
     if rpr is None:
         return False
@@ -348,7 +348,7 @@ def _on(rpr: Any, tag: str) -> bool:
 
 def _list_kinds(numbering: Any) -> dict[tuple[str, str], str]:
     """(numId, ilvl) -> 'bullet', 'number' or 'letter', from the numbering part."""
-    from mou_builder.ooxml import w
+    from mou_builder.render.ooxml import w
 
     if numbering is None:
         return {}
@@ -372,7 +372,7 @@ def _list_kinds(numbering: Any) -> dict[tuple[str, str], str]:
 
 def _numbered_styles(styles: Any) -> dict[str, str]:
     """Style id -> numId, for paragraph styles that number their paragraphs ("List Bullet")."""
-    from mou_builder.ooxml import w
+    from mou_builder.render.ooxml import w
 
     out: dict[str, str] = {}
     if styles is None:
@@ -386,7 +386,7 @@ def _numbered_styles(styles: Any) -> dict[str, str]:
 
 def _list_kind(p: Any, lists: dict[tuple[str, str], str], list_styles: dict[str, str]) -> str | None:
     """The kind of list item the paragraph is, or None for a plain paragraph."""
-    from mou_builder.ooxml import w
+    from mou_builder.render.ooxml import w
 
     ppr = p.find(w("pPr"))
     if ppr is None:
@@ -404,8 +404,8 @@ def _list_kind(p: Any, lists: dict[tuple[str, str], str], list_styles: dict[str,
 
 def _table(tbl: Any) -> Table | None:
     """A Word table as a table of text: the first row is its header; merged cells read as one cell."""
-    from mou_builder.ooxml import w
-    from mou_builder.word_input import text_of
+    from mou_builder.render.ooxml import w
+    from mou_builder.review.word_input import text_of
 
     rows = []
     for tr in tbl.findall(w("tr")):

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from mou_builder.reference import model_schema
+from mou_builder.spec.reference import model_schema
 from mou_builder.resources import examples_dir
 
 #: The schema file ``init`` writes beside a spec; the spec's first line points at it.
@@ -247,7 +247,7 @@ def starter_text(answers: Answers, *, file_name: str = "my-mou.yaml", version: s
 
 def _section_order() -> list[str]:
     """Top-level keys in the order the agreement's sections come (the clause library's order)."""
-    from mou_builder.clauses import load_library
+    from mou_builder.library.clauses import load_library
 
     order = ["agreement"]
     for section in load_library().sections:
@@ -258,8 +258,8 @@ def _section_order() -> list[str]:
 
 def still_needed(text: str, profile: str) -> list[str]:
     """The sections a starter leaves to the user, as ``check`` reports them (for the command's summary)."""
-    from mou_builder.completeness import check
-    from mou_builder.loader import load_spec_text
+    from mou_builder.library.completeness import check
+    from mou_builder.spec.loader import load_spec_text
 
     return [f.path for f in check(load_spec_text(text), profile, defaults=False) if f.code == "missing-section"]
 
@@ -319,8 +319,8 @@ def _real_sections(answers: Answers) -> dict[str, list[str]]:
 
 def _still_needed(answers: Answers, real: dict[str, list[str]]) -> tuple[set[str], list[str]]:
     """(sections, field paths) the completeness check reports missing for the real values alone."""
-    from mou_builder.completeness import check
-    from mou_builder.loader import load_spec_text
+    from mou_builder.library.completeness import check
+    from mou_builder.spec.loader import load_spec_text
 
     text = "\n".join(line for key in real for line in real[key]) + "\n"
     findings = check(load_spec_text(text, source="the starter"), answers.profile, defaults=False)

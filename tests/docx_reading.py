@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from docx2python import docx2python
 from lxml import etree
 
-from mou_builder.text_render import SIGNATURE_LINE
+from mou_builder.render.text import SIGNATURE_LINE
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # docx2python writes its own list markers ("1)\t", "--\t", "\t1)\t"): not part of the text.

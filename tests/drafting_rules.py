@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mou_builder.clauses import looks_plural
+from mou_builder.library.clauses import looks_plural
 from mou_builder.document import Clause, Document
-from mou_builder.model import EXHIBIT_REF_RE, Spec, exhibit_letter
-from mou_builder.text_render import block_paragraphs
+from mou_builder.spec.model import EXHIBIT_REF_RE, Spec, exhibit_letter
+from mou_builder.render.text import block_paragraphs
 
 
 @dataclass(frozen=True)

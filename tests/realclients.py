@@ -42,7 +42,7 @@ def ooxml_errors_many(paths: list[Path]) -> dict[Path, list[dict]]:
 
 def libreoffice_pdf(docx: Path) -> Path:
     require("soffice", "LibreOffice")
-    from mou_builder.pdf import convert_to_pdf
+    from mou_builder.render.pdf import convert_to_pdf
 
     return convert_to_pdf(docx, docx.with_suffix(".pdf"))
 

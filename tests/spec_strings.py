@@ -7,8 +7,8 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from mou_builder.model import EXHIBIT_REF_RE, exhibit_letter
-from mou_builder.types import _xml_safe
+from mou_builder.spec.model import EXHIBIT_REF_RE, exhibit_letter
+from mou_builder.spec.types import _xml_safe
 
 # Text fields that are choices about the document rather than its words.
 # An exhibit's file is where its text is read from; its text is markup (tables), compared in test_exhibits.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from mou_builder.alignment import moved_keys
+from mou_builder.review.alignment import moved_keys
 
 
 def test_nothing_moves_when_the_order_is_kept() -> None:
@@ -39,7 +39,7 @@ def test_what_stays_is_in_order_in_both_and_as_long_as_possible(order: list[int]
 
 # ---------------------------------------------------------------- align: paragraphs, moves included
 
-from mou_builder.alignment import Items, Wording, align, similar  # noqa: E402
+from mou_builder.review.alignment import Items, Wording, align, similar  # noqa: E402
 
 _LINES = Items(key=lambda line: line, words=lambda line: Wording(line).words, shape=Wording, alike=similar)
 

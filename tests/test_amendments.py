@@ -27,13 +27,13 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from drafting_rules import lint
 from mou_builder.amendment import AmendmentError, amend, amendment_document, amendment_items, conformed, items_json
-from mou_builder.clauses import format_date
+from mou_builder.library.clauses import format_date
 from mou_builder.assembly import assemble
-from mou_builder.changes import outline
+from mou_builder.review.changes import outline
 from mou_builder.document import Block, Document, ListBlock, Paragraph, Ref
-from mou_builder.loader import load_spec, validate_spec
-from mou_builder.render_word import render_docx
-from mou_builder.text_render import block_paragraphs, render_markdown
+from mou_builder.spec.loader import load_spec, validate_spec
+from mou_builder.render.word import render_docx
+from mou_builder.render.text import block_paragraphs, render_markdown
 from realclients import libreoffice_pdf, ooxml_errors, pdf_text
 from test_drafting import agreements
 

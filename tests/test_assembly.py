@@ -9,11 +9,11 @@ import pytest
 from conftest import DATA, EXAMPLES
 from golden import assert_golden
 from mou_builder.assembly import assemble
-from mou_builder.clauses import load_library
+from mou_builder.library.clauses import load_library
 from mou_builder.document import ListBlock, Paragraph, Ref, Table
 from mou_builder.errors import ClauseError
-from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.text_render import document_paragraphs, render_markdown, render_plain
+from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render.text import document_paragraphs, render_markdown, render_plain
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -160,8 +160,8 @@ def test_no_cost_spec_says_no_funds_move() -> None:
 
 def test_a_courts_step_in_the_spec_s_own_words_keeps_its_venue() -> None:
     """The description replaces the standard text of a step; the venue of a suit, said only there, stays."""
-    from mou_builder.loader import validate_spec
-    from mou_builder.text_render import document_paragraphs
+    from mou_builder.spec.loader import validate_spec
+    from mou_builder.render.text import document_paragraphs
 
     data = {"agreement": {"title": "T", "document_date": "2026-01-15"},
             "parties": [{"id": "a", "legal_name": "Alpha Agency", "short_name": "Alpha"},

@@ -16,11 +16,11 @@ from docx_revisions import W, accept_all, body
 from drafting_rules import lint
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.completeness import check
+from mou_builder.library.completeness import check
 from mou_builder.errors import SpecError
-from mou_builder.loader import read_spec_data, validate_spec
-from mou_builder.text_render import document_paragraphs, render_plain
-from mou_builder.tracked_changes import render_redline
+from mou_builder.spec.loader import read_spec_data, validate_spec
+from mou_builder.render.text import document_paragraphs, render_plain
+from mou_builder.review.tracked_changes import render_redline
 
 FIXTURE = DATA / "valid" / "bodies-and-notices.yaml"
 

@@ -88,8 +88,8 @@ def test_markdown_summary() -> None:
 
 def test_the_summary_speaks_as_the_draft_does() -> None:
     """Section number and title, party short names, the activity's words, money as the draft writes it."""
-    from mou_builder.changes import summary_text
-    from mou_builder.review import summarize_changes
+    from mou_builder.review.changes import summary_text
+    from mou_builder.review.drafts import summarize_changes
 
     pair = DATA / "drafts" / "raci-cell-changed"
     summary = summarize_changes(pair / "old.yaml", pair / "new.yaml")
@@ -139,8 +139,8 @@ def test_words_edited_in_a_moved_clause_are_changed_not_added_and_removed() -> N
 
 def test_show_prints_the_markdown_and_exits_0_even_when_incomplete() -> None:
     from mou_builder.assembly import assemble
-    from mou_builder.loader import load_spec
-    from mou_builder.text_render import render_markdown
+    from mou_builder.spec.loader import load_spec
+    from mou_builder.render.text import render_markdown
 
     minimal = DATA / "valid" / "minimal.yaml"
     result = CliRunner().invoke(main, ["show", str(minimal)])
@@ -179,7 +179,7 @@ def test_git_diff_driver_shows_the_agreement_text(tmp_path: Path) -> None:
 
 
 def test_an_item_added_whole_reads_as_one_change_and_new_fields_of_an_item_do_not() -> None:
-    from mou_builder.changes import FieldChange, _whole_items
+    from mou_builder.review.changes import FieldChange, _whole_items
 
     new_party = [FieldChange("parties[2].id", "added", new="schools"),
                  FieldChange("parties[2].legal_name", "added", new="Riverside USD")]

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from conftest import DATA, EXAMPLES, ROOT
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.clauses import (
+from mou_builder.library.clauses import (
     builtin_clause_dir, check_library, load_library, lock_problems, lock_text, read_clause_file, read_lock,
 )
 from mou_builder.errors import ClauseError, SpecError
-from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.text_render import render_plain
+from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render.text import render_plain
 
 LOCK = ROOT / "clause_library" / "clauses.lock"
 CITY = ROOT / "docs" / "examples" / "city-data-grant.yaml"

@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
 from mou_builder.cli import main
-from mou_builder.completeness import check
-from mou_builder.loader import load_spec, load_spec_text
+from mou_builder.library.completeness import check
+from mou_builder.spec.loader import load_spec, load_spec_text
 from mou_builder.resources import default_template_path, examples_dir, schema_path
 from mou_builder.starter import (
     SCHEMA_FILE, MoneyAnswer, PartyAnswer, default_answers, one_year_later, party_id, scalar, starter_text,
 )
-from mou_builder.types import TEXT_PATTERN
+from mou_builder.spec.types import TEXT_PATTERN
 
 TODAY = date.today()
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from docx_revisions import W, accept_all, body, reject_all
-from mou_builder.alignment import PAIR_WINDOW, Wording, matching_blocks, opcodes, pair_alike, similar
-from mou_builder.review import redline, summarize_changes
+from mou_builder.review.alignment import PAIR_WINDOW, Wording, matching_blocks, opcodes, pair_alike, similar
+from mou_builder.review.drafts import redline, summarize_changes
 
 
 def _docx(paragraphs: list[str]) -> bytes:

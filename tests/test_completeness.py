@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from conftest import DATA, EXAMPLES, ROOT
 from golden import assert_golden
 from mou_builder.cli import main
-from mou_builder.completeness import check, load_profile
+from mou_builder.library.completeness import check, load_profile
 from mou_builder.errors import ProfileError
-from mou_builder.loader import load_spec, load_spec_text, read_spec_data
+from mou_builder.spec.loader import load_spec, load_spec_text, read_spec_data
 
 HEAD_START = ROOT / "docs" / "examples" / "head-start-coordination.yaml"
 
@@ -58,7 +58,7 @@ def _required_cases() -> list[tuple[Path, str, str]]:
 def test_removing_a_required_section_gives_exactly_its_finding(
     example: Path, profile: str, section: str, tmp_path: Path
 ) -> None:
-    from mou_builder.clauses import load_library
+    from mou_builder.library.clauses import load_library
 
     source = load_library().section(section).source
     before = {(f.code, f.path) for f in problems(load_spec(example))}
@@ -76,7 +76,7 @@ def test_removing_a_required_section_gives_exactly_its_finding(
 @pytest.mark.parametrize("section", ["data_sharing", "legal_status"])
 def test_student_data_profile_requires_its_sections(section: str, tmp_path: Path) -> None:
     example = ROOT / "docs" / "examples" / "city-data-grant.yaml"
-    from mou_builder.clauses import load_library
+    from mou_builder.library.clauses import load_library
 
     source = load_library().section(section).source
     spec = load_spec(_without(example, source, tmp_path))

@@ -18,9 +18,9 @@ from conftest import DATA, ROOT
 from docx_revisions import W, accept_all, body, reject_all
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.completeness import check
-from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.text_render import render_plain
+from mou_builder.library.completeness import check
+from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render.text import render_plain
 
 VALID = DATA / "valid"
 HOSPITAL = ROOT / "docs" / "examples" / "hospital-food-bank.yaml"

@@ -16,11 +16,11 @@ from docx_reading import as_word_shows
 from docx_revisions import W, accept_all, body, reject_all
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.completeness import check
+from mou_builder.library.completeness import check
 from mou_builder.document import Table
-from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.text_render import document_paragraphs, render_plain
-from mou_builder.tracked_changes import render_redline
+from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render.text import document_paragraphs, render_plain
+from mou_builder.review.tracked_changes import render_redline
 
 THREE = DATA / "valid" / "directional-terms.yaml"
 TWO = DATA / "valid" / "directional-two-parties.yaml"

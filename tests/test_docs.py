@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT
 from mou_builder.cli import main
-from mou_builder.completeness import FINDING_CODES, builtin_profiles
+from mou_builder.library.completeness import FINDING_CODES, builtin_profiles
 
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "tools"))

@@ -15,8 +15,8 @@ from docx_revisions import W, accept_all, body, reject_all
 from generic_docx import draft
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.loader import load_spec
-from mou_builder.render_word import render_docx
+from mou_builder.spec.loader import load_spec
+from mou_builder.render.word import render_docx
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages, pdf_text
 
 PAIRS = sorted(p for p in (DATA / "drafts").iterdir() if p.is_dir())

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conftest import DATA, EXAMPLES
 from drafting_rules import lint
 from mou_builder.assembly import assemble
-from mou_builder.loader import load_spec, validate_spec
+from mou_builder.spec.loader import load_spec, validate_spec
 
 DRAFTS = sorted((DATA / "drafts").glob("*/*.yaml"))
 
@@ -28,8 +28,8 @@ def test_example_and_golden_drafts_pass_the_drafting_lint(path) -> None:  # noqa
 
 def _lint_with(tmp_path, clause_id: str, title: str, body: str, **changes: Any) -> list[str]:  # noqa: ANN001
     """Lint the city example with one library clause replaced by ``body``."""
-    from mou_builder.clauses import load_library
-    from mou_builder.loader import read_spec_data
+    from mou_builder.library.clauses import load_library
+    from mou_builder.spec.loader import read_spec_data
 
     section, _, name = clause_id.partition(".")
     folder = tmp_path / "clauses"
@@ -474,8 +474,8 @@ def test_every_combination_of_alternates_passes_the_drafting_lint(data: dict[str
     ("data_sharing_agreement", 'This Data Sharing Agreement (the "Agreement") is entered into as of'),
 ])
 def test_the_kind_names_the_instrument_and_the_opening_defines_it_and_the_effective_date(kind: str, opening: str) -> None:
-    from mou_builder.loader import read_spec_data
-    from mou_builder.text_render import render_plain
+    from mou_builder.spec.loader import read_spec_data
+    from mou_builder.render.text import render_plain
 
     data, _ = read_spec_data(EXAMPLES[0])
     data["agreement"]["kind"] = kind
@@ -487,7 +487,7 @@ def test_the_kind_names_the_instrument_and_the_opening_defines_it_and_the_effect
 
 
 def test_an_added_clause_in_a_section_without_data_is_printed_and_covers_it() -> None:
-    from mou_builder.loader import read_spec_data
+    from mou_builder.spec.loader import read_spec_data
 
     data, _ = read_spec_data(EXAMPLES[0])
     del data["conflict_resolution"]

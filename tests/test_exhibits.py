@@ -18,13 +18,13 @@ from conftest import DATA, ROOT
 from docx_revisions import accept_all, reject_all
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.completeness import check
+from mou_builder.library.completeness import check
 from mou_builder.document import ListBlock, Paragraph, Ref, Table
 from mou_builder.errors import SpecError
-from mou_builder.loader import load_spec, validate_spec
-from mou_builder.ooxml import w
-from mou_builder.render_word import render_docx
-from mou_builder.text_render import document_lines, render_markdown
+from mou_builder.spec.loader import load_spec, validate_spec
+from mou_builder.render.ooxml import w
+from mou_builder.render.word import render_docx
+from mou_builder.render.text import document_lines, render_markdown
 
 EXAMPLES = ROOT / "docs" / "examples"
 EXAMPLE = EXAMPLES / "research-data-use.yaml"
@@ -401,7 +401,7 @@ def test_a_batch_build_reads_each_specs_exhibits_from_its_own_folder(tmp_path: P
 def test_the_word_file_records_each_exhibits_content_hash_and_source(tmp_path: Path) -> None:
     import hashlib
 
-    from mou_builder.render_word import custom_properties
+    from mou_builder.render.word import custom_properties
 
     (tmp_path / "plan.md").write_text("Monthly meetings.", encoding="utf-8")
     spec = load_spec(_write(tmp_path, _spec(exhibits=[BUDGET, {"id": "plan", "title": "Plan", "file": "plan.md"}])))

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from docx_revisions import W, accept_all, body, reject_all
 from generic_docx import CORPUS
 from mou_builder.cli import main
-from mou_builder.review import redline, summarize_changes
-from mou_builder.tracked_changes import RedlineError
+from mou_builder.review.drafts import redline, summarize_changes
+from mou_builder.review.tracked_changes import RedlineError
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
 
 

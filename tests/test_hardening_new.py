@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from conftest import EXAMPLES
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.loader import load_spec
-from mou_builder.render_word import render_docx
+from mou_builder.spec.loader import load_spec
+from mou_builder.render.word import render_docx
 from test_review_edits import _edited, comment_on, retype
 
 CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
@@ -235,9 +235,9 @@ def test_comment_ranges_left_open_cost_no_more_than_the_text(drafts: dict[str, b
 
     from lxml import etree
 
-    from mou_builder.ooxml import W_NS, w
-    from mou_builder.review_edits import MAX_ANCHOR, base_from_embedded, review_edits
-    from mou_builder.word_input import read_docx
+    from mou_builder.render.ooxml import W_NS, w
+    from mou_builder.review.edits import MAX_ANCHOR, base_from_embedded, review_edits
+    from mou_builder.review.word_input import read_docx
 
     ranges, runs = 300, 10_000
 
@@ -279,9 +279,9 @@ def test_a_paragraph_of_many_tracked_insertions_is_read_in_time_near_its_size(dr
 
     from lxml import etree
 
-    from mou_builder.ooxml import w
-    from mou_builder.review_edits import base_from_embedded, review_edits
-    from mou_builder.word_input import read_docx
+    from mou_builder.render.ooxml import w
+    from mou_builder.review.edits import base_from_embedded, review_edits
+    from mou_builder.review.word_input import read_docx
 
     count, piece = 60_000, "word " * 30
 
@@ -469,7 +469,7 @@ def test_adopt_keeps_the_values_of_the_clauses_block_as_the_loader_reads_them(dr
 
 
 def test_a_hash_inside_the_text_of_the_clauses_block_is_not_reported_as_a_dropped_comment() -> None:
-    from mou_builder.overrides import _comments
+    from mou_builder.review.overrides import _comments
 
     block = ('clauses:   # top\n  # full line\n  add:\n    - id: x  # trailing\n      title: "Item #3"\n'
              "      text: |\n        Line with # inside\n        # heading-like line\n      other: 'a # b'   # real\n")
@@ -479,7 +479,7 @@ def test_a_hash_inside_the_text_of_the_clauses_block_is_not_reported_as_a_droppe
 @pytest.mark.parametrize("kind", ["fifo", "device", "too large"])
 def test_a_profile_file_that_is_not_a_profile_sized_regular_file_is_refused(kind: str, tmp_path: Path) -> None:
     """--profile on a FIFO used to hang, on /dev/zero to fill the memory: read as clause files are, bounded."""
-    from mou_builder.completeness import MAX_PROFILE_FILE
+    from mou_builder.library.completeness import MAX_PROFILE_FILE
 
     path = tmp_path / "profile.yaml"
     if kind == "fifo":
@@ -497,8 +497,8 @@ def test_a_profile_file_that_is_not_a_profile_sized_regular_file_is_refused(kind
 
 def test_unused_names_are_found_by_one_pass_over_the_text_and_long_names_still_by_search() -> None:
     """5,000 aliases over a long spec used to take 35 s (one search each); the look-up keeps the same answers."""
-    from mou_builder.completeness import check, load_profile
-    from mou_builder.loader import validate_spec
+    from mou_builder.library.completeness import check, load_profile
+    from mou_builder.spec.loader import validate_spec
 
     data = load_spec(CITY).model_dump(mode="json", exclude_unset=True)
     long_name = "The Lakeport Regional Housing and Homelessness Services Coordination Office"  # 9 words after 'The'

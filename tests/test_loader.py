@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, INVALID, VALID
 from mou_builder.cli import main
 from mou_builder.errors import SpecError
-from mou_builder.loader import load_spec, load_spec_text, validate_spec
+from mou_builder.spec.loader import load_spec, load_spec_text, validate_spec
 
 
 @pytest.mark.parametrize("path", VALID + EXAMPLES, ids=lambda p: p.name)
@@ -258,7 +258,7 @@ def test_very_deep_nesting_is_refused_not_crashed(tmp_path: Path, text: str) -> 
 
 
 def test_a_folder_or_a_missing_file_is_named(tmp_path: Path) -> None:
-    from mou_builder.loader import read_spec_data
+    from mou_builder.spec.loader import read_spec_data
 
     (tmp_path / "folder.yaml").mkdir()
     for name, problem in (("folder.yaml", "is a folder, not a spec file"), ("nope.yaml", "no such file")):
@@ -288,7 +288,7 @@ class _Stream:
     (_Stream("a: 1\n" + "#" * 999_996), "<stream>: the spec is more than 1,000,000 bytes, the most a spec may be"),
 ])
 def test_a_stream_that_cannot_be_a_spec_is_a_located_spec_error(stream: _Stream, message: str) -> None:
-    from mou_builder.loader import read_spec_stream
+    from mou_builder.spec.loader import read_spec_stream
 
     with pytest.raises(SpecError) as caught:
         read_spec_stream(stream)  # type: ignore[arg-type]
@@ -296,14 +296,14 @@ def test_a_stream_that_cannot_be_a_spec_is_a_located_spec_error(stream: _Stream,
 
 
 def test_a_stream_of_exactly_the_limit_is_read() -> None:
-    from mou_builder.loader import read_spec_stream
+    from mou_builder.spec.loader import read_spec_stream
 
     data, _ = read_spec_stream(_Stream("a: 1\n" + "#" * 999_995))  # type: ignore[arg-type]
     assert data == {"a": 1}
 
 
 def test_a_stream_that_reads_neither_text_nor_bytes_is_a_programming_error() -> None:
-    from mou_builder.loader import read_spec_stream
+    from mou_builder.spec.loader import read_spec_stream
 
     with pytest.raises(TypeError, match=r"^r\.yaml: read\(\) returned int, not text or bytes$"):
         read_spec_stream(_Stream(5, "r.yaml"))  # type: ignore[arg-type]

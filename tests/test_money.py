@@ -20,12 +20,12 @@ from conftest import DATA, ROOT
 from docx_reading import as_word_shows
 from docx_revisions import W, accept_all, body, reject_all
 from mou_builder.assembly import assemble
-from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.model import Contribution
-from mou_builder.money import maximum, schedule
-from mou_builder.review import summarize_changes
-from mou_builder.text_render import document_paragraphs, render_markdown
-from mou_builder.tracked_changes import render_redline
+from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.spec.model import Contribution
+from mou_builder.spec.money import maximum, schedule
+from mou_builder.review.drafts import summarize_changes
+from mou_builder.render.text import document_paragraphs, render_markdown
+from mou_builder.review.tracked_changes import render_redline
 
 VALID = DATA / "valid"
 FISCAL = ROOT / "docs" / "examples" / "fiscal-sponsorship.yaml"
@@ -217,7 +217,7 @@ HOSTILE = 'Acme & Sons <Ltd> "Q" {{ 7*7 }} [[budget]] *x* 😀'
 
 def test_money_texts_reach_the_word_document_verbatim() -> None:
     from docx_reading import word_paragraphs
-    from mou_builder.render_word import build_docx
+    from mou_builder.render.word import build_docx
 
     data = yaml.safe_load((VALID / "money-instalments.yaml").read_text(encoding="utf-8"))
     data["financial"]["contributions"][0]["instalments"]["cadence"] = HOSTILE

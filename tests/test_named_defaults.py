@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, ROOT
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.completeness import check, named_default_fields
-from mou_builder.loader import read_spec_data, validate_spec
-from mou_builder.model import Spec
-from mou_builder.text_render import render_plain
+from mou_builder.library.completeness import check, named_default_fields
+from mou_builder.spec.loader import read_spec_data, validate_spec
+from mou_builder.spec.model import Spec
+from mou_builder.render.text import render_plain
 
 CITY = next(p for p in EXAMPLES if p.name == "city-data-grant.yaml")
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import mou_builder.word_input as word_input
+import mou_builder.review.word_input as word_input
 from bad_docx import base, document_xml, fixtures, paragraph, with_parts
 from conftest import DATA, ROOT
 from mou_builder.cli import main
 from mou_builder.errors import DraftError
-from mou_builder.word_input import MB, WordDraft, read_docx
+from mou_builder.review.word_input import MB, WordDraft, read_docx
 
 SPEC = ROOT / "docs" / "examples" / "city-data-grant.yaml"
 DEFAULT_TEMPLATE = (ROOT / "templates" / "default.docx").read_bytes()

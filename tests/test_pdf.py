@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES
-from mou_builder import pdf
+from mou_builder.render import pdf
 from mou_builder.cli import main
 from mou_builder.errors import OutputError
 
@@ -163,7 +163,7 @@ def test_batch_with_a_failed_pdf_reports_the_docx_written_and_the_pdf_failed(
 
 
 def test_the_command_line_default_time_limit_is_the_library_default() -> None:
-    # Written out in cli.py, which does not import mou_builder.pdf until a build runs.
+    # Written out in cli.py, which does not import mou_builder.render.pdf until a build runs.
     timeout = next(p for p in main.commands["build"].params if p.name == "pdf_timeout")
     assert timeout.default == pdf.DEFAULT_TIMEOUT
 

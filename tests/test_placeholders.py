@@ -21,12 +21,12 @@ from conftest import DATA, EXAMPLES, ROOT
 from docx_reading import W, part
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.completeness import check
+from mou_builder.library.completeness import check
 from mou_builder.errors import IncompleteSpecError, SpecError
-from mou_builder.loader import load_spec, validate_spec
-from mou_builder.render_word import build_docx, render_docx
-from mou_builder.text_render import render_markdown
-from mou_builder.types import Placeholder, find_placeholders, placeholders_in
+from mou_builder.spec.loader import load_spec, validate_spec
+from mou_builder.render.word import build_docx, render_docx
+from mou_builder.render.text import render_markdown
+from mou_builder.spec.types import Placeholder, find_placeholders, placeholders_in
 from spec_strings import NOT_PRINTED, _is_text
 from test_properties import specs
 

@@ -20,9 +20,9 @@ from markdown_reading import markdown_paragraphs
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
 from mou_builder.errors import SpecError
-from mou_builder.loader import load_spec_text, validate_spec
-from mou_builder.text_render import document_paragraphs, render_markdown
-from mou_builder.render_word import render_docx
+from mou_builder.spec.loader import load_spec_text, validate_spec
+from mou_builder.render.text import document_paragraphs, render_markdown
+from mou_builder.render.word import render_docx
 from spec_strings import text_values
 
 # The Hypothesis profiles ("ci", "dev", "long") are registered and chosen in conftest.py.

@@ -20,8 +20,8 @@ from bad_docx import base, document_xml, paragraph, with_parts
 from conftest import EXAMPLES, ROOT
 from mou_builder.cli import main
 from mou_builder.errors import TemplateError
-from mou_builder.render_word import build_docx
-from mou_builder.review import draft_text, redline
+from mou_builder.render.word import build_docx
+from mou_builder.review.drafts import draft_text, redline
 
 LIBRARY = next(p for p in EXAMPLES if p.name == "library-literacy.yaml")  # a non-binding MOU with no data sharing
 
@@ -248,12 +248,12 @@ def test_revisions_already_in_a_draft_are_read_accepted(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_exception_is_an_internal_error_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    import mou_builder.loader
+    import mou_builder.spec.loader
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the loader broke")
 
-    monkeypatch.setattr(mou_builder.loader, "load_spec", broken)
+    monkeypatch.setattr(mou_builder.spec.loader, "load_spec", broken)
     monkeypatch.delenv("MOU_DEBUG", raising=False)
     result = CliRunner().invoke(main, ["validate", str(EXAMPLES[0])])
     assert result.exit_code == 1

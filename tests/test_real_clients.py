@@ -15,8 +15,8 @@ from docx import Document
 
 from conftest import DATA, EXAMPLES, ROOT
 from mou_builder.assembly import assemble
-from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.render_word import build_docx, render_docx
+from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render.word import build_docx, render_docx
 from letterhead import MARGIN, letterhead_template
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages, pdf_text, pdf_words
 

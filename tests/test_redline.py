@@ -13,9 +13,9 @@ from docx_reading import as_word_shows
 from docx_revisions import W, accept_all, body, reject_all
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.loader import load_spec
-from mou_builder.tracked_changes import render_redline
-from mou_builder.text_render import document_paragraphs
+from mou_builder.spec.loader import load_spec
+from mou_builder.review.tracked_changes import render_redline
+from mou_builder.render.text import document_paragraphs
 from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
 
 PAIRS = sorted(p for p in (DATA / "drafts").iterdir() if p.is_dir())

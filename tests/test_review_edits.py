@@ -22,11 +22,11 @@ from lxml import etree
 from conftest import EXAMPLES
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
-from mou_builder.loader import load_spec
-from mou_builder.ooxml import W_NS, w
-from mou_builder.render_word import bookmark_name, render_docx
-from mou_builder.review_edits import base_from_embedded, review_edits, word_edits
-from mou_builder.word_input import clause_bookmark, outline, read_docx
+from mou_builder.spec.loader import load_spec
+from mou_builder.render.ooxml import W_NS, w
+from mou_builder.render.word import bookmark_name, render_docx
+from mou_builder.review.edits import base_from_embedded, review_edits, word_edits
+from mou_builder.review.word_input import clause_bookmark, outline, read_docx
 from realclients import require
 
 CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
@@ -207,8 +207,8 @@ def test_one_deleted_clause_reads_as_one_deleted_clause(built: bytes) -> None:
 
 
 def test_the_change_summary_of_a_clause_deleted_by_hand_is_one_clause_removed(built: bytes) -> None:
-    from mou_builder.changes import summary_text
-    from mou_builder.review import summarize_changes
+    from mou_builder.review.changes import summary_text
+    from mou_builder.review.drafts import summarize_changes
 
     summary = summarize_changes(built, _edited(built, delete_clause("financial.cost-allocation")))
     assert [(c.id, c.kind) for c in summary.clauses] == [("financial.cost-allocation", "removed")]
@@ -297,7 +297,7 @@ def test_a_draft_without_a_spec_asks_for_the_base(built: bytes, tmp_path: Path) 
 
 @pytest.mark.slow
 def test_a_libreoffice_round_trip_reads_as_no_change(built: bytes, tmp_path: Path) -> None:
-    from mou_builder.review import summarize_changes
+    from mou_builder.review.drafts import summarize_changes
 
     saved = _libreoffice_round_trip(built, tmp_path)
     assert _review(saved).noted == ()
@@ -306,7 +306,7 @@ def test_a_libreoffice_round_trip_reads_as_no_change(built: bytes, tmp_path: Pat
 
 @pytest.mark.slow
 def test_a_clause_deleted_then_saved_by_libreoffice_reads_as_one_deleted_clause(built: bytes, tmp_path: Path) -> None:
-    from mou_builder.review import summarize_changes
+    from mou_builder.review.drafts import summarize_changes
 
     saved = _libreoffice_round_trip(_edited(built, delete_clause("financial.cost-allocation")), tmp_path)
     assert [(c.id, c.status) for c in _review(saved).noted] == [("financial.cost-allocation", "deleted")]
@@ -325,7 +325,7 @@ def _check(spec: Path, *extra: str) -> str:
 def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path) -> None:
     import yaml
 
-    from mou_builder.text_render import render_markdown
+    from mou_builder.render.text import render_markdown
 
     spec_path = tmp_path / "city.yaml"
     spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
@@ -415,9 +415,9 @@ def test_a_table_clause_is_not_adopted_and_says_why(built: bytes, tmp_path: Path
 
 
 def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tmp_path: Path) -> None:
-    from mou_builder.changes import summary_text
-    from mou_builder.review import redline, summarize_changes
-    from mou_builder.word_input import text_of
+    from mou_builder.review.changes import summary_text
+    from mou_builder.review.drafts import redline, summarize_changes
+    from mou_builder.review.word_input import text_of
 
     old = load_spec(CITY)
     clause = next(c for c in outline(read_docx(render_docx(assemble(old)), "x")) if c.id == "financial.fiscal-agent")
@@ -425,7 +425,7 @@ def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tm
     data["clauses"]["override"] = [{
         "id": "financial.fiscal-agent", "text": "The City shall hold the funds.",
         "based_on": {"version": "2.1.0", "sha256": "a", "text_sha256": "b"}}]
-    from mou_builder.loader import validate_spec
+    from mou_builder.spec.loader import validate_spec
 
     new = validate_spec(data)
     summary = summarize_changes(old, new)
@@ -446,7 +446,7 @@ def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: byte
     data = spec.model_dump(mode="json", exclude_none=True)
     data["agreement"]["draft_version"] = "2"
     data["clauses"]["exclude"] = ["financial.cost-allocation"]  # the next draft numbers Billing 6.5
-    from mou_builder.loader import validate_spec
+    from mou_builder.spec.loader import validate_spec
 
     next_path = tmp_path / "next.docx"
     next_path.write_bytes(render_docx(assemble(validate_spec(data))))
@@ -464,7 +464,7 @@ def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: byte
 
 
 def test_a_library_changed_since_the_build_is_noted(tmp_path: Path) -> None:
-    from mou_builder.clauses import load_library
+    from mou_builder.library.clauses import load_library
 
     folder = tmp_path / "clauses"
     folder.mkdir()
@@ -497,7 +497,7 @@ def test_adopting_into_a_json_spec(built: bytes, tmp_path: Path) -> None:
 
 
 def test_a_clause_of_ones_own_missing_from_the_library_is_noted(tmp_path: Path) -> None:
-    from mou_builder.clauses import load_library
+    from mou_builder.library.clauses import load_library
 
     folder = tmp_path / "clauses"
     folder.mkdir()
@@ -512,7 +512,7 @@ def test_a_clause_of_ones_own_missing_from_the_library_is_noted(tmp_path: Path) 
 
 
 def test_adopting_rewrites_only_the_clauses_block_of_a_yaml_spec() -> None:
-    from mou_builder.overrides import adopted_spec_text
+    from mou_builder.review.overrides import adopted_spec_text
 
     text = ("# my spec\nagreement:\n  title: X  # the title\nclauses:\n  exclude:\n    - a.b\n  # why: see notes\n"
             "  pin: [c.d]\n\n# the parties\nparties: []\n")

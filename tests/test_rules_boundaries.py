@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from mou_builder.clauses import load_library
-from mou_builder.completeness import check, load_profile, named_default_fields
+from mou_builder.library.clauses import load_library
+from mou_builder.library.completeness import check, load_profile, named_default_fields
 from mou_builder.errors import SpecError
-from mou_builder.loader import read_spec_data, validate_spec
+from mou_builder.spec.loader import read_spec_data, validate_spec
 
 EXAMPLES = ROOT / "docs" / "examples"
 CITY = EXAMPLES / "city-data-grant.yaml"  # money moves, a public body, personal data
@@ -452,7 +452,7 @@ def test_default_term_message_shows_the_default_as_the_spec_would_write_it(path:
 
 
 def test_a_spec_made_without_the_loader_gets_the_same_findings_unlocated() -> None:
-    from mou_builder.model import Spec
+    from mou_builder.spec.model import Spec
 
     data = _data(CITY)
     data["signatories"][1].pop("title")
@@ -465,7 +465,7 @@ def test_a_spec_made_without_the_loader_gets_the_same_findings_unlocated() -> No
 
 
 def test_a_finding_on_a_list_item_is_located_at_that_item() -> None:
-    from mou_builder.loader import load_spec_text
+    from mou_builder.spec.loader import load_spec_text
 
     text = CITY.read_text(encoding="utf-8").replace("    title: Chief Executive Officer\n", "")
     [finding] = [f for f in check(load_spec_text(text, source="city.yaml")) if f.code == "signatory-without-title"]

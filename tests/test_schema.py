@@ -10,9 +10,9 @@ import pytest
 
 from conftest import EXAMPLES, INVALID, ROOT, VALID
 from mou_builder.errors import SpecError
-from mou_builder.loader import read_spec_data, validate_spec
+from mou_builder.spec.loader import read_spec_data, validate_spec
 from mou_builder.resources import schema_path
-from mou_builder.schema import spec_schema_text
+from mou_builder.spec.schema import spec_schema_text
 
 # Rules between fields (references to party ids, date order, payer != payee)
 # are beyond what JSON Schema can say; for these fixtures only the model

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mou_builder.errors import TemplateError
-from mou_builder.render_word import build_docx
+from mou_builder.render.word import build_docx
 from mou_builder.resources import default_template_path
 
 from conftest import EXAMPLES, ROOT

@@ -21,7 +21,7 @@ from lxml import etree
 from conftest import EXAMPLES, ROOT
 from docx_reading import W, part
 from letterhead import LETTERHEAD_FONT, MARGIN, letterhead_template
-from mou_builder.render_word import REQUIRED_STYLES, build_docx
+from mou_builder.render.word import REQUIRED_STYLES, build_docx
 
 @pytest.fixture(scope="module")
 def letterhead(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -23,9 +23,9 @@ from docx_reading import W, as_word_shows, header_text, part, word_paragraphs
 from mou_builder.assembly import assemble
 from mou_builder.errors import IncompleteSpecError, TemplateError
 from mou_builder.document import ListBlock
-from mou_builder.loader import load_spec, read_spec_data, validate_spec
-from mou_builder.text_render import document_paragraphs
-from mou_builder.render_word import REQUIRED_STYLES, bookmark_name, build_docx, render_docx
+from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+from mou_builder.render.text import document_paragraphs
+from mou_builder.render.word import REQUIRED_STYLES, bookmark_name, build_docx, render_docx
 from spec_strings import text_values
 
 LIBRARY = next(p for p in EXAMPLES if p.name == "library-literacy.yaml")  # a non-binding MOU with no data sharing

@@ -1,4 +1,4 @@
-"""Generate docs/spec-reference.md (from the JSON Schema, by mou_builder.reference) and docs/cli.md (from the commands).
+"""Generate docs/spec-reference.md (from the JSON Schema, by mou_builder.spec.reference) and docs/cli.md (from the commands).
 
 Run ``python tools/build_docs.py`` after changing the model or the CLI; the
 tests fail when the committed pages differ from what this prints.
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mou_builder.cli import main as cli_main  # noqa: E402
-from mou_builder.reference import GENERATED, spec_reference  # noqa: E402 - also what `mou-build reference` prints
+from mou_builder.spec.reference import GENERATED, spec_reference  # noqa: E402 - also what `mou-build reference` prints
 
 
 def cli_reference() -> str:

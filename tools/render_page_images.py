@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mou_builder.pdf import convert_to_pdf  # noqa: E402
-from mou_builder.render_word import build_docx  # noqa: E402
+from mou_builder.render.pdf import convert_to_pdf  # noqa: E402
+from mou_builder.render.word import build_docx  # noqa: E402
 
 #: Pages to show: a number; "last", the signature page (before any exhibit); "exhibit", the page after it
 #: (Exhibit A); or "find:TEXT", the first page whose text has TEXT (the file is named after its number then).
@@ -89,7 +89,7 @@ def _pages(docx: Path, name: str, pages: list[int | str], out: Path) -> None:
 
 def render_document(document: object, name: str, pages: list[int | str], out: Path, tmp: Path) -> None:
     """Page images of an assembled document (an amendment, a conformed copy), as :func:`render` makes them."""
-    from mou_builder.render_word import render_docx
+    from mou_builder.render.word import render_docx
 
     docx = tmp / f"{name}.docx"
     docx.write_bytes(render_docx(document))  # type: ignore[arg-type]
@@ -101,7 +101,7 @@ def render_amendment(out: Path, tmp: Path) -> None:
     import datetime
 
     from mou_builder.amendment import amendment_document, amendment_items, conformed
-    from mou_builder.loader import load_spec
+    from mou_builder.spec.loader import load_spec
 
     folder = ROOT / "docs" / "examples" / "amendment"
     original, second = load_spec(folder / "original.yaml"), load_spec(folder / "second.yaml")
@@ -111,7 +111,7 @@ def render_amendment(out: Path, tmp: Path) -> None:
 
 
 def render_redline(pair: str, page: int, out: Path, tmp: Path, *, summary_page: bool = False) -> None:
-    from mou_builder.review import redline
+    from mou_builder.review.drafts import redline
 
     folder = ROOT / "tests" / "data" / "drafts" / pair
     suffix = "-summary" if summary_page else ""

@@ -15,7 +15,7 @@ A clause is a Markdown file with a YAML header::
 Bodies are Jinja templates run in a sandbox with strict undefined
 variables; conditions (``when``) are sandboxed Jinja expressions. Values
 from the spec are inserted as literal text and never evaluated (see
-:mod:`mou_builder.markup`).
+:mod:`mou_builder.library.markup`).
 
 A library is a chain of folders: a user's folder overrides built-in clauses
 by id and adds new ones, like a chain of template loaders.
@@ -48,11 +48,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import NotRegularFile, read_regular
-from mou_builder.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
-from mou_builder.model import Body, Party, Spec, exhibit_letter
-from mou_builder.money import payment_plans
+from mou_builder.library.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
+from mou_builder.spec.model import Body, Party, Spec, exhibit_letter
+from mou_builder.spec.money import payment_plans
 from mou_builder.resources import clause_library_dir
-from mou_builder.types import is_placeholder
+from mou_builder.spec.types import is_placeholder
 
 #: libyaml's safe loader where it is installed: our own data files are read often.
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -775,7 +775,7 @@ def spec_clauses(spec: Spec) -> list[ClauseFile]:
 def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[SpecProblem]:
     """What the spec's ``clauses`` choices ask of ``library`` that it cannot give, each located
     (``spec.yaml:40:11: clauses.add[0].id: ...``) when the spec came from a file."""
-    from mou_builder.loader import format_path
+    from mou_builder.spec.loader import format_path
 
     def problem(loc: tuple[str | int, ...], message: str) -> SpecProblem:
         if spec.source is None:
@@ -794,7 +794,7 @@ def spec_clause_problems(spec: Spec, library: ClauseLibrary) -> list[SpecProblem
     for i, clause_id in enumerate(spec.clauses.exclude):
         if clause_id not in library.clauses:
             problems.append(problem(("clauses", "exclude", i), f"no clause {clause_id!r} in the library"))
-    from mou_builder.overrides import unknown_overrides
+    from mou_builder.review.overrides import unknown_overrides
 
     problems.extend(problem(loc, message) for loc, message in unknown_overrides(spec, library))
     known_sections = [s.key for s in library.sections]
@@ -845,7 +845,7 @@ def select_clauses(spec: Spec, library: ClauseLibrary, context: Mapping[str, Any
                 chosen.append(clause)
         chosen.extend(c for c in added if c.header.section == section.key)
         by_section[section.key] = chosen
-    from mou_builder.overrides import apply_overrides
+    from mou_builder.review.overrides import apply_overrides
 
     return Selection(apply_overrides(spec, by_section))
 
@@ -966,7 +966,7 @@ def _spec_fields() -> dict[str, Any]:
     """A tree of the spec's field names (dicts of dicts), for checking variable paths."""
 
     def tree(model: Any) -> dict[str, Any]:
-        from mou_builder.loader import _unwrap
+        from mou_builder.spec.loader import _unwrap
 
         out: dict[str, Any] = {}
         for name, info in model.model_fields.items():

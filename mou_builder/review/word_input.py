@@ -41,10 +41,10 @@ from lxml import etree
 from mou_builder.document import ClauseOutline
 from mou_builder.errors import DraftError, MouError
 from mou_builder.files import NotRegularFile, read_regular
-from mou_builder.ooxml import MC_NS, w
+from mou_builder.render.ooxml import MC_NS, w
 
 if TYPE_CHECKING:
-    from mou_builder.model import Spec
+    from mou_builder.spec.model import Spec
 
 # Limits on a .docx package, a guard against zip bombs and parts no agreement has.
 # A 200-page agreement's document.xml is 2 to 6 MB and its other XML parts
@@ -455,7 +455,7 @@ def _custom_properties(root: etree._Element) -> dict[str, str]:
 
 
 def _embedded_spec(package: _Package, main: str) -> tuple[str | None, str | None]:
-    """The spec a build embedded (see ``render_word._embed_spec``): its JSON text and recorded hash."""
+    """The spec a build embedded (see ``render.word._embed_spec``): its JSON text and recorded hash."""
     for rid, part in package.targets(main).items():
         if not part.startswith("customXml/"):
             continue
@@ -726,7 +726,7 @@ def _level(element: etree._Element, levels: Mapping[str, int]) -> int | None:
 
 
 def clause_bookmark(clause_id: str) -> str:
-    """The bookmark mou-builder puts around a clause (the same as ``render_word.bookmark_name``)."""
+    """The bookmark mou-builder puts around a clause (the same as ``render.word.bookmark_name``)."""
     name = "mou_" + re.sub(r"[^A-Za-z0-9_]", "_", clause_id)
     if len(name) > 40:
         import hashlib
@@ -790,7 +790,7 @@ def match_clauses(
 
 
 def _likeness(part: ClausePart, clause_id: str, reference: Mapping[str, Sequence[str]] | None) -> float:
-    from mou_builder.alignment import Wording, matching_blocks
+    from mou_builder.review.alignment import Wording, matching_blocks
 
     if reference is not None and clause_id in reference:
         old = Wording(" ".join(reference[clause_id])).words
@@ -986,7 +986,7 @@ def _replace_with(node: etree._Element, children: list[etree._Element]) -> None:
 
 
 def spec_of_draft(draft: WordDraft, advice: str) -> Spec:
-    """The spec ``draft`` carries (see ``render_word._embed_spec``) as a :class:`~mou_builder.model.Spec`.
+    """The spec ``draft`` carries (see ``render.word._embed_spec``) as a :class:`~mou_builder.spec.model.Spec`.
 
     Its ``source`` is named after the draft, so exhibit files resolve
     relative to the draft's folder. Raises :class:`DraftError` naming the
@@ -997,7 +997,7 @@ def spec_of_draft(draft: WordDraft, advice: str) -> Spec:
         raise DraftError(f"{draft.name}: carries no spec (it was not built by this version of mou-builder, or "
                          f"not by mou-builder): {advice}")
     from mou_builder.errors import SpecError
-    from mou_builder.loader import loads_spec
+    from mou_builder.spec.loader import loads_spec
 
     source = f"{draft.name} (the spec it carries)"
     try:
@@ -1033,7 +1033,7 @@ def spec_from_docx(path: str | os.PathLike[str], *, exhibit_folders: Sequence[st
     import hashlib
     from pathlib import Path
 
-    from mou_builder.model import exhibit_letter
+    from mou_builder.spec.model import exhibit_letter
 
     name = os.fspath(path)
     advice = "give the agreement's spec (YAML or JSON) instead"

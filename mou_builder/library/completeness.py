@@ -21,14 +21,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mou_builder.clauses import ClauseLibrary, SectionDef, Selection, and_list, evaluate, format_money, load_library, load_yaml, select_clauses, spec_context
+from mou_builder.library.clauses import ClauseLibrary, SectionDef, Selection, and_list, evaluate, format_money, load_library, load_yaml, select_clauses, spec_context
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.files import NotRegularFile, read_regular
-from mou_builder.model import Spec
-from mou_builder.money import maximum
+from mou_builder.spec.model import Spec
+from mou_builder.spec.money import maximum
 from mou_builder.resources import clause_library_dir
-from mou_builder.types import find_placeholders, is_placeholder
+from mou_builder.spec.types import find_placeholders, is_placeholder
 
 Severity = Literal["error", "warning", "info"]
 
@@ -310,7 +310,7 @@ def check(
     if defaults:
         findings.extend(named_defaults(spec, context, finder, covered))
     if spec.clauses.override:
-        from mou_builder.overrides import override_findings
+        from mou_builder.review.overrides import override_findings
 
         findings.extend(override_findings(spec, library, profile, finder.make))
     order = {s.key: i for i, s in enumerate(library.sections)}
@@ -320,7 +320,7 @@ def check(
 
 def placeholder_findings(spec: Spec, finder: _Finder) -> list[Finding]:
     """A ``placeholder`` warning for each placeholder the spec still holds (``[DATE]``, ``[AMOUNT]``), where it is."""
-    from mou_builder.loader import format_path
+    from mou_builder.spec.loader import format_path
 
     return [
         finder.make(
@@ -340,7 +340,7 @@ def strict_findings(findings: Sequence[Finding]) -> list[Finding]:
 
 @dataclass(frozen=True)
 class NamedDefault:
-    """A field whose default puts a term in the draft (see :func:`mou_builder.model.named_default`)."""
+    """A field whose default puts a term in the draft (see :func:`mou_builder.spec.model.named_default`)."""
 
     path: str  # "termination.cure_days"
     default: Any
@@ -351,7 +351,7 @@ class NamedDefault:
 @lru_cache(maxsize=1)
 def named_default_fields() -> tuple[NamedDefault, ...]:
     """Every named default of the spec model, in the order of the spec's sections."""
-    from mou_builder.loader import _unwrap
+    from mou_builder.spec.loader import _unwrap
 
     out: list[NamedDefault] = []
 
@@ -405,7 +405,7 @@ def named_defaults(
 
 
 def _evaluate_value(expression: str, context: Mapping[str, Any]) -> Any:
-    from mou_builder.clauses import CONDITION_ENV
+    from mou_builder.library.clauses import CONDITION_ENV
 
     return CONDITION_ENV.compile_expression(expression)(**context)
 
@@ -423,7 +423,7 @@ def _display(value: Any) -> str:
 
 def _needs(source: str) -> str:
     """', with statement and ...' — the fields the section's model requires, if any."""
-    from mou_builder.loader import _unwrap
+    from mou_builder.spec.loader import _unwrap
 
     info = Spec.model_fields.get(source)
     inner = _unwrap(info.annotation) if info is not None else None
@@ -518,7 +518,7 @@ def _check_funding_plan(spec: Spec, finder: _Finder, context: Mapping[str, Any])
 
 
 def _check_budget(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> list[Finding]:
-    """Contributions against the budget, each counted at its most (see :func:`mou_builder.money.maximum`).
+    """Contributions against the budget, each counted at its most (see :func:`mou_builder.spec.money.maximum`).
 
     A not-to-exceed amount and a capped rate count as their ceiling; an
     amount set by a document without a ceiling, or a rate without a cap, is

@@ -39,10 +39,10 @@ from mou_builder.document import (
     Table,
 )
 from mou_builder.errors import RenderError, TemplateError
-from mou_builder.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
+from mou_builder.render.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
 from mou_builder.resources import default_template_path
-from mou_builder.types import PLACEHOLDER
-from mou_builder.word_input import SPEC_XML_NS, check_document, parse_part, open_package, read_docx, read_docx_file
+from mou_builder.spec.types import PLACEHOLDER
+from mou_builder.review.word_input import SPEC_XML_NS, check_document, parse_part, open_package, read_docx, read_docx_file
 
 #: Styles a template must define (by name), with their type.
 REQUIRED_STYLES: dict[str, str] = {
@@ -156,17 +156,17 @@ def build_docx(
     profile: str | Path | None = None,
     strict: bool = False,
 ) -> bytes:
-    """Assemble ``spec`` (a :class:`~mou_builder.model.Spec` or a spec file path) and render it as .docx bytes.
+    """Assemble ``spec`` (a :class:`~mou_builder.spec.model.Spec` or a spec file path) and render it as .docx bytes.
 
     With ``strict``, a spec with a missing required section, or one that still
     holds a placeholder (``[DATE]``), raises
     :class:`~mou_builder.errors.IncompleteSpecError` instead.
     """
     from mou_builder.assembly import assemble
-    from mou_builder.clauses import load_library
-    from mou_builder.completeness import strict_findings
+    from mou_builder.library.clauses import load_library
+    from mou_builder.library.completeness import strict_findings
     from mou_builder.errors import IncompleteSpecError
-    from mou_builder.loader import load_spec
+    from mou_builder.spec.loader import load_spec
 
     if isinstance(spec, (str, Path)):
         spec = load_spec(spec)

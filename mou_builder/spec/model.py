@@ -19,10 +19,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from mou_builder.types import (
+from mou_builder.spec.types import (
     Count, Currency, Days, Flag, Identifier, InstalmentCount, IsoDate, Money, Months, Percent, Text,
 )
-from mou_builder.types import find_placeholders, is_placeholder
+from mou_builder.spec.types import find_placeholders, is_placeholder
 
 SCHEMA_ID = "https://mou-builder.invalid/schemas/mou-spec.schema.json"
 
@@ -1235,7 +1235,7 @@ class Spec(_Model):
 
     @property
     def source(self) -> Any:
-        """The :class:`~mou_builder.loader.SourceMap` of the file the spec came from, or None."""
+        """The :class:`~mou_builder.spec.loader.SourceMap` of the file the spec came from, or None."""
         return self._source
 
 
@@ -2122,7 +2122,7 @@ def _exhibit_problems(spec: Spec) -> Any:
             yield ("exhibits", i, "file"), (
                 f"an exhibit file is a .md or a .docx file, got {_shown(ex.file)}"
             ), ex.file
-    from mou_builder.loader import format_path  # the loader imports this module first
+    from mou_builder.spec.loader import format_path  # the loader imports this module first
 
     known = [ex.id for ex in spec.exhibits]
     for loc, text in _texts(spec, ()):
@@ -2196,7 +2196,7 @@ def _money_limit_problems(spec: Spec) -> Any:
         count = plan.count if plan.count is not None else len(plan.dates)
         if plan.amounts or not _known(total) or count < 2 or count > MAX_INSTALMENTS or total == 0 and c.amount is None:
             continue
-        from mou_builder.money import minor_places  # the money module imports this one
+        from mou_builder.spec.money import minor_places  # the money module imports this one
 
         _, _, exponent = total.as_tuple()
         assert isinstance(exponent, int)

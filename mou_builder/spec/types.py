@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, GetCoreS
 from pydantic import PlainSerializer, PlainValidator, StrictBool, StrictInt, WithJsonSchema
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from mou_builder.currencies import ISO_4217
+from mou_builder.spec.currencies import ISO_4217
 
 # Characters XML 1.0 cannot carry. python-docx raises on them, docxtpl
 # silently drops them: either way the agreement would not say what the

@@ -13,9 +13,9 @@ for each clause (by id, number and heading):
 - comments (author, date, the text they are anchored on, the comment).
 
 The base draft is the one the returned file was built from: rebuilt from
-the spec every build embeds in the .docx (see ``render_word._embed_spec``),
+the spec every build embeds in the .docx (see ``render.word._embed_spec``),
 or given as a spec or .docx. Clauses are matched by the manifest, the
-clause bookmarks and their text together (:func:`word_input.match_clauses`),
+clause bookmarks and their text together (:func:`~mou_builder.review.word_input.match_clauses`),
 so a file saved by LibreOffice or Word, which renumber, duplicate and drop
 bookmarks, reads clause by clause. Nothing here prints or imports Word
 libraries.
@@ -33,16 +33,16 @@ from typing import TYPE_CHECKING, Literal
 
 from lxml import etree
 
-from mou_builder.alignment import WORD, opcodes
+from mou_builder.review.alignment import WORD, opcodes
 from mou_builder.document import ClauseOutline
 from mou_builder.errors import DraftError
-from mou_builder.ooxml import W_NS, w
-from mou_builder.word_input import (
+from mou_builder.render.ooxml import W_NS, w
+from mou_builder.review.word_input import (
     ClausePart, WordDraft, clause_parts, clean, match_clauses, paragraph_texts, read_docx, read_docx_file, text_of,
 )
 
 if TYPE_CHECKING:
-    from mou_builder.clauses import ClauseLibrary
+    from mou_builder.library.clauses import ClauseLibrary
     from mou_builder.document import Document
 
 REVIEW_VERSION = 1
@@ -140,8 +140,8 @@ class Base:
 
 def base_of_document(name: str, document: Document, template: str | Path | None = None) -> Base:
     """The base from an assembled document, as its .docx reads (so that the text compares like for like)."""
-    from mou_builder.render_word import render_docx
-    from mou_builder.word_input import outline
+    from mou_builder.render.word import render_docx
+    from mou_builder.review.word_input import outline
 
     return Base(name, outline(read_docx(render_docx(document, template=template), name)), document=document)
 
@@ -154,7 +154,7 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
     """
     from mou_builder.assembly import assemble
     from mou_builder.errors import ProfileError
-    from mou_builder.word_input import spec_of_draft
+    from mou_builder.review.word_input import spec_of_draft
 
     spec = spec_of_draft(reviewed, "give the draft it came from with --base (its spec or .docx)")
     notes = []
@@ -197,18 +197,18 @@ def base_from_embedded(reviewed: WordDraft, library: ClauseLibrary | None = None
 
 def load_base(path: str | Path, library: ClauseLibrary | None = None, profile: str | None = None) -> Base:
     """The base from a file: a .docx mou-builder wrote, or a spec."""
-    from mou_builder.review import is_docx
+    from mou_builder.review.drafts import is_docx
 
     if is_docx(path):
         draft = read_docx(read_docx_file(path), str(path))
         if not draft.from_mou_builder:
             raise DraftError(f"{path}: not written by mou-builder (it carries no clause manifest); "
                              "give the spec of the draft instead")
-        from mou_builder.word_input import outline
+        from mou_builder.review.word_input import outline
 
         return Base(str(path), outline(draft))
     from mou_builder.assembly import assemble
-    from mou_builder.loader import load_spec
+    from mou_builder.spec.loader import load_spec
 
     return base_of_document(str(path), assemble(load_spec(path), library, profile))
 
@@ -550,7 +550,7 @@ def carry_comments(report: ReviewReport, next_draft: WordDraft) -> tuple[bytes, 
     import io
     import zipfile
 
-    from mou_builder.word_input import open_package, parse_part
+    from mou_builder.review.word_input import open_package, parse_part
 
     if not next_draft.from_mou_builder:
         raise DraftError(f"{next_draft.name}: not written by mou-builder (it carries no clause manifest), "

@@ -3,8 +3,8 @@
 Both drafts become lists of body elements (rendered by the Word writer from
 assembled documents, or read from .docx files), split into segments at
 mou-builder's section and clause bookmarks and cleaned (see
-:mod:`mou_builder.word_input`). Segments are matched by key; those that
-left the heaviest common order (:func:`~mou_builder.alignment.moved_keys`)
+:mod:`mou_builder.review.word_input`). Segments are matched by key; those that
+left the heaviest common order (:func:`~mou_builder.review.alignment.moved_keys`)
 are *moves*. Inside a matched segment, and between matched segments,
 paragraphs and tables are aligned by text, and what differs is written as
 Word revisions a reviewer can accept or reject:
@@ -13,7 +13,7 @@ Word revisions a reviewer can accept or reject:
   changed paragraph or table cell; whole paragraphs and table rows inserted
   or deleted (their paragraph marks and rows marked too);
 - a moved clause or section, and a paragraph that moved in any draft
-  (:func:`~mou_builder.alignment.align`), as ``w:moveFrom`` at its old place
+  (:func:`~mou_builder.review.alignment.align`), as ``w:moveFrom`` at its old place
   and ``w:moveTo`` at its new one, inside named move ranges; words edited in
   the moved text are ``w:del`` at the source and ``w:ins`` at the destination;
 - the headers and footers of two .docx files, each against the old file's
@@ -37,16 +37,16 @@ from typing import Any
 
 from lxml import etree
 
-from mou_builder.alignment import WORD, Items, Step, Wording, align, moved_keys, opcodes, similar
+from mou_builder.review.alignment import WORD, Items, Step, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import Document
 from mou_builder.errors import MouError
-from mou_builder.ooxml import el, text_el, w
-from mou_builder.render_word import (
+from mou_builder.render.ooxml import el, text_el, w
+from mou_builder.render.word import (
     _BodyWriter, _find_anchor, _package, _render_template, add_abstract_num, finished_bytes, open_docx,
     style_ids_by_name,
 )
 from mou_builder.resources import default_template_path
-from mou_builder.word_input import (
+from mou_builder.review.word_input import (
     Segment, WordDraft, clean, cleaned_segments, format_key, formatting, layout_fields_named, margin_refs, read_docx,
     text_of,
 )

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mou_builder.clauses import ClauseFile, ClauseLibrary
-    from mou_builder.completeness import Profile
+    from mou_builder.library.clauses import ClauseFile, ClauseLibrary
+    from mou_builder.library.completeness import Profile
     from mou_builder.document import Finding
-    from mou_builder.model import ClauseOverride, Spec
-    from mou_builder.review_edits import Base, ReviewReport
+    from mou_builder.spec.model import ClauseOverride, Spec
+    from mou_builder.review.edits import Base, ReviewReport
 
 
 def text_sha256(paragraphs: Sequence[str]) -> str:
@@ -34,7 +34,7 @@ def text_sha256(paragraphs: Sequence[str]) -> str:
 
 def overridden(clause: ClauseFile, override: ClauseOverride, label: str) -> ClauseFile:
     """``clause`` with the override's heading and words (used literally, as a clause written in the spec is)."""
-    from mou_builder.clauses import ClauseFile
+    from mou_builder.library.clauses import ClauseFile
 
     # the version the words were made against: a later library version does not make them that version's
     header = clause.header.model_copy(update={"title": override.title or clause.header.title,
@@ -78,7 +78,7 @@ def stale_overrides(spec: Spec, library: ClauseLibrary, profile: Profile | str |
     if not spec.clauses.override:
         return []
     from mou_builder.assembly import assemble
-    from mou_builder.changes import outline
+    from mou_builder.review.changes import outline
 
     plain = assemble(without_overrides(spec), library, profile)
     texts = {c.id: c.paragraphs for c in outline(plain)}
@@ -107,7 +107,7 @@ def stale_overrides(spec: Spec, library: ClauseLibrary, profile: Profile | str |
 
 def _both_sides(override: ClauseOverride, library_text: Sequence[str]) -> str:
     """How the library's text now differs from the override's words, a few edits quoted."""
-    from mou_builder.review_edits import word_edits
+    from mou_builder.review.edits import word_edits
 
     title = override.title or (library_text[0] if library_text else "")
     mine = [title, *(p.strip() for p in re.split(r"\n\s*\n", override.text) if p.strip())]
@@ -152,7 +152,7 @@ def adoptable(report: ReviewReport, base: Base) -> tuple[list[dict[str, Any]], l
 
         raise DraftError("adopting edits needs the draft rebuilt from its spec (the one the returned draft carries, "
                          "or --base SPEC), not a .docx base")
-    from mou_builder.changes import outline
+    from mou_builder.review.changes import outline
 
     built = {c.id: c.paragraphs for c in outline(base.document)}
     entries = {e.id: e for e in base.document.manifest}
@@ -230,7 +230,7 @@ def _adopted(spec_text: str, spec_format: str, current: Sequence[Mapping[str, An
             end -= 1  # blank lines and comments before the next key belong to it, and stay
         # the whole file, not the block alone: an alias in the block names an anchor given elsewhere;
         # and read as the loader reads it (a title 'No' is text, not YAML 1.1's false)
-        from mou_builder.loader import parse_spec_text
+        from mou_builder.spec.loader import parse_spec_text
 
         existing = dict(parse_spec_text(spec_text, fmt="yaml")[0].get("clauses") or {})
         dropped = [f"line {start + k + 1}: {text}" for k, text in _comments("".join(lines[start:end]))]
@@ -296,7 +296,7 @@ def adopt_with_notes(report: ReviewReport, base: Base, spec_path: Path,
     """:func:`adopt`, and notes of what the rewrite did not keep (comments in the old ``clauses:`` block)."""
     from mou_builder.errors import DraftError, SpecError
     from mou_builder.files import read_regular
-    from mou_builder.loader import MAX_SPEC_BYTES, decode_spec_bytes, loads_spec
+    from mou_builder.spec.loader import MAX_SPEC_BYTES, decode_spec_bytes, loads_spec
 
     overrides, skipped = adoptable(report, base)
     try:

@@ -25,7 +25,7 @@ def document_lines(doc: Document) -> list[str]:
     """The document's text as lines for comparing drafts: paragraphs, and each table row as one line.
 
     A row's cells are joined by `` | `` (a cell's own paragraphs by line
-    breaks), as a .docx file's rows read by ``word_input.text_lines``; rows
+    breaks), as a .docx file's rows read by ``review.word_input.text_lines``; rows
     and paragraphs without text are left out.
     """
     return [line for line in _document_texts(doc, _block_lines) if line]

@@ -21,7 +21,7 @@ Schema = dict[str, Any]
 @lru_cache(maxsize=1)
 def model_schema() -> Schema:
     """The JSON Schema of a spec, in the model's order of sections and fields."""
-    from mou_builder.schema import spec_schema
+    from mou_builder.spec.schema import spec_schema
 
     return spec_schema()
 

@@ -14,8 +14,8 @@ from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 from typing import Any
 
-from mou_builder.model import Contribution, Spec
-from mou_builder.types import Placeholder, is_placeholder
+from mou_builder.spec.model import Contribution, Spec
+from mou_builder.spec.types import Placeholder, is_placeholder
 
 #: Each equal instalment of a total that is still a placeholder: to be filled in with it.
 UNKNOWN_INSTALMENT = Placeholder("[INSTALMENT]")

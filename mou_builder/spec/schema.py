@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mou_builder.model import SCHEMA_ID, Spec
+from mou_builder.spec.model import SCHEMA_ID, Spec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def spec_schema() -> dict[str, Any]:
-    """The JSON Schema of :class:`~mou_builder.model.Spec`."""
+    """The JSON Schema of :class:`~mou_builder.spec.model.Spec`."""
     schema = Spec.model_json_schema(mode="validation")
     schema["$schema"] = DIALECT
     schema["$id"] = SCHEMA_ID

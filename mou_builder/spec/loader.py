@@ -1,4 +1,4 @@
-"""Read a spec (YAML or JSON: a file, an open file, text, or parsed data) into a validated :class:`~mou_builder.model.Spec`.
+"""Read a spec (YAML or JSON: a file, an open file, text, or parsed data) into a validated :class:`~mou_builder.spec.model.Spec`.
 
 The YAML is *composed* (parsed into nodes that keep their line and column)
 rather than loaded, and values are built from the nodes here, so that:
@@ -32,11 +32,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from mou_builder.currencies import ISO_4217
+from mou_builder.spec.currencies import ISO_4217
 from mou_builder.errors import SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
-from mou_builder.model import Spec
-from mou_builder.types import MAX_PLACES, as_placeholder, exact_float, short_value, unquoted_placeholder
+from mou_builder.spec.model import Spec
+from mou_builder.spec.types import MAX_PLACES, as_placeholder, exact_float, short_value, unquoted_placeholder
 
 #: Largest spec file read, in bytes. Real agreements are a few kilobytes.
 MAX_SPEC_BYTES = 1_000_000
@@ -337,7 +337,7 @@ def _compose_checked(text: str, source: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        from mou_builder.yaml_errors import explain  # only on an error: keeps the happy path's imports
+        from mou_builder.spec.yaml_errors import explain  # only on an error: keeps the happy path's imports
 
         _fail(source, *explain(exc, text))
     except yaml.reader.ReaderError as exc:

@@ -1,7 +1,7 @@
 """Comparing two drafts: the change summary, the Word redline and the text diff.
 
 A *draft* is a spec file (YAML or JSON), a .docx file (one mou-builder wrote,
-or any other), a :class:`~mou_builder.model.Spec`, an assembled
+or any other), a :class:`~mou_builder.spec.model.Spec`, an assembled
 :class:`~mou_builder.document.Document`, or the bytes of a .docx file. How
 much a comparison can say depends on what the drafts are:
 
@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from mou_builder.changes import ChangeSummary, DraftFacts, compare, summary_groups, unified_diff
+from mou_builder.review.changes import ChangeSummary, DraftFacts, compare, summary_groups, unified_diff
 from mou_builder.document import Document
-from mou_builder.word_input import (
+from mou_builder.review.word_input import (
     WordDraft, cleaned_segments, margin_lines, outline, read_docx, read_docx_file, text_lines_and_formats,
 )
 
 if TYPE_CHECKING:
-    from mou_builder.clauses import ClauseLibrary
-    from mou_builder.completeness import Profile
-    from mou_builder.model import Spec
+    from mou_builder.library.clauses import ClauseLibrary
+    from mou_builder.library.completeness import Profile
+    from mou_builder.spec.model import Spec
 
 #: What can be compared: a path (spec or .docx), a Spec, a Document, or .docx bytes.
 DraftSource = Union[str, "os.PathLike[str]", "Spec", Document, bytes]
@@ -78,11 +78,11 @@ def load_draft(
         label = name or str(source)
         if is_docx(path):
             return Draft(label, word=read_docx(read_docx_file(path), label))
-        from mou_builder.loader import load_spec
+        from mou_builder.spec.loader import load_spec
 
         spec = load_spec(path)
         return Draft(label, spec=spec, document=_assemble(spec, profile, library))
-    from mou_builder.model import Spec  # only now: a comparison of .docx files needs no pydantic
+    from mou_builder.spec.model import Spec  # only now: a comparison of .docx files needs no pydantic
 
     if isinstance(source, Spec):
         return Draft(name or source.agreement.title, spec=source, document=_assemble(source, profile, library))
@@ -136,9 +136,9 @@ def redline(
     drafts always give the same bytes. ``summary_page`` puts the change
     summary on a cover page. ``template`` is used for drafts given as specs.
     An empty or blank ``author`` (or one Word cannot carry) raises
-    :class:`~mou_builder.tracked_changes.RedlineError`.
+    :class:`~mou_builder.review.tracked_changes.RedlineError`.
     """
-    from mou_builder.tracked_changes import Cover, checked_author, redline_docx, render_redline
+    from mou_builder.review.tracked_changes import Cover, checked_author, redline_docx, render_redline
 
     checked_author(author)  # before the drafts are read: a bad author is refused at once
     a, b = _loaded(old, "old", profile, library), _loaded(new, "new", profile, library)
@@ -158,7 +158,7 @@ def redline(
 
 
 def _docx_of(draft: Draft, template: str | Path | None) -> WordDraft:
-    from mou_builder.render_word import render_docx
+    from mou_builder.render.word import render_docx
 
     assert draft.document is not None
     return read_docx(render_docx(draft.document, template=template), draft.name)

@@ -23,12 +23,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from mou_builder.alignment import Items, Wording, align, moved_keys, opcodes, similar
+from mou_builder.review.alignment import Items, Wording, align, moved_keys, opcodes, similar
 from mou_builder.document import ClauseOutline, Document, Finding
-from mou_builder.text_render import block_paragraphs, document_lines, render_markdown
+from mou_builder.render.text import block_paragraphs, document_lines, render_markdown
 
 if TYPE_CHECKING:
-    from mou_builder.model import Spec
+    from mou_builder.spec.model import Spec
 
 SUMMARY_VERSION = 3
 
@@ -38,7 +38,7 @@ class DraftFacts:
     """What a comparison knows about one draft (None: not known for this kind of draft)."""
 
     name: str
-    #: The text as lines: paragraphs, and each table row as one line (see ``text_render.document_lines``).
+    #: The text as lines: paragraphs, and each table row as one line (see ``render.text.document_lines``).
     lines: tuple[str, ...]
     spec: Spec | None = None
     clauses: tuple[ClauseOutline, ...] | None = None
@@ -231,7 +231,7 @@ def _text_changes(old: Sequence[str], new: Sequence[str], old_formats: Sequence[
     return TextChanges(count["changed"], count["inserted"], count["deleted"], count["moved"], count["formatted"])
 
 
-#: Lines of text as :func:`~mou_builder.alignment.align` compares them: a line is edited when mostly the same words.
+#: Lines of text as :func:`~mou_builder.review.alignment.align` compares them: a line is edited when mostly the same words.
 LINES: Items[str, Wording] = Items(key=lambda line: line, words=lambda line: Wording(line).words, shape=Wording,
                                    alike=similar)
 
@@ -599,7 +599,7 @@ class _Side:
         if field in _MONEY_FIELDS and isinstance(value, (str, int)) and not isinstance(value, bool):
             from decimal import Decimal, InvalidOperation
 
-            from mou_builder.clauses import format_money
+            from mou_builder.library.clauses import format_money
 
             try:
                 return format_money(Decimal(str(value)), currency)
@@ -681,7 +681,7 @@ def _item_label(field: str, item: dict[str, Any], index: int, side: _Side) -> st
     if field == "signatories" and "party" in item:
         return f"{noun} for {side.parties.get(item['party'], item['party'])}"
     if field == "exhibits":  # as the draft names it: "Exhibit A (Data Elements)"
-        from mou_builder.model import exhibit_letter
+        from mou_builder.spec.model import exhibit_letter
 
         return f"Exhibit {exhibit_letter(index)} ({item.get('title') or item.get('id')})"
     for key in ("activity", "description", "name", "kind", "period", "title"):

@@ -1,0 +1,1 @@
+"""The clause library: clauses and their markup, and the completeness profiles."""

@@ -1,0 +1,1 @@
+"""Reviewing drafts: reading .docx files, comparing drafts, the redline, a returned draft's edits."""
