@@ -432,13 +432,12 @@ def _amendment_findings(original: Path, new_spec: Any, library: Any, profile: st
     from mou_builder.document import Finding
 
     old_spec = _signed_spec(original, new_spec)
+    source = str(new_spec.source.source) if new_spec.source is not None else None
     try:
         amendment = amendment_items(old_spec, new_spec, library=library, profile=profile)
     except AmendmentError as exc:
         return [Finding("nothing-to-amend", "error", "amendment", "agreement", f"{exc} (against {original})",
-                        "change the new version, or check it without --amends", str(new_spec.source.source)
-                        if new_spec.source is not None else None)]
-    source = str(new_spec.source.source) if new_spec.source is not None else None
+                        "change the new version, or check it without --amends", source)]
     return [Finding("amendment-unsigned", "error", "signatories", "signatories", problem,
                     "add the signatory, or leave that party's obligations as they were", source)
             for problem in amendment_problems(amendment, old_spec, new_spec)]
