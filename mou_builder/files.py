@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 
 
 class NotRegularFile(OSError):
@@ -32,3 +33,21 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
         if not stat.S_ISREG(mode):
             raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
         return handle.read(limit + 1)
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int, error: Callable[[str], Exception], *,
+                 not_regular: str, too_large: str) -> bytes:
+    """:func:`read_regular`, each failure raised as ``error`` naming ``path``.
+
+    ``not_regular`` says what the file should have been ("not a regular
+    file; a profile is a YAML file"), ``too_large`` why the limit is where it is.
+    """
+    try:
+        data = read_regular(path, limit)
+    except NotRegularFile:
+        raise error(f"{path}: {not_regular}") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise error(f"{path}: {too_large}")
+    return data

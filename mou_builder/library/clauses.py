@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
-from mou_builder.files import NotRegularFile, read_regular
+from mou_builder.files import read_bounded
 from mou_builder.library.markup import REF_RE, TOKEN, MarkupError, ParsedBlock, parse_blocks
 from mou_builder.spec.model import Body, Party, Spec, exhibit_letter
 from mou_builder.spec.money import payment_plans
@@ -137,14 +137,8 @@ def normalise(text: str) -> str:
 
 def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") -> ClauseFile:
     """Read one clause file; raises :class:`ClauseError` naming the file."""
-    try:
-        data = read_regular(path, MAX_CLAUSE_FILE)
-    except NotRegularFile:
-        raise ClauseError(f"{path}: not a regular file; a clause is a Markdown file") from None
-    except OSError as exc:
-        raise ClauseError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_CLAUSE_FILE:
-        raise ClauseError(f"{path}: larger than {MAX_CLAUSE_FILE // 1024} KB; a clause file holds one clause")
+    data = read_bounded(path, MAX_CLAUSE_FILE, ClauseError,
+                        not_regular="not a regular file; a clause is a Markdown file", too_large=f"larger than {MAX_CLAUSE_FILE // 1024} KB; a clause file holds one clause")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mou_builder.library.clauses import ClauseLibrary, SectionDef, Selection, and_list, evaluate, format_money, load_library, load_yaml, select_clauses, spec_context
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
-from mou_builder.files import NotRegularFile, read_regular
+from mou_builder.files import read_bounded
 from mou_builder.spec.model import Spec
 from mou_builder.spec.money import maximum
 from mou_builder.resources import clause_library_dir
@@ -151,15 +151,9 @@ MAX_PROFILE_FILE = 256 * 1024
 @lru_cache(maxsize=64)
 def _read_profile(path: Path, mtime_ns: int, size: int) -> Profile:
     """Read a profile file, once per version of it (mtime and size are part of the cache key)."""
-    try:
-        # a regular file of a profile's size: a FIFO would hang the command, /dev/zero fill the memory
-        data = read_regular(path, MAX_PROFILE_FILE)
-    except NotRegularFile:
-        raise ProfileError(f"{path}: not a regular file; a profile is a YAML file") from None
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_PROFILE_FILE:
-        raise ProfileError(f"{path}: larger than {MAX_PROFILE_FILE // 1024} KB, more than a profile holds")
+    # a regular file of a profile's size: a FIFO would hang the command, /dev/zero fill the memory
+    data = read_bounded(path, MAX_PROFILE_FILE, ProfileError,
+                        not_regular="not a regular file; a profile is a YAML file", too_large=f"larger than {MAX_PROFILE_FILE // 1024} KB, more than a profile holds")
     try:
         raw = load_yaml(data.decode("utf-8"))
     except UnicodeDecodeError as exc:

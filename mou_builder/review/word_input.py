@@ -40,7 +40,7 @@ from lxml import etree
 
 from mou_builder.document import ClauseOutline
 from mou_builder.errors import DraftError, MouError
-from mou_builder.files import NotRegularFile, read_regular
+from mou_builder.files import NotRegularFile, read_bounded, read_regular
 from mou_builder.render.ooxml import MC_NS, w
 
 if TYPE_CHECKING:
@@ -274,15 +274,8 @@ def check_document(root: etree._Element, name: str, member: str, error: type[Mou
 
 def read_docx_file(path: str | os.PathLike[str], error: type[MouError] = DraftError) -> bytes:
     """The bytes of a .docx file on disk, read up to :data:`MAX_FILE_BYTES` (a device or pipe is refused)."""
-    try:
-        data = read_regular(path, MAX_FILE_BYTES)
-    except NotRegularFile:
-        raise error(f"{path}: not a regular file") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise error(f"{path}: larger than {MAX_FILE_BYTES // MB} MB, more than a Word agreement needs")
-    return data
+    return read_bounded(path, MAX_FILE_BYTES, error, not_regular="not a regular file",
+                        too_large=f"larger than {MAX_FILE_BYTES // MB} MB, more than a Word agreement needs")
 
 
 def open_package(data: bytes, name: str, error: type[MouError] = DraftError) -> zipfile.ZipFile:
