@@ -138,7 +138,8 @@ def normalise(text: str) -> str:
 def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") -> ClauseFile:
     """Read one clause file; raises :class:`ClauseError` naming the file."""
     data = read_bounded(path, MAX_CLAUSE_FILE, ClauseError,
-                        not_regular="not a regular file; a clause is a Markdown file", too_large=f"larger than {MAX_CLAUSE_FILE // 1024} KB; a clause file holds one clause")
+                        not_regular="not a regular file; a clause is a Markdown file",
+                        too_large=f"larger than {MAX_CLAUSE_FILE // 1024} KB; a clause file holds one clause")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -153,7 +153,8 @@ def _read_profile(path: Path, mtime_ns: int, size: int) -> Profile:
     """Read a profile file, once per version of it (mtime and size are part of the cache key)."""
     # a regular file of a profile's size: a FIFO would hang the command, /dev/zero fill the memory
     data = read_bounded(path, MAX_PROFILE_FILE, ProfileError,
-                        not_regular="not a regular file; a profile is a YAML file", too_large=f"larger than {MAX_PROFILE_FILE // 1024} KB, more than a profile holds")
+                        not_regular="not a regular file; a profile is a YAML file",
+                        too_large=f"larger than {MAX_PROFILE_FILE // 1024} KB, more than a profile holds")
     try:
         raw = load_yaml(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
