@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+from mou_builder.cache import compiled
 from mou_builder.spec.currencies import ISO_4217
 from mou_builder.errors import SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
@@ -487,6 +488,7 @@ def validate_spec(data: Mapping[str, Any], source_map: SourceMap | None = None) 
         SpecProblem(source_map.source, *source_map.locate(loc), format_path(loc), message)
         for loc, message in _float_amount_problems(data)
     ]
+    compiled(Spec)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:

@@ -1191,9 +1191,11 @@ class Spec(_Model):
     legal: LegalStatus | None = Field(None, description="Legal status, governing law and authority.")
     signatories: list[Signatory] = Field(default_factory=list, description="Who signs for each party.")
     general_provisions: GeneralProvisions = Field(
-        default_factory=GeneralProvisions, description="General provisions (boilerplate)."
+        # model_construct: the defaults as they are (as GeneralProvisions() would give them), without
+        # building a validator for the class only to check values that need no checking.
+        default_factory=GeneralProvisions.model_construct, description="General provisions (boilerplate)."
     )
-    clauses: ClauseChoices = Field(default_factory=ClauseChoices,
+    clauses: ClauseChoices = Field(default_factory=ClauseChoices.model_construct,
                                    description="Clause choices: pin, exclude, add, override.")
     exhibits: list[Exhibit] = Field(
         default_factory=list,

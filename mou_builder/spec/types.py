@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic import PlainSerializer, PlainValidator, StrictBool, StrictInt, WithJsonSchema
+from pydantic import PlainSerializer, StrictBool, StrictInt, WithJsonSchema
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from mou_builder.spec.currencies import ISO_4217
@@ -132,6 +132,27 @@ class _OrPlaceholder:
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
         return {"anyOf": [handler(schema["schema"]), PLACEHOLDER_SCHEMA]}  # type: ignore[typeddict-item]
+
+
+def _as_inner(value: Any, handler: Any) -> Any:
+    return handler(value)
+
+
+class _Plain:
+    """Annotation: validate with ``func`` alone, serialize as the annotated type (pydantic's ``PlainValidator``).
+
+    Pydantic's own puts a lambda in the core schema, which cannot be
+    pickled; the compiled spec validator is kept between runs (see
+    :mod:`mou_builder.cache`), so every function in it is a module's.
+    """
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            self.func, serialization=core_schema.wrap_serializer_function_ser_schema(_as_inner, schema=handler(source)),
+        )
 
 
 #: Add to a typed field's ``Annotated`` to let it hold a placeholder (see :class:`Placeholder`).
@@ -296,7 +317,7 @@ _EXACT_JSON = PlainSerializer(str, return_type=str, when_used="json")
 
 Money = Annotated[
     Decimal,
-    PlainValidator(_money),
+    _Plain(_money),
     _EXACT_JSON,
     WithJsonSchema(
         {
@@ -324,7 +345,7 @@ def _percent(value: Any) -> Decimal:
 #: A percentage from 0 to 100, with at most 4 decimal places.
 Percent = Annotated[
     Decimal,
-    PlainValidator(_percent),
+    _Plain(_percent),
     _EXACT_JSON,
     WithJsonSchema(
         {
@@ -375,6 +396,6 @@ def _currency(value: Any) -> str:
 
 Currency = Annotated[
     str,
-    PlainValidator(_currency),
+    _Plain(_currency),
     WithJsonSchema({"type": "string", "enum": sorted(ISO_4217)}),
 ]
