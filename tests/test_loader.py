@@ -69,6 +69,13 @@ def test_json_spec_gets_lines(tmp_path: Path) -> None:
     assert messages[0] == f"{bad}:4:22: agreement.document_date: is not a real calendar date: '2026-13-01'"
 
 
+def test_a_json_key_given_twice_is_refused_at_its_line_though_json_would_keep_the_last() -> None:
+    text = '{\n  "agreement": {"title": "A"},\n  "parties": [],\n  "agreement": {"title": "B"}\n}\n'
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(text, source="d.json")
+    assert str(caught.value) == "d.json:4:3: agreement: duplicate key 'agreement' (first given at line 2)"
+
+
 def test_file_over_size_bound_is_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_text("recitals:\n" + "  - " + "x" * 1_100_000 + "\n")
