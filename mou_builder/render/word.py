@@ -742,6 +742,25 @@ _CELL_PADDING_DXA = 2 * 90 + 60
 _BREAKS = re.compile(r"\s+|(?<=[-/])")
 
 
+class _CharEms(dict):  # type: ignore[type-arg]
+    """Ems of each character, worked out on first sight (a large table measures some 100,000)."""
+
+    def __init__(self, lower: float) -> None:
+        super().__init__()
+        self.lower = lower
+
+    def __missing__(self, c: str) -> float:
+        lower = self.lower
+        ems = self[c] = (max(0.95, 1.6 * lower) if c in _WIDE else 0.6 * lower if c in _NARROW
+                         else 1.3 * lower if c.isupper() else lower)
+        return ems
+
+
+@functools.lru_cache(maxsize=None)
+def _char_ems(lower: float) -> _CharEms:
+    return _CharEms(lower)
+
+
 @dataclass(frozen=True)
 class _Measure:
     """An estimate of how wide text is in a paragraph style, from its size and font name (no font file is read:
@@ -763,10 +782,7 @@ class _Measure:
 
     def width(self, text: str) -> int:
         """Twips ``text`` takes on one line (a little more than it does, rather than less)."""
-        lower = self.lowercase
-        ems = sum(max(0.95, 1.6 * lower) if c in _WIDE else 0.6 * lower if c in _NARROW
-                  else 1.3 * lower if c.isupper() else lower for c in text)
-        return round(ems * self.size)
+        return round(sum(map(_char_ems(self.lowercase).__getitem__, text)) * self.size)
 
     def lines(self, text: str, room: int, *, bold: bool = False) -> tuple[int, int]:
         """How many lines ``text`` takes in ``room`` twips, and a right indent (twips) that makes that certain.

@@ -524,17 +524,13 @@ def _segment_key(element: etree._Element) -> str | None:
     return None
 
 
+_TEXT_TAGS = (w("t"), w("delText"), w("br"), w("tab"), w("cr"))
+_AS_TEXT = {w("br"): "\n", w("cr"): "\n", w("tab"): "\t"}
+
+
 def text_of(element: etree._Element) -> str:
     """The text an element shows (deleted text included), breaks and tabs as characters."""
-    parts = []
-    for node in element.iter(w("t"), w("delText"), w("br"), w("tab"), w("cr")):
-        if node.tag in (w("br"), w("cr")):
-            parts.append("\n")
-        elif node.tag == w("tab"):
-            parts.append("\t")
-        else:
-            parts.append(node.text or "")
-    return "".join(parts)
+    return "".join(_AS_TEXT.get(node.tag) or node.text or "" for node in element.iter(*_TEXT_TAGS))
 
 
 def paragraph_texts(elements: Iterable[etree._Element]) -> list[str]:
