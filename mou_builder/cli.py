@@ -8,6 +8,7 @@ commands so that ``mou-build --help`` stays fast.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -54,15 +55,31 @@ def _errors() -> Iterator[None]:
         # The reader of our output has gone (`mou-build clauses list | head`): click's main
         # ends quietly with exit status 1, as Python's documentation advises for a closed pipe.
         raise
-    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
-        if os.environ.get("MOU_DEBUG"):
-            raise
-        click.echo(
-            f"mou-build: internal error ({type(exc).__name__}: {exc}). This is a bug in mou-builder; "
-            "run again with MOU_DEBUG=1 to see the traceback and please report it.",
-            err=True,
-        )
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_FULL:
+            _internal_error(exc)
+        # Every file mou-builder writes reports its own errors; what is left is the printed
+        # output, redirected to a full disk.
+        click.echo(f"mou-build: could not write the output ({exc.strerror})", err=True)
         sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
+        _internal_error(exc)
+
+
+#: Errors writing to a disk that has no room left (standard output redirected to a file).
+_OUTPUT_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _internal_error(exc: Exception) -> None:
+    """An error nothing else explains: a bug. One line and exit 1 (MOU_DEBUG=1: the traceback)."""
+    if os.environ.get("MOU_DEBUG"):
+        raise exc
+    click.echo(
+        f"mou-build: internal error ({type(exc).__name__}: {exc}). This is a bug in mou-builder; "
+        "run again with MOU_DEBUG=1 to see the traceback and please report it.",
+        err=True,
+    )
+    sys.exit(1)
 
 
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -1223,8 +1240,16 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # closed, or a reader that has gone: as a normal exit, say nothing
+        except (BrokenPipeError, ValueError):  # the reader has gone, or the stream is closed: nothing to say
             code = code or 1
+        except OSError as exc:  # a full disk under a redirected output: say so, as Python's own exit would
+            code = code or 1
+            if stream is sys.stdout:
+                try:
+                    sys.stderr.write(f"mou-build: could not write the output ({exc.strerror or exc})\n")
+                    sys.stderr.flush()
+                except (OSError, ValueError):
+                    pass
     os._exit(code)
 
 

@@ -44,3 +44,14 @@ def test_a_written_file_is_complete_when_the_command_has_ended(tmp_path: Path) -
 def test_the_exit_status_is_the_one_sys_exit_gives() -> None:
     assert [_exit_status(code) for code in (None, 0, 1, 2)] == [0, 0, 1, 2]
     assert _exit_status("a message") == 1
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [("reference",), ("schema",), ("show", EXAMPLES[0])])
+def test_output_to_a_full_disk_is_reported_not_called_a_bug(args: tuple[object, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "mou_builder", *map(str, args)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr == "mou-build: could not write the output (No space left on device)\n"
