@@ -30,6 +30,8 @@ from typing import Any
 
 #: The largest cached validator read back (the spec's is about 100 KB).
 _MAX_ENTRY = 16 * 1024 * 1024
+#: Entries kept per model (several installed versions may take turns).
+_ENTRIES_PER_MODEL = 8
 #: Models whose validators are ready in this process.
 _READY: set[type] = set()
 
@@ -138,8 +140,18 @@ def _store(model: Any, path: Path) -> None:
         except BaseException:
             os.unlink(temp)
             raise
+        _prune(path)
     except OSError:
         pass  # a full disk or a read-only temp folder only costs the next run its start-up time
+
+
+def _prune(kept: Path) -> None:
+    """Keep the newest :data:`_ENTRIES_PER_MODEL` entries of a model: each change to its source made one."""
+    prefix = kept.name.rsplit("-", 1)[0]
+    entries = sorted(kept.parent.glob(f"{prefix}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[_ENTRIES_PER_MODEL:]:
+        if old != kept:
+            old.unlink(missing_ok=True)
 
 
 def _no_follow(path: str, flags: int) -> int:

@@ -158,3 +158,23 @@ def test_a_clause_check_runs_before_compiling_even_with_a_warm_cache(tmp_path: P
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
         assert done.stdout.split() == ["refused", "refused"], done.stderr
     assert list((tmp_path / f"mou-builder-cache-{os.getuid()}").glob("__jinja2_*"))  # the cache was in use
+
+
+def test_old_entries_of_a_model_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mou_builder.spec.model import Spec
+
+    monkeypatch.setattr(cache, "cache_folder", lambda: tmp_path)
+    for n in range(12):  # entries made for earlier versions of the model's source, oldest first
+        old = tmp_path / f"validator-Spec-{n:032x}.pickle"
+        old.write_bytes(b"old")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    other = tmp_path / "validator-Profile-0.pickle"
+    other.write_bytes(b"another model's")
+    os.utime(other, (1, 1))
+    entry = cache._entry(Spec)
+    Spec.model_rebuild()  # its validator built in this process, then stored
+    cache._store(Spec, entry)
+    left = sorted(p.name for p in tmp_path.glob("validator-Spec-*.pickle"))
+    assert entry.name in left and len(left) == cache._ENTRIES_PER_MODEL
+    assert f"validator-Spec-{11:032x}.pickle" in left and f"validator-Spec-{0:032x}.pickle" not in left
+    assert other.exists()
