@@ -89,21 +89,29 @@ def unquoted_placeholder(value: object) -> str | None:
     return None
 
 
+def texts_in(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """``(location, text)`` for every string in a spec (or any part of one), in field order."""
+    # A stack rather than recursion: a long agreement has tens of thousands of values.
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(value, loc)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            out.append((where, item))
+        elif isinstance(item, BaseModel):
+            stack += [(getattr(item, name), (*where, name)) for name in reversed(type(item).model_fields)]
+        elif isinstance(item, (list, tuple)):
+            stack += [(item[i], (*where, i)) for i in range(len(item) - 1, -1, -1)]
+    return out
+
+
 def find_placeholders(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
     """``(location, placeholder)`` for every placeholder in a spec (or any part of one), in field order.
 
     A text that holds two placeholders gives two entries at the same location.
     """
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            found += find_placeholders(getattr(value, name), (*loc, name))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            found += find_placeholders(item, (*loc, i))
-    elif isinstance(value, str):
-        found += [(loc, token) for token in ([str(value)] if is_placeholder(value) else placeholders_in(value))]
-    return found
+    return [(where, token) for where, text in texts_in(value, loc)
+            for token in ([str(text)] if is_placeholder(text) else placeholders_in(text))]
 
 
 def _placeholder_or(value: Any, handler: Any) -> Any:
