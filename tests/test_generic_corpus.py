@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from docx_revisions import W, accept_all, body, reject_all
+from docx_revisions import W, accept_all, body, notes_accepted, notes_rejected, reject_all
 from generic_docx import CORPUS
 from mou_builder.cli import main
+from mou_builder.review.changes import summary_json, summary_markdown, summary_text
 from mou_builder.review.drafts import redline, summarize_changes
 from mou_builder.review.tracked_changes import RedlineError
-from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
+from realclients import libreoffice_pdf, libreoffice_resolved, ooxml_errors_many, pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +197,78 @@ def test_a_tracked_merge_inside_a_table_cell_is_read_accepted() -> None:
     merged = table(["Ana Ruiz,", " Librarian"], merged=True)
     assert summarize_changes(merged, joined).empty
     assert summarize_changes(table(["Ana Ruiz,", " Librarian"], merged=False), joined).text.changed == 1
+
+
+def test_changed_footnotes_are_summarised_by_their_numbers(pairs: dict) -> None:
+    old, new, _ = pairs["footnotes_changed"]
+    summary = summarize_changes(old, new)
+    assert [(c.part, c.kind, c.old, c.new) for c in summary.footnotes] == [
+        ("Footnote 2", "added", None, "As defined in Section 1."),
+        ("Footnote 3", "changed", "Thirty days from the date of the invoice.",
+         "Forty-five days from the date of the invoice."),
+        ("Footnote 3", "removed", "Paid by the Grants Office.", None),  # its number in the old draft
+    ]
+    assert not summary.text and not summary.margins
+    assert "  Footnote 3: changed Thirty days from the date of the invoice. -> Forty-five days" in summary_text(summary)
+    assert "- **Footnote 2**: added As defined in Section 1." in summary_markdown(summary)
+    assert json.loads(summary_json(summary))["footnotes"][1] == {
+        "part": "Footnote 3", "kind": "changed", "old": "Thirty days from the date of the invoice.",
+        "new": "Forty-five days from the date of the invoice."}
+    # the same notes saved with other ids (as another program writes them again): no change
+    from generic_docx import NEW_NOTES, TWELVE, _plain, _saved, with_footnotes
+
+    again = _saved(with_footnotes(_plain(TWELVE[:4], day=3), NEW_NOTES, first_id=7))
+    assert summarize_changes(new, again).empty
+
+
+def test_changed_footnotes_are_tracked_in_the_notes_part(pairs: dict) -> None:
+    old, new, data = pairs["footnotes_changed"]
+    assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+    notes = body(data, "word/footnotes.xml")
+    words = [(m.tag, t.text) for m in notes.iter(f"{W}ins", f"{W}del") for t in m.iter(f"{W}t", f"{W}delText")]
+    # the edited note word by word; the added note inserted whole, the removed one deleted whole
+    assert words == [(f"{W}ins", " As defined in Section 1."), (f"{W}del", "Thirty"), (f"{W}ins", "Forty-five"),
+                     (f"{W}del", " Paid by the Grants Office.")]
+    # in the text, the added reference is inserted and the removed one deleted; the kept ones are plain
+    refs = [(ref.getparent().getparent().tag, ref.get(f"{W}id")) for ref in body(data).iter(f"{W}footnoteReference")]
+    assert [tag for tag, _ in refs] == [f"{W}p", f"{W}ins", f"{W}p", f"{W}del"]
+    assert len({note_id for _, note_id in refs}) == 4
+
+
+def test_footnotes_of_only_one_draft() -> None:
+    """All footnotes removed (the new file has no notes part: the redline gets one) or all added."""
+    from generic_docx import OLD_NOTES, TWELVE, _plain, _saved, with_footnotes
+
+    plain = _saved(_plain(TWELVE[:4], day=2))
+    noted = _saved(with_footnotes(_plain(TWELVE[:4]), OLD_NOTES))
+    for old, new in ((noted, plain), (plain, noted)):
+        data = redline(old, new)
+        assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+        kinds = {c.kind for c in summarize_changes(old, new).footnotes}
+        assert kinds == ({"removed"} if old is noted else {"added"})
+
+
+def test_a_moved_paragraph_keeps_its_footnote_at_both_places(pairs: dict) -> None:
+    old, new, data = pairs["footnote_moved"]
+    summary = summarize_changes(old, new)
+    assert summary.text.moved == 1
+    assert [(c.part, c.kind) for c in summary.footnotes] == [("Footnote 2", "changed")]
+    assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+    # each reference has a note of its own, numbered in the order of the text (LibreOffice reads them so)
+    refs = [(ref.getparent().getparent().tag, ref.get(f"{W}id")) for ref in body(data).iter(f"{W}footnoteReference")]
+    assert refs == [(f"{W}moveFrom", "2"), (f"{W}p", "3"), (f"{W}moveTo", "4")]  # after the separators, 0 and 1
+    ids = [n.get(f"{W}id") for n in body(data, "word/footnotes.xml").iter(f"{W}footnote") if n.get(f"{W}type") is None]
+    assert ids == ["2", "3", "4"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["footnotes_changed", "footnote_moved"])
+def test_libreoffice_accepts_and_rejects_footnote_changes(name: str, pairs: dict, tmp_path: Path) -> None:
+    """LibreOffice's own Accept All gives the new draft's footnotes, its Reject All the old one's."""
+    old, new, data = pairs[name]
+    path = tmp_path / "footnotes.docx"
+    path.write_bytes(data)
+    accepted, rejected = libreoffice_resolved(path, accept=True), libreoffice_resolved(path, accept=False)
+    assert notes_accepted(accepted) == notes_accepted(new)
+    assert notes_accepted(rejected) == notes_accepted(old)
+    assert accept_all(accepted) == accept_all(new) and accept_all(rejected) == accept_all(old)

@@ -111,6 +111,8 @@ class WordDraft:
     spec_sha256: str | None = None
     #: The comments of the comments part, by their ``w:id`` (anchored in the body by comment ranges).
     comments: dict[str, WordComment] = field(default_factory=dict)
+    #: Footnotes and endnotes (``w:footnote``/``w:endnote`` elements, separators left out), by kind and ``w:id``.
+    notes: dict[str, dict[str, etree._Element]] = field(default_factory=dict)
 
     @property
     def from_mou_builder(self) -> bool:
@@ -161,6 +163,10 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
         spec_json, spec_hash = _embedded_spec(package, main)
         comments_part = package.target(main, "comments")
         comments = _comments(package.xml(comments_part)) if comments_part else {}
+        notes = {}
+        for kind in NOTE_KINDS:
+            part = package.target(main, kind + "s")
+            notes[kind] = _notes(package.xml(part), kind) if part else {}
         return WordDraft(
             name=name,
             data=data,
@@ -171,6 +177,7 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
             date=_core_date(package.xml(core)) if core else None,
             margins=margins,
             comments=comments,
+            notes=notes,
             spec_json=spec_json,
             spec_sha256=spec_hash,
         )
@@ -211,6 +218,62 @@ def margin_lines(draft: WordDraft) -> dict[str, tuple[str, ...]]:
     """
     return {label: tuple(text_lines(clean(layout_fields_named([deepcopy(c) for c in root]))))
             for label, root in draft.margins.items()}
+
+
+#: The kinds of notes a Word file holds, each in a part of its own (``footnotes.xml``, ``endnotes.xml``).
+NOTE_KINDS = ("footnote", "endnote")
+
+
+def _notes(root: etree._Element, kind: str) -> dict[str, etree._Element]:
+    """The notes of a footnotes or endnotes part by id; the separators Word keeps there are no one's note."""
+    return {note.get(w("id"), ""): note for note in root.findall(w(kind)) if note.get(w("type"), "normal") == "normal"}
+
+
+def note_references(elements: Iterable[etree._Element]) -> list[etree._Element]:
+    """The footnote and endnote references in ``elements``, in document order."""
+    return [ref for element in elements for ref in element.iter(w("footnoteReference"), w("endnoteReference"))]
+
+
+def note_label(kind: str, number: int) -> str:
+    """How a reader names a note: "Footnote 2", "Endnote 1" (its number in the draft, by the order of references)."""
+    return f"{kind.capitalize()} {number}"
+
+
+def numbered_notes(notes: Mapping[str, Mapping[str, etree._Element]],
+                   body: Iterable[etree._Element]) -> list[tuple[str, etree._Element]]:
+    """``(label, note element)`` of each of ``notes`` (by kind and id, as :attr:`WordDraft.notes`) referenced in ``body`` (cleaned), as the reader numbers them.
+
+    Word numbers footnotes and endnotes, each kind from 1, in the order
+    their references come in the text; the ids in the file are not what a
+    reader sees (LibreOffice writes them again on saving). A note referenced
+    twice is listed once; a reference to no note of the file is skipped.
+    """
+    out: list[tuple[str, etree._Element]] = []
+    counts = dict.fromkeys(NOTE_KINDS, 0)
+    seen: set[tuple[str, str]] = set()
+    for ref in note_references(body):
+        kind = "footnote" if ref.tag == w("footnoteReference") else "endnote"
+        note = notes.get(kind, {}).get(ref.get(w("id"), ""))
+        if note is None or (kind, ref.get(w("id"), "")) in seen:
+            continue
+        seen.add((kind, ref.get(w("id"), "")))
+        counts[kind] += 1
+        out.append((note_label(kind, counts[kind]), note))
+    return out
+
+
+def note_lines(draft: WordDraft, body: Iterable[etree._Element]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The text lines of each note referenced in ``body`` (cleaned), labelled as :func:`numbered_notes` does."""
+    return tuple((label, note_text(note)) for label, note in numbered_notes(draft.notes, body))
+
+
+def note_text(note: etree._Element) -> tuple[str, ...]:
+    """A note's text lines, as :func:`text_lines` reads them, tracked changes accepted.
+
+    A note's text starts after its mark (the number Word shows), usually
+    with a space: lines are compared without the spaces around them.
+    """
+    return tuple(line.strip() for line in text_lines(clean_copies(list(note))) if line.strip())
 
 
 #: Fields whose result depends on the page layout, not on the text: a page number, a page count.
