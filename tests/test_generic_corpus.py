@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from docx_revisions import W, accept_all, body, notes_accepted, notes_rejected, reject_all
-from generic_docx import CORPUS
+from generic_docx import CORPUS, TWELVE, _plain, _saved
 from mou_builder.cli import main
 from mou_builder.review.changes import summary_json, summary_markdown, summary_text
 from mou_builder.review.drafts import redline, summarize_changes
@@ -272,3 +272,56 @@ def test_libreoffice_accepts_and_rejects_footnote_changes(name: str, pairs: dict
     assert notes_accepted(accepted) == notes_accepted(new)
     assert notes_accepted(rejected) == notes_accepted(old)
     assert accept_all(accepted) == accept_all(new) and accept_all(rejected) == accept_all(old)
+
+
+def _styled_table_draft(explicit: bool, day: int) -> bytes:
+    """A table whose style makes its header row bold and coloured, and a paragraph after it.
+
+    ``explicit``: the header row's runs carry that bold and colour themselves
+    (as LibreOffice writes them), and the word "thirty" is made bold.
+    """
+    import docx
+    from docx.oxml import parse_xml
+
+    from generic_docx import W as W_NS
+
+    d = _plain(TWELVE[:1], day=day)
+    d.styles.element.append(parse_xml(
+        f'<w:style {W_NS} w:type="table" w:styleId="Header"><w:name w:val="Header Table"/>'
+        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="1F2A44"/></w:rPr></w:tblStylePr></w:style>'))
+    table = d.add_table(rows=2, cols=2)
+    table._tbl.tblPr.append(parse_xml(f'<w:tblStyle {W_NS} w:val="Header"/>'))
+    for look in table._tbl.tblPr.findall(f"{W}tblLook"):
+        table._tbl.tblPr.remove(look)
+    table._tbl.tblPr.append(parse_xml(f'<w:tblLook {W_NS} w:val="0020" w:firstRow="1"/>'))
+    for row, texts in zip(table.rows, (("Party", "Role"), ("City", "Grantor"))):
+        for cell, text in zip(row.cells, texts):
+            run = cell.paragraphs[0].add_run(text)
+            if explicit and text in ("Party", "Role"):
+                run.bold = True
+                run.font.color.rgb = docx.shared.RGBColor(0x1F, 0x2A, 0x44)
+    p = d.add_paragraph("Payment is due within ")
+    p.add_run("thirty").bold = explicit
+    p.add_run(" days.")
+    return _saved(d)
+
+
+def test_a_table_styles_header_row_formatting_written_into_its_runs_is_no_change() -> None:
+    """Formatting is compared as the reader sees it: the style's bold in the run itself is the same bold."""
+    old, new = _styled_table_draft(False, 1), _styled_table_draft(True, 2)
+    text = summarize_changes(old, new).text
+    assert (text.changed, text.added, text.removed, text.formatted) == (0, 0, 0, 1)  # the paragraph, not the header row
+    changes = list(body(redline(old, new)).iter(f"{W}rPrChange"))
+    assert ["".join(t.text for t in c.getparent().getparent().iter(f"{W}t")) for c in changes] == ["thirty"]
+    # against the style, a header-row run's own bold is no change, and its bold turned off is one
+    from mou_builder.review.word_input import Formats, read_docx
+
+    draft = read_docx(new, "new.docx")
+    formats = Formats(draft.styles, draft.fonts)
+    header, body_row = (list(row.iter(f"{W}p")) for row in draft.body[1].iter(f"{W}tr"))
+    context = formats.context(header[0])
+    assert context[2] == ("firstRow",) and formats.context(body_row[0])[2] == ()
+    assert formats.key(b'<w:rPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:b/></w:rPr>',
+                       context) == formats.key(None, context)
+    assert formats.key(b'<w:rPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:b w:val="0"/>'
+                       b'</w:rPr>', context) != formats.key(None, context)

@@ -50,8 +50,8 @@ from mou_builder.render.word import (
 from mou_builder.resources import default_template_path
 from mou_builder.review.changes import note_pairs
 from mou_builder.review.word_input import (
-    NOTE_KINDS, Segment, WordDraft, clean, clean_copies, cleaned_segments, format_key, formatting, layout_fields_named,
-    margin_refs, note_references, note_text, numbered_notes, parse_part, read_docx, text_of,
+    NOTE_KINDS, Formats, Segment, WordDraft, clean, clean_copies, cleaned_segments, layout_fields_named,
+    margin_refs, note_references, note_text, numbered_notes, parse_part, read_docx, text_of, theme_fonts,
 )
 
 #: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
@@ -124,7 +124,8 @@ def render_redline(
     old_elements = [*before_old, *writer.document(old), *after_old]
     new_elements = [*before_new, *writer.document(new), *after_new]
     stamp = (when or date.fromisoformat(new.title.iso_date)).isoformat() + "T00:00:00Z"
-    merged = _Reviser(author, stamp).drafts(old_elements, new_elements)
+    formats = _formats_of(word)  # both drafts are written with the same template's styles
+    merged = _Reviser(author, stamp, formats, formats).drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(word.element.body, [*front, *merged])
     return _package(word, new)
@@ -161,7 +162,7 @@ def redline_docx(
     notes = _Notes(old_draft, old_elements, word) if _Notes.needed(old_draft, word) else None
     when = when or _package_date(word)
     stamp = when.isoformat() + "T00:00:00Z" if when else None
-    reviser = _Reviser(author, stamp)
+    reviser = _Reviser(author, stamp, Formats(old_draft.styles, old_draft.fonts), _formats_of(word))
     merged = reviser.drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(body, [*front, *merged])
@@ -169,6 +170,14 @@ def redline_docx(
     if notes is not None:
         notes.revise(reviser, adopter)
     return finished_bytes(word)
+
+
+def _formats_of(word: Any) -> Formats:
+    """The character formatting of a python-docx document's runs, against its styles and theme."""
+    theme = next((r.target_part for r in word.part.rels.values()
+                  if not r.is_external and r.reltype.endswith("/theme")), None)
+    fonts = theme_fonts(parse_part(theme.blob, "the new draft", str(theme.partname))) if theme is not None else {}
+    return Formats(word.styles.element, fonts)
 
 
 _REVISIONS = tuple(w(t) for t in ("ins", "del", "moveFrom", "moveTo", "rPrChange", "moveFromRangeStart",
@@ -215,7 +224,8 @@ def _revise_story(reviser: _Reviser, adopter: _Adopter, root: etree._Element, ol
     # Compared with page numbers and counts as fields, as the change summary does (margin_lines).
     named_old = clean(layout_fields_named([copy.deepcopy(c) for c in old]))
     named_new = clean(layout_fields_named([copy.deepcopy(c) for c in originals]))
-    same = [_key(e) for e in named_old] == [_key(e) for e in named_new] and all(map(_same_format, named_old, named_new))
+    same = [_key(e) for e in named_old] == [_key(e) for e in named_new] and all(map(reviser.same_format, named_old,
+                                                                                    named_new))
     if same and not any(map(_revised, originals)):
         return  # tracked changes already in the story are accepted, as in the body: only then is it left alone
     adopter.adopt(old_elements)
@@ -559,9 +569,11 @@ _Pair = tuple[Any, Any, bool]  # (old element or None, new element or None, equa
 class _Reviser:
     """Writes revisions, numbering them from 1 in the order they are made."""
 
-    def __init__(self, author: str, stamp: str | None) -> None:
+    def __init__(self, author: str, stamp: str | None, old_formats: Formats, new_formats: Formats) -> None:
         self.author = checked_author(author)
         self.stamp = stamp
+        #: each draft's character formatting, resolved against its own styles
+        self.old_formats, self.new_formats = old_formats, new_formats
         self.next_id = 0
         self.move_count = 0
         #: both sides of each moved group of segments, made when its first side is written
@@ -707,7 +719,7 @@ class _Reviser:
                 out += made[first][0 if step.kind == "moved-from" else 1]
             elif step.kind == "equal":
                 o, n = old[step.old], new[step.new]
-                out.append(n if _same_format(o, n) else self.changed(o, n))
+                out.append(n if self.same_format(o, n) else self.changed(o, n))
             elif step.kind == "changed":
                 out.append(self.changed(old[step.old], new[step.new]))
             elif step.kind == "deleted":
@@ -812,14 +824,15 @@ class _Reviser:
                  equal_as: str | None, removed_as: str | None, added_as: str | None) -> None:
         """Refill ``target`` word by word: common words as ``equal_as``, old-only and new-only words as given (None: left out)."""
         old_tokens, new_tokens = list(_tokens(old)), list(_tokens(new))
+        contexts = self.old_formats.context(old), self.new_formats.context(new)
         _clear(target)
         for tag, i1, i2, j1, j2 in opcodes([t[0] for t in old_tokens], [t[0] for t in new_tokens]):
             if tag == "equal":
                 if equal_as in _OLD_SIDE:
                     self._emit(target, old_tokens[i1:i2], equal_as)
                 else:  # the same words in the new draft's formatting; where it changed, the old one is recorded
-                    self._emit(target, [_formatted(o, n) for o, n in zip(old_tokens[i1:i2], new_tokens[j1:j2])],
-                               equal_as)
+                    self._emit(target, [self._formatted(o, n, contexts)
+                                        for o, n in zip(old_tokens[i1:i2], new_tokens[j1:j2])], equal_as)
                 continue
             if i2 > i1 and removed_as:
                 self._emit(target, old_tokens[i1:i2], removed_as)
@@ -828,12 +841,24 @@ class _Reviser:
         if equal_as:  # a moved paragraph's mark moves too
             self._mark_paragraph(target, equal_as)
 
+    def same_format(self, old: etree._Element, new: etree._Element) -> bool:
+        """Whether two elements with the same text show it in the same character formatting, each in its own draft's styles."""
+        return ([self.old_formats.formatting(p) for p in old.iter(w("p"))]
+                == [self.new_formats.formatting(p) for p in new.iter(w("p"))])
+
+    def _formatted(self, old: _Token, new: _Token, contexts: tuple[Any, Any]) -> _Token:
+        """``new``, its properties a :class:`_FormatChange` when a word's formatting changed from ``old``'s."""
+        if new[2] != "t" or self.old_formats.key(old[1], contexts[0]) == self.new_formats.key(new[1], contexts[1]):
+            return new
+        return new[0], _FormatChange(new[1], old[1]), new[2], new[3]
+
     def _changed_table(self, old: etree._Element, new: etree._Element) -> etree._Element:
         old_rows, new_rows = old.findall(w("tr")), new.findall(w("tr"))
+        self.new_formats.remember([new])  # a row's place (the header row's formatting) is read before rows move
         for row in new_rows:
             new.remove(row)
         for o, n, equal in self._align(old_rows, new_rows, _ROWS):
-            if equal and _same_format(o, n):
+            if equal and self.same_format(o, n):
                 new.append(n)
             elif o is not None and n is not None:
                 for old_cell, new_cell in zip(o.findall(w("tc")), n.findall(w("tc"))):
@@ -852,24 +877,13 @@ class _Reviser:
         """A cell's paragraphs and tables, compared like a body of their own."""
         old_blocks = [c for c in old if c.tag != w("tcPr")]
         new_blocks = [c for c in new if c.tag != w("tcPr")]
-        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(_same_format, old_blocks, new_blocks)):
+        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(self.same_format, old_blocks,
+                                                                                       new_blocks)):
             return
         merged = self.merge(old_blocks, new_blocks)
         for block in new_blocks:
             new.remove(block)
         new.extend(merged)
-
-
-def _formatted(old: _Token, new: _Token) -> _Token:
-    """``new``, its properties a :class:`_FormatChange` when a word's formatting changed from ``old``'s."""
-    if new[2] != "t" or format_key(old[1]) == format_key(new[1]):
-        return new
-    return new[0], _FormatChange(new[1], old[1]), new[2], new[3]
-
-
-def _same_format(old: etree._Element, new: etree._Element) -> bool:
-    """Whether two elements with the same text show it in the same character formatting."""
-    return [formatting(p) for p in old.iter(w("p"))] == [formatting(p) for p in new.iter(w("p"))]
 
 
 def _clear(p: etree._Element) -> None:
