@@ -30,7 +30,9 @@ from mou_builder.review.word_input import clause_bookmark, outline, read_docx
 from realclients import require
 
 sys.path.insert(0, str(ROOT / "tools"))
-from reviewer_edits import AUTHOR, DATE, comment_on, delete_clause, edited, returned_draft, retype  # noqa: E402
+from reviewer_edits import (  # noqa: E402
+    AUTHOR, DATE, add_footnote, comment_on, delete_clause, edited, returned_draft, retype,
+)
 from reviewer_edits import heading as heading_of  # noqa: E402
 
 CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
@@ -93,6 +95,22 @@ def test_an_edit_a_comment_and_a_tracked_insertion_are_listed_and_nothing_else(b
     assert [(t.kind, t.author, t.date, t.text) for t in unspent.tracked] == [
         ("insertion", AUTHOR, DATE, " and are repaid within 60 days")]
     assert unspent.accepted_text[-1].endswith("revert to the City and are repaid within 60 days.")
+
+
+def test_a_footnote_the_reviewer_added_is_listed_with_its_clause(built: bytes) -> None:
+    from mou_builder.review.edits import report_json, report_text
+
+    data = edited(built, add_footnote("approved requests within thirty (30) days",
+                                      "From receipt of a complete request."))
+    report = _review(data)
+    assert [(c.id, c.status, [(f.note, f.text) for f in c.footnotes]) for c in report.noted] == [
+        ("financial.billing", "unchanged", [("Footnote 1", "From receipt of a complete request.")])]
+    text = report_text(report)
+    assert "; 0 comments; 1 footnote added" in text
+    assert '6.6 Billing (financial.billing): not edited\n  Footnote 1 added: "From receipt of a complete request."' in text
+    data = json.loads(report_json(report))
+    assert data["review_version"] == 2
+    assert data["clauses"][0]["footnotes"] == [{"note": "Footnote 1", "text": "From receipt of a complete request."}]
 
 
 def test_one_deleted_clause_reads_as_one_deleted_clause(built: bytes) -> None:

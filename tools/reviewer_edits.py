@@ -118,16 +118,7 @@ def comment_on(text: str, comment: str) -> Edit:
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments xmlns:w="{W_NS}">'
             f'<w:comment w:id="0" w:author="{AUTHOR}" w:date="{DATE}" w:initials="DR"><w:p><w:r><w:t>{comment}</w:t>'
             f'</w:r></w:p></w:comment></w:comments>').encode()
-        rels = etree.fromstring(files["word/_rels/document.xml.rels"])
-        etree.SubElement(rels, "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship",
-                         Id="rIdComments", Target="comments.xml",
-                         Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments")
-        files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
-        types = etree.fromstring(files["[Content_Types].xml"])
-        etree.SubElement(types, "{http://schemas.openxmlformats.org/package/2006/content-types}Override",
-                         PartName="/word/comments.xml",
-                         ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml")
-        files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
+        _relate(files, "comments")
     return change
 
 
@@ -140,3 +131,38 @@ def insert_tracked(after: str, inserted: str) -> Edit:
             f'<w:t xml:space="preserve">{inserted}</w:t></w:r></w:ins>')
         run.addnext(ins)
     return change
+
+
+def add_footnote(after: str, text: str) -> Edit:
+    """Put the cursor after ``after`` and insert a footnote reading ``text`` (Track Changes off).
+
+    Word writes a footnotes part with its two separators, a reference in the
+    text and the note, which starts with its mark.
+    """
+    def change(root: etree._Element, files: dict[str, bytes]) -> None:
+        run, _ = _split_run(_run_with(root, after), after)
+        run.addnext(etree.fromstring(
+            f'<w:r xmlns:w="{W_NS}"><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+            '<w:footnoteReference w:id="1"/></w:r>'))
+        separators = "".join(f'<w:footnote w:type="{kind}" w:id="{k}"><w:p><w:r><w:{kind}/></w:r></w:p></w:footnote>'
+                             for k, kind in ((-1, "separator"), (0, "continuationSeparator")))
+        files["word/footnotes.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{W_NS}">{separators}'
+            '<w:footnote w:id="1"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
+            f'<w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:footnote></w:footnotes>').encode()
+        _relate(files, "footnotes")
+    return change
+
+
+def _relate(files: dict[str, bytes], kind: str) -> None:
+    """Relate the main document to its new part ``word/{kind}.xml`` (comments, footnotes) and declare its type."""
+    rels = etree.fromstring(files["word/_rels/document.xml.rels"])
+    etree.SubElement(rels, "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship",
+                     Id=f"rId{kind.capitalize()}", Target=f"{kind}.xml",
+                     Type=f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}")
+    files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
+    types = etree.fromstring(files["[Content_Types].xml"])
+    etree.SubElement(types, "{http://schemas.openxmlformats.org/package/2006/content-types}Override",
+                     PartName=f"/word/{kind}.xml",
+                     ContentType=f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml")
+    files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
