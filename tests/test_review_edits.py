@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -28,12 +27,10 @@ from mou_builder.render.word import bookmark_name, render_docx
 from mou_builder.review.edits import base_from_embedded, review_edits, word_edits
 from mou_builder.review.word_input import clause_bookmark, outline, read_docx
 from realclients import require
-
-sys.path.insert(0, str(ROOT / "tools"))
-from reviewer_edits import (  # noqa: E402
+from reviewer_edits import (
     AUTHOR, DATE, add_footnote, comment_on, delete_clause, edited, returned_draft, retype,
 )
-from reviewer_edits import heading as heading_of  # noqa: E402
+from reviewer_edits import heading as heading_of
 
 CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
 
