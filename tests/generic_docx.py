@@ -184,30 +184,30 @@ def numbers_changed() -> tuple[bytes, bytes]:
             _saved(_plain([TWELVE[0], text.format("7,750.00", "2026-12-01")], day=2)))
 
 
-def with_footnotes(d: object, notes: dict[int, str], first_id: int = 2) -> object:
-    """``d`` with a footnote at the end of paragraph k for each ``k: text`` (python-docx has no footnote API).
+def with_footnotes(d: object, notes: dict[int, str], first_id: int = 2, kind: str = "footnote") -> object:
+    """``d`` with a footnote (an endnote: ``kind``) at the end of paragraph k for each ``k: text``.
 
-    The footnotes part is written as Word writes it: two separators, then
+    python-docx has no footnote API. The notes part is written as Word writes it: two separators, then
     each note starting with its mark; ids from ``first_id`` (LibreOffice
     numbers them from 2, Word from 1), so two drafts can differ in ids only.
     """
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
 
-    body = [f'<w:footnote w:type="{kind}" w:id="{k}"><w:p><w:r><w:{kind}/></w:r></w:p></w:footnote>'
-            for k, kind in enumerate(("separator", "continuationSeparator"), start=first_id - 2)]
+    body = [f'<w:{kind} w:type="{sep}" w:id="{k}"><w:p><w:r><w:{sep}/></w:r></w:p></w:{kind}>'
+            for k, sep in enumerate(("separator", "continuationSeparator"), start=first_id - 2)]
     paragraphs = d.paragraphs  # type: ignore[attr-defined]
     for offset, (k, text) in enumerate(sorted(notes.items())):
         note_id = first_id + offset
         paragraphs[k]._p.append(parse_xml(
-            f'<w:r {W}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="{note_id}"/></w:r>'))
-        body.append(f'<w:footnote w:id="{note_id}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
-                    f'<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:footnote>')
-    blob = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes {W}>{"".join(body)}</w:footnotes>'
+            f'<w:r {W}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{kind}Reference w:id="{note_id}"/></w:r>'))
+        body.append(f'<w:{kind} w:id="{note_id}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                    f'<w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:{kind}>')
+    blob = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{kind}s {W}>{"".join(body)}</w:{kind}s>'
     main = d.part  # type: ignore[attr-defined]
-    part = Part(PackURI("/word/footnotes.xml"), "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
-                blob.encode(), main.package)
-    main.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes")
+    part = Part(PackURI(f"/word/{kind}s.xml"),
+                f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml", blob.encode(), main.package)
+    main.relate_to(part, f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}s")
     return d
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -325,3 +327,16 @@ def test_a_table_styles_header_row_formatting_written_into_its_runs_is_no_change
                        context) == formats.key(None, context)
     assert formats.key(b'<w:rPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:b w:val="0"/>'
                        b'</w:rPr>', context) != formats.key(None, context)
+
+
+def test_endnotes_are_compared_like_footnotes() -> None:
+    from generic_docx import NEW_NOTES, OLD_NOTES, TWELVE, _plain, _saved, with_footnotes
+
+    old = _saved(with_footnotes(_plain(TWELVE[:4]), OLD_NOTES, kind="endnote"))
+    new = _saved(with_footnotes(_plain(TWELVE[:4], day=2), NEW_NOTES, first_id=1, kind="endnote"))
+    assert [(c.part, c.kind) for c in summarize_changes(old, new).footnotes] == [
+        ("Endnote 2", "added"), ("Endnote 3", "changed"), ("Endnote 3", "removed")]
+    data = redline(old, new)
+    assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+    assert notes_accepted(data)[1] == "endnote  As defined in Section 1."
+    assert "word/footnotes.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
