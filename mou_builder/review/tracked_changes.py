@@ -854,23 +854,25 @@ class _Reviser:
 
     def _changed_table(self, old: etree._Element, new: etree._Element) -> etree._Element:
         old_rows, new_rows = old.findall(w("tr")), new.findall(w("tr"))
-        self.new_formats.remember([new])  # a row's place (the header row's formatting) is read before rows move
-        for row in new_rows:
-            new.remove(row)
+        # the rows stay in the table until all are compared: a row's formatting depends on its place (a header row)
+        rows: list[etree._Element] = []
         for o, n, equal in self._align(old_rows, new_rows, _ROWS):
             if equal and self.same_format(o, n):
-                new.append(n)
+                rows.append(n)
             elif o is not None and n is not None:
                 for old_cell, new_cell in zip(o.findall(w("tc")), n.findall(w("tc"))):
                     self._changed_cell(old_cell, new_cell)
-                new.append(n)
+                rows.append(n)
             elif o is not None:
                 row = copy.deepcopy(o)
                 self._row(row, "del")
-                new.append(row)
+                rows.append(row)
             else:
                 self._row(n, "ins")
-                new.append(n)
+                rows.append(n)
+        for row in new_rows:
+            new.remove(row)
+        new.extend(rows)
         return new
 
     def _changed_cell(self, old: etree._Element, new: etree._Element) -> None:

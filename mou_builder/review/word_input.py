@@ -664,8 +664,8 @@ _NONE = {name: value.upper() for name, value in _VALUED.items() if value is not 
 _CONDITIONS = (("firstCol", "firstColumn", 0x0080), ("lastCol", "lastColumn", 0x0100),
                ("firstRow", "firstRow", 0x0020), ("lastRow", "lastRow", 0x0040))
 
-_P_STYLE, _VAL, _TC, _TR, _TBL = f"{w('pPr')}/{w('pStyle')}", w("val"), w("tc"), w("tr"), w("tbl")
-_R, _RPR = w("r"), w("rPr")
+_VAL, _TC, _TBL = w("val"), w("tc"), w("tbl")
+_R, _RPR, _BODY, _PPR, _PSTYLE = w("r"), w("rPr"), w("body"), w("pPr"), w("pStyle")
 FormatKey = tuple[tuple[str, str], ...]
 #: Where a run sits, for resolving its styles: paragraph style, table style, the table's conditions that apply.
 FormatContext = tuple[str | None, str | None, tuple[str, ...]]
@@ -738,9 +738,7 @@ class Formats:
         self._chains: dict[tuple[str | None, str], dict[str, str]] = {}
         self._bases: dict[FormatContext, dict[str, str]] = {}
         self._keys: dict[tuple[bytes | None, FormatContext], FormatKey] = {}
-        #: contexts worked out before a paragraph left its table (see :meth:`remember`)
-        self._contexts: dict[etree._Element, FormatContext] = {}
-        self._tables: dict[etree._Element, tuple[str | None, tuple[str, ...]]] = {}
+        self._tables: dict[etree._Element, tuple[str | None, tuple[str, ...], tuple[etree._Element, ...]]] = {}
 
     def _style(self, style_id: str | None, condition: str = "") -> dict[str, str]:
         """A style's run properties, its ``basedOn`` chain included (``condition``: a table style's conditional format)."""
@@ -768,28 +766,34 @@ class Formats:
 
     def context(self, p: etree._Element) -> FormatContext:
         """The paragraph's style, and the style and conditions of the table cell it is in."""
-        known = self._contexts.get(p)
-        if known is not None:
-            return known
-        style = p.find(_P_STYLE)
+        # iterchildren, not find: find goes through lxml's path parser, and this runs for every paragraph
+        ppr = next(p.iterchildren(_PPR), None)
+        style = next(ppr.iterchildren(_PSTYLE), None) if ppr is not None else None
         paragraph = style.get(_VAL) if style is not None else self.default_paragraph
-        cell = next(p.iterancestors(_TC), None)
+        parent = p.getparent()
+        if parent is None or parent.tag == _BODY:  # most paragraphs: no table to look for
+            return paragraph, None, ()
+        cell = parent if parent.tag == _TC else next(p.iterancestors(_TC), None)
         row = cell.getparent() if cell is not None else None
         table = row.getparent() if row is not None else None
         if table is None or table.tag != _TBL:
             return paragraph, None, ()
-        table_style, enabled = self._table(table)
+        table_style, enabled, rows = self._table(table)
         if not enabled:
             return paragraph, table_style, ()
-        conditions = tuple(condition for condition in enabled
-                           # the first (last) row or cell has no row or cell before (after) it: only neighbours are looked at
-                           if next((row if condition.endswith("Row") else cell).itersiblings(
-                               _TR if condition.endswith("Row") else _TC,
-                               preceding=condition.startswith("first")), None) is None)
-        return paragraph, table_style, conditions
+        conditions = []
+        for condition in enabled:
+            if condition.endswith("Row"):
+                if row is rows[0 if condition == "firstRow" else -1]:
+                    conditions.append(condition)
+            # the first (last) cell has no cell before (after) it: only its neighbours are looked at
+            elif next(cell.itersiblings(_TC, preceding=condition == "firstCol"), None) is None:
+                conditions.append(condition)
+        return paragraph, table_style, tuple(conditions)
 
-    def _table(self, table: etree._Element) -> tuple[str | None, tuple[str, ...]]:
-        """A table's style, and the conditional formats its ``w:tblLook`` turns on that the style has (once per table)."""
+    def _table(self, table: etree._Element) -> tuple[str | None, tuple[str, ...], tuple[etree._Element, ...]]:
+        """A table's style, the conditional formats its ``w:tblLook`` turns on that the style has, and its first
+        and last rows (once per table)."""
         known = self._tables.get(table)
         if known is not None:
             return known
@@ -803,14 +807,9 @@ class Formats:
                 on = _on_attr(look.get(w(flag))) if look.get(w(flag)) is not None else bits & bit
                 if on and self._style(table_style, condition):
                     enabled.append(condition)
-        self._tables[table] = table_style, tuple(enabled)
+        rows = table.findall(w("tr"))
+        self._tables[table] = table_style, tuple(enabled), (rows[0], rows[-1]) if rows else ()
         return self._tables[table]
-
-    def remember(self, elements: Iterable[etree._Element]) -> None:
-        """Work out the context of every paragraph in ``elements`` now, before they are taken out of their tables."""
-        for element in elements:
-            for p in element.iter(w("p")):
-                self._contexts[p] = self.context(p)
 
     def key(self, props: bytes | None, context: FormatContext) -> FormatKey:
         """What a run with properties ``props`` (serialised ``w:rPr``, or None) looks like in ``context``."""
@@ -848,7 +847,7 @@ class Formats:
             size = len(text_of(run))
             if not size:
                 continue
-            rpr = run.find(_RPR)
+            rpr = next(run.iterchildren(_RPR), None)
             key = self.key(etree.tostring(rpr) if rpr is not None else None, context)
             if out and out[-1][0] == key:
                 out[-1] = (key, out[-1][1] + size)
