@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ DATA = ROOT / "tests" / "data"
 EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.yaml"))
 VALID = sorted((DATA / "valid").glob("*.yaml"))
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.suffix in (".yaml", ".json"))
+# tools/ holds what tests and the docs' tools share (tools/reviewer_edits.py: a draft edited as a reviewer does)
+if str(ROOT / "tools") not in sys.path:
+    sys.path.append(str(ROOT / "tools"))
 
 # Hypothesis profiles, for every test file (none registers its own):
 # - "ci": fixed examples (derandomized, no example database), so that a CI run is reproducible

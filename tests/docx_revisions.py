@@ -73,3 +73,26 @@ def accept_all(data: bytes, part: str = "word/document.xml") -> list[str]:
 
 def reject_all(data: bytes, part: str = "word/document.xml") -> list[str]:
     return paragraphs(_resolve(body(data, part), keep=("del", "moveFrom"), drop=("ins", "moveTo")))
+
+
+def _notes(data: bytes, keep: tuple[str, ...], drop: tuple[str, ...]) -> list[str]:
+    text = _resolve(body(data), keep, drop)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    out = []
+    for kind in ("footnote", "endnote"):
+        if f"word/{kind}s.xml" not in names:
+            continue
+        notes = {n.get(f"{W}id"): n for n in _resolve(body(data, f"word/{kind}s.xml"), keep, drop).iter(f"{W}{kind}")}
+        out += [f"{kind} " + " / ".join(paragraphs(notes[ref.get(f"{W}id")]))
+                for ref in text.iter(f"{W}{kind}Reference")]
+    return out
+
+
+def notes_accepted(data: bytes) -> list[str]:
+    """The text of each footnote (then endnote) the body refers to, in order, every change accepted."""
+    return _notes(data, keep=("ins", "moveTo"), drop=("del", "moveFrom"))
+
+
+def notes_rejected(data: bytes) -> list[str]:
+    """The same with every change rejected."""
+    return _notes(data, keep=("del", "moveFrom"), drop=("ins", "moveTo"))

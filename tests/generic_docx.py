@@ -184,6 +184,57 @@ def numbers_changed() -> tuple[bytes, bytes]:
             _saved(_plain([TWELVE[0], text.format("7,750.00", "2026-12-01")], day=2)))
 
 
+def with_footnotes(d: object, notes: dict[int, str], first_id: int = 2, kind: str = "footnote") -> object:
+    """``d`` with a footnote (an endnote: ``kind``) at the end of paragraph k for each ``k: text``.
+
+    python-docx has no footnote API. The notes part is written as Word writes it: two separators, then
+    each note starting with its mark; ids from ``first_id`` (LibreOffice
+    numbers them from 2, Word from 1), so two drafts can differ in ids only.
+    """
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    body = [f'<w:{kind} w:type="{sep}" w:id="{k}"><w:p><w:r><w:{sep}/></w:r></w:p></w:{kind}>'
+            for k, sep in enumerate(("separator", "continuationSeparator"), start=first_id - 2)]
+    paragraphs = d.paragraphs  # type: ignore[attr-defined]
+    for offset, (k, text) in enumerate(sorted(notes.items())):
+        note_id = first_id + offset
+        paragraphs[k]._p.append(parse_xml(
+            f'<w:r {W}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{kind}Reference w:id="{note_id}"/></w:r>'))
+        body.append(f'<w:{kind} w:id="{note_id}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                    f'<w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:{kind}>')
+    blob = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{kind}s {W}>{"".join(body)}</w:{kind}s>'
+    main = d.part  # type: ignore[attr-defined]
+    part = Part(PackURI(f"/word/{kind}s.xml"),
+                f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml", blob.encode(), main.package)
+    main.relate_to(part, f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}s")
+    return d
+
+
+#: The footnotes of :func:`footnotes_changed`, by paragraph: the old draft's, and the new one's.
+OLD_NOTES = {0: "See the City's budget for 2026.", 2: "Thirty days from the date of the invoice.",
+             3: "Paid by the Grants Office."}
+NEW_NOTES = {0: "See the City's budget for 2026.", 1: "As defined in Section 1.",
+             2: "Forty-five days from the date of the invoice."}
+
+
+def footnotes_changed() -> tuple[bytes, bytes]:
+    """Footnotes only: one kept, one added before the others, one edited (now footnote 3), one removed.
+
+    The body's words are the same; the two files number their notes' ids differently.
+    """
+    return (_saved(with_footnotes(_plain(TWELVE[:4]), OLD_NOTES)),
+            _saved(with_footnotes(_plain(TWELVE[:4], day=2), NEW_NOTES, first_id=1)))
+
+
+def footnote_moved() -> tuple[bytes, bytes]:
+    """A paragraph with a footnote moved to the end, its note edited; another note stays: 1 moved, footnote 2 changed."""
+    moved = [TWELVE[k] for k in (0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1)]
+    return (_saved(with_footnotes(_plain(TWELVE[:11]), {1: "Moved note.", 4: "Stays."})),
+            _saved(with_footnotes(_plain(moved, day=2), {10: "Moved note, edited.", 3: "Stays."})))
+
+
 #: Each pair of the corpus, by name.
 CORPUS = {f.__name__: f for f in (moved_with_edits, moved_and_edited, tracked_merge, tracked_merge_in_old,
-                                  header_changed, formatting_changed, numbers_changed)}
+                                  header_changed, formatting_changed, numbers_changed, footnotes_changed,
+                                  footnote_moved)}

@@ -70,3 +70,50 @@ def pdf_words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
             words.append((number, float(word.get("xMin")), float(word.get("xMax")), float(word.get("yMin")),
                           word.text or ""))
     return words
+
+
+#: A Basic macro that opens a .docx, accepts or rejects every tracked change (a LibreOffice command) and saves it.
+_RESOLVE_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub Resolve(source As String, target As String, command As String)
+    Dim args(0) As New com.sun.star.beans.PropertyValue
+    args(0).Name = "Hidden"
+    args(0).Value = True
+    doc = StarDesktop.loadComponentFromURL(ConvertToURL(source), "_blank", 0, args())
+    dispatcher = createUnoService("com.sun.star.frame.DispatchHelper")
+    dispatcher.executeDispatch(doc.getCurrentController().getFrame(), ".uno:" &amp; command, "", 0, Array())
+    Dim out(0) As New com.sun.star.beans.PropertyValue
+    out(0).Name = "FilterName"
+    out(0).Value = "MS Word 2007 XML"
+    doc.storeToURL(ConvertToURL(target), out())
+    doc.close(True)
+End Sub
+</script:module>
+"""
+
+
+def libreoffice_resolved(docx: Path, *, accept: bool) -> bytes:
+    """``docx`` as LibreOffice saves it after *Accept All* (or *Reject All*) of its tracked changes.
+
+    The macro lives in a LibreOffice profile of its own (made once, in the
+    system's temporary folder, by a first headless run), so no user profile
+    is touched.
+    """
+    import tempfile
+
+    soffice = require("soffice", "LibreOffice")
+    profile = Path(tempfile.gettempdir()) / f"mou-builder-lo-resolve-{os.getuid()}"
+    module = profile / "user" / "basic" / "Standard" / "Module1.xba"
+    run = {"stdin": subprocess.DEVNULL, "capture_output": True, "timeout": 180}
+    if not module.exists() or "Sub Resolve" not in module.read_text():
+        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--terminate_after_init"],
+                       **run)
+        assert module.parent.is_dir(), f"LibreOffice made no profile at {profile}"
+        module.write_text(_RESOLVE_MACRO)
+    target = docx.with_name(f"{docx.stem}-{'accepted' if accept else 'rejected'}.docx")
+    command = "AcceptAllTrackedChanges" if accept else "RejectAllTrackedChanges"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+                    f'macro:///Standard.Module1.Resolve("{docx.resolve()}","{target.resolve()}","{command}")'], **run)
+    assert target.exists(), f"LibreOffice did not save {target}"
+    return target.read_bytes()

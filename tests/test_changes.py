@@ -34,7 +34,8 @@ def test_change_summary_matches_golden(pair: Path) -> None:
 def test_json_summary_is_stable(pair: Path) -> None:
     report = json.loads(_diff(pair, "--format", "json").stdout)
     assert list(report) == ["summary_version", "fields", "clauses", "findings", "text", "old_complete",
-                            "new_complete", "notes", "headers_footers"]
+                            "new_complete", "notes", "headers_footers", "footnotes"]
+    assert report["summary_version"] == 4
     assert report["notes"] == []  # two spec files: everything is compared
     assert report["fields"][0]["path"] == FIRST_FIELD[pair.name] and report["clauses"]
     assert _diff(pair, "--format", "json").stdout == _diff(pair, "--format", "json").stdout

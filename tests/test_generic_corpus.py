@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from docx_revisions import W, accept_all, body, reject_all
-from generic_docx import CORPUS
+from docx_revisions import W, accept_all, body, notes_accepted, notes_rejected, reject_all
+from generic_docx import CORPUS, TWELVE, _plain, _saved
 from mou_builder.cli import main
+from mou_builder.review.changes import summary_json, summary_markdown, summary_text
 from mou_builder.review.drafts import redline, summarize_changes
 from mou_builder.review.tracked_changes import RedlineError
-from realclients import libreoffice_pdf, ooxml_errors_many, pdf_pages
+from realclients import libreoffice_pdf, libreoffice_resolved, ooxml_errors_many, pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +199,144 @@ def test_a_tracked_merge_inside_a_table_cell_is_read_accepted() -> None:
     merged = table(["Ana Ruiz,", " Librarian"], merged=True)
     assert summarize_changes(merged, joined).empty
     assert summarize_changes(table(["Ana Ruiz,", " Librarian"], merged=False), joined).text.changed == 1
+
+
+def test_changed_footnotes_are_summarised_by_their_numbers(pairs: dict) -> None:
+    old, new, _ = pairs["footnotes_changed"]
+    summary = summarize_changes(old, new)
+    assert [(c.part, c.kind, c.old, c.new) for c in summary.footnotes] == [
+        ("Footnote 2", "added", None, "As defined in Section 1."),
+        ("Footnote 3", "changed", "Thirty days from the date of the invoice.",
+         "Forty-five days from the date of the invoice."),
+        ("Footnote 3", "removed", "Paid by the Grants Office.", None),  # its number in the old draft
+    ]
+    assert not summary.text and not summary.margins
+    assert "  Footnote 3: changed Thirty days from the date of the invoice. -> Forty-five days" in summary_text(summary)
+    assert "- **Footnote 2**: added As defined in Section 1." in summary_markdown(summary)
+    assert json.loads(summary_json(summary))["footnotes"][1] == {
+        "part": "Footnote 3", "kind": "changed", "old": "Thirty days from the date of the invoice.",
+        "new": "Forty-five days from the date of the invoice."}
+    # the same notes saved with other ids (as another program writes them again): no change
+    from generic_docx import NEW_NOTES, TWELVE, _plain, _saved, with_footnotes
+
+    again = _saved(with_footnotes(_plain(TWELVE[:4], day=3), NEW_NOTES, first_id=7))
+    assert summarize_changes(new, again).empty
+
+
+def test_changed_footnotes_are_tracked_in_the_notes_part(pairs: dict) -> None:
+    old, new, data = pairs["footnotes_changed"]
+    assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+    notes = body(data, "word/footnotes.xml")
+    words = [(m.tag, t.text) for m in notes.iter(f"{W}ins", f"{W}del") for t in m.iter(f"{W}t", f"{W}delText")]
+    # the edited note word by word; the added note inserted whole, the removed one deleted whole
+    assert words == [(f"{W}ins", " As defined in Section 1."), (f"{W}del", "Thirty"), (f"{W}ins", "Forty-five"),
+                     (f"{W}del", " Paid by the Grants Office.")]
+    # in the text, the added reference is inserted and the removed one deleted; the kept ones are plain
+    refs = [(ref.getparent().getparent().tag, ref.get(f"{W}id")) for ref in body(data).iter(f"{W}footnoteReference")]
+    assert [tag for tag, _ in refs] == [f"{W}p", f"{W}ins", f"{W}p", f"{W}del"]
+    assert len({note_id for _, note_id in refs}) == 4
+
+
+def test_footnotes_of_only_one_draft() -> None:
+    """All footnotes removed (the new file has no notes part: the redline gets one) or all added."""
+    from generic_docx import OLD_NOTES, TWELVE, _plain, _saved, with_footnotes
+
+    plain = _saved(_plain(TWELVE[:4], day=2))
+    noted = _saved(with_footnotes(_plain(TWELVE[:4]), OLD_NOTES))
+    for old, new in ((noted, plain), (plain, noted)):
+        data = redline(old, new)
+        assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+        kinds = {c.kind for c in summarize_changes(old, new).footnotes}
+        assert kinds == ({"removed"} if old is noted else {"added"})
+
+
+def test_a_moved_paragraph_keeps_its_footnote_at_both_places(pairs: dict) -> None:
+    old, new, data = pairs["footnote_moved"]
+    summary = summarize_changes(old, new)
+    assert summary.text.moved == 1
+    assert [(c.part, c.kind) for c in summary.footnotes] == [("Footnote 2", "changed")]
+    assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+    # each reference has a note of its own, numbered in the order of the text (LibreOffice reads them so)
+    refs = [(ref.getparent().getparent().tag, ref.get(f"{W}id")) for ref in body(data).iter(f"{W}footnoteReference")]
+    assert refs == [(f"{W}moveFrom", "2"), (f"{W}p", "3"), (f"{W}moveTo", "4")]  # after the separators, 0 and 1
+    ids = [n.get(f"{W}id") for n in body(data, "word/footnotes.xml").iter(f"{W}footnote") if n.get(f"{W}type") is None]
+    assert ids == ["2", "3", "4"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["footnotes_changed", "footnote_moved"])
+def test_libreoffice_accepts_and_rejects_footnote_changes(name: str, pairs: dict, tmp_path: Path) -> None:
+    """LibreOffice's own Accept All gives the new draft's footnotes, its Reject All the old one's."""
+    old, new, data = pairs[name]
+    path = tmp_path / "footnotes.docx"
+    path.write_bytes(data)
+    accepted, rejected = libreoffice_resolved(path, accept=True), libreoffice_resolved(path, accept=False)
+    assert notes_accepted(accepted) == notes_accepted(new)
+    assert notes_accepted(rejected) == notes_accepted(old)
+    assert accept_all(accepted) == accept_all(new) and accept_all(rejected) == accept_all(old)
+
+
+def _styled_table_draft(explicit: bool, day: int) -> bytes:
+    """A table whose style makes its header row bold and coloured, and a paragraph after it.
+
+    ``explicit``: the header row's runs carry that bold and colour themselves
+    (as LibreOffice writes them), and the word "thirty" is made bold.
+    """
+    import docx
+    from docx.oxml import parse_xml
+
+    from generic_docx import W as W_NS
+
+    d = _plain(TWELVE[:1], day=day)
+    d.styles.element.append(parse_xml(
+        f'<w:style {W_NS} w:type="table" w:styleId="Header"><w:name w:val="Header Table"/>'
+        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="1F2A44"/></w:rPr></w:tblStylePr></w:style>'))
+    table = d.add_table(rows=2, cols=2)
+    table._tbl.tblPr.append(parse_xml(f'<w:tblStyle {W_NS} w:val="Header"/>'))
+    for look in table._tbl.tblPr.findall(f"{W}tblLook"):
+        table._tbl.tblPr.remove(look)
+    table._tbl.tblPr.append(parse_xml(f'<w:tblLook {W_NS} w:val="0020" w:firstRow="1"/>'))
+    for row, texts in zip(table.rows, (("Party", "Role"), ("City", "Grantor"))):
+        for cell, text in zip(row.cells, texts):
+            run = cell.paragraphs[0].add_run(text)
+            if explicit and text in ("Party", "Role"):
+                run.bold = True
+                run.font.color.rgb = docx.shared.RGBColor(0x1F, 0x2A, 0x44)
+    p = d.add_paragraph("Payment is due within ")
+    p.add_run("thirty").bold = explicit
+    p.add_run(" days.")
+    return _saved(d)
+
+
+def test_a_table_styles_header_row_formatting_written_into_its_runs_is_no_change() -> None:
+    """Formatting is compared as the reader sees it: the style's bold in the run itself is the same bold."""
+    old, new = _styled_table_draft(False, 1), _styled_table_draft(True, 2)
+    text = summarize_changes(old, new).text
+    assert (text.changed, text.added, text.removed, text.formatted) == (0, 0, 0, 1)  # the paragraph, not the header row
+    changes = list(body(redline(old, new)).iter(f"{W}rPrChange"))
+    assert ["".join(t.text for t in c.getparent().getparent().iter(f"{W}t")) for c in changes] == ["thirty"]
+    # against the style, a header-row run's own bold is no change, and its bold turned off is one
+    from mou_builder.review.word_input import Formats, read_docx
+
+    draft = read_docx(new, "new.docx")
+    formats = Formats(draft.styles, draft.fonts)
+    header, body_row = (list(row.iter(f"{W}p")) for row in draft.body[1].iter(f"{W}tr"))
+    context = formats.context(header[0])
+    assert context[2] == ("firstRow",) and formats.context(body_row[0])[2] == ()
+    assert formats.key(b'<w:rPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:b/></w:rPr>',
+                       context) == formats.key(None, context)
+    assert formats.key(b'<w:rPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:b w:val="0"/>'
+                       b'</w:rPr>', context) != formats.key(None, context)
+
+
+def test_endnotes_are_compared_like_footnotes() -> None:
+    from generic_docx import NEW_NOTES, OLD_NOTES, TWELVE, _plain, _saved, with_footnotes
+
+    old = _saved(with_footnotes(_plain(TWELVE[:4]), OLD_NOTES, kind="endnote"))
+    new = _saved(with_footnotes(_plain(TWELVE[:4], day=2), NEW_NOTES, first_id=1, kind="endnote"))
+    assert [(c.part, c.kind) for c in summarize_changes(old, new).footnotes] == [
+        ("Endnote 2", "added"), ("Endnote 3", "changed"), ("Endnote 3", "removed")]
+    data = redline(old, new)
+    assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
+    assert notes_accepted(data)[1] == "endnote  As defined in Section 1."
+    assert "word/footnotes.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist()

@@ -24,7 +24,7 @@ from mou_builder.assembly import assemble
 from mou_builder.cli import main
 from mou_builder.spec.loader import load_spec
 from mou_builder.render.word import render_docx
-from test_review_edits import _edited, comment_on, retype
+from reviewer_edits import comment_on, edited, retype
 
 CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
 
@@ -33,8 +33,8 @@ CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
 def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """The city example as built, and as returned with an untracked edit and a comment."""
     built = render_docx(assemble(load_spec(CITY)))
-    returned = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
-    returned = _edited(returned, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
+    returned = edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    returned = edited(returned, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
     return {"built": built, "returned": returned}
 
 
@@ -258,7 +258,7 @@ def test_comment_ranges_left_open_cost_no_more_than_the_text(drafts: dict[str, b
                          Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments")
         files["word/_rels/document.xml.rels"] = etree.tostring(rels)
 
-    draft = read_docx(_edited(drafts["built"], open_ranges), "returned.docx")
+    draft = read_docx(edited(drafts["built"], open_ranges), "returned.docx")
     base = base_from_embedded(draft)
     tracemalloc.start()
     try:
@@ -293,7 +293,7 @@ def test_a_paragraph_of_many_tracked_insertions_is_read_in_time_near_its_size(dr
             etree.SubElement(etree.SubElement(ins, w("r")), w("t")).text = piece
         body.append(body.find(w("sectPr")))
 
-    draft = read_docx(_edited(drafts["built"], insertions), "returned.docx")
+    draft = read_docx(edited(drafts["built"], insertions), "returned.docx")
     base = base_from_embedded(draft)
     started = time.process_time()
     report = review_edits(draft, base)
@@ -389,11 +389,11 @@ def test_adopt_into_a_read_only_spec_is_refused_and_leaves_it_as_it_was(drafts: 
 def test_words_that_cannot_be_an_override_are_not_adopted_and_the_rest_are(drafts: dict[str, bytes],
                                                                             tmp_path: Path) -> None:
     # was: the whole adoption refused, pointing at a line of a file that was never written (and the wrong cause)
-    from test_review_edits import insert_tracked
+    from reviewer_edits import insert_tracked
 
     returned, spec = _files(tmp_path, drafts)
-    data = _edited(drafts["built"], retype("receive and disburse", "receive and disburse [[exhibit.nope]]"))
-    data = _edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
+    data = edited(drafts["built"], retype("receive and disburse", "receive and disburse [[exhibit.nope]]"))
+    data = edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
     returned.write_bytes(data)
     result = _adopt(returned, spec)
     assert result.exit_code == 0, result.output
@@ -408,7 +408,7 @@ def test_carry_comments_into_a_draft_whose_comment_ids_are_not_numbers(drafts: d
                                                                        tmp_path: Path) -> None:
     # was: internal error (ValueError: invalid literal for int() with base 10: 'x')
     returned, _ = _files(tmp_path, drafts)
-    commented = _edited(drafts["built"], comment_on("approved requests within thirty (30) days", "first"))
+    commented = edited(drafts["built"], comment_on("approved requests within thirty (30) days", "first"))
     for member in ("word/comments.xml", "word/document.xml"):
         commented = _with_part(commented, member, lambda blob: blob.replace(b'w:id="0"', b'w:id="x"'))
     nxt = tmp_path / "next.docx"

@@ -111,3 +111,9 @@ def test_cli_redline_bad_date_is_a_usage_error(tmp_path: Path) -> None:
                                        str(tmp_path / "r.docx"), "--date", "yesterday"])
     assert result.exit_code == 2
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_no_formatting_change_is_marked_where_only_words_changed(redlines: dict[str, bytes]) -> None:
+    """The drafts of a spec pair are written by one writer: the same words keep the same formatting, unmarked."""
+    assert {name: len(list(body(data).iter(f"{W}rPrChange"))) for name, data in redlines.items()} == dict.fromkeys(
+        redlines, 0)

@@ -12,26 +12,27 @@ import io
 import json
 import subprocess
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 from mou_builder.assembly import assemble
 from mou_builder.cli import main
 from mou_builder.spec.loader import load_spec
-from mou_builder.render.ooxml import W_NS, w
+from mou_builder.render.ooxml import w
 from mou_builder.render.word import bookmark_name, render_docx
 from mou_builder.review.edits import base_from_embedded, review_edits, word_edits
 from mou_builder.review.word_input import clause_bookmark, outline, read_docx
 from realclients import require
+from reviewer_edits import (
+    AUTHOR, DATE, add_footnote, comment_on, delete_clause, edited, returned_draft, retype,
+)
+from reviewer_edits import heading as heading_of
 
 CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
-AUTHOR = "Dana Reviewer"
-DATE = "2026-11-20T10:00:00Z"
 
 
 @pytest.fixture(scope="module")
@@ -39,109 +40,7 @@ def built() -> bytes:
     return render_docx(assemble(load_spec(CITY)))
 
 
-# ---------------------------------------------------------------- editing a .docx as a reviewer does
-
-
-def _edited(data: bytes, change: Callable[[etree._Element, dict[str, bytes]], None]) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        files = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(files["word/document.xml"])
-    change(root, files)
-    files["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, blob in files.items():
-            archive.writestr(name, blob)
-    return out.getvalue()
-
-
-def _heading(root: etree._Element, clause_id: str) -> etree._Element:
-    mark = next(b for b in root.iter(w("bookmarkStart")) if b.get(w("name")) == bookmark_name(clause_id))
-    return mark.getparent()
-
-
-def _is_heading(element: etree._Element) -> bool:
-    style = element.find(f"{w('pPr')}/{w('pStyle')}")
-    return style is not None and style.get(w("val")) in ("Heading1", "Heading2")
-
-
-def delete_clause(clause_id: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
-    """Select the clause from its heading to the next heading and press Delete."""
-    def change(root: etree._Element, files: dict[str, bytes]) -> None:
-        heading = _heading(root, clause_id)
-        doomed = [heading]
-        node = heading.getnext()
-        while node is not None and not _is_heading(node) and node.tag != w("sectPr"):
-            doomed.append(node)
-            node = node.getnext()
-        for element in doomed:
-            element.getparent().remove(element)
-    return change
-
-
-def _run_with(root: etree._Element, text: str) -> etree._Element:
-    return next(t.getparent() for t in root.iter(w("t")) if text in (t.text or ""))
-
-
-def retype(old: str, new: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
-    """Type over words, with tracking off."""
-    def change(root: etree._Element, files: dict[str, bytes]) -> None:
-        t = _run_with(root, old).find(w("t"))
-        t.text = t.text.replace(old, new, 1)
-    return change
-
-
-def _split_run(run: etree._Element, text: str) -> tuple[etree._Element, etree._Element]:
-    """Split a run into before / ``text`` / after runs; returns the run holding ``text`` and the one after it."""
-    t = run.find(w("t"))
-    before, _, after = t.text.partition(text)
-    runs = []
-    for part in (before, text, after):
-        copy = etree.fromstring(etree.tostring(run))
-        copy.find(w("t")).text = part
-        copy.find(w("t")).set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        runs.append(copy)
-    parent, index = run.getparent(), run.getparent().index(run)
-    parent.remove(run)
-    for offset, copy in enumerate(runs):
-        parent.insert(index + offset, copy)
-    return runs[1], runs[2]
-
-
-def comment_on(text: str, comment: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
-    """Select ``text`` and add a comment, as Word writes it (a comments part, a range and a reference)."""
-    def change(root: etree._Element, files: dict[str, bytes]) -> None:
-        run, _ = _split_run(_run_with(root, text), text)
-        run.addprevious(etree.fromstring(f'<w:commentRangeStart xmlns:w="{W_NS}" w:id="0"/>'))
-        end = etree.fromstring(f'<w:commentRangeEnd xmlns:w="{W_NS}" w:id="0"/>')
-        run.addnext(end)
-        end.addnext(etree.fromstring(f'<w:r xmlns:w="{W_NS}"><w:commentReference w:id="0"/></w:r>'))
-        files["word/comments.xml"] = (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments xmlns:w="{W_NS}">'
-            f'<w:comment w:id="0" w:author="{AUTHOR}" w:date="{DATE}" w:initials="DR"><w:p><w:r><w:t>{comment}</w:t>'
-            f'</w:r></w:p></w:comment></w:comments>').encode()
-        rels = etree.fromstring(files["word/_rels/document.xml.rels"])
-        etree.SubElement(rels, "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship",
-                         Id="rIdComments", Target="comments.xml",
-                         Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments")
-        files["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
-        types = etree.fromstring(files["[Content_Types].xml"])
-        etree.SubElement(types, "{http://schemas.openxmlformats.org/package/2006/content-types}Override",
-                         PartName="/word/comments.xml",
-                         ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml")
-        files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8")
-    return change
-
-
-def insert_tracked(after: str, inserted: str) -> Callable[[etree._Element, dict[str, bytes]], None]:
-    """Type ``inserted`` after ``after`` with Track Changes on."""
-    def change(root: etree._Element, files: dict[str, bytes]) -> None:
-        run, _ = _split_run(_run_with(root, after), after)
-        ins = etree.fromstring(
-            f'<w:ins xmlns:w="{W_NS}" w:id="901" w:author="{AUTHOR}" w:date="{DATE}"><w:r>'
-            f'<w:t xml:space="preserve">{inserted}</w:t></w:r></w:ins>')
-        run.addnext(ins)
-    return change
+# ---------------------------------------------------------------- editing a .docx as a reviewer does (tools/reviewer_edits.py)
 
 
 def _review(data: bytes, name: str = "returned.docx"):
@@ -168,7 +67,7 @@ def test_the_clause_bookmark_name_is_the_writers() -> None:
         assert clause_bookmark(clause_id) == bookmark_name(clause_id)
 
 
-def test_the_build_carries_its_spec_and_a_draft_as_built_reads_as_not_edited(built: bytes) -> None:
+def test_the_build_carries_its_spec_and_a_draft_as_built_reads_as_notedited(built: bytes) -> None:
     draft = read_docx(built, "built.docx")
     assert json.loads(draft.spec_json)["agreement"]["title"] == load_spec(CITY).agreement.title
     report = _review(built)
@@ -176,9 +75,7 @@ def test_the_build_carries_its_spec_and_a_draft_as_built_reads_as_not_edited(bui
 
 
 def test_an_edit_a_comment_and_a_tracked_insertion_are_listed_and_nothing_else(built: bytes) -> None:
-    data = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
-    data = _edited(data, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
-    data = _edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
+    data = returned_draft(built)
     report = _review(data)
     noted = {c.id: c for c in report.noted}
     assert set(noted) == {"financial.fiscal-agent", "financial.billing", "financial.unspent-funds"}
@@ -197,8 +94,24 @@ def test_an_edit_a_comment_and_a_tracked_insertion_are_listed_and_nothing_else(b
     assert unspent.accepted_text[-1].endswith("revert to the City and are repaid within 60 days.")
 
 
+def test_a_footnote_the_reviewer_added_is_listed_with_its_clause(built: bytes) -> None:
+    from mou_builder.review.edits import report_json, report_text
+
+    data = edited(built, add_footnote("approved requests within thirty (30) days",
+                                      "From receipt of a complete request."))
+    report = _review(data)
+    assert [(c.id, c.status, [(f.note, f.text) for f in c.footnotes]) for c in report.noted] == [
+        ("financial.billing", "unchanged", [("Footnote 1", "From receipt of a complete request.")])]
+    text = report_text(report)
+    assert "; 0 comments; 1 footnote added" in text
+    assert '6.6 Billing (financial.billing): not edited\n  Footnote 1 added: "From receipt of a complete request."' in text
+    data = json.loads(report_json(report))
+    assert data["review_version"] == 2
+    assert data["clauses"][0]["footnotes"] == [{"note": "Footnote 1", "text": "From receipt of a complete request."}]
+
+
 def test_one_deleted_clause_reads_as_one_deleted_clause(built: bytes) -> None:
-    data = _edited(built, delete_clause("financial.cost-allocation"))
+    data = edited(built, delete_clause("financial.cost-allocation"))
     report = _review(data)
     assert [(c.id, c.status, c.base_number) for c in report.noted] == [("financial.cost-allocation", "deleted", "6.5")]
     # the clauses after it kept their ids (they are numbered one less now, and not edited)
@@ -210,7 +123,7 @@ def test_the_change_summary_of_a_clause_deleted_by_hand_is_one_clause_removed(bu
     from mou_builder.review.changes import summary_text
     from mou_builder.review.drafts import summarize_changes
 
-    summary = summarize_changes(built, _edited(built, delete_clause("financial.cost-allocation")))
+    summary = summarize_changes(built, edited(built, delete_clause("financial.cost-allocation")))
     assert [(c.id, c.kind) for c in summary.clauses] == [("financial.cost-allocation", "removed")]
     assert "6.5 Cost Allocation: removed (cost-allocation)" in summary_text(summary)
 
@@ -221,8 +134,8 @@ def test_a_clause_whose_bookmark_was_lost_keeps_its_id_between_its_neighbours(bu
             if mark.get(w("name")) in (bookmark_name("financial.billing"), bookmark_name("financial.funding-plan")):
                 mark.getparent().remove(mark)
 
-    data = _edited(built, drop_bookmarks)
-    data = _edited(data, delete_clause("financial.cost-allocation"))
+    data = edited(built, drop_bookmarks)
+    data = edited(data, delete_clause("financial.cost-allocation"))
     draft = read_docx(data, "x.docx")
     ids = [c.id for c in outline(draft)]
     assert "financial.billing" in ids and "financial.funding-plan" in ids and "financial.cost-allocation" not in ids
@@ -231,7 +144,7 @@ def test_a_clause_whose_bookmark_was_lost_keeps_its_id_between_its_neighbours(bu
 
 def test_a_clause_the_reviewer_typed_is_added(built: bytes) -> None:
     def add_clause(root: etree._Element, files: dict[str, bytes]) -> None:
-        heading = _heading(root, "financial.billing")
+        heading = heading_of(root, "financial.billing")
         body = heading.getnext()
         new_heading = etree.fromstring(etree.tostring(heading))
         for mark in list(new_heading.iter(w("bookmarkStart"))):
@@ -246,7 +159,7 @@ def test_a_clause_the_reviewer_typed_is_added(built: bytes) -> None:
         body.addnext(new_heading)
         new_heading.addnext(new_body)
 
-    report = _review(_edited(built, add_clause))
+    report = _review(edited(built, add_clause))
     assert [(c.id, c.status, c.number) for c in report.noted] == [("added:Audit", "added", "6.7")]
 
 
@@ -264,7 +177,7 @@ def test_word_edits_read_as_the_text_does() -> None:
 
 def test_the_command_prints_text_json_and_markdown(built: bytes, tmp_path: Path) -> None:
     path = tmp_path / "returned.docx"
-    path.write_bytes(_edited(built, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?")))
+    path.write_bytes(edited(built, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?")))
     runner = CliRunner()
     text = runner.invoke(main, ["review-edits", str(path)])
     assert text.exit_code == 0, text.output
@@ -287,7 +200,7 @@ def test_a_draft_without_a_spec_asks_for_the_base(built: bytes, tmp_path: Path) 
                 files[name] = b'<?xml version="1.0"?><other/>'
 
     path = tmp_path / "old.docx"
-    path.write_bytes(_edited(built, drop_spec))
+    path.write_bytes(edited(built, drop_spec))
     result = CliRunner().invoke(main, ["review-edits", str(path)])
     assert result.exit_code == 1
     assert "carries no spec" in result.output and "--base" in result.output
@@ -301,14 +214,21 @@ def test_a_libreoffice_round_trip_reads_as_no_change(built: bytes, tmp_path: Pat
 
     saved = _libreoffice_round_trip(built, tmp_path)
     assert _review(saved).noted == ()
-    assert summarize_changes(built, saved).clauses == ()
+    # no change at all, formatting included: LibreOffice writes the header rows' table-style bold and colour,
+    # and its styles' defaults, into the runs themselves, which is what a reader saw already
+    summary = summarize_changes(built, saved)
+    assert summary.empty, summary
+    from mou_builder.review.drafts import redline
+
+    marked = etree.fromstring(zipfile.ZipFile(io.BytesIO(redline(built, saved))).read("word/document.xml"))
+    assert next(marked.iter(w("rPrChange"), w("ins"), w("del")), None) is None
 
 
 @pytest.mark.slow
 def test_a_clause_deleted_then_saved_by_libreoffice_reads_as_one_deleted_clause(built: bytes, tmp_path: Path) -> None:
     from mou_builder.review.drafts import summarize_changes
 
-    saved = _libreoffice_round_trip(_edited(built, delete_clause("financial.cost-allocation")), tmp_path)
+    saved = _libreoffice_round_trip(edited(built, delete_clause("financial.cost-allocation")), tmp_path)
     assert [(c.id, c.status) for c in _review(saved).noted] == [("financial.cost-allocation", "deleted")]
     assert [(c.id, c.kind) for c in summarize_changes(built, saved).clauses] == [
         ("financial.cost-allocation", "removed")]
@@ -330,9 +250,7 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     spec_path = tmp_path / "city.yaml"
     spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
     built = render_docx(assemble(load_spec(spec_path)))
-    returned = _edited(built, retype("receive and disburse", "receive, hold and disburse"))
-    returned = _edited(returned, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
-    returned = _edited(returned, insert_tracked("revert to the City", " and are repaid within 60 days"))
+    returned = returned_draft(built)
     returned_path = tmp_path / "returned.docx"
     returned_path.write_bytes(returned)
 
@@ -406,7 +324,7 @@ def test_a_table_clause_is_not_adopted_and_says_why(built: bytes, tmp_path: Path
     spec_path = tmp_path / "city.yaml"
     spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
     returned_path = tmp_path / "returned.docx"
-    returned_path.write_bytes(_edited(built, retype("together make up the total budget", "make up the budget")))
+    returned_path.write_bytes(edited(built, retype("together make up the total budget", "make up the budget")))
     result = CliRunner().invoke(main, ["review-edits", str(returned_path), "--adopt", str(spec_path)])
     assert result.exit_code == 0, result.output
     assert "not adopted: 6.1 Schedule of Contributions (financial.schedule): holds a table" in result.stderr
@@ -441,7 +359,7 @@ def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tm
 
 def test_comments_are_carried_onto_the_same_clause_of_the_next_draft(built: bytes, tmp_path: Path) -> None:
     returned = tmp_path / "returned.docx"
-    returned.write_bytes(_edited(built, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?")))
+    returned.write_bytes(edited(built, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?")))
     spec = load_spec(CITY)
     data = spec.model_dump(mode="json", exclude_none=True)
     data["agreement"]["draft_version"] = "2"
@@ -484,7 +402,7 @@ def test_adopting_into_a_json_spec(built: bytes, tmp_path: Path) -> None:
     spec_path = tmp_path / "city.json"
     spec_path.write_text(json.dumps(load_spec(CITY).model_dump(mode="json", exclude_none=True)), encoding="utf-8")
     returned = tmp_path / "returned.docx"
-    returned.write_bytes(_edited(built, retype("receive and disburse", "receive, hold and disburse")))
+    returned.write_bytes(edited(built, retype("receive and disburse", "receive, hold and disburse")))
     result = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
     assert result.exit_code == 0, result.output
     overrides = json.loads(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]
@@ -526,3 +444,21 @@ def test_adopting_rewrites_only_the_clauses_block_of_a_yaml_spec() -> None:
     # no clauses block yet: one is added at the end
     appended = adopted_spec_text("agreement:\n  title: X", "yaml", [], [override])
     assert appended.startswith("agreement:\n  title: X\nclauses:\n  override:\n")
+
+
+@pytest.mark.slow
+def test_the_page_images_of_the_round_trip_are_the_tools_and_the_docs_show_them(tmp_path: Path) -> None:
+    """tools/render_page_images.py makes docs/reviewing.md's returned draft and next redline from the edits tested here."""
+    import render_page_images
+
+    out = tmp_path / "images"
+    out.mkdir()
+    render_page_images.render_review(out, tmp_path)
+    made = sorted(p.name for p in out.glob("*.png"))
+    assert [name.rsplit("-page-", 1)[0] for name in made] == ["next-redline", "returned-draft"]
+    docs = (ROOT / "docs" / "reviewing.md").read_text(encoding="utf-8")
+    assert all(f"(images/{name})" in docs and (ROOT / "docs" / "images" / name).exists() for name in made), made
+    # the redline holds the adopted edits and the answered comment
+    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "draft2-redline.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+    assert "hold" in pdf_text and "forty-five" in pdf_text and "and are repaid within 60 days" in pdf_text

@@ -3,6 +3,8 @@
 Run ``python tools/render_page_images.py`` after a change to the look of the
 output, and commit the images: they show readers what mou-builder produces,
 with the default template and with a sample letterhead made here from it.
+``python tools/render_page_images.py review`` renders only the round trip of
+docs/reviewing.md (a returned draft and the next redline).
 """
 
 from __future__ import annotations
@@ -65,8 +67,8 @@ def render(spec: Path, name: str, pages: list[int | str], out: Path, tmp: Path, 
     _pages(docx, name, pages, out)
 
 
-def _pages(docx: Path, name: str, pages: list[int | str], out: Path) -> None:
-    pdf = convert_to_pdf(docx)
+def _pages(docx: Path, name: str, pages: list[int | str], out: Path, *, comments: bool = False) -> None:
+    pdf = _pdf_with_comments(docx) if comments else convert_to_pdf(docx)
     texts = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                            text=True).stdout.split("\f")
     for page in pages:
@@ -85,6 +87,16 @@ def _pages(docx: Path, name: str, pages: list[int | str], out: Path) -> None:
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(number), "-l", str(number),
                         str(pdf), str(prefix)], check=True)
         print(f"wrote {prefix}.png", file=sys.stderr)
+
+
+def _pdf_with_comments(docx: Path) -> Path:
+    """``docx`` as a PDF whose comments show as LibreOffice marks them (a note at the commented words)."""
+    options = '{"ExportNotes":{"type":"boolean","value":"true"}}'
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+                        "--convert-to", f"pdf:writer_pdf_Export:{options}", "--outdir", str(docx.parent), str(docx)],
+                       check=True, capture_output=True, timeout=300)
+    return docx.with_suffix(".pdf")
 
 
 def render_document(document: object, name: str, pages: list[int | str], out: Path, tmp: Path) -> None:
@@ -127,10 +139,49 @@ def render_redline(pair: str, page: int, out: Path, tmp: Path, *, summary_page: 
     print(f"wrote {prefix}.png", file=sys.stderr)
 
 
+def render_review(out: Path, tmp: Path) -> None:
+    """The round trip of docs/reviewing.md: the returned draft, and the redline of the draft built after it.
+
+    Draft 1 of the city-data-grant example is built and edited as the tests
+    of ``review-edits`` edit it (tools/reviewer_edits.py: "hold" typed into
+    6.3, a comment on 6.6, a tracked insertion in 6.7); its page with the
+    edits is ``returned-draft-page-N.png``. Then, as docs/reviewing.md
+    walks it, the edits are adopted into the spec (``review-edits --adopt``),
+    the comment is answered in the spec (45 days) and draft 2 is built;
+    the page of its redline against draft 1 that shows the edits is
+    ``next-redline-page-N.png``.
+    """
+    from mou_builder.review.drafts import redline
+    from reviewer_edits import returned_draft
+
+    spec = tmp / "city.yaml"
+    spec.write_text((ROOT / "docs" / "examples" / "city-data-grant.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    draft1 = tmp / "draft1.docx"
+    draft1.write_bytes(build_docx(spec))
+    returned = tmp / "draft1-returned.docx"
+    returned.write_bytes(returned_draft(draft1.read_bytes()))
+    _pages(returned, "returned-draft", ["find:receive, hold and disburse"], out, comments=True)
+    subprocess.run([sys.executable, "-m", "mou_builder", "review-edits", str(returned), "--adopt", str(spec)],
+                   check=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True)
+    text = spec.read_text(encoding="utf-8")
+    answered = text.replace("approved requests within thirty (30) days", "approved requests within forty-five (45) days")
+    answered = answered.replace('draft_version: "1"', 'draft_version: "2"')
+    assert answered.count("forty-five (45)") == 1 and 'draft_version: "2"' in answered, "the example changed"
+    spec.write_text(answered, encoding="utf-8")
+    draft2 = tmp / "draft2.docx"
+    draft2.write_bytes(build_docx(spec))
+    marked = tmp / "draft2-redline.docx"
+    marked.write_bytes(redline(draft1, draft2, author="Grants Office"))
+    _pages(marked, "next-redline", ["find:Fiscal Agent"], out)
+
+
 def main() -> None:
     out = ROOT / "docs" / "images"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        render_review(out, Path(tmp))
+        if sys.argv[1:] == ["review"]:
+            return
         for name, pages in PAGES.items():
             render(ROOT / "docs" / "examples" / f"{name}.yaml", name, pages, out, Path(tmp))
         render(INCOMPLETE, "incomplete-draft", [1], out, Path(tmp))

@@ -3,7 +3,7 @@
 Reviewers read this before the text itself. The comparison is of the specs
 (field by field), of the clauses (added, removed, moved, re-versioned,
 re-worded), of the paragraphs (aligned as the Word redline aligns them, so
-both count the same), of headers and footers, and of the completeness
+both count the same), of headers, footers, footnotes and endnotes, and of the completeness
 findings. The report speaks as the draft does (sections, party short names,
 money as written); spec paths stay in the JSON and behind ``paths=True``. A draft
 is described by :class:`DraftFacts`: from a spec and its assembled document
@@ -30,7 +30,7 @@ from mou_builder.render.text import block_paragraphs, document_lines, render_mar
 if TYPE_CHECKING:
     from mou_builder.spec.model import Spec
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class DraftFacts:
     formats: tuple[Any, ...] | None = None
     #: The text lines of each header and footer, by label ("header", "first-page footer"...), for a .docx.
     margins: dict[str, tuple[str, ...]] | None = None
+    #: Each footnote and endnote the text refers to, in order: its label ("Footnote 2") and text lines, for a .docx.
+    footnotes: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     @classmethod
     def of_document(cls, name: str, document: Document, spec: Spec | None = None) -> DraftFacts:
@@ -115,7 +117,7 @@ class FindingChange:
 
 @dataclass(frozen=True)
 class PartChange:
-    """A header or footer whose text was added, removed or changed (its lines joined by `` / ``)."""
+    """A header, footer, footnote or endnote whose text was added, removed or changed (its lines joined by `` / ``)."""
 
     part: str
     kind: Literal["added", "removed", "changed"]
@@ -152,10 +154,12 @@ class ChangeSummary:
     notes: tuple[str, ...] = ()
     #: Headers and footers whose text changed (compared between two .docx files).
     margins: tuple[PartChange, ...] = ()
+    #: Footnotes and endnotes whose text changed, or that were added or removed (between two .docx files).
+    footnotes: tuple[PartChange, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.fields or self.clauses or self.findings or self.text or self.margins)
+        return not (self.fields or self.clauses or self.findings or self.text or self.margins or self.footnotes)
 
 
 # ---------------------------------------------------------------- comparing
@@ -192,6 +196,7 @@ def compare(old: DraftFacts, new: DraftFacts) -> ChangeSummary:
         text=_text_changes(old.lines, new.lines, old.formats, new.formats),
         notes=tuple(notes),
         margins=tuple(_part_changes(old.margins, new.margins)),
+        footnotes=tuple(_note_changes(old.footnotes, new.footnotes)),
     )
 
 
@@ -210,6 +215,44 @@ def _part_changes(old: dict[str, tuple[str, ...]] | None,
     for label, lines in old.items():
         if label not in new and lines:
             yield PartChange(label, "removed", old=" / ".join(lines))
+
+
+def note_pairs(old: Sequence[tuple[str, tuple[str, ...]]],
+               new: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[int | None, int | None]]:
+    """Which note of ``old`` each note of ``new`` is (``(old index, new index)``; None on one side: added or removed).
+
+    Notes are ``(label, lines)`` in reading order, as :func:`~mou_builder.review.word_input.note_lines`
+    gives them. Footnotes are aligned with footnotes and endnotes with
+    endnotes, by their text as the redline aligns lines (a note mostly the
+    same words is the same note, edited), not by their numbers: a note added
+    before the others renumbers them, and they have not changed. The change
+    summary and the redline pair notes with this one function.
+    """
+    out: list[tuple[int | None, int | None]] = []
+    for kind in {label.split(" ", 1)[0] for label, _ in (*old, *new)}:
+        olds = [i for i, (label, _) in enumerate(old) if label.split(" ", 1)[0] == kind]
+        news = [j for j, (label, _) in enumerate(new) if label.split(" ", 1)[0] == kind]
+        for step in align([" / ".join(old[i][1]) for i in olds], [" / ".join(new[j][1]) for j in news], LINES):
+            if step.kind == "moved-from":
+                continue  # the same pair as its moved-to step
+            out.append((None if step.old is None or step.kind == "inserted" else olds[step.old],
+                        None if step.new is None or step.kind == "deleted" else news[step.new]))
+    return sorted(out, key=lambda pair: (pair[1] is None, pair[1] if pair[1] is not None else pair[0]))
+
+
+def _note_changes(old: Sequence[tuple[str, tuple[str, ...]]] | None,
+                  new: Sequence[tuple[str, tuple[str, ...]]] | None) -> Iterator[PartChange]:
+    """Footnotes and endnotes added, removed or changed, each named by its number in the draft that has it."""
+    if old is None or new is None:
+        return
+    for i, j in note_pairs(old, new):
+        if i is None:
+            assert j is not None
+            yield PartChange(new[j][0], "added", new=" / ".join(new[j][1]))
+        elif j is None:
+            yield PartChange(old[i][0], "removed", old=" / ".join(old[i][1]))
+        elif old[i][1] != new[j][1]:
+            yield PartChange(new[j][0], "changed", " / ".join(old[i][1]), " / ".join(new[j][1]))
 
 
 def _text_changes(old: Sequence[str], new: Sequence[str], old_formats: Sequence[Any] | None = None,
@@ -413,7 +456,7 @@ def _clause_line(change: ClauseChange, paths: bool = True) -> tuple[str, str]:
 
 def _part_line(change: PartChange) -> tuple[str, str]:
     if change.kind == "changed":
-        return change.part, f"{change.old} -> {change.new}"
+        return change.part, f"changed {change.old} -> {change.new}"
     return change.part, f"added {change.new}" if change.kind == "added" else f"removed (was {change.old})"
 
 
@@ -436,6 +479,7 @@ def summary_groups(summary: ChangeSummary, *, paths: bool = False) -> list[tuple
         ("Spec changes" if paths else "Changes to the terms", fields),
         ("Clause changes", [_clause_line(c, paths) for c in summary.clauses]),
         ("Headers and footers", [_part_line(c) for c in summary.margins]),
+        ("Footnotes and endnotes", [_part_line(c) for c in summary.footnotes]),
         ("Completeness", [_finding_line(c) for c in summary.findings]),
     ]
     out = [(title, lines) for title, lines in groups if lines]
@@ -495,6 +539,7 @@ def summary_json(summary: ChangeSummary) -> str:
         "new_complete": summary.new_complete,
         "notes": list(summary.notes),
         "headers_footers": [asdict(c) for c in summary.margins],
+        "footnotes": [asdict(c) for c in summary.footnotes],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Union
 from mou_builder.review.changes import ChangeSummary, DraftFacts, compare, summary_groups, unified_diff
 from mou_builder.document import Document
 from mou_builder.review.word_input import (
-    WordDraft, cleaned_segments, margin_lines, outline, read_docx, read_docx_file, text_lines_and_formats,
+    Formats, WordDraft, cleaned_segments, margin_lines, note_lines, outline, read_docx, read_docx_file,
+    text_lines_and_formats,
 )
 
 if TYPE_CHECKING:
@@ -48,11 +49,14 @@ class Draft:
         if self.document is not None:
             return DraftFacts.of_document(self.name, self.document, self.spec)
         assert self.word is not None
-        lines, formats = text_lines_and_formats(e for part in cleaned_segments(self.word.body) for e in part.elements)
+        cleaned = [e for part in cleaned_segments(self.word.body) for e in part.elements]
+        lines, formats = text_lines_and_formats(cleaned, Formats(self.word.styles, self.word.fonts))
+        notes = note_lines(self.word, cleaned)
+        del cleaned  # not held while the clauses are read from copies of their own
         clauses = outline(self.word) if self.word.from_mou_builder else ()
         # another program's file, or one without clause bookmarks (e.g. a redline): no clauses
         return DraftFacts(self.name, tuple(lines), clauses=clauses or None, complete=self.word.complete,
-                          formats=tuple(formats), margins=margin_lines(self.word))
+                          formats=tuple(formats), margins=margin_lines(self.word), footnotes=notes)
 
 
 def is_docx(path: str | os.PathLike[str]) -> bool:

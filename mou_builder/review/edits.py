@@ -38,14 +38,15 @@ from mou_builder.document import ClauseOutline
 from mou_builder.errors import DraftError
 from mou_builder.render.ooxml import W_NS, w
 from mou_builder.review.word_input import (
-    ClausePart, WordDraft, clause_parts, clean, match_clauses, paragraph_texts, read_docx, read_docx_file, text_of,
+    ClausePart, WordDraft, clause_parts, clean, clean_copies, match_clauses, note_references, note_text, numbered_notes,
+    paragraph_texts, read_docx, read_docx_file, text_of,
 )
 
 if TYPE_CHECKING:
     from mou_builder.library.clauses import ClauseLibrary
     from mou_builder.document import Document
 
-REVIEW_VERSION = 1
+REVIEW_VERSION = 2
 #: The id under which tracked changes and comments outside every clause are listed.
 OUTSIDE = "outside-clauses"
 
@@ -84,6 +85,15 @@ class CommentNote:
 
 
 @dataclass(frozen=True)
+class NoteAdded:
+    """A footnote or endnote in the returned draft, with the reviewer's text (a built draft has none of its own)."""
+
+    #: how a reader names it in the returned draft: "Footnote 1", "Endnote 2"
+    note: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ClauseReview:
     """One clause of the base or returned draft, and what the reviewer did to it."""
 
@@ -96,6 +106,8 @@ class ClauseReview:
     edits: tuple[WordEdit, ...] = ()
     tracked: tuple[TrackedChange, ...] = ()
     comments: tuple[CommentNote, ...] = ()
+    #: footnotes and endnotes the clause's text refers to in the returned draft
+    footnotes: tuple[NoteAdded, ...] = ()
     #: the clause's paragraphs in the base draft, heading first
     base_text: tuple[str, ...] = ()
     #: the clause's paragraphs in the returned draft with its pending tracked changes accepted (what ``--adopt`` takes)
@@ -105,8 +117,8 @@ class ClauseReview:
 
     @property
     def noted(self) -> bool:
-        """Whether the reviewer did anything here (edit, deletion, addition, tracked change or comment)."""
-        return self.status != "unchanged" or bool(self.tracked or self.comments)
+        """Whether the reviewer did anything here (edit, deletion, addition, tracked change, comment or footnote)."""
+        return self.status != "unchanged" or bool(self.tracked or self.comments or self.footnotes)
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,7 @@ def review_edits(reviewed: WordDraft, base: Base) -> ReviewReport:
     ids = [clause_id for clause_id, _ in match_clauses(parts, _manifest(reviewed, base), reference)]
     tracked = _tracked_changes(reviewed, parts)
     comments = _comments(reviewed, parts)
+    footnotes = _footnotes(reviewed, parts)
     base_by_id = {c.id: c for c in base.clauses}
     out: list[ClauseReview] = []
     for k, (clause_id, part) in enumerate(zip(ids, parts)):
@@ -234,7 +247,7 @@ def review_edits(reviewed: WordDraft, base: Base) -> ReviewReport:
         title = (accepted or rejected or ("",))[0]
         has_table = any(e.tag == w("tbl") for e in part.elements)
         extras = {"tracked": tuple(tracked.get(k, ())), "comments": tuple(comments.get(k, ())),
-                  "accepted_text": accepted, "has_table": has_table}
+                  "footnotes": footnotes.get(k, ()), "accepted_text": accepted, "has_table": has_table}
         old = base_by_id.pop(clause_id, None)
         if old is None:
             out.append(ClauseReview(clause_id, part.number, None, title, "added", **extras))
@@ -242,9 +255,10 @@ def review_edits(reviewed: WordDraft, base: Base) -> ReviewReport:
         edits = word_edits(old.paragraphs, rejected)
         out.append(ClauseReview(clause_id, part.number, old.number, old.paragraphs[0] if old.paragraphs else title,
                                 "edited" if edits else "unchanged", edits, base_text=old.paragraphs, **extras))
-    if -1 in tracked or -1 in comments:
+    if -1 in tracked or -1 in comments or -1 in footnotes:
         out.insert(0, ClauseReview(OUTSIDE, None, None, "Title page and section headings", "unchanged",
-                                   tracked=tuple(tracked.get(-1, ())), comments=tuple(comments.get(-1, ()))))
+                                   tracked=tuple(tracked.get(-1, ())), comments=tuple(comments.get(-1, ())),
+                                   footnotes=footnotes.get(-1, ())))
     # a deleted clause is listed where it was: after the clause that preceded it in the base
     for old in base_by_id.values():
         deleted = ClauseReview(old.id, None, old.number, old.paragraphs[0] if old.paragraphs else old.id, "deleted",
@@ -392,6 +406,27 @@ def _tracked_changes(reviewed: WordDraft, parts: Sequence[ClausePart]) -> dict[i
                 for kind, author, date, pieces in changes] for k, changes in found.items()}
 
 
+def _footnotes(reviewed: WordDraft, parts: Sequence[ClausePart]) -> dict[int, tuple[NoteAdded, ...]]:
+    """The footnotes and endnotes each clause refers to (pending tracked changes accepted), numbered as a reader sees them.
+
+    mou-builder writes no notes, so every note in a returned draft is the
+    reviewer's; they are read and numbered as the change summary reads them.
+    """
+    if not any(reviewed.notes.values()):
+        return {}
+    owned = [(k, clean_copies([element])) for k, element in _owners(reviewed, parts)]
+    labels = {id(note): label for label, note in numbered_notes(reviewed.notes, [e for _, c in owned for e in c])}
+    out: dict[int, tuple[NoteAdded, ...]] = {}
+    for k, cleaned in owned:
+        for ref in note_references(cleaned):
+            kind = "footnote" if ref.tag == w("footnoteReference") else "endnote"
+            note = reviewed.notes.get(kind, {}).get(ref.get(w("id"), ""))
+            if note is not None and id(note) in labels:
+                added = NoteAdded(labels.pop(id(note)), " / ".join(note_text(note)))
+                out[k] = (*out.get(k, ()), added)
+    return out
+
+
 #: The most characters of a comment's anchor text kept: enough to quote it and find it again.
 MAX_ANCHOR = 400
 
@@ -478,6 +513,8 @@ def _lines(c: ClauseReview) -> list[str]:
     for n in c.comments:
         on = f' on "{n.anchor}"' if n.anchor else ""
         out.append(f"comment by {n.author or 'unknown'}{_when(n.date)}{on}: {n.text}")
+    for f in c.footnotes:
+        out.append(f'{f.note} added: "{f.text}"')
     return out
 
 
@@ -486,8 +523,10 @@ def _counts(report: ReviewReport) -> str:
     count = {s: sum(c.status == s for c in noted) for s in ("edited", "deleted", "added")}
     tracked = sum(len(c.tracked) for c in noted)
     comments = sum(len(c.comments) for c in noted)
+    notes = sum(len(c.footnotes) for c in noted)
     return (f"{count['edited']} edited, {count['deleted']} deleted, {count['added']} added; "
-            f"{tracked} tracked change{'s' * (tracked != 1)} pending; {comments} comment{'s' * (comments != 1)}")
+            f"{tracked} tracked change{'s' * (tracked != 1)} pending; {comments} comment{'s' * (comments != 1)}"
+            + (f"; {notes} footnote{'s' * (notes != 1)} added" if notes else ""))
 
 
 def report_text(report: ReviewReport) -> str:

@@ -17,7 +17,9 @@ Word revisions a reviewer can accept or reject:
   and ``w:moveTo`` at its new one, inside named move ranges; words edited in
   the moved text are ``w:del`` at the source and ``w:ins`` at the destination;
 - the headers and footers of two .docx files, each against the old file's
-  of the same kind and section;
+  of the same kind and section, and their footnotes and endnotes, each
+  against the old note it is paired with (a note added or removed, and its
+  reference, inserted or deleted whole);
 - heading numbers are Word's own, so numbering that only shifted is never an
   edit.
 
@@ -46,13 +48,16 @@ from mou_builder.render.word import (
     style_ids_by_name,
 )
 from mou_builder.resources import default_template_path
+from mou_builder.review.changes import note_pairs
 from mou_builder.review.word_input import (
-    Segment, WordDraft, clean, cleaned_segments, format_key, formatting, layout_fields_named, margin_refs, read_docx,
-    text_of,
+    NOTE_KINDS, Formats, Segment, WordDraft, clean, clean_copies, cleaned_segments, layout_fields_named,
+    margin_refs, note_references, note_text, numbered_notes, parse_part, read_docx, text_of, theme_fonts,
 )
 
 #: What a paragraph is compared by: runs of white space, and words (a number, a date or an amount is one word).
 _TOKEN = re.compile(r"\s+|" + WORD)
+#: Objects of the old draft a redline carries: note references (pointed at the redline's notes) and note marks.
+_CARRIED = frozenset(w(t) for t in ("footnoteReference", "endnoteReference", "footnoteRef", "endnoteRef"))
 #: Revision kinds whose content is the old draft's (shown struck through or moved away).
 _OLD_SIDE = frozenset({"del", "moveFrom"})
 
@@ -119,7 +124,8 @@ def render_redline(
     old_elements = [*before_old, *writer.document(old), *after_old]
     new_elements = [*before_new, *writer.document(new), *after_new]
     stamp = (when or date.fromisoformat(new.title.iso_date)).isoformat() + "T00:00:00Z"
-    merged = _Reviser(author, stamp).drafts(old_elements, new_elements)
+    formats = _formats_of(word)  # both drafts are written with the same template's styles
+    merged = _Reviser(author, stamp, formats, formats).drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(word.element.body, [*front, *merged])
     return _package(word, new)
@@ -143,7 +149,8 @@ def redline_docx(
     old draft's styles and lists that deleted text needs are copied in.
     ``when`` defaults to the new file's modified date (no date if it has none).
     Headers and footers are compared too, each with the old file's part of
-    the same kind (e.g. the first-page header of section 1).
+    the same kind (e.g. the first-page header of section 1), and so are
+    footnotes and endnotes (see :class:`_Notes`).
     """
     old_draft = old if isinstance(old, WordDraft) else read_docx(old, old_name)
     word = open_docx(new, new_name)
@@ -152,14 +159,25 @@ def redline_docx(
     old_elements = copy.deepcopy(old_draft.body)
     adopter = _Adopter(old_draft, word)
     adopter.adopt(old_elements)
+    notes = _Notes(old_draft, old_elements, word) if _Notes.needed(old_draft, word) else None
     when = when or _package_date(word)
     stamp = when.isoformat() + "T00:00:00Z" if when else None
-    reviser = _Reviser(author, stamp)
+    reviser = _Reviser(author, stamp, Formats(old_draft.styles, old_draft.fonts), _formats_of(word))
     merged = reviser.drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(body, [*front, *merged])
     _revise_margins(reviser, adopter, old_draft, word)
+    if notes is not None:
+        notes.revise(reviser, adopter)
     return finished_bytes(word)
+
+
+def _formats_of(word: Any) -> Formats:
+    """The character formatting of a python-docx document's runs, against its styles and theme."""
+    theme = next((r.target_part for r in word.part.rels.values()
+                  if not r.is_external and r.reltype.endswith("/theme")), None)
+    fonts = theme_fonts(parse_part(theme.blob, "the new draft", str(theme.partname))) if theme is not None else {}
+    return Formats(word.styles.element, fonts)
 
 
 _REVISIONS = tuple(w(t) for t in ("ins", "del", "moveFrom", "moveTo", "rPrChange", "moveFromRangeStart",
@@ -174,38 +192,167 @@ def _revised(element: etree._Element) -> bool:
 def _revise_margins(reviser: _Reviser, adopter: _Adopter, old: WordDraft, word: Any) -> None:
     """Track the changes in each header and footer of the new file against the old file's part of the same label.
 
-    Parts whose text and formatting did not change are left as they are
-    (their fields, e.g. page numbers, stay fields); in a changed part, the
-    paragraphs that did not change are kept as they were too. Tracked
-    changes already in a part are accepted first, as in the body. A header only
-    the old file has cannot be shown: the new file has no part to show it in.
+    A header only the old file has cannot be shown: the new file has no
+    part to show it in.
     """
     for label, rid in margin_refs(word.element):
         part = word.part.related_parts.get(rid)
         root = getattr(part, "element", None)
         if root is None or root.tag not in (w("hdr"), w("ftr")):
             continue
-        originals = list(root)
-        cleaned, kept = [], {}
-        for original in originals:
-            copies = clean([copy.deepcopy(original)])
-            if len(copies) == 1 and not _revised(original):
-                kept[id(copies[0])] = original  # if unchanged, the original (fields and all) goes back
-            cleaned += copies
         old_root = old.margins.get(label)
-        old_elements = clean([copy.deepcopy(c) for c in old_root]) if old_root is not None else []
-        # Compared with page numbers and counts as fields, as the change summary does (margin_lines).
-        named_old = clean(layout_fields_named([copy.deepcopy(c) for c in old_root])) if old_root is not None else []
-        named_new = clean(layout_fields_named([copy.deepcopy(c) for c in originals]))
-        same = [_key(e) for e in named_old] == [_key(e) for e in named_new] and all(map(_same_format, named_old,
-                                                                                      named_new))
-        if same and not any(map(_revised, originals)):
-            continue  # tracked changes already in the part are accepted, as in the body: only then is it left alone
-        adopter.adopt(old_elements)
-        merged = [e if _revised(e) else kept.get(id(e), e) for e in reviser.merge(old_elements, cleaned)]
-        for child in originals:
-            root.remove(child)
-        root.extend(merged)
+        _revise_story(reviser, adopter, root, list(old_root) if old_root is not None else [])
+
+
+def _revise_story(reviser: _Reviser, adopter: _Adopter, root: etree._Element, old: list[etree._Element]) -> None:
+    """Track the changes in a story outside the body (a header, a footer, a note): ``root``'s content against ``old``.
+
+    A story whose text and formatting did not change is left as it is (its
+    fields, e.g. page numbers, stay fields); in a changed one, the
+    paragraphs that did not change are kept as they were too. Tracked
+    changes already in it are accepted first, as in the body. ``old`` (the
+    old file's elements) is not changed.
+    """
+    originals = list(root)
+    cleaned, kept = [], {}
+    for original in originals:
+        copies = clean([copy.deepcopy(original)])
+        if len(copies) == 1 and not _revised(original):
+            kept[id(copies[0])] = original  # if unchanged, the original (fields and all) goes back
+        cleaned += copies
+    old_elements = clean([copy.deepcopy(c) for c in old])
+    # Compared with page numbers and counts as fields, as the change summary does (margin_lines).
+    named_old = clean(layout_fields_named([copy.deepcopy(c) for c in old]))
+    named_new = clean(layout_fields_named([copy.deepcopy(c) for c in originals]))
+    same = [_key(e) for e in named_old] == [_key(e) for e in named_new] and all(map(reviser.same_format, named_old,
+                                                                                    named_new))
+    if same and not any(map(_revised, originals)):
+        return  # tracked changes already in the story are accepted, as in the body: only then is it left alone
+    adopter.adopt(old_elements)
+    merged = [e if _revised(e) else kept.get(id(e), e) for e in reviser.merge(old_elements, cleaned)]
+    for child in originals:
+        root.remove(child)
+    root.extend(merged)
+
+
+class _Notes:
+    """The footnotes and endnotes of a redline, paired with the old file's as the change summary pairs them.
+
+    Notes are paired by :func:`~mou_builder.review.changes.note_pairs` (by
+    their text, not their numbers). Before the bodies are compared, each
+    reference in the old draft is given the id of its note in the redline:
+    the new note it is paired with, or, for a note the new draft dropped, a
+    copy of the old note added to the redline's notes part. So a reference
+    kept is one word in both drafts, an added or removed one is inserted or
+    deleted, and a deleted reference still points at its old note, which a
+    reject brings back. After the bodies, each paired note gets tracked
+    changes against its old text, an added note is inserted whole and a
+    removed one deleted whole.
+    """
+
+    def __init__(self, old: WordDraft, old_elements: list[etree._Element], word: Any) -> None:
+        self.word = word
+        self.roots: dict[str, etree._Element] = {}  # the redline's notes parts, by kind
+        self.parts: dict[str, Any] = {}
+        new_notes: dict[str, dict[str, etree._Element]] = {}
+        for kind in NOTE_KINDS:
+            part = next((r.target_part for r in word.part.rels.values()
+                         if not r.is_external and r.reltype.endswith(f"/{kind}s")), None)
+            if part is not None:
+                self.parts[kind] = part
+                self.roots[kind] = parse_part(part.blob, "the new draft", str(part.partname))
+                new_notes[kind] = {n.get(w("id"), ""): n for n in self.roots[kind].findall(w(kind))
+                                   if n.get(w("type"), "normal") == "normal"}
+        olds = numbered_notes(old.notes, clean_copies(old_elements))
+        news = numbered_notes(new_notes, clean_copies([c for c in word.element.body if c.tag != w("sectPr")]))
+        self.pairs: list[tuple[etree._Element | None, etree._Element | None]] = [
+            (None if i is None else olds[i][1], None if j is None else news[j][1])
+            for i, j in note_pairs([(label, note_text(n)) for label, n in olds],
+                                   [(label, note_text(n)) for label, n in news])]
+        ids: dict[tuple[str, str], str] = {}  # (kind, old id) -> the note's id in the redline
+        self.removed: list[tuple[etree._Element, etree._Element]] = []  # (old note, its copy in the redline)
+        for old_note, new_note in self.pairs:
+            if old_note is None:
+                continue
+            kind = etree.QName(old_note).localname
+            if new_note is None:
+                new_note = el(kind, {"id": self._fresh_id(kind)})
+                self.roots[kind].append(new_note)
+                self.removed.append((old_note, new_note))
+            ids[kind, old_note.get(w("id"), "")] = new_note.get(w("id"), "")
+        for ref in note_references(old_elements):
+            kind = "footnote" if ref.tag == w("footnoteReference") else "endnote"
+            target = ids.get((kind, ref.get(w("id"), "")))
+            if target is None:  # a note the old file lacks, or referenced only from deleted text: nothing to show
+                ref.getparent().remove(ref)
+            else:
+                ref.set(w("id"), target)
+
+    @classmethod
+    def needed(cls, old: WordDraft, word: Any) -> bool:
+        """Whether either draft has notes (a comparison without them costs nothing more)."""
+        return any(old.notes.values()) or any(not r.is_external and r.reltype.endswith(("/footnotes", "/endnotes"))
+                                              for r in word.part.rels.values())
+
+    def _fresh_id(self, kind: str) -> str:
+        if kind not in self.roots:  # the new file has no notes part of this kind: the redline gets one
+            self.roots[kind] = el(f"{kind}s", None, *(el(kind, {"type": sep, "id": str(k)}, el("p", None, el(
+                "r", None, el(sep)))) for k, sep in enumerate(("separator", "continuationSeparator"), start=-1)))
+        return str(max((int(n.get(w("id"), "0")) for n in self.roots[kind].findall(w(kind))), default=0) + 1)
+
+    def _renumbered(self, kind: str, root: etree._Element, reviser: _Reviser) -> None:
+        """The notes of ``root`` one per reference, numbered and ordered as the redline's text refers to them.
+
+        LibreOffice reads a notes part in the order of the references, so
+        the part must hold each note once, in that order. A note referenced
+        twice (at both places of a moved paragraph) is copied, its
+        revisions given ids of their own; a note referenced nowhere goes.
+        """
+        notes = {n.get(w("id"), ""): n for n in root.findall(w(kind)) if n.get(w("type"), "normal") == "normal"}
+        first = max((int(n.get(w("id"), "0")) for n in root.findall(w(kind)) if n.get(w("id"), "") not in notes),
+                    default=0) + 1
+        ordered: list[etree._Element] = []
+        used: set[int] = set()
+        for ref in list(self.word.element.body.iter(w(f"{kind}Reference"))):
+            note = notes.get(ref.get(w("id"), ""))
+            if note is None:
+                ref.getparent().remove(ref)
+                continue
+            if id(note) in used:
+                note = copy.deepcopy(note)
+                fresh: dict[str, str] = {}  # a move range's start and end keep one id
+                for mark in note.iterdescendants():
+                    if mark.get(w("id")) is not None:
+                        mark.set(w("id"), fresh.setdefault(mark.get(w("id")), reviser.fresh_id()))
+            used.add(id(note))
+            note.set(w("id"), str(first + len(ordered)))
+            ref.set(w("id"), note.get(w("id")))
+            ordered.append(note)
+        for note in notes.values():
+            root.remove(note)
+        root.extend(ordered)
+
+    def revise(self, reviser: _Reviser, adopter: _Adopter) -> None:
+        """Track the changes in each note and write the notes parts back into the redline."""
+        for old_note, new_note in self.pairs:
+            if new_note is None:
+                continue
+            _revise_story(reviser, adopter, new_note, list(old_note) if old_note is not None else [])
+        for old_note, copy_ in self.removed:
+            _revise_story(reviser, adopter, copy_, list(old_note))
+        for kind, root in self.roots.items():
+            self._renumbered(kind, root, reviser)
+            blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            if kind in self.parts:
+                self.parts[kind]._blob = blob  # python-docx keeps notes parts as plain parts, by their bytes
+            else:
+                from docx.opc.packuri import PackURI
+                from docx.opc.part import Part
+
+                content_type = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
+                part = Part(PackURI(f"/word/{kind}s.xml"), content_type, blob, self.word.part.package)
+                self.word.part.relate_to(
+                    part, f"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}s")
 
 
 def _package_date(word: Any) -> date | None:
@@ -270,7 +417,7 @@ def _tokens(p: etree._Element) -> Iterator[_Token]:
                 yield "\n", props, "br", part
             elif part.tag == w("tab"):
                 yield "\t", props, "tab", None
-            elif part.tag != w("rPr"):  # a picture, a footnote reference, a symbol...
+            elif part.tag != w("rPr"):  # a picture, a note reference or mark, a symbol...
                 yield "\x00" + etree.tostring(part, method="c14n").decode(), props, "obj", part
 
 
@@ -286,9 +433,10 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
                 mark: Callable[[str], etree._Element] | None = None) -> list[etree._Element]:
     """Runs for consecutive tokens, one run per stretch of the same run properties.
 
-    Objects from the old draft are left out: they point into the old file's
-    package (its pictures, footnotes), which the redline does not carry.
-    A token whose properties are a :class:`_FormatChange` gets the new ones
+    Objects from the old draft are left out (they point into the old file's
+    package, its pictures, which the redline does not carry), except note
+    references, which :class:`_Notes` pointed at the notes of the redline,
+    and the note marks a note starts with. A token whose properties are a :class:`_FormatChange` gets the new ones
     and a ``w:rPrChange`` (made by ``mark``) holding the old ones.
     """
     runs: list[etree._Element] = []
@@ -304,7 +452,7 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
             words.clear()
 
     for text, props, kind, element in tokens:
-        if kind == "obj" and old_side:
+        if kind == "obj" and old_side and element.tag not in _CARRIED:
             continue
         if run is None or props != current:
             flush()
@@ -334,8 +482,10 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
 
 
 def _key(element: etree._Element) -> str:
+    """What equal elements share: kind, style, text, and the notes they refer to (a reference added is a change)."""
     style = (_style(element) or "") if element.tag == w("p") else ""
-    return f"{etree.QName(element).localname}|{style}|{text_of(element)}"
+    notes = ",".join(ref.get(w("id"), "") for ref in note_references([element]))
+    return f"{etree.QName(element).localname}|{style}|{text_of(element)}|{notes}"
 
 
 def _style(p: etree._Element) -> str | None:
@@ -419,17 +569,23 @@ _Pair = tuple[Any, Any, bool]  # (old element or None, new element or None, equa
 class _Reviser:
     """Writes revisions, numbering them from 1 in the order they are made."""
 
-    def __init__(self, author: str, stamp: str | None) -> None:
+    def __init__(self, author: str, stamp: str | None, old_formats: Formats, new_formats: Formats) -> None:
         self.author = checked_author(author)
         self.stamp = stamp
+        #: each draft's character formatting, resolved against its own styles
+        self.old_formats, self.new_formats = old_formats, new_formats
         self.next_id = 0
         self.move_count = 0
         #: both sides of each moved group of segments, made when its first side is written
         self.moves: dict[str, _Sides] = {}
 
-    def _attrs(self, **extra: str) -> dict[str, str]:
+    def fresh_id(self) -> str:
+        """A revision id not used yet."""
         self.next_id += 1
-        attrs = {"id": str(self.next_id), **extra, "author": self.author}
+        return str(self.next_id)
+
+    def _attrs(self, **extra: str) -> dict[str, str]:
+        attrs = {"id": self.fresh_id(), **extra, "author": self.author}
         if self.stamp:
             attrs["date"] = self.stamp
         return attrs
@@ -563,7 +719,7 @@ class _Reviser:
                 out += made[first][0 if step.kind == "moved-from" else 1]
             elif step.kind == "equal":
                 o, n = old[step.old], new[step.new]
-                out.append(n if _same_format(o, n) else self.changed(o, n))
+                out.append(n if self.same_format(o, n) else self.changed(o, n))
             elif step.kind == "changed":
                 out.append(self.changed(old[step.old], new[step.new]))
             elif step.kind == "deleted":
@@ -668,14 +824,15 @@ class _Reviser:
                  equal_as: str | None, removed_as: str | None, added_as: str | None) -> None:
         """Refill ``target`` word by word: common words as ``equal_as``, old-only and new-only words as given (None: left out)."""
         old_tokens, new_tokens = list(_tokens(old)), list(_tokens(new))
+        contexts = self.old_formats.context(old), self.new_formats.context(new)
         _clear(target)
         for tag, i1, i2, j1, j2 in opcodes([t[0] for t in old_tokens], [t[0] for t in new_tokens]):
             if tag == "equal":
                 if equal_as in _OLD_SIDE:
                     self._emit(target, old_tokens[i1:i2], equal_as)
                 else:  # the same words in the new draft's formatting; where it changed, the old one is recorded
-                    self._emit(target, [_formatted(o, n) for o, n in zip(old_tokens[i1:i2], new_tokens[j1:j2])],
-                               equal_as)
+                    self._emit(target, [self._formatted(o, n, contexts)
+                                        for o, n in zip(old_tokens[i1:i2], new_tokens[j1:j2])], equal_as)
                 continue
             if i2 > i1 and removed_as:
                 self._emit(target, old_tokens[i1:i2], removed_as)
@@ -684,48 +841,51 @@ class _Reviser:
         if equal_as:  # a moved paragraph's mark moves too
             self._mark_paragraph(target, equal_as)
 
+    def same_format(self, old: etree._Element, new: etree._Element) -> bool:
+        """Whether two elements with the same text show it in the same character formatting, each in its own draft's styles."""
+        return ([self.old_formats.formatting(p) for p in old.iter(w("p"))]
+                == [self.new_formats.formatting(p) for p in new.iter(w("p"))])
+
+    def _formatted(self, old: _Token, new: _Token, contexts: tuple[Any, Any]) -> _Token:
+        """``new``, its properties a :class:`_FormatChange` when a word's formatting changed from ``old``'s."""
+        if new[2] != "t" or self.old_formats.key(old[1], contexts[0]) == self.new_formats.key(new[1], contexts[1]):
+            return new
+        return new[0], _FormatChange(new[1], old[1]), new[2], new[3]
+
     def _changed_table(self, old: etree._Element, new: etree._Element) -> etree._Element:
         old_rows, new_rows = old.findall(w("tr")), new.findall(w("tr"))
-        for row in new_rows:
-            new.remove(row)
+        # the rows stay in the table until all are compared: a row's formatting depends on its place (a header row)
+        rows: list[etree._Element] = []
         for o, n, equal in self._align(old_rows, new_rows, _ROWS):
-            if equal and _same_format(o, n):
-                new.append(n)
+            if equal and self.same_format(o, n):
+                rows.append(n)
             elif o is not None and n is not None:
                 for old_cell, new_cell in zip(o.findall(w("tc")), n.findall(w("tc"))):
                     self._changed_cell(old_cell, new_cell)
-                new.append(n)
+                rows.append(n)
             elif o is not None:
                 row = copy.deepcopy(o)
                 self._row(row, "del")
-                new.append(row)
+                rows.append(row)
             else:
                 self._row(n, "ins")
-                new.append(n)
+                rows.append(n)
+        for row in new_rows:
+            new.remove(row)
+        new.extend(rows)
         return new
 
     def _changed_cell(self, old: etree._Element, new: etree._Element) -> None:
         """A cell's paragraphs and tables, compared like a body of their own."""
         old_blocks = [c for c in old if c.tag != w("tcPr")]
         new_blocks = [c for c in new if c.tag != w("tcPr")]
-        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(_same_format, old_blocks, new_blocks)):
+        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(self.same_format, old_blocks,
+                                                                                       new_blocks)):
             return
         merged = self.merge(old_blocks, new_blocks)
         for block in new_blocks:
             new.remove(block)
         new.extend(merged)
-
-
-def _formatted(old: _Token, new: _Token) -> _Token:
-    """``new``, its properties a :class:`_FormatChange` when a word's formatting changed from ``old``'s."""
-    if new[2] != "t" or format_key(old[1]) == format_key(new[1]):
-        return new
-    return new[0], _FormatChange(new[1], old[1]), new[2], new[3]
-
-
-def _same_format(old: etree._Element, new: etree._Element) -> bool:
-    """Whether two elements with the same text show it in the same character formatting."""
-    return [formatting(p) for p in old.iter(w("p"))] == [formatting(p) for p in new.iter(w("p"))]
 
 
 def _clear(p: etree._Element) -> None:

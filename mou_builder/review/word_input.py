@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -111,6 +110,10 @@ class WordDraft:
     spec_sha256: str | None = None
     #: The comments of the comments part, by their ``w:id`` (anchored in the body by comment ranges).
     comments: dict[str, WordComment] = field(default_factory=dict)
+    #: Footnotes and endnotes (``w:footnote``/``w:endnote`` elements, separators left out), by kind and ``w:id``.
+    notes: dict[str, dict[str, etree._Element]] = field(default_factory=dict)
+    #: The theme's fonts (``major``, ``minor``: the typeface of headings and of body text), see :func:`theme_fonts`.
+    fonts: dict[str, str] = field(default_factory=dict)
 
     @property
     def from_mou_builder(self) -> bool:
@@ -161,6 +164,11 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
         spec_json, spec_hash = _embedded_spec(package, main)
         comments_part = package.target(main, "comments")
         comments = _comments(package.xml(comments_part)) if comments_part else {}
+        theme = package.target(main, "theme")
+        notes = {}
+        for kind in NOTE_KINDS:
+            part = package.target(main, kind + "s")
+            notes[kind] = _notes(package.xml(part), kind) if part else {}
         return WordDraft(
             name=name,
             data=data,
@@ -171,6 +179,8 @@ def read_docx(data: bytes, name: str, error: type[MouError] = DraftError) -> Wor
             date=_core_date(package.xml(core)) if core else None,
             margins=margins,
             comments=comments,
+            notes=notes,
+            fonts=theme_fonts(package.xml(theme)) if theme else {},
             spec_json=spec_json,
             spec_sha256=spec_hash,
         )
@@ -211,6 +221,62 @@ def margin_lines(draft: WordDraft) -> dict[str, tuple[str, ...]]:
     """
     return {label: tuple(text_lines(clean(layout_fields_named([deepcopy(c) for c in root]))))
             for label, root in draft.margins.items()}
+
+
+#: The kinds of notes a Word file holds, each in a part of its own (``footnotes.xml``, ``endnotes.xml``).
+NOTE_KINDS = ("footnote", "endnote")
+
+
+def _notes(root: etree._Element, kind: str) -> dict[str, etree._Element]:
+    """The notes of a footnotes or endnotes part by id; the separators Word keeps there are no one's note."""
+    return {note.get(w("id"), ""): note for note in root.findall(w(kind)) if note.get(w("type"), "normal") == "normal"}
+
+
+def note_references(elements: Iterable[etree._Element]) -> list[etree._Element]:
+    """The footnote and endnote references in ``elements``, in document order."""
+    return [ref for element in elements for ref in element.iter(w("footnoteReference"), w("endnoteReference"))]
+
+
+def note_label(kind: str, number: int) -> str:
+    """How a reader names a note: "Footnote 2", "Endnote 1" (its number in the draft, by the order of references)."""
+    return f"{kind.capitalize()} {number}"
+
+
+def numbered_notes(notes: Mapping[str, Mapping[str, etree._Element]],
+                   body: Iterable[etree._Element]) -> list[tuple[str, etree._Element]]:
+    """``(label, note element)`` of each of ``notes`` (by kind and id, as :attr:`WordDraft.notes`) referenced in ``body`` (cleaned), as the reader numbers them.
+
+    Word numbers footnotes and endnotes, each kind from 1, in the order
+    their references come in the text; the ids in the file are not what a
+    reader sees (LibreOffice writes them again on saving). A note referenced
+    twice is listed once; a reference to no note of the file is skipped.
+    """
+    out: list[tuple[str, etree._Element]] = []
+    counts = dict.fromkeys(NOTE_KINDS, 0)
+    seen: set[tuple[str, str]] = set()
+    for ref in note_references(body):
+        kind = "footnote" if ref.tag == w("footnoteReference") else "endnote"
+        note = notes.get(kind, {}).get(ref.get(w("id"), ""))
+        if note is None or (kind, ref.get(w("id"), "")) in seen:
+            continue
+        seen.add((kind, ref.get(w("id"), "")))
+        counts[kind] += 1
+        out.append((note_label(kind, counts[kind]), note))
+    return out
+
+
+def note_lines(draft: WordDraft, body: Iterable[etree._Element]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The text lines of each note referenced in ``body`` (cleaned), labelled as :func:`numbered_notes` does."""
+    return tuple((label, note_text(note)) for label, note in numbered_notes(draft.notes, body))
+
+
+def note_text(note: etree._Element) -> tuple[str, ...]:
+    """A note's text lines, as :func:`text_lines` reads them, tracked changes accepted.
+
+    A note's text starts after its mark (the number Word shows), usually
+    with a space: lines are compared without the spaces around them.
+    """
+    return tuple(line.strip() for line in text_lines(clean_copies(list(note))) if line.strip())
 
 
 #: Fields whose result depends on the page layout, not on the text: a page number, a page count.
@@ -561,12 +627,13 @@ def text_lines(elements: Iterable[etree._Element]) -> list[str]:
     return [text for text, _ in _lines(elements)]
 
 
-def text_lines_and_formats(elements: Iterable[etree._Element]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """:func:`text_lines`, and each line's character formatting (:func:`formatting` of its paragraphs)."""
+def text_lines_and_formats(elements: Iterable[etree._Element],
+                           styles: Formats) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """:func:`text_lines`, and each line's character formatting (:meth:`Formats.formatting` of its paragraphs)."""
     lines, formats = [], []
     for text, paragraphs in _lines(elements):
         lines.append(text)
-        formats.append(tuple(formatting(p) for p in paragraphs))
+        formats.append(tuple(styles.formatting(p) for p in paragraphs))
     return lines, formats
 
 
@@ -584,40 +651,209 @@ def _lines(elements: Iterable[etree._Element]) -> Iterator[tuple[str, list[etree
                 yield text, [element]
 
 
-#: Run properties that change nothing a reader sees (spelling language, proofing, web layout).
-_NOT_FORMAT = frozenset(w(t) for t in ("lang", "noProof", "webHidden", "specVanish", "rPrChange"))
+#: Toggle properties (on, or off with val 0/false/off) a reader sees: bold, italic, struck, capitals, hidden.
+_TOGGLES = ("b", "i", "strike", "dstrike", "caps", "smallCaps", "vanish")
+#: Properties with a value a reader sees, and the value that means "none".
+_VALUED = {"u": "none", "color": "auto", "sz": None, "highlight": "none", "vertAlign": "baseline", "position": "0"}
+_NONE = {name: value.upper() for name, value in _VALUED.items() if value is not None}
+#: A table style's conditional formats (``w:tblStylePr``), in the order Word applies them, and their ``w:tblLook`` flags.
+_CONDITIONS = (("firstCol", "firstColumn", 0x0080), ("lastCol", "lastColumn", 0x0100),
+               ("firstRow", "firstRow", 0x0020), ("lastRow", "lastRow", 0x0040))
+
+_VAL, _TC, _TBL = w("val"), w("tc"), w("tbl")
+_R, _RPR, _BODY, _PPR, _PSTYLE = w("r"), w("rPr"), w("body"), w("pPr"), w("pStyle")
+FormatKey = tuple[tuple[str, str], ...]
+#: Where a run sits, for resolving its styles: paragraph style, table style, the table's conditions that apply.
+FormatContext = tuple[str | None, str | None, tuple[str, ...]]
 
 
-@lru_cache(maxsize=4096)
-def format_key(props: bytes | None) -> bytes:
-    """What a run's properties (serialised ``w:rPr``, or None) look like to a reader, for comparing formats."""
-    if props is None:
-        return b""
-    rpr = etree.fromstring(props)
-    for child in list(rpr):
-        if child.tag in _NOT_FORMAT or not isinstance(child.tag, str):
-            rpr.remove(child)
-    return etree.tostring(rpr, method="c14n") if len(rpr) else b""
+def _on(element: etree._Element) -> str:
+    return "0" if element.get(w("val"), "true").lower() in ("0", "false", "off") else "1"
 
 
-def formatting(p: etree._Element) -> tuple[tuple[bytes, int], ...]:
-    """A paragraph's character formatting: (:func:`format_key`, length of text) for each stretch of one format.
+_DRAWING_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
-    Independent of how the text is split into runs (Word splits them at
-    every edit), so two paragraphs compare equal when a reader sees the same.
-    """
-    out: list[tuple[bytes, int]] = []
-    for run in p.iter(w("r")):
-        size = len(text_of(run))
-        if not size:
+
+def theme_fonts(root: etree._Element) -> dict[str, str]:
+    """The typefaces a theme part gives its ``major`` (headings) and ``minor`` (body) fonts, for latin text."""
+    out = {}
+    for kind in ("major", "minor"):
+        latin = root.find(f".//{{{_DRAWING_NS}}}{kind}Font/{{{_DRAWING_NS}}}latin")
+        if latin is not None and latin.get("typeface"):
+            out[kind] = latin.get("typeface", "")
+    return out
+
+
+def _reader_properties(rpr: etree._Element | None) -> dict[str, str]:
+    """The properties of a ``w:rPr`` a reader sees (bold, italic, underline, strike, colour, size, highlight,
+    capitals, raised or lowered, font, shading), each as one comparable value; the rest (language, kerning,
+    complex-script sizes, proofing) left out."""
+    out: dict[str, str] = {}
+    if rpr is None:
+        return out
+    for child in rpr:
+        if not isinstance(child.tag, str):
             continue
-        rpr = run.find(w("rPr"))
-        key = format_key(etree.tostring(rpr) if rpr is not None else None)
-        if out and out[-1][0] == key:
-            out[-1] = (key, out[-1][1] + size)
-        else:
-            out.append((key, size))
-    return tuple(out)
+        name = etree.QName(child).localname
+        if name in _TOGGLES:
+            out[name] = _on(child)
+        elif name in _VALUED:
+            out[name] = (child.get(w("val")) or ("single" if name == "u" else "")).upper()
+        elif name == "rFonts":
+            # a theme font, when given, over the font named outright (as in Word); Formats.key names its typeface
+            theme = child.get(w("asciiTheme")) or child.get(w("hAnsiTheme"))
+            font = "theme:" + theme if theme else child.get(w("ascii")) or child.get(w("hAnsi"))
+            if font:
+                out["font"] = font
+        elif name == "shd":
+            out["shd"] = (child.get(w("fill")) or "auto").upper()
+    return out
+
+
+class Formats:
+    """The character formatting of runs as a reader sees it, resolved against one draft's styles.
+
+    A run's formatting comes from the document defaults, the table style
+    (with its conditional formats: the header row's bold and colour, ...),
+    the paragraph style, the character style and the run's own properties,
+    each over the one before. Two runs compare by what all of that gives
+    (:meth:`key`), each against its own draft's styles, so a program that
+    writes a style's formatting into the runs themselves (LibreOffice does,
+    for a table style's header row) has changed nothing. Keys and styles
+    are worked out once per draft and cached.
+    """
+
+    def __init__(self, styles: etree._Element | None, fonts: Mapping[str, str] | None = None) -> None:
+        #: the theme's typefaces (see :func:`theme_fonts`): a theme font compares as the typeface it stands for
+        self.fonts = dict(fonts or {})
+        self.styles = {s.get(w("styleId"), ""): s for s in styles.iter(w("style"))} if styles is not None else {}
+        defaults = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}") if styles is not None else None
+        self.defaults = _reader_properties(defaults)
+        self.default_paragraph = next((sid for sid, s in self.styles.items()
+                                       if s.get(w("type")) == "paragraph" and _on_attr(s.get(w("default")))), None)
+        self._chains: dict[tuple[str | None, str], dict[str, str]] = {}
+        self._bases: dict[FormatContext, dict[str, str]] = {}
+        self._keys: dict[tuple[bytes | None, FormatContext], FormatKey] = {}
+        self._tables: dict[etree._Element, tuple[str | None, tuple[str, ...], tuple[etree._Element, ...]]] = {}
+
+    def _style(self, style_id: str | None, condition: str = "") -> dict[str, str]:
+        """A style's run properties, its ``basedOn`` chain included (``condition``: a table style's conditional format)."""
+        if style_id is None:
+            return {}
+        cached = self._chains.get((style_id, condition))
+        if cached is not None:
+            return cached
+        out: dict[str, str] = {}
+        chain, seen = [], set()
+        current: str | None = style_id
+        while current is not None and current in self.styles and current not in seen:  # a loop in basedOn ends it
+            seen.add(current)
+            chain.append(self.styles[current])
+            based = self.styles[current].find(w("basedOn"))
+            current = based.get(w("val")) if based is not None else None
+        for style in reversed(chain):
+            if condition:
+                conditional = next((c for c in style.findall(w("tblStylePr")) if c.get(w("type")) == condition), None)
+                out.update(_reader_properties(conditional.find(w("rPr")) if conditional is not None else None))
+            else:
+                out.update(_reader_properties(style.find(w("rPr"))))
+        self._chains[style_id, condition] = out
+        return out
+
+    def context(self, p: etree._Element) -> FormatContext:
+        """The paragraph's style, and the style and conditions of the table cell it is in."""
+        # iterchildren, not find: find goes through lxml's path parser, and this runs for every paragraph
+        ppr = next(p.iterchildren(_PPR), None)
+        style = next(ppr.iterchildren(_PSTYLE), None) if ppr is not None else None
+        paragraph = style.get(_VAL) if style is not None else self.default_paragraph
+        parent = p.getparent()
+        if parent is None or parent.tag == _BODY:  # most paragraphs: no table to look for
+            return paragraph, None, ()
+        cell = parent if parent.tag == _TC else next(p.iterancestors(_TC), None)
+        row = cell.getparent() if cell is not None else None
+        table = row.getparent() if row is not None else None
+        if table is None or table.tag != _TBL:
+            return paragraph, None, ()
+        table_style, enabled, rows = self._table(table)
+        if not enabled:
+            return paragraph, table_style, ()
+        conditions = []
+        for condition in enabled:
+            if condition.endswith("Row"):
+                if row is rows[0 if condition == "firstRow" else -1]:
+                    conditions.append(condition)
+            # the first (last) cell has no cell before (after) it: only its neighbours are looked at
+            elif next(cell.itersiblings(_TC, preceding=condition == "firstCol"), None) is None:
+                conditions.append(condition)
+        return paragraph, table_style, tuple(conditions)
+
+    def _table(self, table: etree._Element) -> tuple[str | None, tuple[str, ...], tuple[etree._Element, ...]]:
+        """A table's style, the conditional formats its ``w:tblLook`` turns on that the style has, and its first
+        and last rows (once per table)."""
+        known = self._tables.get(table)
+        if known is not None:
+            return known
+        tstyle = table.find(f"{w('tblPr')}/{w('tblStyle')}")
+        table_style = tstyle.get(w("val")) if tstyle is not None else None
+        look = table.find(f"{w('tblPr')}/{w('tblLook')}")
+        enabled: list[str] = []
+        if table_style in self.styles and look is not None:
+            bits = int(look.get(w("val"), "0") or "0", 16)
+            for condition, flag, bit in _CONDITIONS:
+                on = _on_attr(look.get(w(flag))) if look.get(w(flag)) is not None else bits & bit
+                if on and self._style(table_style, condition):
+                    enabled.append(condition)
+        rows = table.findall(w("tr"))
+        self._tables[table] = table_style, tuple(enabled), (rows[0], rows[-1]) if rows else ()
+        return self._tables[table]
+
+    def key(self, props: bytes | None, context: FormatContext) -> FormatKey:
+        """What a run with properties ``props`` (serialised ``w:rPr``, or None) looks like in ``context``."""
+        cached = self._keys.get((props, context))
+        if cached is not None:
+            return cached
+        base = self._bases.get(context)
+        if base is None:
+            paragraph, table, conditions = context
+            base = {**self.defaults, **self._style(table)}
+            for condition in conditions:
+                base.update(self._style(table, condition))
+            base.update(self._style(paragraph))
+            self._bases[context] = base
+        rpr = etree.fromstring(props) if props is not None else None
+        character = rpr.find(w("rStyle")) if rpr is not None else None
+        merged = {**base, **self._style(character.get(w("val")) if character is not None else None),
+                  **_reader_properties(rpr)}
+        font = merged.get("font", "")
+        if font.startswith("theme:"):  # majorHAnsi, minorBidi...: the theme's major or minor typeface
+            merged["font"] = self.fonts.get(font[len("theme:"):][:5], font)
+        key = tuple(sorted((k, v) for k, v in merged.items() if v not in ("0", "") and v != _NONE.get(k)))
+        self._keys[props, context] = key
+        return key
+
+    def formatting(self, p: etree._Element) -> tuple[tuple[FormatKey, int], ...]:
+        """A paragraph's character formatting: (:meth:`key`, length of text) for each stretch of one format.
+
+        Independent of how the text is split into runs (Word splits them at
+        every edit), so two paragraphs compare equal when a reader sees the same.
+        """
+        context = self.context(p)
+        out: list[tuple[FormatKey, int]] = []
+        for run in p.iter(_R):
+            size = len(text_of(run))
+            if not size:
+                continue
+            rpr = next(run.iterchildren(_RPR), None)
+            key = self.key(etree.tostring(rpr) if rpr is not None else None, context)
+            if out and out[-1][0] == key:
+                out[-1] = (key, out[-1][1] + size)
+            else:
+                out.append((key, size))
+        return tuple(out)
+
+
+def _on_attr(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "on")
 
 
 def outline(
