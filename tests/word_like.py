@@ -14,13 +14,12 @@ unchanged, so a comparison must find nothing.
 
 from __future__ import annotations
 
-import io
 import random
-import zipfile
 
 from lxml import etree
 
 from mou_builder.render.ooxml import W_NS, w
+from reviewer_edits import edited
 
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -55,47 +54,39 @@ def _split_runs(p: etree._Element, rng: random.Random, session: str) -> None:
 def word_like_save(data: bytes, seed: int = 0) -> bytes:
     """``data`` (a .docx) as Word would write it after opening and saving it unchanged."""
     rng = random.Random(seed)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        files = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(files["word/document.xml"])
-    # Word declares w14 and marks it ignorable on the root; lxml can only add a prefix on a new root.
-    nsmap = {**root.nsmap, "w14": W14_NS, "mc": MC_NS}
-    new_root = etree.Element(root.tag, nsmap=nsmap, attrib=dict(root.attrib))
-    new_root.set(f"{{{MC_NS}}}Ignorable", " ".join(sorted({*root.get(f"{{{MC_NS}}}Ignorable", "").split(), "w14"})))
-    new_root.extend(list(root))
-    root = new_root
-    session = _hex(rng)
-    paragraphs = list(root.iter(w("p")))
-    for p in paragraphs:
-        p.set(f"{{{W14_NS}}}paraId", _hex(rng))
-        p.set(f"{{{W14_NS}}}textId", _hex(rng))
-        for name in ("rsidR", "rsidRDefault", "rsidP"):
-            p.set(w(name), session)
-        _split_runs(p, rng, session)
-    # Where the last layout broke the page: inside the first run of every 25th paragraph.
-    for p in paragraphs[25::25]:
-        run = p.find(w("r"))
-        if run is not None and run.find(w("t")) is not None:
-            run.find(w("t")).addprevious(etree.Element(w("lastRenderedPageBreak")))
-    # Bookmark ids renumbered from 0 in document order; names kept.
-    for number, mark in enumerate(root.iter(w("bookmarkStart"))):
-        old = mark.get(w("id"))
-        mark.set(w("id"), str(number))
-        for end in root.iter(w("bookmarkEnd")):
-            if end.get(w("id")) == old and end.get("renumbered") is None:
-                end.set(w("id"), str(number))
-                end.set("renumbered", "1")
-                break
+
+    def save(root: etree._Element, files: dict[str, bytes]) -> None:
+        root.set(f"{{{MC_NS}}}Ignorable", " ".join(sorted({*root.get(f"{{{MC_NS}}}Ignorable", "").split(), "w14"})))
+        session = _hex(rng)
+        paragraphs = list(root.iter(w("p")))
+        for p in paragraphs:
+            p.set(f"{{{W14_NS}}}paraId", _hex(rng))
+            p.set(f"{{{W14_NS}}}textId", _hex(rng))
+            for name in ("rsidR", "rsidRDefault", "rsidP"):
+                p.set(w(name), session)
+            _split_runs(p, rng, session)
+        # Where the last layout broke the page: inside the first run of every 25th paragraph.
+        for p in paragraphs[25::25]:
+            run = p.find(w("r"))
+            if run is not None and run.find(w("t")) is not None:
+                run.find(w("t")).addprevious(etree.Element(w("lastRenderedPageBreak")))
+        _renumber_bookmarks(root)
+        # The cursor's last place: an empty _GoBack bookmark in the last paragraph with text.
+        last = next(p for p in reversed(paragraphs) if p.find(w("r")) is not None)
+        count = sum(1 for _ in root.iter(w("bookmarkStart")))
+        last.append(etree.fromstring(f'<w:bookmarkStart xmlns:w="{W_NS}" w:id="{count}" w:name="_GoBack"/>'))
+        last.append(etree.fromstring(f'<w:bookmarkEnd xmlns:w="{W_NS}" w:id="{count}"/>'))
+
+    return edited(data, save)
+
+
+def _renumber_bookmarks(root: etree._Element) -> None:
+    """Bookmark ids from 0 in document order, each end with its start; names kept."""
+    ends: dict[str, list[etree._Element]] = {}
     for end in root.iter(w("bookmarkEnd")):
-        end.attrib.pop("renumbered", None)
-    # The cursor's last place: an empty _GoBack bookmark in the last paragraph with text.
-    last = next(p for p in reversed(paragraphs) if p.find(w("r")) is not None)
-    count = sum(1 for _ in root.iter(w("bookmarkStart")))
-    last.append(etree.fromstring(f'<w:bookmarkStart xmlns:w="{W_NS}" w:id="{count}" w:name="_GoBack"/>'))
-    last.append(etree.fromstring(f'<w:bookmarkEnd xmlns:w="{W_NS}" w:id="{count}"/>'))
-    files["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, blob in files.items():
-            archive.writestr(name, blob)
-    return out.getvalue()
+        ends.setdefault(end.get(w("id")), []).append(end)
+    for number, mark in enumerate(list(root.iter(w("bookmarkStart")))):
+        matching = ends.get(mark.get(w("id")), [])
+        mark.set(w("id"), str(number))
+        if matching:
+            matching.pop(0).set(w("id"), str(number))
