@@ -30,6 +30,7 @@ Formatting changed on the same words (bold, italic, underline, ...) is a
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -224,8 +225,8 @@ def _revise_story(reviser: _Reviser, adopter: _Adopter, root: etree._Element, ol
     # Compared with page numbers and counts as fields, as the change summary does (margin_lines).
     named_old = clean(layout_fields_named([copy.deepcopy(c) for c in old]))
     named_new = clean(layout_fields_named([copy.deepcopy(c) for c in originals]))
-    same = [_key(e) for e in named_old] == [_key(e) for e in named_new] and all(map(reviser.same_format, named_old,
-                                                                                    named_new))
+    same = ([reviser.key(e) for e in named_old] == [reviser.key(e) for e in named_new]
+            and all(map(reviser.same_format, named_old, named_new)))
     if same and not any(map(_revised, originals)):
         return  # tracked changes already in the story are accepted, as in the body: only then is it left alone
     adopter.adopt(old_elements)
@@ -481,16 +482,23 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
     return runs
 
 
-def _key(element: etree._Element) -> str:
-    """What equal elements share: kind, style, text, and the notes they refer to (a reference added is a change)."""
-    style = (_style(element) or "") if element.tag == w("p") else ""
+def _key(element: etree._Element, defaults: frozenset[str] = frozenset()) -> str:
+    """What equal elements share: kind, style, text, and the notes they refer to (a reference added is a change).
+
+    ``defaults``: the drafts' default paragraph styles, which a paragraph
+    has whether it names them or not (LibreOffice names "Normal" on every
+    paragraph it saves).
+    """
+    style = (_style(element, defaults) or "") if element.tag == w("p") else ""
     notes = ",".join(ref.get(w("id"), "") for ref in note_references([element]))
     return f"{etree.QName(element).localname}|{style}|{text_of(element)}|{notes}"
 
 
-def _style(p: etree._Element) -> str | None:
+def _style(p: etree._Element, defaults: frozenset[str] = frozenset()) -> str | None:
+    """A paragraph's style; None for none, or for one of ``defaults`` (the default paragraph style, named)."""
     style = p.find(f"{w('pPr')}/{w('pStyle')}")
-    return style.get(w("val")) if style is not None else None
+    value = style.get(w("val")) if style is not None else None
+    return None if value in defaults else value
 
 
 @dataclass(frozen=True)
@@ -503,9 +511,9 @@ class _Shape:
     columns: int = 0  # a row's cells, a table's grid columns
 
     @classmethod
-    def of(cls, element: etree._Element) -> _Shape:
+    def of(cls, element: etree._Element, defaults: frozenset[str] = frozenset()) -> _Shape:
         if element.tag == w("p"):
-            return cls(element.tag, _style(element), Wording(text_of(element)))
+            return cls(element.tag, _style(element, defaults), Wording(text_of(element)))
         if element.tag == w("tr"):
             return cls(element.tag, columns=len(element.findall(w("tc"))))
         if element.tag == w("tbl"):
@@ -527,12 +535,14 @@ def _words(element: etree._Element) -> list[str]:
     return Wording(text_of(element)).words
 
 
-#: Block elements (paragraphs and tables) as the redline aligns them; paragraphs may move.
-_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
-                                                movable=lambda element: element.tag == w("p"))
-#: The same, with nothing moving (inside a moved clause, whose paragraphs move with it).
-_STILL_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
-                                                      movable=lambda element: False)
+def _block_items(defaults: frozenset[str], movable: bool) -> Items[etree._Element, _Shape]:
+    """Block elements (paragraphs and tables) as the redline aligns them: paragraphs may move, unless not ``movable``
+    (inside a moved clause, whose paragraphs move with it). ``defaults`` as for :func:`_key`."""
+    return Items(key=functools.partial(_key, defaults=defaults), words=_words,
+                 shape=functools.partial(_Shape.of, defaults=defaults), alike=_alike,
+                 movable=(lambda element: element.tag == w("p")) if movable else (lambda element: False))
+
+
 #: Table rows: matched by their text, never moved.
 _ROWS: Items[etree._Element, _Shape] = Items(key=text_of, words=_words, shape=_Shape.of, alike=_alike,
                                               movable=lambda element: False)
@@ -574,6 +584,9 @@ class _Reviser:
         self.stamp = stamp
         #: each draft's character formatting, resolved against its own styles
         self.old_formats, self.new_formats = old_formats, new_formats
+        defaults = frozenset(f.default_paragraph for f in (old_formats, new_formats) if f.default_paragraph)
+        self.key = functools.partial(_key, defaults=defaults)
+        self.blocks, self.still_blocks = _block_items(defaults, True), _block_items(defaults, False)
         self.next_id = 0
         self.move_count = 0
         #: both sides of each moved group of segments, made when its first side is written
@@ -701,7 +714,7 @@ class _Reviser:
 
     def merge(self, old: Sequence[etree._Element], new: Sequence[etree._Element]) -> list[etree._Element]:
         """Old and new block elements as one sequence with revisions; paragraphs that moved are Word moves."""
-        steps = align(old, new, _BLOCKS)
+        steps = align(old, new, self.blocks)
         group = _move_groups(steps)
         moves: dict[int, list[tuple[int, int, bool]]] = {}
         for k, step in enumerate(steps):
@@ -732,7 +745,7 @@ class _Reviser:
                items: Items[etree._Element, _Shape] | None = None) -> list[_Pair]:
         """Equal elements paired, then alike ones in what differs; the rest alone (nothing moves)."""
         pairs: list[_Pair] = []
-        for step in align(old, new, items or _STILL_BLOCKS):
+        for step in align(old, new, items or self.still_blocks):
             pairs.append((None if step.old is None else old[step.old], None if step.new is None else new[step.new],
                           step.kind == "equal"))
         return pairs
@@ -879,7 +892,7 @@ class _Reviser:
         """A cell's paragraphs and tables, compared like a body of their own."""
         old_blocks = [c for c in old if c.tag != w("tcPr")]
         new_blocks = [c for c in new if c.tag != w("tcPr")]
-        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(self.same_format, old_blocks,
+        if [self.key(b) for b in old_blocks] == [self.key(b) for b in new_blocks] and all(map(self.same_format, old_blocks,
                                                                                        new_blocks)):
             return
         merged = self.merge(old_blocks, new_blocks)
