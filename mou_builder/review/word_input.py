@@ -591,16 +591,22 @@ def _segment_key(element: etree._Element) -> str | None:
 
 
 def text_of(element: etree._Element) -> str:
-    """The text an element shows (deleted text included), breaks and tabs as characters."""
+    """The text an element shows (deleted text included), breaks and tabs as characters.
+
+    A page or column break before or after all the text is left out: it
+    says where the text starts or the next text starts, like a paragraph's
+    "page break before", which LibreOffice writes as such a break (at the
+    start of the paragraph, or at the end of the one before) when it saves.
+    """
     parts = []
     for node in element.iter(w("t"), w("delText"), w("br"), w("tab"), w("cr")):
         if node.tag in (w("br"), w("cr")):
-            parts.append("\n")
+            parts.append("\f" if node.get(w("type")) in ("page", "column") else "\n")
         elif node.tag == w("tab"):
             parts.append("\t")
         else:
             parts.append(node.text or "")
-    return "".join(parts)
+    return "".join(parts).strip("\f").replace("\f", "\n")  # \f: a page break (XML text holds none)
 
 
 def paragraph_texts(elements: Iterable[etree._Element]) -> list[str]:
