@@ -13,6 +13,10 @@ bookmarks, comment ranges, proofing marks) are unwrapped or dropped. Of
 content Word stores twice (``mc:AlternateContent``, e.g. a text box) only the
 ``mc:Choice`` is kept. Pictures and other objects inside runs are kept.
 
+Footnotes and endnotes are read with the draft and numbered as a reader
+sees them (:func:`numbered_notes`); character formatting is compared as a
+reader sees it, resolved against the draft's own styles (:class:`Formats`).
+
 Every .docx mou-builder reads (drafts, the new draft of a redline, Word
 templates) is opened by :func:`open_package`, which inflates and measures
 every part against the limits below and refuses macros before anything is
