@@ -12,6 +12,7 @@ of a 300 MB benchmark process reports 300 MB whatever it does.
 
 from __future__ import annotations
 
+import atexit
 import runpy
 import sys
 
@@ -31,8 +32,14 @@ def peak_kb() -> int:
 
 
 def main() -> None:
-    """Run the script or module given on the command line, whatever its exit status, then report."""
+    """Run the script or module given on the command line, whatever its exit status, then report.
+
+    The report is an exit handler: ``mou-build`` runs the exit handlers and
+    then ends with ``os._exit`` (see ``mou_builder.cli.run``), which a
+    ``finally`` here would never see.
+    """
     args = sys.argv[1:]
+    atexit.register(lambda: print(f"PEAK_KB {peak_kb()}", file=sys.stderr))
     try:
         if args[0] == "-m":
             sys.argv = [args[1], *args[2:]]
@@ -42,8 +49,6 @@ def main() -> None:
             runpy.run_path(args[0], run_name="__main__")
     except SystemExit:
         pass
-    finally:
-        print(f"PEAK_KB {peak_kb()}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """``python -m mou_builder`` runs the ``mou-build`` command."""
 
-from mou_builder.cli import main
+from mou_builder.cli import run
 
-main()
+run()

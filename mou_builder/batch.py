@@ -70,6 +70,29 @@ def _library(clause_dirs: tuple[str, ...]):  # noqa: ANN202 - a ClauseLibrary; i
     return load_library(clause_dirs)
 
 
+def prepare(options: BuildOptions = BuildOptions()) -> None:
+    """Do, once, the work every build of a batch shares: import the renderer, load and compile the
+    clause library, make the spec validator ready.
+
+    :func:`build_many` calls it before its first spec (and before starting
+    workers, which inherit the result); a progress bar started after it
+    times the first spec as it times the others, so its first estimate of
+    the time left is not inflated by start-up. A clause library that cannot
+    be loaded is left for each build to report.
+    """
+    from mou_builder.cache import compiled
+    from mou_builder.library.clauses import compile_library
+    from mou_builder.spec.model import Spec
+
+    compiled(Spec)
+    if options.fmt == "docx":
+        import mou_builder.render.word  # noqa: F401 - imported now rather than during the first build
+    try:
+        compile_library(_library(options.clauses))
+    except MouError:
+        pass
+
+
 def build_inputs(specs: Iterable[str | Path], options: BuildOptions = BuildOptions()) -> list[Path]:
     """Every file a build of ``specs`` reads that the user gave: the specs, template, profile file, clause files.
 
@@ -191,6 +214,8 @@ def build_many(
     """Build each (spec, output) pair, ``jobs`` at a time (default: every core), yielding results as they finish."""
     plan = list(plan)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan) or 1))
+    if plan:
+        prepare(options)
     if jobs == 1:
         for spec, output in plan:
             yield _build_safely(spec, output, options)

@@ -8,6 +8,7 @@ commands so that ``mou-build --help`` stays fast.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -54,15 +55,31 @@ def _errors() -> Iterator[None]:
         # The reader of our output has gone (`mou-build clauses list | head`): click's main
         # ends quietly with exit status 1, as Python's documentation advises for a closed pipe.
         raise
-    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
-        if os.environ.get("MOU_DEBUG"):
-            raise
-        click.echo(
-            f"mou-build: internal error ({type(exc).__name__}: {exc}). This is a bug in mou-builder; "
-            "run again with MOU_DEBUG=1 to see the traceback and please report it.",
-            err=True,
-        )
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_FULL:
+            _internal_error(exc)
+        # Every file mou-builder writes reports its own errors; what is left is the printed
+        # output, redirected to a full disk.
+        click.echo(f"mou-build: could not write the output ({exc.strerror})", err=True)
         sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
+        _internal_error(exc)
+
+
+#: Errors writing to a disk that has no room left (standard output redirected to a file).
+_OUTPUT_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _internal_error(exc: Exception) -> None:
+    """An error nothing else explains: a bug. One line and exit 1 (MOU_DEBUG=1: the traceback)."""
+    if os.environ.get("MOU_DEBUG"):
+        raise exc
+    click.echo(
+        f"mou-build: internal error ({type(exc).__name__}: {exc}). This is a bug in mou-builder; "
+        "run again with MOU_DEBUG=1 to see the traceback and please report it.",
+        err=True,
+    )
+    sys.exit(1)
 
 
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -273,7 +290,7 @@ def _build_one(spec: Path, output: Path, options: Any, quiet: bool) -> None:
 
 
 def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | None, quiet: bool) -> None:
-    from mou_builder.batch import build_inputs, build_many, plan_outputs
+    from mou_builder.batch import build_inputs, build_many, plan_outputs, prepare
     from mou_builder.errors import OutputError
 
     # Refuse clashing names and outputs that are inputs before creating anything.
@@ -286,7 +303,9 @@ def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | 
     pdfs = {"written": 0, "failed": 0}
     # A progress bar only where someone watches it: in a log (CI, a pipe) click would print
     # a bare "Building" and nothing until the end, so each finished spec gets its line there.
-    watching = not quiet and sys.stderr.isatty()
+    watching = not quiet and _on_terminal()
+    if watching:
+        prepare(options)  # before the bar starts: its time-left estimate then starts right
     bar = click.progressbar(length=len(plan), label="Building", file=sys.stderr) if watching else None
     with bar if bar is not None else nullcontext():
         for done, result in enumerate(build_many(plan, options, jobs=jobs), start=1):
@@ -317,6 +336,11 @@ def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | 
         )
     if written != len(plan) or counts["incomplete"] or pdfs["failed"]:
         sys.exit(1)
+
+
+def _on_terminal() -> bool:
+    """Whether someone watches the messages: standard error is a terminal."""
+    return sys.stderr.isatty()
 
 
 def _batch_problems(result: Any) -> list[str]:
@@ -1192,3 +1216,51 @@ def _amend_rendered(document: Any, fmt: str, template: Path | None) -> bytes:
     from mou_builder.render.text import render_text
 
     return render_text(document, fmt).encode("utf-8")
+
+
+def run() -> None:
+    """The ``mou-build`` command (and ``python -m mou_builder``): :func:`main`, then a quick exit.
+
+    A build leaves tens of thousands of objects behind (the spec model's
+    classes, lxml trees, compiled templates). Tearing them down one by one
+    at interpreter exit took longer than rendering the document, for memory
+    the operating system takes back at once. So once the command has
+    finished, the exit handlers have run and the output is flushed, the
+    process ends with ``os._exit``. ``main`` itself (which tests and other
+    programs call) exits as usual.
+    """
+    import atexit
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = _exit_status(exc.code)
+    atexit._run_exitfuncs()  # what a normal exit would run: temporary folders' finalizers, logging
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader has gone, or the stream is closed: nothing to say
+            code = code or 1
+        except OSError as exc:  # a full disk under a redirected output: say so, as Python's own exit would
+            code = code or 1
+            if stream is sys.stdout:
+                try:
+                    sys.stderr.write(f"mou-build: could not write the output ({exc.strerror or exc})\n")
+                    sys.stderr.flush()
+                except (OSError, ValueError):
+                    pass
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The exit status ``sys.exit(code)`` gives: None is 0, a number itself, anything else printed and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    try:
+        click.echo(str(code), err=True)
+    except (OSError, ValueError):
+        pass
+    return 1

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, EXAMPLES, ROOT
@@ -144,6 +145,37 @@ def test_a_batch_on_a_terminal_keeps_its_progress_bar(tmp_path: Path) -> None:
     assert process.returncode == 0
     text = seen.decode()
     assert "Building" in text and "[1/3]" not in text
+
+
+def test_a_batch_on_a_terminal_does_its_start_up_before_the_progress_bar_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bar's first time-left estimate is the first spec's time: start-up must not be in it."""
+    import click
+
+    import mou_builder.batch as batch
+    import mou_builder.cache as cache
+    from mou_builder.library import clauses
+    from mou_builder.spec.model import Spec
+
+    cache._READY.clear()
+    batch._library.cache_clear()
+    clauses._compiled_body.cache_clear()
+    at_start: dict[str, object] = {}
+    real_bar = click.progressbar
+
+    def bar(*args: object, **kwargs: object) -> object:
+        at_start.update(spec_ready=Spec in cache._READY, libraries=batch._library.cache_info().currsize,
+                        bodies=clauses._compiled_body.cache_info().currsize, word="mou_builder.render.word" in sys.modules)
+        return real_bar(*args, **kwargs)
+
+    monkeypatch.setattr(click, "progressbar", bar)
+    monkeypatch.setattr("mou_builder.cli._on_terminal", lambda: True)
+    result = CliRunner().invoke(main, ["build", *map(str, EXAMPLES), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    library = clauses.load_library()
+    assert at_start == {"spec_ready": True, "libraries": 1, "bodies": len({c.body for c in library.clauses.values()}),
+                        "word": True}
 
 
 def test_check_reports_a_spec_with_an_unknown_profile_and_goes_on(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,6 +68,46 @@ def test_json_spec_gets_lines(tmp_path: Path) -> None:
         load_spec(bad)
     messages = [str(p) for p in info.value.problems]
     assert messages[0] == f"{bad}:4:22: agreement.document_date: is not a real calendar date: '2026-13-01'"
+
+
+def _yaml_positions(text: str) -> tuple[dict, dict]:
+    from mou_builder.spec.loader import _Builder, _compose
+
+    found = _Builder("s.json").build(_compose(text.replace("\t", " "), "s.json"))[1]
+    return found.values, found.keys
+
+
+@pytest.mark.parametrize("layout", [{"indent": 2}, {"indent": None}, {"indent": "\t"},
+                                    {"indent": 1, "separators": (",", ":")}, {"indent": 4, "ensure_ascii": False}])
+def test_json_positions_are_where_the_yaml_reader_finds_them(layout: dict) -> None:
+    """The JSON scanner's positions, for every value and key, equal those composing the JSON as YAML gives."""
+    from mou_builder.spec.loader import _json_positions
+
+    import yaml
+
+    for path in [*EXAMPLES, *VALID]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["extra"] = {"empty": {}, "none": [], "nested": [[], [{}], {"a": [1, -2.5e3, True, None]}],
+                         'quote "and" back\\slash': "caf\u00e9 \u00e9t\u00e9 \\ \"x\"", "é": ["ü", {"ß": 1}]}
+        text = json.dumps(data, default=str, **layout)
+        scanned = _json_positions(text, "s.json")
+        assert scanned is not None
+        assert (scanned.values, scanned.keys) == _yaml_positions(text), path.name
+
+
+def test_json_positions_leave_duplicates_and_deep_nesting_to_the_yaml_reader() -> None:
+    from mou_builder.spec.loader import MAX_DEPTH, _json_positions
+
+    assert _json_positions('{"a": 1, "b": {"c": 2, "c": 3}}', "s.json") is None
+    assert _json_positions('{"a": ' + "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH + "}", "s.json") is None
+    assert _json_positions('{"a": ' + "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1) + "}", "s.json") is not None
+
+
+def test_a_json_key_given_twice_is_refused_at_its_line_though_json_would_keep_the_last() -> None:
+    text = '{\n  "agreement": {"title": "A"},\n  "parties": [],\n  "agreement": {"title": "B"}\n}\n'
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(text, source="d.json")
+    assert str(caught.value) == "d.json:4:3: agreement: duplicate key 'agreement' (first given at line 2)"
 
 
 def test_file_over_size_bound_is_refused(tmp_path: Path) -> None:

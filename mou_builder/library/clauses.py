@@ -45,6 +45,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mou_builder.cache import cache_folder, compiled
 from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import read_bounded
@@ -73,7 +74,8 @@ _ID_RE = r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_-]*$"
 class ClauseHeader(BaseModel):
     """The YAML header of a clause file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use, from the cache when it can be (mou_builder.cache).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=_ID_RE, description="'section.name', unique in the library.")
     version: str = Field(pattern=_VERSION_RE, description="Semantic version; bump it when the text changes.")
@@ -155,6 +157,7 @@ def read_clause_file(path: Path, origin: Literal["builtin", "user"] = "user") ->
         raise ClauseError(f"{path}: the header must be a mapping of keys (id:, version:, ...)")
     if isinstance(raw.get("version"), (int, float)):
         raw["version"] = str(raw["version"])
+    compiled(ClauseHeader)
     try:
         header = ClauseHeader.model_validate(raw)
     except ValidationError as exc:
@@ -440,6 +443,15 @@ class _Env(ImmutableSandboxedEnvironment):
         self.globals = {"range": _range, "dict": dict}
         self.bounded_join = _bounded_join
 
+    def compile(self, source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        # Reached only when the bytecode cache has no code for ``name``: a source's checks
+        # (see _register) run once, before it is first compiled; the cached code of a source
+        # that passed them needs no second look (a name is a digest of its source).
+        check = _CHECKS.get(name) if name is not None else None
+        if check is not None:
+            check()
+        return super().compile(source, name, *args, **kwargs)
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         # Intercepted so that neither constant folding at compile time nor rendering can build a
         # gigantic string, list or number ('x' * 10**8, 10**10**10).
@@ -474,12 +486,14 @@ class _Env(ImmutableSandboxedEnvironment):
 
 # Compiling a template costs far more than running it, and a command-line
 # run compiles every clause it uses. Compiled code is kept in Jinja's
-# bytecode cache (a private folder of the user's in the temp directory,
+# bytecode cache (in the user's private cache folder, see mou_builder.cache;
 # written atomically), so later runs load it instead. Template names carry a
 # hash of the source and this revision of the environments' settings, so
 # changed text or settings never reuse stale code.
-_ENV_REVISION = "2"
+_ENV_REVISION = "3"
 _SOURCES: dict[str, str] = {}
+#: What a source must pass before it is compiled, by template name.
+_CHECKS: dict[str, Callable[[], None]] = {}
 
 
 class _SourceLoader(BaseLoader):
@@ -490,21 +504,19 @@ class _SourceLoader(BaseLoader):
 
 
 def _bytecode_cache() -> BytecodeCache | None:
-    if os.environ.get("MOU_NO_BYTECODE_CACHE"):
-        return None
-    try:
-        return FileSystemBytecodeCache()
-    except (OSError, RuntimeError):  # no safe cache folder: compile every time
-        return None
+    folder = cache_folder()
+    return FileSystemBytecodeCache(str(folder)) if folder is not None else None  # None: compile every time
 
 
 _CACHE = _bytecode_cache()
 
 
-def _register(kind: str, source: str) -> str:
+def _register(kind: str, source: str, check: Callable[[], None]) -> str:
+    """The template name of ``source``; ``check`` raises if the source may not be compiled."""
     digest = hashlib.sha256(f"{_ENV_REVISION}\0{kind}\0{source}".encode("utf-8")).hexdigest()
     name = f"mou-{kind}-{digest}"
     _SOURCES[name] = source
+    _CHECKS[name] = check
     return name
 
 
@@ -522,13 +534,15 @@ def compile_condition(expression: str) -> Callable[..., Any]:
 
 @lru_cache(maxsize=4096)
 def _condition_template(expression: str) -> Any:
-    # The expression must parse as one expression, so that it cannot close the
-    # {% if %} it is wrapped in (the same check compile_expression makes).
-    parser = Parser(CONDITION_ENV, expression, state="variable")
-    parser.parse_expression()
-    if not parser.stream.eos:
-        raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
-    return CONDITION_ENV.get_template(_register("cond", "{% if (" + expression + ") %}1{% endif %}"))
+    def one_expression() -> None:
+        # The expression must parse as one expression, so that it cannot close the
+        # {% if %} it is wrapped in (the same check compile_expression makes).
+        parser = Parser(CONDITION_ENV, expression, state="variable")
+        parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+
+    return CONDITION_ENV.get_template(_register("cond", "{% if (" + expression + ") %}1{% endif %}", one_expression))
 
 
 def evaluate(expression: str | None, context: Mapping[str, Any], where: str) -> bool:
@@ -674,17 +688,18 @@ BODY_ENV = _Env(undefined=StrictUndefined, finalize=_finalize, loader=_SourceLoa
 @lru_cache(maxsize=4096)
 def _compiled_body(body: str) -> Any:
     """A clause body, compiled once per process (and loaded from the bytecode cache when it can be)."""
-    # A clause is one self-contained text: it may not pull in other templates (which the loader
-    # would serve from other clauses' compiled sources).
-    with _bounded():
-        # Parsing costs as much as loading the compiled code, so only a body that has one of the
-        # keywords is parsed to look for the tags.
+    def self_contained() -> None:
+        # A clause is one self-contained text: it may not pull in other templates (which the loader
+        # would serve from other clauses' compiled sources). Parsing is costly, so only a body that
+        # has one of the keywords is parsed to look for the tags.
         if re.search(r"\b(include|extends|import)\b", body):
             kinds = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
             found = next(iter(BODY_ENV.parse(body).find_all(kinds)), None)
             if found is not None:
                 raise TemplateSyntaxError(f"'{type(found).__name__.lower()}' is not allowed in a clause", found.lineno)
-        return BODY_ENV.get_template(_register("body", body))
+
+    with _bounded():
+        return BODY_ENV.get_template(_register("body", body, self_contained))
 
 
 def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
@@ -697,6 +712,22 @@ def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
             raise SecurityError(f"the body renders more than {MAX_OUTPUT:,} characters")
         out.append(piece)
     return "".join(out)
+
+
+def compile_library(library: ClauseLibrary) -> None:
+    """Compile every clause's condition and body now (from the bytecode cache when it can be).
+
+    A batch does this before its first spec, so that the first build costs
+    what the others do. A clause that does not compile is left for the
+    build that uses it to report, with its file and line.
+    """
+    for clause in library.clauses.values():
+        try:
+            if clause.header.when is not None:
+                _condition_template(clause.header.when)
+            _compiled_body(clause.body)
+        except (TemplateError, ClauseError):
+            continue
 
 
 def render_body(

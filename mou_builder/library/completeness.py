@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mou_builder.library.clauses import ClauseLibrary, SectionDef, Selection, and_list, evaluate, format_money, load_library, load_yaml, select_clauses, spec_context
+from mou_builder.cache import compiled
 from mou_builder.document import Finding
 from mou_builder.errors import ProfileError, yaml_problem
 from mou_builder.files import read_bounded
@@ -45,7 +46,7 @@ FINDING_CODES = (
 class ConditionalSection(BaseModel):
     """A section required only when a condition holds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     section: str
     when: str
     because: str
@@ -54,7 +55,7 @@ class ConditionalSection(BaseModel):
 class RequiredField(BaseModel):
     """A spec field that must be filled (or equal a value)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     path: str
     when: str | None = None
     equals: Any = None
@@ -67,7 +68,8 @@ class RequiredField(BaseModel):
 class Profile(BaseModel):
     """A completeness profile."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use, from the cache when it can be (mou_builder.cache).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str
     title: str
     description: str = ""
@@ -163,6 +165,7 @@ def _read_profile(path: Path, mtime_ns: int, size: int) -> Profile:
         raise ProfileError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ProfileError(f"{path}: a profile is a mapping (id:, title:, required_sections:, ...)")
+    compiled(Profile)
     try:
         profile = Profile.model_validate({**raw, "path": str(path)})
     except ValidationError as exc:

@@ -44,9 +44,14 @@ def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def xml_text(text: str) -> str:
+    """``text`` as XML can hold it: characters XML cannot carry written as visible escapes (``\\x0b``)."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def text_el(tag: str, text: str) -> etree._Element:
     """A ``w:t``-like element whose spaces Word keeps."""
     element = el(tag)
-    element.text = _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    element.text = xml_text(text)
     element.set(f"{{{XML_NS}}}space", "preserve")
     return element

@@ -39,7 +39,7 @@ from mou_builder.document import (
     Table,
 )
 from mou_builder.errors import RenderError, TemplateError
-from mou_builder.render.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w
+from mou_builder.render.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w, xml_text
 from mou_builder.resources import default_template_path
 from mou_builder.spec.types import PLACEHOLDER
 from mou_builder.review.word_input import SPEC_XML_NS, check_document, parse_part, open_package, read_docx, read_docx_file
@@ -306,6 +306,7 @@ class _BodyWriter:
         # default the width of the template's last section.
         self.text_width = text_width if text_width is not None else section_text_width(word.element.body)
         self.cell_text = _Measure.of_style(word, "MOU Table Text")
+        self.cells: dict[tuple[int, str | None, bool, bool], etree._Element] = {}  # see _cell
         self.signature_text = _Measure.of_style(word, "MOU Signature")
         # marks=False: no bookmarks and references as plain text (a redline
         # holds two drafts, whose bookmarks and fields would collide).
@@ -501,25 +502,39 @@ class _BodyWriter:
                                 "lastColumn": "0", "noHBand": "1", "noVBand": "1"})),
             grid,
         )
-        tbl.append(self._row(table.header, widths, table, header=True))
-        for row in table.rows:
-            tbl.append(self._row(row, widths, table))
-        for row in table.totals:
-            tbl.append(self._row(row, widths, table, bold=True))
-        _keep_rows_together(tbl)
+        rows = [(table.header, True, False), *((row, False, False) for row in table.rows),
+                *((row, False, True) for row in table.totals)]
+        for k, (cells, header, bold) in enumerate(rows):
+            # Every row but the last keeps with the next (see _keep_rows_together).
+            tbl.append(self._row(cells, widths, table, header=header, bold=bold, keep_next=k < len(rows) - 1))
         return tbl
 
     def _row(self, cells: Sequence[str], widths: Sequence[int], table: Table, *, header: bool = False,
-             bold: bool = False) -> etree._Element:
+             bold: bool = False, keep_next: bool = False) -> etree._Element:
         trpr = _el("trPr", None, _el("cantSplit"))
         if header:
             trpr.append(_el("tblHeader"))  # repeat the header row at the top of each page
         tr = _el("tr", None, trpr)
         for i, (text, width) in enumerate(zip(cells, widths)):
-            align = "right" if i in table.numeric else None
-            p = self.paragraph("MOU Table Text", [Span(text)] if text else [], align=align, bold=bold)
-            tr.append(_el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})), p))
+            tr.append(self._cell(text, width, "right" if i in table.numeric else None, bold, keep_next))
         return tr
+
+    def _cell(self, text: str, width: int, align: str | None, bold: bool, keep_next: bool) -> etree._Element:
+        """A table cell. A cell of one plain line is a copy of a cell made once for its kind (width,
+        alignment, bold, keep with next) with the text put in: a large table has thousands of cells."""
+        if not text or "\n" in text or "\t" in text:
+            return self._new_cell(text, width, align, bold, keep_next)
+        kind = (width, align, bold, keep_next)
+        model = self.cells.get(kind)
+        if model is None:
+            model = self.cells[kind] = self._new_cell("-", width, align, bold, keep_next)
+        cell = copy.deepcopy(model)
+        cell.find(_CELL_TEXT).text = xml_text(text)
+        return cell
+
+    def _new_cell(self, text: str, width: int, align: str | None, bold: bool, keep_next: bool) -> etree._Element:
+        p = self.paragraph("MOU Table Text", [Span(text)] if text else [], align=align, bold=bold, keep_next=keep_next)
+        return _el("tc", None, _el("tcPr", None, _el("tcW", {"w": str(width), "type": "dxa"})), p)
 
     def signatures(self, block: Signatures) -> etree._Element:
         """Signature blocks two to a row, in a borderless fixed-layout table that never splits.
@@ -742,6 +757,25 @@ _CELL_PADDING_DXA = 2 * 90 + 60
 _BREAKS = re.compile(r"\s+|(?<=[-/])")
 
 
+class _CharEms(dict):  # type: ignore[type-arg]
+    """Ems of each character, worked out on first sight (a large table measures some 100,000)."""
+
+    def __init__(self, lower: float) -> None:
+        super().__init__()
+        self.lower = lower
+
+    def __missing__(self, c: str) -> float:
+        lower = self.lower
+        ems = self[c] = (max(0.95, 1.6 * lower) if c in _WIDE else 0.6 * lower if c in _NARROW
+                         else 1.3 * lower if c.isupper() else lower)
+        return ems
+
+
+@functools.lru_cache(maxsize=None)
+def _char_ems(lower: float) -> _CharEms:
+    return _CharEms(lower)
+
+
 @dataclass(frozen=True)
 class _Measure:
     """An estimate of how wide text is in a paragraph style, from its size and font name (no font file is read:
@@ -763,10 +797,7 @@ class _Measure:
 
     def width(self, text: str) -> int:
         """Twips ``text`` takes on one line (a little more than it does, rather than less)."""
-        lower = self.lowercase
-        ems = sum(max(0.95, 1.6 * lower) if c in _WIDE else 0.6 * lower if c in _NARROW
-                  else 1.3 * lower if c.isupper() else lower for c in text)
-        return round(ems * self.size)
+        return round(sum(map(_char_ems(self.lowercase).__getitem__, text)) * self.size)
 
     def lines(self, text: str, room: int, *, bold: bool = False) -> tuple[int, int]:
         """How many lines ``text`` takes in ``room`` twips, and a right indent (twips) that makes that certain.
@@ -817,6 +848,9 @@ def _keep_with_next(p: etree._Element) -> None:
             style.addnext(_el("keepNext"))
         else:
             ppr.insert(0, _el("keepNext"))
+
+
+_CELL_TEXT = f"{w('p')}/{w('r')}/{w('t')}"
 
 
 def _keep_rows_together(tbl: etree._Element) -> None:

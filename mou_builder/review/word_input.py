@@ -594,6 +594,11 @@ def _segment_key(element: etree._Element) -> str | None:
     return None
 
 
+_TEXT_TAGS = (w("t"), w("delText"), w("br"), w("tab"), w("cr"))
+_AS_TEXT = {w("br"): "\n", w("cr"): "\n", w("tab"): "\t"}
+_BR, _TYPE = w("br"), w("type")
+
+
 def text_of(element: etree._Element) -> str:
     """The text an element shows (deleted text included), breaks and tabs as characters.
 
@@ -602,15 +607,10 @@ def text_of(element: etree._Element) -> str:
     "page break before", which LibreOffice writes as such a break (at the
     start of the paragraph, or at the end of the one before) when it saves.
     """
-    parts = []
-    for node in element.iter(w("t"), w("delText"), w("br"), w("tab"), w("cr")):
-        if node.tag in (w("br"), w("cr")):
-            parts.append("\f" if node.get(w("type")) in ("page", "column") else "\n")
-        elif node.tag == w("tab"):
-            parts.append("\t")
-        else:
-            parts.append(node.text or "")
-    return "".join(parts).strip("\f").replace("\f", "\n")  # \f: a page break (XML text holds none)
+    text = "".join(("\f" if node.get(_TYPE) in ("page", "column") else "\n") if node.tag == _BR
+                   else _AS_TEXT.get(node.tag) or node.text or "" for node in element.iter(*_TEXT_TAGS))
+    # \f marks a page break (XML text holds none): kept as a line break only between words
+    return text.strip("\f").replace("\f", "\n") if "\f" in text else text
 
 
 def paragraph_texts(elements: Iterable[etree._Element]) -> list[str]:

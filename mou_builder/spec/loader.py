@@ -17,6 +17,7 @@ rather than loaded, and values are built from the nodes here, so that:
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import os
@@ -32,6 +33,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+from mou_builder.cache import compiled
 from mou_builder.spec.currencies import ISO_4217
 from mou_builder.errors import SpecError, SpecProblem
 from mou_builder.files import NotRegularFile, read_regular
@@ -226,16 +228,16 @@ def parse_spec_text(text: str, *, source: str = "<spec>", fmt: SpecFormat | None
         _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:'")
     if _format(source, text, fmt) == "json":
         data = _parse_json(text, source)
-        # JSON has no positions of its own; JSON is YAML, so composing it
-        # again gives every value's line (tabs are only whitespace in JSON).
-        try:
-            source_map = _Builder(source).build(_compose(text.replace("\t", " "), source))[1]
-        except SpecError as exc:
-            # A duplicate key or nesting past the limit is the JSON's own fault, reported as for YAML;
-            # JSON that YAML reads otherwise than json does only loses its positions.
-            if any("duplicate key" in p.message or "nested too deeply" in p.message for p in exc.problems):
-                raise
-            source_map = SourceMap(source)
+        source_map = _json_positions(text, source)
+        if source_map is None:
+            # A duplicate key or nesting past the limit: JSON is YAML, so composing it again (tabs
+            # are only whitespace in JSON) reports it at its line, as for YAML.
+            try:
+                source_map = _Builder(source).build(_compose(text.replace("\t", " "), source))[1]
+            except SpecError as exc:
+                if any("duplicate key" in p.message or "nested too deeply" in p.message for p in exc.problems):
+                    raise
+                source_map = SourceMap(source)  # JSON that YAML reads otherwise only loses its positions
     else:
         data, source_map = _Builder(source).build(_compose(text, source))
     if not isinstance(data, dict):
@@ -262,6 +264,66 @@ def _parse_json(text: str, source: str) -> Any:
         _fail(source, None, f"invalid JSON: {exc}")
     except RecursionError:  # brackets nested past Python's limit: the depth limit's message, not a crash
         _fail(source, (1, 1), f"values are nested too deeply (at most {MAX_DEPTH} levels)")
+
+
+#: A token of JSON text already known to be valid: a string, a number or word, or a bracket or comma
+#: (colons and white space are skipped).
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[^\s{}\[\]:,"]+|[{}\[\],]', re.S)
+
+
+def _json_positions(text: str, source: str) -> SourceMap | None:
+    """Where each value and key of valid JSON text stands, from one scan of its tokens.
+
+    None when a key is given twice or values nest deeper than :data:`MAX_DEPTH`
+    (which Python's JSON parser lets pass): the YAML reader reports those.
+    """
+    breaks = [m.end() for m in re.finditer("\n", text)]
+    source_map = SourceMap(source)
+    values, keys = source_map.values, source_map.keys
+
+    def at(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(breaks, offset)
+        return line + 1, offset - (breaks[line - 1] if line else 0) + 1
+
+    # One frame per open object or array: [is object, its location, next index, location of the
+    # current key's value, a key comes next].
+    stack: list[list[Any]] = []
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first == ",":
+            top = stack[-1]
+            if top[0]:
+                top[4] = True
+            else:
+                top[2] += 1
+            continue
+        if first in "}]":
+            stack.pop()
+            continue
+        if stack:
+            top = stack[-1]
+            if top[0]:
+                if top[4]:
+                    loc = (*top[1], json.loads(token))
+                    if loc in keys:
+                        return None
+                    keys[loc] = at(match.start())
+                    top[3], top[4] = loc, False
+                    continue
+                loc = top[3]
+            else:
+                loc = (*top[1], top[2])
+        else:
+            loc = ()
+        if len(stack) > MAX_DEPTH:
+            return None
+        values.setdefault(loc, at(match.start()))
+        if first == "{":
+            stack.append([True, loc, 0, None, True])
+        elif first == "[":
+            stack.append([False, loc, 0, None, False])
+    return source_map
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -487,6 +549,7 @@ def validate_spec(data: Mapping[str, Any], source_map: SourceMap | None = None) 
         SpecProblem(source_map.source, *source_map.locate(loc), format_path(loc), message)
         for loc, message in _float_amount_problems(data)
     ]
+    compiled(Spec)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:

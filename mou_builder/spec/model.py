@@ -22,7 +22,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from mou_builder.spec.types import (
     Count, Currency, Days, Flag, Identifier, InstalmentCount, IsoDate, Money, Months, Percent, Text,
 )
-from mou_builder.spec.types import find_placeholders, is_placeholder
+from mou_builder.spec.types import find_placeholders, is_placeholder, texts_in
 
 SCHEMA_ID = "https://mou-builder.invalid/schemas/mou-spec.schema.json"
 
@@ -1191,9 +1191,11 @@ class Spec(_Model):
     legal: LegalStatus | None = Field(None, description="Legal status, governing law and authority.")
     signatories: list[Signatory] = Field(default_factory=list, description="Who signs for each party.")
     general_provisions: GeneralProvisions = Field(
-        default_factory=GeneralProvisions, description="General provisions (boilerplate)."
+        # model_construct: the defaults as they are (as GeneralProvisions() would give them), without
+        # building a validator for the class only to check values that need no checking.
+        default_factory=GeneralProvisions.model_construct, description="General provisions (boilerplate)."
     )
-    clauses: ClauseChoices = Field(default_factory=ClauseChoices,
+    clauses: ClauseChoices = Field(default_factory=ClauseChoices.model_construct,
                                    description="Clause choices: pin, exclude, add, override.")
     exhibits: list[Exhibit] = Field(
         default_factory=list,
@@ -1447,9 +1449,10 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _bodies_problems(spec)
     yield from _money_problems(spec)
     yield from _data_problems(spec)
-    yield from _exhibit_problems(spec)
+    references = _exhibit_reference_texts(spec)  # one walk over every text, for both rules
+    yield from _exhibit_problems(spec, references)
     yield from _money_limit_problems(spec)
-    yield from _exhibit_reference_form_problems(spec)
+    yield from _exhibit_reference_form_problems(references)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -2096,19 +2099,12 @@ def exhibit_letter(index: int) -> str:
     return chr(ord("A") + index % 26) * (index // 26 + 1)
 
 
-def _texts(value: Any, loc: Loc) -> Any:
-    """Every string in a model, with its location."""
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _texts(getattr(value, name), (*loc, name))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*loc, i))
+def _exhibit_reference_texts(spec: Spec) -> list[tuple[Loc, str]]:
+    """Every text of the spec that has ``[[exhibit.`` in it, with its location."""
+    return [(loc, text) for loc, text in texts_in(spec) if "[[exhibit." in text]
 
 
-def _exhibit_problems(spec: Spec) -> Any:
+def _exhibit_problems(spec: Spec, references: list[tuple[Loc, str]]) -> Any:
     """Exhibits: unique ids, text or file (a .md or .docx), references to known ids; the precedence order."""
     seen: set[str] = set()
     for i, ex in enumerate(spec.exhibits):
@@ -2125,8 +2121,8 @@ def _exhibit_problems(spec: Spec) -> Any:
     from mou_builder.spec.loader import format_path  # the loader imports this module first
 
     known = [ex.id for ex in spec.exhibits]
-    for loc, text in _texts(spec, ()):
-        if loc[-1] == "id" or "[[exhibit." not in text:
+    for loc, text in references:
+        if loc[-1] == "id":
             continue
         for match in EXHIBIT_REF_RE.finditer(text):
             if loc[0] in _NO_EXHIBIT_REFS or loc[-1] == "title" and loc[0] == "exhibits":
@@ -2221,11 +2217,9 @@ def malformed_exhibit_reference(text: str) -> str | None:
     return None
 
 
-def _exhibit_reference_form_problems(spec: Spec) -> Any:
+def _exhibit_reference_form_problems(references: list[tuple[Loc, str]]) -> Any:
     """Text that starts an exhibit reference but is not one (``[[exhibit.Budget]]``, ``[[exhibit.plan``)."""
-    for loc, text in _texts(spec, ()):
-        if "[[exhibit." not in text:
-            continue
+    for loc, text in references:
         bad = malformed_exhibit_reference(text)
         if bad is not None:
             yield loc, (

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic import PlainSerializer, PlainValidator, StrictBool, StrictInt, WithJsonSchema
+from pydantic import PlainSerializer, StrictBool, StrictInt, WithJsonSchema
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from mou_builder.spec.currencies import ISO_4217
@@ -89,21 +89,29 @@ def unquoted_placeholder(value: object) -> str | None:
     return None
 
 
+def texts_in(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """``(location, text)`` for every string in a spec (or any part of one), in field order."""
+    # A stack rather than recursion: a long agreement has tens of thousands of values.
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(value, loc)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            out.append((where, item))
+        elif isinstance(item, BaseModel):
+            stack += [(getattr(item, name), (*where, name)) for name in reversed(type(item).model_fields)]
+        elif isinstance(item, (list, tuple)):
+            stack += [(item[i], (*where, i)) for i in range(len(item) - 1, -1, -1)]
+    return out
+
+
 def find_placeholders(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
     """``(location, placeholder)`` for every placeholder in a spec (or any part of one), in field order.
 
     A text that holds two placeholders gives two entries at the same location.
     """
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            found += find_placeholders(getattr(value, name), (*loc, name))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            found += find_placeholders(item, (*loc, i))
-    elif isinstance(value, str):
-        found += [(loc, token) for token in ([str(value)] if is_placeholder(value) else placeholders_in(value))]
-    return found
+    return [(where, token) for where, text in texts_in(value, loc)
+            for token in ([str(text)] if is_placeholder(text) else placeholders_in(text))]
 
 
 def _placeholder_or(value: Any, handler: Any) -> Any:
@@ -132,6 +140,27 @@ class _OrPlaceholder:
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
         return {"anyOf": [handler(schema["schema"]), PLACEHOLDER_SCHEMA]}  # type: ignore[typeddict-item]
+
+
+def _as_inner(value: Any, handler: Any) -> Any:
+    return handler(value)
+
+
+class _Plain:
+    """Annotation: validate with ``func`` alone, serialize as the annotated type (pydantic's ``PlainValidator``).
+
+    Pydantic's own puts a lambda in the core schema, which cannot be
+    pickled; the compiled spec validator is kept between runs (see
+    :mod:`mou_builder.cache`), so every function in it is a module's.
+    """
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            self.func, serialization=core_schema.wrap_serializer_function_ser_schema(_as_inner, schema=handler(source)),
+        )
 
 
 #: Add to a typed field's ``Annotated`` to let it hold a placeholder (see :class:`Placeholder`).
@@ -296,7 +325,7 @@ _EXACT_JSON = PlainSerializer(str, return_type=str, when_used="json")
 
 Money = Annotated[
     Decimal,
-    PlainValidator(_money),
+    _Plain(_money),
     _EXACT_JSON,
     WithJsonSchema(
         {
@@ -324,7 +353,7 @@ def _percent(value: Any) -> Decimal:
 #: A percentage from 0 to 100, with at most 4 decimal places.
 Percent = Annotated[
     Decimal,
-    PlainValidator(_percent),
+    _Plain(_percent),
     _EXACT_JSON,
     WithJsonSchema(
         {
@@ -375,6 +404,6 @@ def _currency(value: Any) -> str:
 
 Currency = Annotated[
     str,
-    PlainValidator(_currency),
+    _Plain(_currency),
     WithJsonSchema({"type": "string", "enum": sorted(ISO_4217)}),
 ]

@@ -1,0 +1,158 @@
+"""What a run keeps for the next one: compiled clause templates and compiled spec validators.
+
+A command-line run is short, and most of it used to be start-up work that
+gives the same result every time: Jinja compiling the clause templates, and
+pydantic turning the spec model's classes into a validator (about 70 ms,
+the largest single step of a build). Both results are kept in one private
+folder of the user's and loaded by later runs instead.
+
+The folder is ``mou-builder-cache-UID`` in the temp directory, created with
+mode 0700 and used only if it is a real folder (not a link) owned by the
+user and closed to everyone else, since what is kept there is code that a
+later run loads. Every file is named by a digest of everything that decides
+its content (library versions, the model's source), so a changed model or a
+pydantic upgrade never reuses a stale validator; a file that cannot be read
+is ignored and made again. ``MOU_NO_CACHE=1`` turns the cache off
+(``MOU_NO_BYTECODE_CACHE=1``, its earlier name, still works).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+#: The largest cached validator read back (the spec's is about 100 KB).
+_MAX_ENTRY = 16 * 1024 * 1024
+#: Entries kept per model (several installed versions may take turns).
+_ENTRIES_PER_MODEL = 8
+#: Models whose validators are ready in this process.
+_READY: set[type] = set()
+
+
+def cache_disabled() -> bool:
+    """Whether the environment turns the cache off (``MOU_NO_CACHE`` or ``MOU_NO_BYTECODE_CACHE``)."""
+    return bool(os.environ.get("MOU_NO_CACHE") or os.environ.get("MOU_NO_BYTECODE_CACHE"))
+
+
+@lru_cache(maxsize=None)
+def cache_folder() -> Path | None:
+    """The user's private cache folder, created if needed; None when there is no safe one or it is off."""
+    if cache_disabled() or not hasattr(os, "getuid"):
+        return None
+    folder = Path(tempfile.gettempdir()) / f"mou-builder-cache-{os.getuid()}"
+    try:
+        try:
+            folder.mkdir(mode=stat.S_IRWXU)
+        except FileExistsError:
+            pass
+        info = folder.lstat()
+    except OSError:
+        return None
+    # Somebody else's folder, a link, or one others may write: loading code from it would be unsafe.
+    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+            or stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO)):
+        return None
+    return folder
+
+
+def compiled(model: Any) -> None:
+    """Make ``model``'s (a pydantic model class's) validator and serializer ready, from the cache if it can.
+
+    The model is declared with ``defer_build``, so without this its first
+    use builds them. Here they are loaded from the cache when a file made
+    for exactly this model source and these library versions is there, and
+    otherwise built and stored for the next run. The result is the same
+    either way: the cached objects are pydantic-core's own, rebuilt from the
+    same core schema.
+    """
+    if model in _READY:
+        return
+    path = _entry(model)
+    if path is None or not _load(model, path):
+        model.model_rebuild()
+        if path is not None:
+            _store(model, path)
+    _READY.add(model)
+
+
+def _entry(model: Any) -> Path | None:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    import pydantic
+    import pydantic_core
+
+    digest = hashlib.sha256()
+    for part in (sys.version, pydantic.VERSION, pydantic_core.__version__, model.__module__, model.__qualname__):
+        digest.update(part.encode() + b"\0")
+    for source in _sources(model):
+        try:
+            digest.update(source.read_bytes() + b"\0")
+        except OSError:
+            return None  # a model whose source cannot be read is not cached
+    return folder / f"validator-{model.__qualname__}-{digest.hexdigest()[:32]}.pickle"
+
+
+def _sources(model: Any) -> list[Path]:
+    """The source files that decide a model's schema: its module's, and the spec package's (its types)."""
+    spec_package = Path(__file__).with_name("spec")
+    return sorted({Path(sys.modules[model.__module__].__file__ or ""), *spec_package.glob("*.py")})
+
+
+def _load(model: Any, path: Path) -> bool:
+    from pydantic_core import SchemaSerializer, SchemaValidator
+
+    try:
+        with open(path, "rb", opener=_no_follow) as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return False
+            data = stream.read(_MAX_ENTRY + 1)
+        if len(data) > _MAX_ENTRY:
+            return False
+        validator, serializer = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - a damaged or foreign entry is simply rebuilt
+        return False
+    if not (isinstance(validator, SchemaValidator) and isinstance(serializer, SchemaSerializer)):
+        return False
+    model.__pydantic_validator__ = validator
+    model.__pydantic_serializer__ = serializer
+    return True
+
+
+def _store(model: Any, path: Path) -> None:
+    try:
+        data = pickle.dumps((model.__pydantic_validator__, model.__pydantic_serializer__), protocol=5)
+    except Exception:  # noqa: BLE001 - a schema holding something unpicklable is just not cached
+        return
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
+        _prune(path)
+    except OSError:
+        pass  # a full disk or a read-only temp folder only costs the next run its start-up time
+
+
+def _prune(kept: Path) -> None:
+    """Keep the newest :data:`_ENTRIES_PER_MODEL` entries of a model: each change to its source made one."""
+    prefix = kept.name.rsplit("-", 1)[0]
+    entries = sorted(kept.parent.glob(f"{prefix}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[_ENTRIES_PER_MODEL:]:
+        if old != kept:
+            old.unlink(missing_ok=True)
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))

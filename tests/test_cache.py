@@ -1,0 +1,180 @@
+"""The cache a run keeps for the next (mou_builder.cache): compiled spec validators and clause templates.
+
+A cached validator must validate exactly as a freshly built one (same
+models, same refusals, word for word); a damaged, foreign or unsafe cache
+must never be used; a changed model source must never reuse an old entry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, EXAMPLES, ROOT
+from mou_builder import cache
+
+# Run in a fresh process with TMPDIR set: validates every example and some invalid specs, prints what it got
+# and whether the spec validator had to be built there (pydantic generates a schema only when building).
+_PROBE = r"""
+import json, sys
+from pathlib import Path
+import pydantic._internal._generate_schema as generate
+built = []
+original = generate.GenerateSchema.generate_schema
+def counting(self, obj):
+    built.append(obj)
+    return original(self, obj)
+generate.GenerateSchema.generate_schema = counting
+from mou_builder.errors import SpecError
+from mou_builder.spec.loader import load_spec
+results = {}
+for path in sys.argv[1:]:
+    try:
+        results[path] = load_spec(path).model_dump(mode="json")
+    except SpecError as exc:
+        results[path] = str(exc)
+print(json.dumps({"results": results, "built": bool(built)}))
+"""
+
+_INVALID = sorted((DATA / "invalid").glob("*.yaml"))[:40]
+
+
+def _probe(tmp: Path, *extra_env: tuple[str, str]) -> dict:
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": str(ROOT), **dict(extra_env)}
+    env.pop("MOU_NO_CACHE", None)
+    env.pop("MOU_NO_BYTECODE_CACHE", None)
+    done = subprocess.run([sys.executable, "-c", _PROBE, *map(str, [*EXAMPLES, *_INVALID])], env=env,
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _entries(tmp: Path) -> list[Path]:
+    return sorted((tmp / f"mou-builder-cache-{os.getuid()}").glob("validator-Spec-*.pickle"))
+
+
+def test_a_cached_validator_is_used_by_the_next_run_and_validates_exactly_as_a_fresh_one(tmp_path: Path) -> None:
+    first = _probe(tmp_path)
+    assert first["built"] and len(_entries(tmp_path)) == 1
+    second = _probe(tmp_path)
+    assert not second["built"], "the second run built the validator again instead of loading it"
+    assert second["results"] == first["results"]
+    # and both are what a run without any cache gives
+    assert _probe(tmp_path / "off", ("MOU_NO_CACHE", "1"))["results"] == first["results"]
+    assert not (tmp_path / "off").exists() or not _entries(tmp_path / "off")
+    refusals = [value for value in first["results"].values() if isinstance(value, str)]
+    assert len(refusals) >= 30  # the invalid specs were refused, with their messages compared above
+
+
+def test_a_damaged_entry_is_ignored_and_made_again(tmp_path: Path) -> None:
+    reference = _probe(tmp_path)
+    (entry,) = _entries(tmp_path)
+    for damage in (b"", b"not a pickle", entry.read_bytes()[:100], b"\x80\x05N."):  # empty, junk, cut, None
+        entry.write_bytes(damage)
+        again = _probe(tmp_path)
+        assert again["built"] and again["results"] == reference["results"]
+        assert entry.read_bytes() not in (damage,)  # replaced by a good entry
+    assert not _probe(tmp_path)["built"]
+
+
+def test_a_cache_folder_others_may_write_or_a_link_is_never_used(tmp_path: Path) -> None:
+    folder = tmp_path / f"mou-builder-cache-{os.getuid()}"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    assert _probe(tmp_path)["built"] and not _entries(tmp_path)
+    assert _probe(tmp_path)["built"]  # nothing was kept there, so nothing is loaded
+    folder.rmdir()
+    target = tmp_path / "elsewhere"
+    target.mkdir(mode=0o700)
+    folder.symlink_to(target)
+    assert _probe(tmp_path)["built"] and not list(target.iterdir())
+
+
+def test_no_cache_when_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache.cache_folder.cache_clear()
+    try:
+        for name in ("MOU_NO_CACHE", "MOU_NO_BYTECODE_CACHE"):
+            monkeypatch.setenv(name, "1")
+            assert cache.cache_folder() is None
+            cache.cache_folder.cache_clear()
+            monkeypatch.delenv(name)
+    finally:
+        cache.cache_folder.cache_clear()
+
+
+def test_an_entry_is_named_by_the_model_source_and_library_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mou_builder.spec.model import Spec
+
+    source = tmp_path / "model.py"
+    source.write_text("a = 1\n")
+    monkeypatch.setattr(cache, "cache_folder", lambda: tmp_path)
+    monkeypatch.setattr(cache, "_sources", lambda model: [source])
+    before = cache._entry(Spec)
+    assert before is not None and before.parent == tmp_path
+    source.write_text("a = 2\n")
+    assert cache._entry(Spec) != before  # an edited model never reuses an old validator
+    source.write_text("a = 1\n")
+    assert cache._entry(Spec) == before
+    import pydantic
+
+    monkeypatch.setattr(pydantic, "VERSION", "0.0.0")
+    assert cache._entry(Spec) != before  # nor does another pydantic
+    source.unlink()
+    assert cache._entry(Spec) is None  # a source that cannot be read: no caching at all
+
+
+def test_the_spec_sources_cover_the_type_modules() -> None:
+    from mou_builder.spec.model import Spec
+
+    names = {path.name for path in cache._sources(Spec)}
+    assert {"model.py", "types.py", "money.py", "currencies.py"} <= names
+
+
+def test_a_clause_check_runs_before_compiling_even_with_a_warm_cache(tmp_path: Path) -> None:
+    """The include and one-expression checks run when a source is compiled; a cached source passed them."""
+    code = (
+        "from jinja2 import TemplateSyntaxError\n"
+        "from mou_builder.library.clauses import compile_condition, _compiled_body\n"
+        "compile_condition('parties | length > 1')\n"
+        "for bad in (\"1 %}{% include 'x' %}{% if 1\", ):\n"
+        "    try:\n"
+        "        compile_condition(bad); print('compiled')\n"
+        "    except TemplateSyntaxError:\n"
+        "        print('refused')\n"
+        "try:\n"
+        "    _compiled_body(\"{% include 'other' %}\"); print('compiled')\n"
+        "except TemplateSyntaxError:\n"
+        "    print('refused')\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    for _ in range(2):  # the second run has the first's bytecode cache
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert done.stdout.split() == ["refused", "refused"], done.stderr
+    assert list((tmp_path / f"mou-builder-cache-{os.getuid()}").glob("__jinja2_*"))  # the cache was in use
+
+
+def test_old_entries_of_a_model_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mou_builder.spec.model import Spec
+
+    monkeypatch.setattr(cache, "cache_folder", lambda: tmp_path)
+    for n in range(12):  # entries made for earlier versions of the model's source, oldest first
+        old = tmp_path / f"validator-Spec-{n:032x}.pickle"
+        old.write_bytes(b"old")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    other = tmp_path / "validator-Profile-0.pickle"
+    other.write_bytes(b"another model's")
+    os.utime(other, (1, 1))
+    entry = cache._entry(Spec)
+    Spec.model_rebuild()  # its validator built in this process, then stored
+    cache._store(Spec, entry)
+    left = sorted(p.name for p in tmp_path.glob("validator-Spec-*.pickle"))
+    assert entry.name in left and len(left) == cache._ENTRIES_PER_MODEL
+    assert f"validator-Spec-{11:032x}.pickle" in left and f"validator-Spec-{0:032x}.pickle" not in left
+    assert other.exists()
