@@ -163,7 +163,8 @@ def redline_docx(
     notes = _Notes(old_draft, old_elements, word) if _Notes.needed(old_draft, word) else None
     when = when or _package_date(word)
     stamp = when.isoformat() + "T00:00:00Z" if when else None
-    reviser = _Reviser(author, stamp, Formats(old_draft.styles, old_draft.fonts), _formats_of(word))
+    reviser = _Reviser(author, stamp, Formats(old_draft.styles, old_draft.fonts), _formats_of(word),
+                       notes=notes is not None)
     merged = reviser.drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(body, [*front, *merged])
@@ -482,16 +483,17 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
     return runs
 
 
-def _key(element: etree._Element, defaults: frozenset[str] = frozenset()) -> str:
-    """What equal elements share: kind, style, text, and the notes they refer to (a reference added is a change).
+def _key(element: etree._Element, defaults: frozenset[str] = frozenset(), notes: bool = False) -> str:
+    """What equal elements share: kind, style, text, and (``notes``: when the drafts have notes) the notes they
+    refer to (a reference added is a change).
 
     ``defaults``: the drafts' default paragraph styles, which a paragraph
     has whether it names them or not (LibreOffice names "Normal" on every
     paragraph it saves).
     """
     style = (_style(element, defaults) or "") if element.tag == w("p") else ""
-    notes = ",".join(ref.get(w("id"), "") for ref in note_references([element]))
-    return f"{etree.QName(element).localname}|{style}|{text_of(element)}|{notes}"
+    refs = ",".join(ref.get(w("id"), "") for ref in note_references([element])) if notes else ""
+    return f"{etree.QName(element).localname}|{style}|{text_of(element)}|{refs}"
 
 
 def _style(p: etree._Element, defaults: frozenset[str] = frozenset()) -> str | None:
@@ -535,10 +537,10 @@ def _words(element: etree._Element) -> list[str]:
     return Wording(text_of(element)).words
 
 
-def _block_items(defaults: frozenset[str], movable: bool) -> Items[etree._Element, _Shape]:
+def _block_items(defaults: frozenset[str], notes: bool, movable: bool) -> Items[etree._Element, _Shape]:
     """Block elements (paragraphs and tables) as the redline aligns them: paragraphs may move, unless not ``movable``
-    (inside a moved clause, whose paragraphs move with it). ``defaults`` as for :func:`_key`."""
-    return Items(key=functools.partial(_key, defaults=defaults), words=_words,
+    (inside a moved clause, whose paragraphs move with it). ``defaults`` and ``notes`` as for :func:`_key`."""
+    return Items(key=functools.partial(_key, defaults=defaults, notes=notes), words=_words,
                  shape=functools.partial(_Shape.of, defaults=defaults), alike=_alike,
                  movable=(lambda element: element.tag == w("p")) if movable else (lambda element: False))
 
@@ -579,14 +581,15 @@ _Pair = tuple[Any, Any, bool]  # (old element or None, new element or None, equa
 class _Reviser:
     """Writes revisions, numbering them from 1 in the order they are made."""
 
-    def __init__(self, author: str, stamp: str | None, old_formats: Formats, new_formats: Formats) -> None:
+    def __init__(self, author: str, stamp: str | None, old_formats: Formats, new_formats: Formats, *,
+                 notes: bool = False) -> None:
         self.author = checked_author(author)
         self.stamp = stamp
         #: each draft's character formatting, resolved against its own styles
         self.old_formats, self.new_formats = old_formats, new_formats
         defaults = frozenset(f.default_paragraph for f in (old_formats, new_formats) if f.default_paragraph)
-        self.key = functools.partial(_key, defaults=defaults)
-        self.blocks, self.still_blocks = _block_items(defaults, True), _block_items(defaults, False)
+        self.key = functools.partial(_key, defaults=defaults, notes=notes)
+        self.blocks, self.still_blocks = _block_items(defaults, notes, True), _block_items(defaults, notes, False)
         self.next_id = 0
         self.move_count = 0
         #: both sides of each moved group of segments, made when its first side is written
