@@ -72,6 +72,18 @@ def pdf_words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
     return words
 
 
+def libreoffice_round_trip(data: bytes, tmp_path: Path) -> bytes:
+    """A .docx opened and saved again by LibreOffice (``soffice --convert-to docx``), as a reviewer's copy may be."""
+    soffice = require("soffice", "LibreOffice")
+    source = tmp_path / "draft.docx"
+    source.write_bytes(data)
+    out = tmp_path / "saved"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    return (out / "draft.docx").read_bytes()
+
+
 #: A Basic macro that opens a .docx, accepts or rejects every tracked change (a LibreOffice command) and saves it.
 _RESOLVE_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">

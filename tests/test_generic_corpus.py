@@ -16,7 +16,7 @@ from mou_builder.cli import main
 from mou_builder.review.changes import summary_json, summary_markdown, summary_text
 from mou_builder.review.drafts import redline, summarize_changes
 from mou_builder.review.tracked_changes import RedlineError
-from realclients import libreoffice_pdf, libreoffice_resolved, ooxml_errors_many, pdf_pages
+from realclients import libreoffice_pdf, libreoffice_resolved, libreoffice_round_trip, ooxml_errors_many, pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -340,3 +340,31 @@ def test_endnotes_are_compared_like_footnotes() -> None:
     assert notes_accepted(data) == notes_accepted(new) and notes_rejected(data) == notes_accepted(old)
     assert notes_accepted(data)[1] == "endnote  As defined in Section 1."
     assert "word/footnotes.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
+
+
+def test_the_default_paragraph_style_named_or_not_is_the_same() -> None:
+    """LibreOffice names "Normal" on every paragraph it saves; python-docx names none: the same paragraphs."""
+    from docx.oxml import parse_xml
+
+    from generic_docx import W as W_NS
+
+    old = _plain(TWELVE[:4])
+    for p in old.paragraphs:
+        p._p.insert(0, parse_xml(f'<w:pPr {W_NS}><w:pStyle w:val="Normal"/></w:pPr>'))
+    old, new = _saved(old), _saved(_plain(TWELVE[:4], day=2))
+    assert summarize_changes(old, new).empty
+    assert next(body(redline(old, new)).iter(f"{W}ins", f"{W}del", f"{W}rPrChange"), None) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["the generic draft", "footnotes"])
+def test_a_libreoffice_resave_of_any_docx_is_no_change(name: str, tmp_path: Path) -> None:
+    """Saved again by LibreOffice (styles named, table and note ids written anew): no change, nothing marked."""
+    from generic_docx import draft, footnotes_changed
+
+    data = draft(2) if name == "the generic draft" else footnotes_changed()[1]
+    saved = libreoffice_round_trip(data, tmp_path)
+    assert summarize_changes(data, saved).empty
+    marked = redline(data, saved)
+    for part in ("word/document.xml", *(["word/footnotes.xml"] if name == "footnotes" else [])):
+        assert next(body(marked, part).iter(f"{W}ins", f"{W}del", f"{W}rPrChange"), None) is None, part

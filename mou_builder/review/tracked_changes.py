@@ -30,6 +30,7 @@ Formatting changed on the same words (bold, italic, underline, ...) is a
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -162,7 +163,8 @@ def redline_docx(
     notes = _Notes(old_draft, old_elements, word) if _Notes.needed(old_draft, word) else None
     when = when or _package_date(word)
     stamp = when.isoformat() + "T00:00:00Z" if when else None
-    reviser = _Reviser(author, stamp, Formats(old_draft.styles, old_draft.fonts), _formats_of(word))
+    reviser = _Reviser(author, stamp, Formats(old_draft.styles, old_draft.fonts), _formats_of(word),
+                       notes=notes is not None)
     merged = reviser.drafts(old_elements, new_elements)
     front = _cover_page(cover, style_ids_by_name(word)) if cover else []
     _replace_body(body, [*front, *merged])
@@ -224,8 +226,8 @@ def _revise_story(reviser: _Reviser, adopter: _Adopter, root: etree._Element, ol
     # Compared with page numbers and counts as fields, as the change summary does (margin_lines).
     named_old = clean(layout_fields_named([copy.deepcopy(c) for c in old]))
     named_new = clean(layout_fields_named([copy.deepcopy(c) for c in originals]))
-    same = [_key(e) for e in named_old] == [_key(e) for e in named_new] and all(map(reviser.same_format, named_old,
-                                                                                    named_new))
+    same = ([reviser.key(e) for e in named_old] == [reviser.key(e) for e in named_new]
+            and all(map(reviser.same_format, named_old, named_new)))
     if same and not any(map(_revised, originals)):
         return  # tracked changes already in the story are accepted, as in the body: only then is it left alone
     adopter.adopt(old_elements)
@@ -481,16 +483,24 @@ def _build_runs(tokens: Sequence[_Token], *, old_side: bool, deleted: bool,
     return runs
 
 
-def _key(element: etree._Element) -> str:
-    """What equal elements share: kind, style, text, and the notes they refer to (a reference added is a change)."""
-    style = (_style(element) or "") if element.tag == w("p") else ""
-    notes = ",".join(ref.get(w("id"), "") for ref in note_references([element]))
-    return f"{etree.QName(element).localname}|{style}|{text_of(element)}|{notes}"
+def _key(element: etree._Element, defaults: frozenset[str] = frozenset(), notes: bool = False) -> str:
+    """What equal elements share: kind, style, text, and (``notes``: when the drafts have notes) the notes they
+    refer to (a reference added is a change).
+
+    ``defaults``: the drafts' default paragraph styles, which a paragraph
+    has whether it names them or not (LibreOffice names "Normal" on every
+    paragraph it saves).
+    """
+    style = (_style(element, defaults) or "") if element.tag == w("p") else ""
+    refs = ",".join(ref.get(w("id"), "") for ref in note_references([element])) if notes else ""
+    return f"{etree.QName(element).localname}|{style}|{text_of(element)}|{refs}"
 
 
-def _style(p: etree._Element) -> str | None:
+def _style(p: etree._Element, defaults: frozenset[str] = frozenset()) -> str | None:
+    """A paragraph's style; None for none, or for one of ``defaults`` (the default paragraph style, named)."""
     style = p.find(f"{w('pPr')}/{w('pStyle')}")
-    return style.get(w("val")) if style is not None else None
+    value = style.get(w("val")) if style is not None else None
+    return None if value in defaults else value
 
 
 @dataclass(frozen=True)
@@ -503,9 +513,9 @@ class _Shape:
     columns: int = 0  # a row's cells, a table's grid columns
 
     @classmethod
-    def of(cls, element: etree._Element) -> _Shape:
+    def of(cls, element: etree._Element, defaults: frozenset[str] = frozenset()) -> _Shape:
         if element.tag == w("p"):
-            return cls(element.tag, _style(element), Wording(text_of(element)))
+            return cls(element.tag, _style(element, defaults), Wording(text_of(element)))
         if element.tag == w("tr"):
             return cls(element.tag, columns=len(element.findall(w("tc"))))
         if element.tag == w("tbl"):
@@ -527,12 +537,14 @@ def _words(element: etree._Element) -> list[str]:
     return Wording(text_of(element)).words
 
 
-#: Block elements (paragraphs and tables) as the redline aligns them; paragraphs may move.
-_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
-                                                movable=lambda element: element.tag == w("p"))
-#: The same, with nothing moving (inside a moved clause, whose paragraphs move with it).
-_STILL_BLOCKS: Items[etree._Element, _Shape] = Items(key=_key, words=_words, shape=_Shape.of, alike=_alike,
-                                                      movable=lambda element: False)
+def _block_items(defaults: frozenset[str], notes: bool, movable: bool) -> Items[etree._Element, _Shape]:
+    """Block elements (paragraphs and tables) as the redline aligns them: paragraphs may move, unless not ``movable``
+    (inside a moved clause, whose paragraphs move with it). ``defaults`` and ``notes`` as for :func:`_key`."""
+    return Items(key=functools.partial(_key, defaults=defaults, notes=notes), words=_words,
+                 shape=functools.partial(_Shape.of, defaults=defaults), alike=_alike,
+                 movable=(lambda element: element.tag == w("p")) if movable else (lambda element: False))
+
+
 #: Table rows: matched by their text, never moved.
 _ROWS: Items[etree._Element, _Shape] = Items(key=text_of, words=_words, shape=_Shape.of, alike=_alike,
                                               movable=lambda element: False)
@@ -569,11 +581,15 @@ _Pair = tuple[Any, Any, bool]  # (old element or None, new element or None, equa
 class _Reviser:
     """Writes revisions, numbering them from 1 in the order they are made."""
 
-    def __init__(self, author: str, stamp: str | None, old_formats: Formats, new_formats: Formats) -> None:
+    def __init__(self, author: str, stamp: str | None, old_formats: Formats, new_formats: Formats, *,
+                 notes: bool = False) -> None:
         self.author = checked_author(author)
         self.stamp = stamp
         #: each draft's character formatting, resolved against its own styles
         self.old_formats, self.new_formats = old_formats, new_formats
+        defaults = frozenset(f.default_paragraph for f in (old_formats, new_formats) if f.default_paragraph)
+        self.key = functools.partial(_key, defaults=defaults, notes=notes)
+        self.blocks, self.still_blocks = _block_items(defaults, notes, True), _block_items(defaults, notes, False)
         self.next_id = 0
         self.move_count = 0
         #: both sides of each moved group of segments, made when its first side is written
@@ -701,7 +717,7 @@ class _Reviser:
 
     def merge(self, old: Sequence[etree._Element], new: Sequence[etree._Element]) -> list[etree._Element]:
         """Old and new block elements as one sequence with revisions; paragraphs that moved are Word moves."""
-        steps = align(old, new, _BLOCKS)
+        steps = align(old, new, self.blocks)
         group = _move_groups(steps)
         moves: dict[int, list[tuple[int, int, bool]]] = {}
         for k, step in enumerate(steps):
@@ -732,7 +748,7 @@ class _Reviser:
                items: Items[etree._Element, _Shape] | None = None) -> list[_Pair]:
         """Equal elements paired, then alike ones in what differs; the rest alone (nothing moves)."""
         pairs: list[_Pair] = []
-        for step in align(old, new, items or _STILL_BLOCKS):
+        for step in align(old, new, items or self.still_blocks):
             pairs.append((None if step.old is None else old[step.old], None if step.new is None else new[step.new],
                           step.kind == "equal"))
         return pairs
@@ -879,7 +895,7 @@ class _Reviser:
         """A cell's paragraphs and tables, compared like a body of their own."""
         old_blocks = [c for c in old if c.tag != w("tcPr")]
         new_blocks = [c for c in new if c.tag != w("tcPr")]
-        if [_key(b) for b in old_blocks] == [_key(b) for b in new_blocks] and all(map(self.same_format, old_blocks,
+        if [self.key(b) for b in old_blocks] == [self.key(b) for b in new_blocks] and all(map(self.same_format, old_blocks,
                                                                                        new_blocks)):
             return
         merged = self.merge(old_blocks, new_blocks)

@@ -13,6 +13,10 @@ bookmarks, comment ranges, proofing marks) are unwrapped or dropped. Of
 content Word stores twice (``mc:AlternateContent``, e.g. a text box) only the
 ``mc:Choice`` is kept. Pictures and other objects inside runs are kept.
 
+Footnotes and endnotes are read with the draft and numbered as a reader
+sees them (:func:`numbered_notes`); character formatting is compared as a
+reader sees it, resolved against the draft's own styles (:class:`Formats`).
+
 Every .docx mou-builder reads (drafts, the new draft of a redline, Word
 templates) is opened by :func:`open_package`, which inflates and measures
 every part against the limits below and refuses macros before anything is
@@ -592,11 +596,21 @@ def _segment_key(element: etree._Element) -> str | None:
 
 _TEXT_TAGS = (w("t"), w("delText"), w("br"), w("tab"), w("cr"))
 _AS_TEXT = {w("br"): "\n", w("cr"): "\n", w("tab"): "\t"}
+_BR, _TYPE = w("br"), w("type")
 
 
 def text_of(element: etree._Element) -> str:
-    """The text an element shows (deleted text included), breaks and tabs as characters."""
-    return "".join(_AS_TEXT.get(node.tag) or node.text or "" for node in element.iter(*_TEXT_TAGS))
+    """The text an element shows (deleted text included), breaks and tabs as characters.
+
+    A page or column break before or after all the text is left out: it
+    says where the text starts or the next text starts, like a paragraph's
+    "page break before", which LibreOffice writes as such a break (at the
+    start of the paragraph, or at the end of the one before) when it saves.
+    """
+    text = "".join(("\f" if node.get(_TYPE) in ("page", "column") else "\n") if node.tag == _BR
+                   else _AS_TEXT.get(node.tag) or node.text or "" for node in element.iter(*_TEXT_TAGS))
+    # \f marks a page break (XML text holds none): kept as a line break only between words
+    return text.strip("\f").replace("\f", "\n") if "\f" in text else text
 
 
 def paragraph_texts(elements: Iterable[etree._Element]) -> list[str]:
