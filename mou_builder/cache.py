@@ -47,6 +47,8 @@ def cache_folder() -> Path | None:
     if cache_disabled() or not hasattr(os, "getuid"):
         return None
     folder = Path(tempfile.gettempdir()) / f"mou-builder-cache-{os.getuid()}"
+    if not _safe_parents(folder.parent):
+        return None
     try:
         try:
             folder.mkdir(mode=stat.S_IRWXU)
@@ -60,6 +62,30 @@ def cache_folder() -> Path | None:
             or stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO)):
         return None
     return folder
+
+
+def _safe_parents(parent: Path) -> bool:
+    """Whether nobody else can rename or replace what ``parent`` (and each folder above it) holds.
+
+    A private folder is only private while it stays where it was checked: in a
+    temp folder that others may write and that is not sticky (or that another
+    user owns), they could move ours aside after the check and put a link to a
+    folder of theirs in its place, whose pickles a later load would run. Each
+    folder on the way, as named and as resolved, must belong to the user or root
+    and be closed to others' writes or sticky (as /tmp is).
+    """
+    uid = os.getuid()
+    try:
+        folders = {*parent.absolute().parents, parent.absolute(), *parent.resolve().parents, parent.resolve()}
+        for folder in folders:
+            info = folder.stat()
+            if info.st_uid not in (0, uid):
+                return False
+            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def compiled(model: Any) -> None:
