@@ -88,3 +88,37 @@ def test_a_sticky_or_private_temp_folder_still_holds_the_cache(
         folder = cache.cache_folder()
         assert folder is not None and folder.parent == temp
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def _yaml_positions(text: str) -> loader.SourceMap:
+    return loader._Builder("s").build(loader._compose(text, "s"))[1]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("inside", ["", "\x85", "\u2028", "\u2029", "a\u2028\u2029b\x85"])
+def test_json_positions_count_lines_as_the_yaml_reader_does(newline: str, inside: str) -> None:
+    # A lone CR ends a line (old Mac files, some generators), and YAML ends one at NEL, LS and PS
+    # too, also inside a quoted string: the JSON scanner gave line 1 for everything in a CR file.
+    text = newline.join(['{', f'  "agreement": {{"title": "A{inside}B",', '    "kind": [1, {"x": []}]},',
+                         f'  "k\\/\\u00e9": "\\/\\u00e9{inside}"', '}'])
+    fast = loader._json_positions(text, "s")
+    slow = _yaml_positions(text)
+    assert fast is not None
+    assert fast.values == slow.values and fast.keys == slow.keys
+
+
+def test_a_bad_value_in_a_json_spec_with_carriage_returns_is_reported_at_its_line(tmp_path: Path) -> None:
+    lines = ['{', '  "agreement": {', '    "title": "Joint Programme",', '    "effective_date": "soon"', '  },',
+             '  "parties": []', '}']
+    for newline in ("\n", "\r\n", "\r"):
+        path = tmp_path / "spec.json"
+        path.write_bytes(newline.join(lines).encode())
+        with pytest.raises(SpecError) as caught:
+            loader.load_spec(path)
+        as_yaml = tmp_path / "spec.yaml"
+        as_yaml.write_bytes(newline.join(lines).encode())
+        with pytest.raises(SpecError) as caught_yaml:
+            loader.load_spec(as_yaml)
+        found = {(p.line, p.column) for p in caught.value.problems if "effective_date" in p.path}
+        assert found == {(4, 5)}, (newline, caught.value)
+        assert str(caught.value).replace("spec.json", "spec.yaml") == str(caught_yaml.value)
