@@ -122,3 +122,49 @@ def test_a_bad_value_in_a_json_spec_with_carriage_returns_is_reported_at_its_lin
         found = {(p.line, p.column) for p in caught.value.problems if "effective_date" in p.path}
         assert found == {(4, 5)}, (newline, caught.value)
         assert str(caught.value).replace("spec.json", "spec.yaml") == str(caught_yaml.value)
+
+
+# Compiles one clause body in a fresh process (jinja2's version as given) and prints whether Jinja's
+# compiler ran (a bytecode cache miss) and what the body renders.
+_COMPILE_BODY = r"""
+import sys
+import jinja2
+jinja2.__version__ = sys.argv[1]
+from jinja2 import Environment
+compiles = []
+original = Environment.compile
+def counting(self, source, name=None, *args, **kwargs):
+    compiles.append(name)
+    return original(self, source, name, *args, **kwargs)
+Environment.compile = counting
+from mou_builder.library.clauses import _bounded_render, _compiled_body
+text = _bounded_render(_compiled_body("{{ 'a' ~ 'b' }} and {{ 2 * 3 }}"), {"_mou_values": str})
+print("compiled" if compiles else "loaded", text)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="the cache is kept only where there are user ids")
+def test_code_a_different_jinja_compiled_is_not_reused(tmp_path: Path) -> None:
+    # A Jinja upgrade may fix its compiler (sandbox escapes have been fixed there); code the older
+    # compiler made, kept in the bytecode cache, was loaded by the new one as if current.
+    import subprocess
+    import sys
+
+    import jinja2
+
+    from conftest import ROOT
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env.pop("MOU_NO_CACHE", None)
+    env.pop("MOU_NO_BYTECODE_CACHE", None)
+
+    def run(version: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", _COMPILE_BODY, version], env=env, capture_output=True,
+                              text=True, timeout=120, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split(maxsplit=1)
+
+    assert run(jinja2.__version__)[0] == "compiled"
+    assert run(jinja2.__version__)[0] == "loaded"  # the cache works: the same Jinja reuses its code
+    assert run("99.0.0")[0] == "compiled", "code compiled by another Jinja version was reused"
+    assert run("99.0.0")[0] == "loaded"

@@ -488,9 +488,26 @@ class _Env(ImmutableSandboxedEnvironment):
 # run compiles every clause it uses. Compiled code is kept in Jinja's
 # bytecode cache (in the user's private cache folder, see mou_builder.cache;
 # written atomically), so later runs load it instead. Template names carry a
-# hash of the source and this revision of the environments' settings, so
-# changed text or settings never reuse stale code.
+# hash of the source and of what decides the code compiled from it: this
+# revision of the environments' settings, Jinja's version (its compiler; a
+# fix to it must not be undone by code an older one compiled) and this
+# module's own source (the code generator and the environments' settings),
+# so changed text, settings or compiler never reuse stale code.
 _ENV_REVISION = "3"
+
+
+def _compiler_revision() -> str | None:
+    """What decides the code compiled from a source besides the source; None if it cannot be told."""
+    import jinja2
+
+    try:
+        module = Path(__file__).read_bytes()
+    except OSError:
+        return None  # without this module's source, no compiled code can be known to be current
+    return hashlib.sha256(b"\0".join((_ENV_REVISION.encode(), jinja2.__version__.encode(), module))).hexdigest()
+
+
+_COMPILER = _compiler_revision()
 _SOURCES: dict[str, str] = {}
 #: What a source must pass before it is compiled, by template name.
 _CHECKS: dict[str, Callable[[], None]] = {}
@@ -504,7 +521,7 @@ class _SourceLoader(BaseLoader):
 
 
 def _bytecode_cache() -> BytecodeCache | None:
-    folder = cache_folder()
+    folder = cache_folder() if _COMPILER is not None else None
     return FileSystemBytecodeCache(str(folder)) if folder is not None else None  # None: compile every time
 
 
@@ -513,7 +530,7 @@ _CACHE = _bytecode_cache()
 
 def _register(kind: str, source: str, check: Callable[[], None]) -> str:
     """The template name of ``source``; ``check`` raises if the source may not be compiled."""
-    digest = hashlib.sha256(f"{_ENV_REVISION}\0{kind}\0{source}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{_COMPILER}\0{kind}\0{source}".encode("utf-8")).hexdigest()
     name = f"mou-{kind}-{digest}"
     _SOURCES[name] = source
     _CHECKS[name] = check
