@@ -135,13 +135,10 @@ def _sources(model: Any) -> list[Path]:
 def _load(model: Any, path: Path) -> bool:
     from pydantic_core import SchemaSerializer, SchemaValidator
 
+    data = read_entry(path)
+    if data is None:
+        return False
     try:
-        with open(path, "rb", opener=_no_follow) as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                return False
-            data = stream.read(_MAX_ENTRY + 1)
-        if len(data) > _MAX_ENTRY:
-            return False
         validator, serializer = pickle.loads(data)
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is simply rebuilt
         return False
@@ -157,8 +154,37 @@ def _store(model: Any, path: Path) -> None:
         data = pickle.dumps((model.__pydantic_validator__, model.__pydantic_serializer__), protocol=5)
     except Exception:  # noqa: BLE001 - a schema holding something unpicklable is just not cached
         return
+    if write_entry(path, data):
+        try:
+            _prune(path)
+        except OSError:
+            pass  # another run pruned at the same time
+
+
+def read_entry(path: Path) -> bytes | None:
+    """The bytes of the cache file ``path``; None when it is missing, unreadable, too large or not a file.
+
+    Opened without following a link and without waiting (a FIFO would block
+    the read for ever), and read only if it is a regular file.
+    """
     try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        with open(path, "rb", opener=_no_follow) as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return None
+            data = stream.read(_MAX_ENTRY + 1)
+    except OSError:
+        return None
+    return data if len(data) <= _MAX_ENTRY else None
+
+
+def write_entry(path: Path, data: bytes) -> bool:
+    """Write the cache file ``path`` whole or not at all (a reader never sees part of it); whether it was.
+
+    A full disk or a temp folder that cannot be written only costs the next
+    run its start-up time: never an error.
+    """
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
@@ -166,9 +192,9 @@ def _store(model: Any, path: Path) -> None:
         except BaseException:
             os.unlink(temp)
             raise
-        _prune(path)
     except OSError:
-        pass  # a full disk or a read-only temp folder only costs the next run its start-up time
+        return False
+    return True
 
 
 def _prune(kept: Path) -> None:

@@ -20,6 +20,15 @@ from mou_builder.errors import SpecError
 from mou_builder.spec import loader
 
 
+def sys_platform_has_no_rlimit() -> bool:
+    """Whether the resource module (file size limits) is missing."""
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
 class _Probe(BaseModel):
     """A model of this module, cached like the spec's."""
 
@@ -168,3 +177,68 @@ def test_code_a_different_jinja_compiled_is_not_reused(tmp_path: Path) -> None:
     assert run(jinja2.__version__)[0] == "loaded"  # the cache works: the same Jinja reuses its code
     assert run("99.0.0")[0] == "compiled", "code compiled by another Jinja version was reused"
     assert run("99.0.0")[0] == "loaded"
+
+
+def _show(tmp: Path, *, file_limit: int | None = None) -> "subprocess.CompletedProcess[str]":
+    """``mou-build show`` of an example in a fresh process with TMPDIR ``tmp`` (files capped at ``file_limit`` bytes)."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES, ROOT
+
+    def limit() -> None:
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("MOU_NO_CACHE", None)
+    env.pop("MOU_NO_BYTECODE_CACHE", None)
+    spec = next(p for p in EXAMPLES if p.name == "hospital-food-bank.yaml")
+    return subprocess.run([sys.executable, "-m", "mou_builder", "show", str(spec)], env=env, capture_output=True,
+                          text=True, timeout=300, cwd=ROOT, preexec_fn=limit if file_limit else None)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="the cache is kept only where there are user ids")
+def test_damaged_clause_bytecode_is_compiled_again_not_a_crash_nor_run(tmp_path: Path) -> None:
+    # A cut or garbled bytecode file (a disk error, a copy that stopped) made every later build end
+    # with "internal error (UnpicklingError ...)" until the user found and emptied the cache folder.
+    reference = _show(tmp_path)
+    assert reference.returncode == 0, reference.stderr
+    files = sorted((tmp_path / f"mou-builder-cache-{os.getuid()}").glob("__jinja2_*"))
+    assert len(files) > 20
+    original = {f: f.read_bytes() for f in files}
+    for damage in range(5):
+        for i, (f, good) in enumerate(original.items()):
+            data = bytearray(good)
+            kind = (i + damage) % 5
+            if kind == 0:
+                data = data[: len(data) // 2]
+            elif kind == 1:  # cut inside the header's pickled checksum
+                data = data[:30]
+            elif kind == 2:
+                data = bytearray()
+            elif kind == 3:  # the code part garbled, the header intact
+                for j in range(len(data) - 40, len(data), 7):
+                    data[j] ^= 0x55
+            else:  # the header garbled
+                for j in range(8, 40, 3):
+                    data[j] ^= 0xA5
+            f.write_bytes(bytes(data))
+        again = _show(tmp_path)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == reference.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or sys_platform_has_no_rlimit(), reason="needs user ids and RLIMIT_FSIZE")
+def test_a_cache_that_cannot_be_written_does_not_stop_a_build(tmp_path: Path) -> None:
+    # The bytecode cache's writes failing (a full disk under TMPDIR: here files capped at 2 KB) stopped
+    # the build with "could not write the output (File too large)": printed output that was fine.
+    reference = _show(tmp_path / "free")
+    capped = tmp_path / "capped"
+    capped.mkdir()
+    done = _show(capped, file_limit=2048)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == reference.stdout and done.stderr == ""

@@ -41,11 +41,12 @@ import yaml
 from jinja2 import BaseLoader, BytecodeCache, ChainableUndefined, FileSystemBytecodeCache, Undefined, pass_context, StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.parser import Parser
+from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mou_builder.cache import cache_folder, compiled
+from mou_builder.cache import cache_folder, compiled, read_entry, write_entry
 from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import read_bounded
@@ -520,9 +521,33 @@ class _SourceLoader(BaseLoader):
         return _SOURCES[template], None, lambda: True
 
 
+class _BytecodeCache(FileSystemBytecodeCache):
+    """Jinja's file cache, made safe to read whatever a file holds and to fail writing.
+
+    Jinja's own reader raises on a damaged file (a cut or garbled header is an
+    unpickling error), which stopped every later build with an internal error;
+    and a damaged code part that still loads would be run as it is. So each file
+    carries a digest of its content: a file that does not match is compiled
+    again. A write that fails (a full disk) only costs the next run the compile.
+    """
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = read_entry(Path(self._get_cache_filename(bucket)))
+        if data is None or hashlib.sha256(data[32:]).digest() != data[:32]:
+            return
+        try:
+            bucket.bytecode_from_string(data[32:])
+        except Exception:  # noqa: BLE001 - matched its digest, yet a newer format: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        write_entry(Path(self._get_cache_filename(bucket)), hashlib.sha256(code).digest() + code)
+
+
 def _bytecode_cache() -> BytecodeCache | None:
     folder = cache_folder() if _COMPILER is not None else None
-    return FileSystemBytecodeCache(str(folder)) if folder is not None else None  # None: compile every time
+    return _BytecodeCache(str(folder)) if folder is not None else None  # None: compile every time
 
 
 _CACHE = _bytecode_cache()
