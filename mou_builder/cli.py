@@ -1238,6 +1238,8 @@ def run() -> None:
         code = _exit_status(exc.code)
     atexit._run_exitfuncs()  # what a normal exit would run: temporary folders' finalizers, logging
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed (`>&-`): Python sets it to None
+            continue
         try:
             stream.flush()
         except (BrokenPipeError, ValueError):  # the reader has gone, or the stream is closed: nothing to say
@@ -1248,7 +1250,7 @@ def run() -> None:
                 try:
                     sys.stderr.write(f"mou-build: could not write the output ({exc.strerror or exc})\n")
                     sys.stderr.flush()
-                except (OSError, ValueError):
+                except (OSError, ValueError, AttributeError):  # AttributeError: no stderr (None)
                     pass
     os._exit(code)
 

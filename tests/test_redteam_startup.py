@@ -242,3 +242,25 @@ def test_a_cache_that_cannot_be_written_does_not_stop_a_build(tmp_path: Path) ->
     done = _show(capped, file_limit=2048)
     assert done.returncode == 0, done.stderr
     assert done.stdout == reference.stdout and done.stderr == ""
+
+
+@pytest.mark.parametrize("args", [("--version",), ("validate", "no-such-spec.yaml")])
+def test_the_command_with_its_output_closed_exits_as_python_would(args: tuple[str, ...], tmp_path: Path) -> None:
+    # Run with standard output closed (`mou-build ... >&-`, a service started without one), Python
+    # sets sys.stdout to None: the quick exit's flush raised AttributeError, a traceback and status 1.
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def close_stdout() -> None:
+        os.close(1)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    quick = subprocess.run([sys.executable, "-m", "mou_builder", *args], stdout=None, stderr=subprocess.PIPE,
+                           text=True, timeout=120, cwd=tmp_path, env=env, preexec_fn=close_stdout)
+    plain = subprocess.run([sys.executable, "-c", "from mou_builder.cli import main; main()", *args], stdout=None,
+                           stderr=subprocess.PIPE, text=True, timeout=120, cwd=tmp_path, env=env,
+                           preexec_fn=close_stdout)
+    assert "Traceback" not in quick.stderr
+    assert (quick.returncode, quick.stderr) == (plain.returncode, plain.stderr)
