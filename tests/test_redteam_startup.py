@@ -264,3 +264,38 @@ def test_the_command_with_its_output_closed_exits_as_python_would(args: tuple[st
                            preexec_fn=close_stdout)
     assert "Traceback" not in quick.stderr
     assert (quick.returncode, quick.stderr) == (plain.returncode, plain.stderr)
+
+
+def test_a_batch_with_a_clause_nested_too_deeply_reports_it_as_a_single_build_does(tmp_path: Path) -> None:
+    # A batch compiles the library before its first spec (batch.prepare); a clause of a --clauses
+    # folder nested past the parser's depth raised RecursionError there: "internal error" for the whole
+    # batch, where a single build names the clause file.
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES, ROOT
+
+    overlay = tmp_path / "mine" / "purpose"
+    overlay.mkdir(parents=True)
+    (overlay / "statement.md").write_text(
+        "---\nid: purpose.statement\nversion: 9.0.0\ntitle: Purpose\nsection: purpose\n"
+        "requires: [purpose.statement]\nwhen: purpose\norder: 10\n---\n"
+        "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}\n"
+    )
+    example = next(p for p in EXAMPLES if p.name == "hospital-food-bank.yaml")
+    specs = [shutil.copy(example, tmp_path / f"s{n}.yaml") for n in (1, 2)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+
+    def build(*specs: object) -> "subprocess.CompletedProcess[str]":
+        return subprocess.run([sys.executable, "-m", "mou_builder", "build", *map(str, specs), "--clauses",
+                               str(tmp_path / "mine"), "-o", str(tmp_path / "out") + "/"],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+
+    single = build(specs[0])
+    batch = build(*specs)
+    assert single.returncode == 1 and "statement.md" in single.stderr
+    assert "internal error" not in batch.stderr + batch.stdout, batch.stderr
+    message = [line for line in single.stderr.splitlines() if "statement.md" in line]
+    assert message and (batch.stdout + batch.stderr).count(message[0]) == 2
+    assert batch.returncode == 1

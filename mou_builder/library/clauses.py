@@ -768,7 +768,7 @@ def compile_library(library: ClauseLibrary) -> None:
             if clause.header.when is not None:
                 _condition_template(clause.header.when)
             _compiled_body(clause.body)
-        except (TemplateError, ClauseError):
+        except (TemplateError, ClauseError, RecursionError):  # RecursionError: nested past the parser's depth
             continue
 
 
