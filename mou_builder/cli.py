@@ -1231,6 +1231,13 @@ def run() -> None:
     """
     import atexit
 
+    main_module = sys.modules.get("__main__")
+    if sys._getframe(1).f_globals is not getattr(main_module, "__dict__", None):
+        # Not called by the program itself but by a module someone imported (``import
+        # mou_builder.__main__`` by a documentation or doctest tool): ending their process
+        # would lose their work, so exit as main does, with a SystemExit they can catch.
+        main()
+        return
     try:
         main()
         code = 0

@@ -299,3 +299,24 @@ def test_a_batch_with_a_clause_nested_too_deeply_reports_it_as_a_single_build_do
     message = [line for line in single.stderr.splitlines() if "statement.md" in line]
     assert message and (batch.stdout + batch.stderr).count(message[0]) == 2
     assert batch.returncode == 1
+
+
+def test_importing_the_main_module_does_not_end_the_importing_process(tmp_path: Path) -> None:
+    # A tool that imports every module (doctest collection, API documentation) imports
+    # mou_builder.__main__, which runs the command: with the quick exit (os._exit) that ended the
+    # importing process on the spot, with no chance to catch the SystemExit as it could before.
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("try:\n    import mou_builder.__main__\nexcept SystemExit as exc:\n    print('caught', exc.code)\n"
+            "print('still running')\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env=env)
+    assert done.stdout.splitlines()[-2:] == ["caught 0", "still running"], (done.stdout, done.stderr)
+    # and the program itself still ends with the quick exit, status and output as before
+    for command in ([sys.executable, "-m", "mou_builder", "--version"],):
+        ran = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+        assert ran.returncode == 0 and ran.stdout.startswith("mou-build ")
