@@ -320,3 +320,19 @@ def test_importing_the_main_module_does_not_end_the_importing_process(tmp_path: 
     for command in ([sys.executable, "-m", "mou_builder", "--version"],):
         ran = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
         assert ran.returncode == 0 and ran.stdout.startswith("mou-build ")
+
+
+def test_a_json_spec_is_held_to_the_yaml_readers_bound_on_values(tmp_path: Path) -> None:
+    # The JSON scanner dropped MAX_NODES: 200,000 values in a half-megabyte JSON file went on to
+    # validation (hundreds of megabytes, a problem printed per value) where the same text read as YAML
+    # is refused at once.
+    text = '{"agreement": {"title": "T"},\n "recitals": [' + ",".join(["0"] * (loader.MAX_NODES + 10)) + "]}"
+    messages = []
+    for name in ("spec.json", "spec.yaml"):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(SpecError) as caught:
+            loader.load_spec(tmp_path / name)
+        assert len(caught.value.problems) == 1
+        messages.append(str(caught.value).replace(name, "SPEC"))
+    assert messages[0] == messages[1]
+    assert f"more than {loader.MAX_NODES:,} values" in messages[0]

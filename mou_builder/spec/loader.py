@@ -328,6 +328,9 @@ def _json_positions(text: str, source: str) -> SourceMap | None:
         if len(stack) > MAX_DEPTH:
             return None
         values.setdefault(loc, at(match.start()))
+        if len(values) > MAX_NODES:  # the bound the YAML reader keeps (a list of a million zeros is 2 MB)
+            _fail(source, at(match.start()), f"the spec expands to more than {MAX_NODES:,} values "
+                                             "(are aliases (*name) repeating a large anchor?)")
         if first == "{":
             stack.append([True, loc, 0, None, True])
         elif first == "[":
