@@ -30,6 +30,8 @@ from typing import Any
 
 #: The largest cached validator read back (the spec's is about 100 KB).
 _MAX_ENTRY = 16 * 1024 * 1024
+#: Bytes of the digest a cache file starts with (SHA-256 of the rest).
+_DIGEST = 32
 #: Entries kept per model (several installed versions may take turns).
 _ENTRIES_PER_MODEL = 8
 #: Models whose validators are ready in this process.
@@ -162,19 +164,24 @@ def _store(model: Any, path: Path) -> None:
 
 
 def read_entry(path: Path) -> bytes | None:
-    """The bytes of the cache file ``path``; None when it is missing, unreadable, too large or not a file.
+    """What :func:`write_entry` wrote to ``path``; None when it is missing, unreadable, too large, not a
+    file, or not whole (its digest does not match).
 
     Opened without following a link and without waiting (a FIFO would block
-    the read for ever), and read only if it is a regular file.
+    the read for ever), and read only if it is a regular file. The digest
+    keeps a damaged file that still loads (a garbled string in a pickled
+    validator, a constant in compiled code) from being used as it is.
     """
     try:
         with open(path, "rb", opener=_no_follow) as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
                 return None
-            data = stream.read(_MAX_ENTRY + 1)
+            data = stream.read(_DIGEST + _MAX_ENTRY + 1)
     except OSError:
         return None
-    return data if len(data) <= _MAX_ENTRY else None
+    if len(data) > _DIGEST + _MAX_ENTRY or hashlib.sha256(data[_DIGEST:]).digest() != data[:_DIGEST]:
+        return None
+    return data[_DIGEST:]
 
 
 def write_entry(path: Path, data: bytes) -> bool:
@@ -187,7 +194,7 @@ def write_entry(path: Path, data: bytes) -> bool:
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                stream.write(hashlib.sha256(data).digest() + data)
             os.replace(temp, path)
         except BaseException:
             os.unlink(temp)

@@ -11,6 +11,7 @@ import pickle
 import stat
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -336,3 +337,30 @@ def test_a_json_spec_is_held_to_the_yaml_readers_bound_on_values(tmp_path: Path)
         messages.append(str(caught.value).replace(name, "SPEC"))
     assert messages[0] == messages[1]
     assert f"more than {loader.MAX_NODES:,} values" in messages[0]
+
+
+class _Kinds(BaseModel):
+    """A model whose cached validator holds a word that a damaged file could change."""
+
+    model_config = ConfigDict(defer_build=True)
+    kind: Literal["alpha", "gamma"]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="the cache is kept only where there are user ids")
+def test_a_damaged_validator_entry_that_still_loads_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache: None
+) -> None:
+    # A garbled byte inside a string of a pickled validator still unpickles: the validator then refused
+    # the spec's own values (here 'alpha', garbled to 'alpxa') and accepted others, without a word.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cache.compiled(_Kinds)
+    entry = cache._entry(_Kinds)
+    assert entry is not None and entry.exists()
+    data = entry.read_bytes()
+    assert data.count(b"alpha") == 1
+    entry.write_bytes(data.replace(b"alpha", b"alpxa"))
+    monkeypatch.setattr(cache, "_READY", set())
+    cache.compiled(_Kinds)
+    assert _Kinds(kind="alpha").kind == "alpha"
+    with pytest.raises(ValueError):
+        _Kinds(kind="alpxa")

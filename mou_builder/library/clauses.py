@@ -526,23 +526,23 @@ class _BytecodeCache(FileSystemBytecodeCache):
 
     Jinja's own reader raises on a damaged file (a cut or garbled header is an
     unpickling error), which stopped every later build with an internal error;
-    and a damaged code part that still loads would be run as it is. So each file
-    carries a digest of its content: a file that does not match is compiled
-    again. A write that fails (a full disk) only costs the next run the compile.
+    and a damaged code part that still loads would be run as it is. Files are
+    read and written as the cache's other files (:func:`read_entry` checks a
+    digest): a file that does not match is compiled again. A write that fails
+    (a full disk) only costs the next run the compile.
     """
 
     def load_bytecode(self, bucket: Bucket) -> None:
         data = read_entry(Path(self._get_cache_filename(bucket)))
-        if data is None or hashlib.sha256(data[32:]).digest() != data[:32]:
+        if data is None:
             return
         try:
-            bucket.bytecode_from_string(data[32:])
-        except Exception:  # noqa: BLE001 - matched its digest, yet a newer format: compiled again
+            bucket.bytecode_from_string(data)
+        except Exception:  # noqa: BLE001 - whole, yet not code this Jinja reads: compiled again
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        code = bucket.bytecode_to_string()
-        write_entry(Path(self._get_cache_filename(bucket)), hashlib.sha256(code).digest() + code)
+        write_entry(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
 
 
 def _bytecode_cache() -> BytecodeCache | None:
