@@ -30,6 +30,8 @@ from typing import Any
 
 #: The largest cached validator read back (the spec's is about 100 KB).
 _MAX_ENTRY = 16 * 1024 * 1024
+#: Bytes of the digest a cache file starts with (SHA-256 of the rest).
+_DIGEST = 32
 #: Entries kept per model (several installed versions may take turns).
 _ENTRIES_PER_MODEL = 8
 #: Models whose validators are ready in this process.
@@ -47,6 +49,8 @@ def cache_folder() -> Path | None:
     if cache_disabled() or not hasattr(os, "getuid"):
         return None
     folder = Path(tempfile.gettempdir()) / f"mou-builder-cache-{os.getuid()}"
+    if not _safe_parents(folder.parent):
+        return None
     try:
         try:
             folder.mkdir(mode=stat.S_IRWXU)
@@ -60,6 +64,30 @@ def cache_folder() -> Path | None:
             or stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO)):
         return None
     return folder
+
+
+def _safe_parents(parent: Path) -> bool:
+    """Whether nobody else can rename or replace what ``parent`` (and each folder above it) holds.
+
+    A private folder is only private while it stays where it was checked: in a
+    temp folder that others may write and that is not sticky (or that another
+    user owns), they could move ours aside after the check and put a link to a
+    folder of theirs in its place, whose pickles a later load would run. Each
+    folder on the way, as named and as resolved, must belong to the user or root
+    and be closed to others' writes or sticky (as /tmp is).
+    """
+    uid = os.getuid()
+    try:
+        folders = {*parent.absolute().parents, parent.absolute(), *parent.resolve().parents, parent.resolve()}
+        for folder in folders:
+            info = folder.stat()
+            if info.st_uid not in (0, uid):
+                return False
+            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def compiled(model: Any) -> None:
@@ -109,13 +137,10 @@ def _sources(model: Any) -> list[Path]:
 def _load(model: Any, path: Path) -> bool:
     from pydantic_core import SchemaSerializer, SchemaValidator
 
+    data = read_entry(path)
+    if data is None:
+        return False
     try:
-        with open(path, "rb", opener=_no_follow) as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                return False
-            data = stream.read(_MAX_ENTRY + 1)
-        if len(data) > _MAX_ENTRY:
-            return False
         validator, serializer = pickle.loads(data)
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is simply rebuilt
         return False
@@ -131,18 +156,52 @@ def _store(model: Any, path: Path) -> None:
         data = pickle.dumps((model.__pydantic_validator__, model.__pydantic_serializer__), protocol=5)
     except Exception:  # noqa: BLE001 - a schema holding something unpicklable is just not cached
         return
+    if write_entry(path, data):
+        try:
+            _prune(path)
+        except OSError:
+            pass  # another run pruned at the same time
+
+
+def read_entry(path: Path) -> bytes | None:
+    """What :func:`write_entry` wrote to ``path``; None when it is missing, unreadable, too large, not a
+    file, or not whole (its digest does not match).
+
+    Opened without following a link and without waiting (a FIFO would block
+    the read for ever), and read only if it is a regular file. The digest
+    keeps a damaged file that still loads (a garbled string in a pickled
+    validator, a constant in compiled code) from being used as it is.
+    """
     try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        with open(path, "rb", opener=_no_follow) as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return None
+            data = stream.read(_DIGEST + _MAX_ENTRY + 1)
+    except OSError:
+        return None
+    if len(data) > _DIGEST + _MAX_ENTRY or hashlib.sha256(data[_DIGEST:]).digest() != data[:_DIGEST]:
+        return None
+    return data[_DIGEST:]
+
+
+def write_entry(path: Path, data: bytes) -> bool:
+    """Write the cache file ``path`` whole or not at all (a reader never sees part of it); whether it was.
+
+    A full disk or a temp folder that cannot be written only costs the next
+    run its start-up time: never an error.
+    """
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                stream.write(hashlib.sha256(data).digest() + data)
             os.replace(temp, path)
         except BaseException:
             os.unlink(temp)
             raise
-        _prune(path)
     except OSError:
-        pass  # a full disk or a read-only temp folder only costs the next run its start-up time
+        return False
+    return True
 
 
 def _prune(kept: Path) -> None:

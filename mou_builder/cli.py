@@ -1231,6 +1231,13 @@ def run() -> None:
     """
     import atexit
 
+    main_module = sys.modules.get("__main__")
+    if sys._getframe(1).f_globals is not getattr(main_module, "__dict__", None):
+        # Not called by the program itself but by a module someone imported (``import
+        # mou_builder.__main__`` by a documentation or doctest tool): ending their process
+        # would lose their work, so exit as main does, with a SystemExit they can catch.
+        main()
+        return
     try:
         main()
         code = 0
@@ -1238,6 +1245,8 @@ def run() -> None:
         code = _exit_status(exc.code)
     atexit._run_exitfuncs()  # what a normal exit would run: temporary folders' finalizers, logging
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed (`>&-`): Python sets it to None
+            continue
         try:
             stream.flush()
         except (BrokenPipeError, ValueError):  # the reader has gone, or the stream is closed: nothing to say
@@ -1248,7 +1257,7 @@ def run() -> None:
                 try:
                     sys.stderr.write(f"mou-build: could not write the output ({exc.strerror or exc})\n")
                     sys.stderr.flush()
-                except (OSError, ValueError):
+                except (OSError, ValueError, AttributeError):  # AttributeError: no stderr (None)
                     pass
     os._exit(code)
 

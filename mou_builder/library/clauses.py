@@ -41,11 +41,12 @@ import yaml
 from jinja2 import BaseLoader, BytecodeCache, ChainableUndefined, FileSystemBytecodeCache, Undefined, pass_context, StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.parser import Parser
+from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mou_builder.cache import cache_folder, compiled
+from mou_builder.cache import cache_folder, compiled, read_entry, write_entry
 from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import read_bounded
@@ -488,9 +489,26 @@ class _Env(ImmutableSandboxedEnvironment):
 # run compiles every clause it uses. Compiled code is kept in Jinja's
 # bytecode cache (in the user's private cache folder, see mou_builder.cache;
 # written atomically), so later runs load it instead. Template names carry a
-# hash of the source and this revision of the environments' settings, so
-# changed text or settings never reuse stale code.
+# hash of the source and of what decides the code compiled from it: this
+# revision of the environments' settings, Jinja's version (its compiler; a
+# fix to it must not be undone by code an older one compiled) and this
+# module's own source (the code generator and the environments' settings),
+# so changed text, settings or compiler never reuse stale code.
 _ENV_REVISION = "3"
+
+
+def _compiler_revision() -> str | None:
+    """What decides the code compiled from a source besides the source; None if it cannot be told."""
+    import jinja2
+
+    try:
+        module = Path(__file__).read_bytes()
+    except OSError:
+        return None  # without this module's source, no compiled code can be known to be current
+    return hashlib.sha256(b"\0".join((_ENV_REVISION.encode(), jinja2.__version__.encode(), module))).hexdigest()
+
+
+_COMPILER = _compiler_revision()
 _SOURCES: dict[str, str] = {}
 #: What a source must pass before it is compiled, by template name.
 _CHECKS: dict[str, Callable[[], None]] = {}
@@ -503,9 +521,33 @@ class _SourceLoader(BaseLoader):
         return _SOURCES[template], None, lambda: True
 
 
+class _BytecodeCache(FileSystemBytecodeCache):
+    """Jinja's file cache, made safe to read whatever a file holds and to fail writing.
+
+    Jinja's own reader raises on a damaged file (a cut or garbled header is an
+    unpickling error), which stopped every later build with an internal error;
+    and a damaged code part that still loads would be run as it is. Files are
+    read and written as the cache's other files (:func:`read_entry` checks a
+    digest): a file that does not match is compiled again. A write that fails
+    (a full disk) only costs the next run the compile.
+    """
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = read_entry(Path(self._get_cache_filename(bucket)))
+        if data is None:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # noqa: BLE001 - whole, yet not code this Jinja reads: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        write_entry(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
+
+
 def _bytecode_cache() -> BytecodeCache | None:
-    folder = cache_folder()
-    return FileSystemBytecodeCache(str(folder)) if folder is not None else None  # None: compile every time
+    folder = cache_folder() if _COMPILER is not None else None
+    return _BytecodeCache(str(folder)) if folder is not None else None  # None: compile every time
 
 
 _CACHE = _bytecode_cache()
@@ -513,7 +555,7 @@ _CACHE = _bytecode_cache()
 
 def _register(kind: str, source: str, check: Callable[[], None]) -> str:
     """The template name of ``source``; ``check`` raises if the source may not be compiled."""
-    digest = hashlib.sha256(f"{_ENV_REVISION}\0{kind}\0{source}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{_COMPILER}\0{kind}\0{source}".encode("utf-8")).hexdigest()
     name = f"mou-{kind}-{digest}"
     _SOURCES[name] = source
     _CHECKS[name] = check
@@ -726,7 +768,7 @@ def compile_library(library: ClauseLibrary) -> None:
             if clause.header.when is not None:
                 _condition_template(clause.header.when)
             _compiled_body(clause.body)
-        except (TemplateError, ClauseError):
+        except (TemplateError, ClauseError, RecursionError):  # RecursionError: nested past the parser's depth
             continue
 
 

@@ -271,13 +271,22 @@ def _parse_json(text: str, source: str) -> Any:
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[^\s{}\[\]:,"]+|[{}\[\],]', re.S)
 
 
+#: A line break as YAML counts one.
+_LINE_BREAK = re.compile("\r\n?|[\n\x85\u2028\u2029]")
+_RARE_BREAK = re.compile("[\r\x85\u2028\u2029]")
+_NEWLINE = re.compile("\n")
+
+
 def _json_positions(text: str, source: str) -> SourceMap | None:
     """Where each value and key of valid JSON text stands, from one scan of its tokens.
 
     None when a key is given twice or values nest deeper than :data:`MAX_DEPTH`
     (which Python's JSON parser lets pass): the YAML reader reports those.
     """
-    breaks = [m.end() for m in re.finditer("\n", text)]
+    # Lines end where the YAML reader ends them (its positions are the ones to match, and an editor
+    # breaks a line at a lone carriage return too): CR LF, CR, LF, NEL, LS and PS.
+    ends = _LINE_BREAK if _RARE_BREAK.search(text) else _NEWLINE  # most files: LF only, found faster
+    breaks = [m.end() for m in ends.finditer(text)]
     source_map = SourceMap(source)
     values, keys = source_map.values, source_map.keys
 
@@ -319,6 +328,9 @@ def _json_positions(text: str, source: str) -> SourceMap | None:
         if len(stack) > MAX_DEPTH:
             return None
         values.setdefault(loc, at(match.start()))
+        if len(values) > MAX_NODES:  # the bound the YAML reader keeps (a list of a million zeros is 2 MB)
+            _fail(source, at(match.start()), f"the spec expands to more than {MAX_NODES:,} values "
+                                             "(are aliases (*name) repeating a large anchor?)")
         if first == "{":
             stack.append([True, loc, 0, None, True])
         elif first == "[":
