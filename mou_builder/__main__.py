@@ -2,4 +2,7 @@
 
 from mou_builder.cli import run
 
-run()
+# Only when run as a program: a tool that imports every module (doctest collection, API
+# documentation) must not have its process ended by the command's quick exit.
+if __name__ == "__main__":
+    run()

@@ -1227,17 +1227,11 @@ def run() -> None:
     the operating system takes back at once. So once the command has
     finished, the exit handlers have run and the output is flushed, the
     process ends with ``os._exit``. ``main`` itself (which tests and other
-    programs call) exits as usual.
+    programs call) exits as usual; so does importing ``mou_builder.__main__``,
+    which runs nothing.
     """
     import atexit
 
-    main_module = sys.modules.get("__main__")
-    if sys._getframe(1).f_globals is not getattr(main_module, "__dict__", None):
-        # Not called by the program itself but by a module someone imported (``import
-        # mou_builder.__main__`` by a documentation or doctest tool): ending their process
-        # would lose their work, so exit as main does, with a SystemExit they can catch.
-        main()
-        return
     try:
         main()
         code = 0
