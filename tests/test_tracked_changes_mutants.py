@@ -36,3 +36,147 @@ def test_an_author_with_a_character_word_cannot_carry_is_refused_naming_it(autho
 @pytest.mark.parametrize("author", [" Legal", "Ana\u00a0Lima", "x\u0020", "\ud7ff", "\ue000", "\ufffd"])
 def test_an_author_with_only_characters_word_can_carry_is_kept_as_given(author: str) -> None:
     assert checked_author(author) == author
+
+
+# ---------------------------------------------------------------- .docx files made elsewhere: styles and lists
+
+import datetime as _dt  # noqa: E402 - the .docx-building helpers below need these; the tests above do not
+import io  # noqa: E402
+import zipfile  # noqa: E402
+
+import docx  # noqa: E402
+from docx.enum.style import WD_STYLE_TYPE  # noqa: E402
+from docx.oxml import parse_xml  # noqa: E402
+from lxml import etree  # noqa: E402
+
+from docx_revisions import W, accept_all, reject_all  # noqa: E402
+from mou_builder.review.tracked_changes import redline_docx  # noqa: E402
+
+_WNS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _saved(d: object) -> bytes:
+    out = io.BytesIO()
+    d.save(out)  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
+def _document(day: int) -> object:
+    d = docx.Document()
+    d.core_properties.modified = _dt.datetime(2026, 10, day, 12, 0)
+    d.add_paragraph("The partners shall meet each quarter.")
+    return d
+
+
+def _part(data: bytes, name: str) -> etree._Element:
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(name))
+
+
+def _deleted_paragraphs(root: etree._Element) -> list[etree._Element]:
+    """The paragraphs whose paragraph mark the redline deleted."""
+    return [p for p in root.iter(f"{W}p") if p.find(f"{W}pPr/{W}rPr/{W}del") is not None]
+
+
+def _style_xml(style_id: str, name: str, extra: str = "") -> str:
+    return (f'<w:style {_WNS} w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
+            f'<w:name w:val="{name}"/>{extra}<w:pPr><w:ind w:left="720"/></w:pPr></w:style>')
+
+
+def test_a_deleted_paragraph_keeps_its_style_which_the_redline_copies_with_the_style_it_is_based_on() -> None:
+    old = _document(1)
+    styles = old.styles.element
+    styles.append(parse_xml(_style_xml("QuoteBase", "Quote Base", '<w:basedOn w:val="Ghost"/>'
+                                       '<w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr>')))
+    styles.append(parse_xml(_style_xml("ClauseQuote", "Clause Quote", '<w:basedOn w:val="QuoteBase"/>'
+                                       '<w:next w:val="Normal"/>')))
+    old.add_paragraph("A quoted clause the new draft drops.", style="Clause Quote")
+    old.add_paragraph("A paragraph in a style the old file does not define.").style = old.styles.add_style(
+        "Passing", WD_STYLE_TYPE.PARAGRAPH)
+    old.styles.element.remove(old.styles["Passing"].element)
+    new = _document(2)
+    redline = redline_docx(_saved(old), _saved(new))
+    assert reject_all(redline) == ["The partners shall meet each quarter.", "A quoted clause the new draft drops.",
+                                   "A paragraph in a style the old file does not define."]
+    assert accept_all(redline) == ["The partners shall meet each quarter."]
+    deleted = _deleted_paragraphs(_part(redline, "word/document.xml"))
+    assert [p.find(f"{W}pPr/{W}pStyle") is not None and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val")
+            for p in deleted] == ["ClauseQuote", False]  # a style the old file lacks is dropped, not left dangling
+    copied = {s.get(f"{W}styleId"): s for s in _part(redline, "word/styles.xml").iter(f"{W}style")}
+    quote, base = copied["ClauseQuote"], copied["QuoteBase"]
+    assert quote.find(f"{W}basedOn").get(f"{W}val") == "QuoteBase"
+    assert quote.find(f"{W}next").get(f"{W}val") == "Normal"
+    assert base.find(f"{W}basedOn") is None  # it was based on a style neither file has
+    assert base.find(f".//{W}numPr") is None  # its list lives in the old file's numbering, not carried
+    assert base.find(f"{W}pPr/{W}ind").get(f"{W}left") == "720"
+    assert "Ghost" not in copied and "Passing" not in copied
+
+
+def _abstract_xml(abstract_id: int, fmt: str, text: str, nsid: str = "1A2B3C4D") -> str:
+    return (f'<w:abstractNum {_WNS} w:abstractNumId="{abstract_id}"><w:nsid w:val="{nsid}"/>'
+            f'<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:pPr><w:ind w:left="360"/></w:pPr>'
+            f'</w:lvl></w:abstractNum>')
+
+
+def _numbered(d: object, text: str, num_id: int) -> None:
+    p = d.add_paragraph(text)  # type: ignore[attr-defined]
+    p._p.get_or_add_pPr().append(parse_xml(f'<w:numPr {_WNS}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/>'
+                                           '</w:numPr>'))
+
+
+def test_a_deleted_item_of_a_list_the_new_file_lacks_brings_its_list_and_an_unknown_list_is_dropped() -> None:
+    old = _document(1)
+    numbering = old.part.numbering_part.element
+    numbering.insert(0, parse_xml(_abstract_xml(90, "upperRoman", "%1)")))
+    numbering.append(parse_xml(f'<w:num {_WNS} w:numId="90"><w:abstractNumId w:val="90"/>'
+                               '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="3"/></w:lvlOverride></w:num>'))
+    _numbered(old, "A roman-numbered item the new draft drops.", 90)
+    _numbered(old, "An item of a list the old file never defined.", 77)
+    _numbered(old, "Another item of that roman list.", 90)
+    new = _document(2)
+    before = {n.get(f"{W}numId") for n in new.part.numbering_part.element.iter(f"{W}num")}
+    redline = redline_docx(_saved(old), _saved(new))
+    assert accept_all(redline) == ["The partners shall meet each quarter."]
+    ids = [p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val")
+           for p in _deleted_paragraphs(_part(redline, "word/document.xml"))]
+    numbering_out = _part(redline, "word/numbering.xml")
+    nums = {n.get(f"{W}numId"): n for n in numbering_out.iter(f"{W}num")}
+    assert ids[1] == "0"  # no such list in the old file: shown unnumbered
+    assert ids[0] == ids[2] and ids[0] not in before  # one new list for both items, not one each
+    added = nums[ids[0]]
+    assert added.find(f"{W}lvlOverride/{W}startOverride").get(f"{W}val") == "3"
+    abstract_id = added.find(f"{W}abstractNumId").get(f"{W}val")
+    [abstract] = [a for a in numbering_out.iter(f"{W}abstractNum") if a.get(f"{W}abstractNumId") == abstract_id]
+    assert abstract.find(f"{W}lvl/{W}numFmt").get(f"{W}val") == "upperRoman"
+    assert abstract.find(f"{W}lvl/{W}lvlText").get(f"{W}val") == "%1)"
+    assert abstract.find(f"{W}nsid") is None  # Word would link it with the old file's list of the same nsid
+    # Word reads the abstract lists before the lists that use them
+    kinds = [etree.QName(c).localname for c in numbering_out if etree.QName(c).localname in ("abstractNum", "num")]
+    assert kinds == sorted(kinds)
+
+
+_MATH = ('<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
+         '<m:r><m:t>x</m:t></m:r></m:oMath>')
+
+
+def _fee(d: object, amount: str) -> None:
+    p = d.add_paragraph("Fee:")  # type: ignore[attr-defined]
+    p.add_run().add_tab()
+    p.add_run(f"{amount} dollars a month, by the formula ")
+    p._p.append(parse_xml(_MATH))
+    p.add_run(".")
+
+
+def test_in_an_edited_paragraph_tabs_and_an_equation_stay_once_outside_the_revisions() -> None:
+    old, new = _document(1), _document(2)
+    _fee(old, "ten")
+    _fee(new, "twelve")
+    root = _part(redline_docx(_saved(old), _saved(new)), "word/document.xml")
+    [fee] = [p for p in root.iter(f"{W}p") if "Fee:" in "".join(t.text or "" for t in p.iter(f"{W}t"))]
+    math = "{http://schemas.openxmlformats.org/officeDocument/2006/math}oMath"
+    assert [etree.QName(c).localname for c in fee if c.tag != f"{W}pPr"] == ["r", "del", "ins", "r", "oMath", "r"]
+    assert len(fee.findall(math)) == 1
+    assert [t.text for t in fee.iter(f"{W}delText")] == ["ten"]
+    assert [t.text for t in fee.findall(f"{W}ins/{W}r/{W}t")] == ["twelve"]
+    tab_runs = [r for r in fee.findall(f"{W}r") if r.find(f"{W}tab") is not None]
+    assert len(tab_runs) == 1 and "".join(t.text for t in tab_runs[0].iter(f"{W}t")) == "Fee:"  # kept, unrevised
