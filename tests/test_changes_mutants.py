@@ -5,3 +5,69 @@ this file and the comparison's source can change on different branches without c
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+from mou_builder.review.changes import compare, summary_groups, summary_markdown, summary_text
+from mou_builder.review.drafts import load_draft
+
+
+def _summary(pair: str):  # noqa: ANN202 - a ChangeSummary
+    folder = DATA / "drafts" / pair
+    return compare(load_draft(folder / "old.yaml").facts(), load_draft(folder / "new.yaml").facts())
+
+
+#: `mou-build diff --paths`: spec paths with old -> new values, clause ids with what happened to them.
+WITH_PATHS = {
+    "alternate-switched": [
+        "Spec changes (1):",
+        "  termination.for_cause: immediate -> cure",
+        "Clause changes (2):",
+        "  termination.cause-cure: added as 16.2",
+        "  termination.cause-immediate: removed (was 16.2)",
+        "Text: 0 lines changed, 1 added, 1 removed",
+        "Draft: complete -> complete",
+    ],
+    "moved-and-edited": [
+        "Spec changes (4):",
+        "  agreement.draft_version: 3 -> 4",
+        "  agreement.profile: head_start -> general",
+        "  responsibilities[2].activity: Hold two joint professional development days -> Hold three joint "
+        "professional development days, one in the summer",
+        "  responsibilities[2].cadence: October and February -> October, February and July",
+        "Clause changes (2):",
+        "  responsibilities.duties: moved from 6.1 to 5.1",
+        "  responsibilities.duties: wording changed (5.1)",
+        "Text: 2 lines changed, 0 added, 0 removed, 8 moved",
+        "Draft: complete -> complete",
+    ],
+}
+
+
+@pytest.mark.parametrize("pair", sorted(WITH_PATHS))
+def test_with_paths_the_summary_names_spec_paths_and_clause_ids(pair: str) -> None:
+    assert summary_text(_summary(pair), paths=True).splitlines() == WITH_PATHS[pair]
+
+
+def test_the_last_group_is_the_draft_overall() -> None:
+    groups = summary_groups(_summary("amount-changed"))
+    assert [title for title, _ in groups] == ["Changes to the terms", "Clause changes", "Overall"]
+    assert groups[-1][1] == [("Text", "4 lines changed, 0 added, 0 removed"), ("Draft", "complete -> complete")]
+
+
+def test_two_identical_drafts_say_no_changes() -> None:
+    folder = DATA / "drafts" / "amount-changed"
+    same = compare(load_draft(folder / "old.yaml").facts(), load_draft(folder / "old.yaml").facts())
+    assert summary_text(same).splitlines() == ["no changes", "Draft: complete -> complete"]
+    assert summary_markdown(same) == "# Changes between the drafts\n\nNo changes.\n\nDraft: complete -> complete  \n"
+
+
+def test_an_exhibit_s_changed_lines_say_none_for_a_side_that_has_no_line_of_its_own() -> None:
+    from mou_builder.review.changes import _changed_lines
+
+    assert _changed_lines("a\nb\nc", "a\nc") == ("b", "none")
+    assert _changed_lines("a\nc", "a\nb\nc") == ("none", "b")
+    assert _changed_lines("a\nb\nc", "a\nB\nc\nd") == ("b", "B / d")

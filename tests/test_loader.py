@@ -334,3 +334,17 @@ def test_json_nested_past_the_limit_is_refused_at_its_place_as_yaml_is() -> None
     with pytest.raises(SpecError) as caught:
         load_spec_text('{"a": ' + "[" * 41 + "]" * 41 + "}", source="d.json")
     assert str(caught.value) == "d.json:1:47: values are nested too deeply (at most 40 levels)"
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ('{"a": ', "}"), ("- ", "")],
+                         ids=["json-lists", "json-mappings", "yaml-lists"])
+def test_the_fast_parser_is_kept_from_text_nested_past_a_thousand_levels(opening: str, closing: str) -> None:
+    # libyaml's composer would crash the process: deeper text goes to PyYAML's parser instead.
+    from mou_builder.spec.loader import _too_deep
+
+    def nested(depth: int) -> str:
+        if opening == "- ":
+            return "".join("  " * i + "-\n" for i in range(depth - 1)) + "  " * (depth - 1) + "- 1\n"
+        return opening * depth + ("1" if opening == '{"a": ' else "") + closing * depth
+
+    assert _too_deep(nested(1001)) and not _too_deep(nested(1000))

@@ -559,3 +559,40 @@ def test_every_kind_of_cash_needs_monitoring_and_a_funding_plan(cash: dict[str, 
     data["financial"]["contributions"] = [{"payer": data["parties"][0]["id"], "payee": data["parties"][1]["id"],
                                            "description": "Program grant", **cash}]
     assert {("missing-section", "monitoring"), ("no-funding-plan", "financial.funding_plan")} <= set(problems(data))
+
+
+
+@pytest.fixture
+def public_indemnity_profile(tmp_path: Path) -> Path:
+    """The general profile with the opt-in check of public bodies that indemnify."""
+    profile = tmp_path / "strict.yaml"
+    profile.write_text("id: strict\ntitle: Strict\nextends: general\nchecks: [public_body_indemnity]\n",
+                       encoding="utf-8")
+    return profile
+
+
+def _public_indemnities(data: dict[str, Any], profile: Path) -> list[tuple[str, str, str, str, str, str]]:
+    return [(f.code, f.severity, f.section, f.path, f.message, f.hint) for f in check(validate_spec(data), profile)
+            if f.code == "public-body-indemnifies"]
+
+
+def test_a_public_body_that_indemnifies_one_way_is_warned_about_and_a_private_one_is_not(
+    public_indemnity_profile: Path,
+) -> None:
+    data = _data(CITY)  # the City (public) is indemnified by Hope House (private): nothing to say
+    assert _public_indemnities(data, public_indemnity_profile) == []
+    data["liability"].update(indemnitor="city", indemnitee="hopehouse")
+    assert _public_indemnities(data, public_indemnity_profile) == [(
+        "public-body-indemnifies", "warning", "liability", "liability.indemnitor",
+        "the City is a public body and indemnifies another party; many public bodies may not indemnify by law",
+        "confirm with its counsel that it may, or rely on each party answering for its own acts (mode own_acts)")]
+
+
+def test_mutual_indemnity_warns_once_for_each_public_party(public_indemnity_profile: Path) -> None:
+    data = _data(CITY)
+    data["liability"] = {"mode": "mutual_indemnity"}
+    assert [(f[3], f[4].split(" is ")[0]) for f in _public_indemnities(data, public_indemnity_profile)] == [
+        ("liability.mode", "the City")]
+    data["parties"][1]["public_body"] = True
+    assert [(f[3], f[4].split(" is ")[0]) for f in _public_indemnities(data, public_indemnity_profile)] == [
+        ("liability.mode", "the City"), ("liability.mode", "Hope House")]

@@ -180,3 +180,46 @@ def test_in_an_edited_paragraph_tabs_and_an_equation_stay_once_outside_the_revis
     assert [t.text for t in fee.findall(f"{W}ins/{W}r/{W}t")] == ["twelve"]
     tab_runs = [r for r in fee.findall(f"{W}r") if r.find(f"{W}tab") is not None]
     assert len(tab_runs) == 1 and "".join(t.text for t in tab_runs[0].iter(f"{W}t")) == "Fee:"  # kept, unrevised
+
+
+def test_the_cover_page_is_a_titled_page_of_bordered_fixed_tables_one_per_group() -> None:
+    from conftest import DATA
+    from mou_builder.assembly import assemble
+    from mou_builder.review.tracked_changes import Cover, render_redline
+    from mou_builder.spec.loader import load_spec
+
+    pair = DATA / "drafts" / "amount-changed"
+    cover = Cover("Changes in this draft", "new compared with old",
+                  (("Clause changes", (("6.1 Payment Schedule", "wording changed"),)),
+                   ("Overall", (("Text", "4 lines changed"), ("Draft", "complete -> complete")))))
+    data = render_redline(assemble(load_spec(pair / "old.yaml")), assemble(load_spec(pair / "new.yaml")), cover=cover)
+    root = _part(data, "word/document.xml")
+    body = root.find(f"{W}body")
+    front = list(body)[: 2 + 2 * 2 + 1]  # title, subtitle, (heading, table) per group, the page break
+    title, subtitle = front[0], front[1]
+    assert [title.find(f"{W}pPr/{W}pStyle").get(f"{W}val"), subtitle.find(f"{W}pPr/{W}pStyle").get(f"{W}val")] == [
+        "Title", "Subtitle"]
+    assert [t.text for t in title.iter(f"{W}t")] == ["Changes in this draft"]
+    assert title.find(f"{W}r/{W}rPr/{W}b") is None  # the template's Title style makes it stand out
+    headings, tables = front[2:6:2], front[3:7:2]
+    for heading, name in zip(headings, ["Clause changes", "Overall"]):
+        assert [t.text for t in heading.iter(f"{W}t")] == [name]
+        assert heading.find(f"{W}pPr/{W}keepNext") is not None  # never alone at the foot of a page
+        spacing = heading.find(f"{W}pPr/{W}spacing")
+        assert (spacing.get(f"{W}before"), spacing.get(f"{W}after")) == ("240", "80")
+        assert heading.find(f"{W}r/{W}rPr/{W}b") is not None
+    for table, rows in zip(tables, [1, 2]):
+        props = table.find(f"{W}tblPr")
+        assert props.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
+        assert props.find(f"{W}tblW").get(f"{W}w") == "9360"
+        borders = props.find(f"{W}tblBorders")
+        assert [etree.QName(b).localname for b in borders] == ["top", "left", "bottom", "right", "insideH", "insideV"]
+        assert {(b.get(f"{W}val"), b.get(f"{W}sz"), b.get(f"{W}color")) for b in borders} == {("single", "4", "999999")}
+        assert [c.get(f"{W}w") for c in table.iter(f"{W}gridCol")] == ["3600", "5760"]
+        assert len(table.findall(f"{W}tr")) == rows
+        assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in table.findall(f"{W}tr"))
+        assert [c.find(f"{W}tcPr/{W}tcW").get(f"{W}w") for c in table.find(f"{W}tr").findall(f"{W}tc")] == [
+            "3600", "5760"]
+    assert [b.get(f"{W}type") for b in front[-1].iter(f"{W}br")] == ["page"]
+    assert not any(root.find(f".//{W}{kind}") is None for kind in ("ins", "del"))  # the agreement is still redlined
+    assert all(e.find(f".//{W}ins") is None and e.find(f".//{W}del") is None for e in front)  # the cover is not
