@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, INVALID, VALID
 from mou_builder.cli import main
 from mou_builder.errors import SpecError
-from mou_builder.spec.loader import load_spec, load_spec_text, validate_spec
+from mou_builder.spec.loader import load_spec, load_spec_text, loads_spec, validate_spec
 
 
 @pytest.mark.parametrize("path", VALID + EXAMPLES, ids=lambda p: p.name)
@@ -348,3 +348,12 @@ def test_the_fast_parser_is_kept_from_text_nested_past_a_thousand_levels(opening
         return opening * depth + ("1" if opening == '{"a": ' else "") + closing * depth
 
     assert _too_deep(nested(1001)) and not _too_deep(nested(1000))
+
+
+def test_a_json_decimal_is_a_number_as_in_yaml_and_an_exponent_form_stays_text() -> None:
+    text = ('{"agreement": {"title": TITLE, "document_date": "2026-01-15"}, "parties": ['
+            '{"id": "a", "legal_name": "Alpha", "short_name": "A"}, {"id": "b", "legal_name": "Beta", "short_name": "B"}]}')
+    with pytest.raises(SpecError) as refused:
+        loads_spec(text.replace("TITLE", "1.50"), source="s.json")
+    assert str(refused.value) == "s.json:1:25: agreement.title: must be text, got 1.50 (put it in quotes: '1.50')"
+    assert loads_spec(text.replace("TITLE", "1.5e3"), source="s.json").agreement.title == "1.5e3"

@@ -223,3 +223,21 @@ def test_the_cover_page_is_a_titled_page_of_bordered_fixed_tables_one_per_group(
     assert [b.get(f"{W}type") for b in front[-1].iter(f"{W}br")] == ["page"]
     assert not any(root.find(f".//{W}{kind}") is None for kind in ("ins", "del"))  # the agreement is still redlined
     assert all(e.find(f".//{W}ins") is None and e.find(f".//{W}del") is None for e in front)  # the cover is not
+
+
+def test_an_inserted_section_break_keeps_its_section_and_the_body_keeps_one_closing_section() -> None:
+    old, new = _document(1), _document(2)
+    new.add_paragraph("An annex in a section of its own.")
+    new.add_section()
+    new.add_paragraph("Annex text.")
+    redline = redline_docx(_saved(old), _saved(new))
+    body = _part(redline, "word/document.xml").find(f"{W}body")
+    breaking = [p for p in body.findall(f"{W}p") if p.find(f"{W}pPr/{W}sectPr") is not None]
+    assert len(breaking) == 1
+    # the paragraph mark is inserted: its mark comes first, and before the section properties
+    assert [etree.QName(c).localname for c in breaking[0].find(f"{W}pPr")] == ["rPr", "sectPr"]
+    assert breaking[0].find(f"{W}pPr/{W}rPr")[0].tag == f"{W}ins"
+    assert [etree.QName(c).localname for c in body].count("sectPr") == 1 and body[-1].tag == f"{W}sectPr"
+    assert accept_all(redline) == ["The partners shall meet each quarter.", "An annex in a section of its own.",
+                                   "Annex text."]
+    assert reject_all(redline) == ["The partners shall meet each quarter."]
