@@ -220,3 +220,11 @@ def test_an_overlay_that_drops_the_signature_blocks_is_an_error_at_the_signatori
     data, _ = read_spec_data(path)
     [bare] = [f for f in assemble(Spec.model_validate(data), library).findings if f.code == "missing-section"]
     assert (bare.source, bare.line, bare.column) == (None, None, None)  # a spec from no file: no place to point at
+
+
+def test_with_several_contributions_the_instalments_table_names_each_and_shares_the_width_in_percent() -> None:
+    [table] = _tables(assemble(load_spec(DATA / "valid" / "money-instalments.yaml")), "instalments")
+    assert table.header == ("Contribution", "Instalment", "Due", "Amount")
+    assert table.widths == (34, 18, 28, 20) and sum(table.widths) == 100
+    assert table.numeric == frozenset({3})  # the amounts, right-aligned
+    assert table.rows[0][:2] == ("Operating grant", "1 of 3")
