@@ -241,3 +241,60 @@ def test_an_inserted_section_break_keeps_its_section_and_the_body_keeps_one_clos
     assert accept_all(redline) == ["The partners shall meet each quarter.", "An annex in a section of its own.",
                                    "Annex text."]
     assert reject_all(redline) == ["The partners shall meet each quarter."]
+
+
+def test_a_paragraph_added_inside_a_moved_clause_is_inserted_within_the_move() -> None:
+    from conftest import DATA
+    from docx_reading import as_word_shows
+    from mou_builder.assembly import assemble
+    from mou_builder.render.text import document_paragraphs
+    from mou_builder.review.tracked_changes import render_redline
+    from mou_builder.spec.loader import load_spec, read_spec_data, validate_spec
+
+    pair = DATA / "drafts" / "moved-and-edited"  # the duties clause moves, and is edited
+    data, _ = read_spec_data(pair / "new.yaml")
+    data["responsibilities"].append({"activity": "Host a family literacy night", "accountable": "mvcaa",
+                                     "responsible": ["mvcaa"], "cadence": "each March"})
+    old, new = assemble(load_spec(pair / "old.yaml")), assemble(validate_spec(data))
+    redline = render_redline(old, new)
+    assert accept_all(redline) == as_word_shows(document_paragraphs(new))
+    assert reject_all(redline) == as_word_shows(document_paragraphs(old))
+    root = _part(redline, "word/document.xml")
+    order = list(root.iter())
+    [added] = [p for p in root.iter(f"{W}p") if p.find(f"{W}pPr/{W}rPr/{W}ins") is not None]
+    assert "family literacy night" in "".join(t.text or "" for t in added.iter(f"{W}t"))
+    starts = [order.index(e) for e in root.iter(f"{W}moveToRangeStart")]
+    ends = [order.index(e) for e in root.iter(f"{W}moveToRangeEnd")]
+    assert any(s < order.index(added) < e for s, e in zip(starts, ends))  # at the destination, inside its range
+
+
+def test_an_inserted_or_deleted_row_is_marked_inside_its_own_row_properties() -> None:
+    from conftest import DATA
+    from mou_builder.assembly import assemble
+    from mou_builder.review.tracked_changes import render_redline
+    from mou_builder.spec.loader import load_spec
+
+    pair = DATA / "drafts" / "party-added"
+    old, new = assemble(load_spec(pair / "old.yaml")), assemble(load_spec(pair / "new.yaml"))
+    for redline, mark in ((render_redline(old, new), "ins"), (render_redline(new, old), "del")):
+        rows = list(_part(redline, "word/document.xml").iter(f"{W}tr"))
+        assert all(len(r.findall(f"{W}trPr")) == 1 for r in rows)  # one set of properties a row, as Word requires
+        marked = [r.find(f"{W}trPr") for r in rows if r.find(f"{W}trPr/{W}{mark}") is not None]
+        assert len(marked) == 2
+        # the row's own properties (kept together on a page) stay, with the mark last
+        assert all([etree.QName(c).localname for c in p] == ["cantSplit", mark] for p in marked)
+
+
+def test_a_deleted_item_of_a_list_both_files_have_stays_in_that_list() -> None:
+    old, new = _document(1), _document(2)
+    for d, items in ((old, ["Plan the visits.", "Share the calendars.", "Report each term."]),
+                     (new, ["Plan the visits.", "Report each term."])):
+        for item in items:
+            _numbered(d, item, 1)  # list 1 of python-docx's template: the same list in both files
+    before = len(new.part.numbering_part.element.findall(f"{W}num"))
+    redline = redline_docx(_saved(old), _saved(new))
+    [deleted] = _deleted_paragraphs(_part(redline, "word/document.xml"))
+    assert "".join(t.text for t in deleted.iter(f"{W}delText")) == "Share the calendars."
+    # numbered in the same list as its neighbours, so a reject puts it back as item 2 of 3
+    assert deleted.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") == "1"
+    assert len(_part(redline, "word/numbering.xml").findall(f"{W}num")) == before
