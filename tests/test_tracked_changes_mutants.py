@@ -6,6 +6,8 @@ this file and the redline's source can change on different branches without conf
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mou_builder.review.tracked_changes import MAX_AUTHOR, RedlineError, checked_author
@@ -298,3 +300,21 @@ def test_a_deleted_item_of_a_list_both_files_have_stays_in_that_list() -> None:
     # numbered in the same list as its neighbours, so a reject puts it back as item 2 of 3
     assert deleted.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") == "1"
     assert len(_part(redline, "word/numbering.xml").findall(f"{W}num")) == before
+
+
+def test_a_redline_of_two_specs_is_written_on_the_template_given(tmp_path: Path) -> None:
+    from conftest import DATA
+    from letterhead import MARGIN, letterhead_template
+    from mou_builder.assembly import assemble
+    from mou_builder.review.tracked_changes import render_redline
+    from mou_builder.spec.loader import load_spec
+
+    pair = DATA / "drafts" / "amount-changed"
+    old, new = assemble(load_spec(pair / "old.yaml")), assemble(load_spec(pair / "new.yaml"))
+    redline = render_redline(old, new, template=letterhead_template(tmp_path))
+    package = zipfile.ZipFile(io.BytesIO(redline))
+    headers = [n for n in package.namelist() if n.startswith("word/header")]
+    assert any(b"Riverside Community Action Agency" in package.read(n) for n in headers)
+    margins = _part(redline, "word/document.xml").find(f"{W}body/{W}sectPr/{W}pgMar")
+    assert (margins.get(f"{W}left"), margins.get(f"{W}right")) == (str(MARGIN), str(MARGIN))
+    assert _part(redline, "word/document.xml").find(f".//{W}ins") is not None
