@@ -71,3 +71,22 @@ def test_an_exhibit_s_changed_lines_say_none_for_a_side_that_has_no_line_of_its_
     assert _changed_lines("a\nb\nc", "a\nc") == ("b", "none")
     assert _changed_lines("a\nc", "a\nb\nc") == ("none", "b")
     assert _changed_lines("a\nb\nc", "a\nB\nc\nd") == ("b", "B / d")
+
+
+def test_a_term_set_to_null_reads_none_for_the_reader_and_null_with_paths() -> None:
+    import copy
+
+    from conftest import EXAMPLES
+    from mou_builder.spec.loader import read_spec_data, validate_spec
+
+    old, _ = read_spec_data(EXAMPLES[0].parent / "city-data-grant.yaml")
+    new = copy.deepcopy(old)
+    old["data_sharing"]["breach_notice_days"] = 3
+    new["data_sharing"]["breach_notice_days"] = None  # no breach-notice clause at all
+    summary = compare(load_draft(validate_spec(old)).facts(), load_draft(validate_spec(new)).facts())
+    assert summary_text(summary).splitlines()[:4] == [
+        "Changes to the terms (1):", "  9 Data Sharing: breach notice days: 3 -> none",
+        "Clause changes (1):", "  9.8 Breach Notification: removed (breach)"]
+    assert summary_text(summary, paths=True).splitlines()[:4] == [
+        "Spec changes (1):", "  data_sharing.breach_notice_days: 3 -> null",
+        "Clause changes (1):", "  data_sharing.breach: removed (was 9.8)"]
