@@ -90,3 +90,20 @@ def test_a_term_set_to_null_reads_none_for_the_reader_and_null_with_paths() -> N
     assert summary_text(summary, paths=True).splitlines()[:4] == [
         "Spec changes (1):", "  data_sharing.breach_notice_days: 3 -> null",
         "Clause changes (1):", "  data_sharing.breach: removed (was 9.8)"]
+
+
+def test_a_responsibility_added_whole_reads_as_one_line_naming_each_party_in_its_role() -> None:
+    import copy
+
+    from conftest import EXAMPLES
+    from mou_builder.spec.loader import read_spec_data, validate_spec
+
+    old, _ = read_spec_data(EXAMPLES[0].parent / "city-data-grant.yaml")
+    new = copy.deepcopy(old)
+    new["responsibilities"].append({"activity": "Publish a yearly report", "accountable": "city",
+                                    "responsible": ["city"], "consulted": ["hopehouse"], "cadence": "each June"})
+    summary = compare(load_draft(validate_spec(old)).facts(), load_draft(validate_spec(new)).facts())
+    assert summary_text(summary).splitlines()[:2] == [
+        "Changes to the terms (1):",
+        "  5 Roles and Responsibilities: Responsibility 'Publish a yearly report' added: Accountable the City; "
+        "Responsible the City; Consulted Hope House; cadence each June"]
