@@ -318,3 +318,18 @@ def test_a_redline_of_two_specs_is_written_on_the_template_given(tmp_path: Path)
     margins = _part(redline, "word/document.xml").find(f"{W}body/{W}sectPr/{W}pgMar")
     assert (margins.get(f"{W}left"), margins.get(f"{W}right")) == (str(MARGIN), str(MARGIN))
     assert _part(redline, "word/document.xml").find(f".//{W}ins") is not None
+
+
+def test_a_deleted_paragraph_keeps_the_formatting_of_each_of_its_words() -> None:
+    old, new = _document(1), _document(2)
+    p = old.add_paragraph("The grant pays for ")
+    p.add_run("staff time").bold = True
+    p.add_run(" and ")
+    p.add_run("supplies").italic = True
+    p.add_run(".")
+    [deleted] = _deleted_paragraphs(_part(redline_docx(_saved(old), _saved(new)), "word/document.xml"))
+    runs = [("".join(t.text for t in r.iter(f"{W}delText")),
+             r.find(f"{W}rPr/{W}b") is not None, r.find(f"{W}rPr/{W}i") is not None)
+            for r in deleted.iter(f"{W}r")]
+    assert runs == [("The grant pays for ", False, False), ("staff time", True, False), (" and ", False, False),
+                    ("supplies", False, True), (".", False, False)]
