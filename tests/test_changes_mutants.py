@@ -107,3 +107,38 @@ def test_a_responsibility_added_whole_reads_as_one_line_naming_each_party_in_its
         "Changes to the terms (1):",
         "  5 Roles and Responsibilities: Responsibility 'Publish a yearly report' added: Accountable the City; "
         "Responsible the City; Consulted Hope House; cadence each June"]
+
+
+def _city_change(edit) -> list[str]:  # noqa: ANN001 - a function changing the spec data in place
+    import copy
+
+    from conftest import EXAMPLES
+    from mou_builder.spec.loader import read_spec_data, validate_spec
+
+    old, _ = read_spec_data(EXAMPLES[0].parent / "city-data-grant.yaml")
+    new = copy.deepcopy(old)
+    edit(new)
+    summary = compare(load_draft(validate_spec(old)).facts(), load_draft(validate_spec(new)).facts())
+    return summary_text(summary).splitlines() + ["--paths"] + summary_text(summary, paths=True).splitlines()
+
+
+def test_a_default_the_new_spec_changes_shows_the_default_it_replaces() -> None:
+    lines = _city_change(lambda data: data["data_sharing"].update(breach_notice_days=10))
+    assert "  9 Data Sharing: breach notice days: 5 -> 10" in lines
+    assert "  data_sharing.breach_notice_days: 5 -> 10" in lines
+
+
+def test_a_responsibility_removed_whole_reads_as_one_removed_line() -> None:
+    lines = _city_change(lambda data: data["responsibilities"].pop(0))
+    assert lines[:2] == [
+        "Changes to the terms (1):",
+        "  5 Roles and Responsibilities: Responsibility 'Refer eligible households through coordinated entry' removed: "
+        "Accountable the City; Responsible the City; Informed Hope House; cadence weekly"]
+    assert "  responsibilities[0].activity: removed (was Refer eligible households through coordinated entry)" in lines
+
+
+def test_a_block_given_empty_is_a_change_that_brings_its_defaults_and_their_clauses() -> None:
+    lines = _city_change(lambda data: data["data_sharing"].update(research={}))
+    assert lines[:2] == ["Changes to the terms (1):", "  9 Data Sharing: research added: {}"]
+    assert "  data_sharing.research: added {}" in lines
+    assert "  data_sharing.aggregate-results: added as 9.10" in lines

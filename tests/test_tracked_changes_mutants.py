@@ -333,3 +333,41 @@ def test_a_deleted_paragraph_keeps_the_formatting_of_each_of_its_words() -> None
             for r in deleted.iter(f"{W}r")]
     assert runs == [("The grant pays for ", False, False), ("staff time", True, False), (" and ", False, False),
                     ("supplies", False, True), (".", False, False)]
+
+
+def test_neighbouring_paragraphs_that_move_together_are_one_move() -> None:
+    from generic_docx import TWELVE, _plain
+
+    old = _plain(TWELVE, day=1)
+    new = _plain(TWELVE[:3] + TWELVE[5:] + TWELVE[3:5], day=2)  # paragraphs 4 and 5 go to the end, together
+    redline = redline_docx(_saved(old), _saved(new))
+    root = _part(redline, "word/document.xml")
+    assert [e.get(f"{W}name") for e in root.iter(f"{W}moveFromRangeStart")] == ["mou_move_1"]
+    assert [e.get(f"{W}name") for e in root.iter(f"{W}moveToRangeStart")] == ["mou_move_1"]
+    assert accept_all(redline) == TWELVE[:3] + TWELVE[5:] + TWELVE[3:5] and reject_all(redline) == TWELVE
+
+
+def test_the_same_words_in_another_paragraph_style_are_deleted_and_inserted() -> None:
+    old, new = _document(1), _document(2)
+    old.add_paragraph("Services", style="Heading 1")
+    new.add_paragraph("Services")  # no longer a heading: Word has no tracked change of a style alone here
+    root = _part(redline_docx(_saved(old), _saved(new)), "word/document.xml")
+    [deleted] = _deleted_paragraphs(root)
+    assert deleted.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "Heading1"
+    [inserted] = [p for p in root.iter(f"{W}p") if p.find(f"{W}ins") is not None]
+    assert inserted.find(f"{W}pPr/{W}pStyle") is None
+    assert [t.text for t in inserted.iter(f"{W}t")] == ["Services"]
+
+
+def test_bold_taken_off_a_word_is_a_formatting_change_that_a_reject_restores() -> None:
+    old, new = _document(1), _document(2)
+    for d, bold in ((old, True), (new, None)):
+        p = d.add_paragraph("Pay the ")
+        p.add_run("full").bold = bold  # None: the run has no properties of its own
+        p.add_run(" amount.")
+    root = _part(redline_docx(_saved(old), _saved(new)), "word/document.xml")
+    [change] = list(root.iter(f"{W}rPrChange"))
+    run = change.getparent().getparent()
+    assert [t.text for t in run.iter(f"{W}t")] == ["full"]
+    assert [etree.QName(c).localname for c in change.getparent()] == ["rPrChange"]  # now: no formatting at all
+    assert change.find(f"{W}rPr/{W}b") is not None  # before: bold, which a reject restores
