@@ -259,3 +259,19 @@ def test_default_template_is_what_the_script_builds() -> None:
     finally:
         sys.path.pop(0)
     assert build_default_template.build() == (ROOT / "templates" / "default.docx").read_bytes()
+
+
+def test_the_signature_blocks_are_a_borderless_fixed_table_of_two_equal_columns(built: dict[str, bytes]) -> None:
+    root = part(built[HEAD_START.stem], "word/document.xml")
+    signature_tables = [t for t in root.iter(f"{W}tbl")
+                        if any("Signature" in (s.get(f"{W}val") or "") for s in t.iter(f"{W}pStyle"))]
+    assert len(signature_tables) == 1
+    [table] = signature_tables
+    props = table.find(f"{W}tblPr")
+    assert props.find(f"{W}tblLayout").get(f"{W}type") == "fixed"  # Word may not widen a column for a long name
+    assert {b.get(f"{W}val") for b in props.find(f"{W}tblBorders")} == {"nil"}
+    grid = [int(c.get(f"{W}w")) for c in table.iter(f"{W}gridCol")]
+    assert len(grid) == 2 and abs(grid[0] - grid[1]) <= 1 and int(props.find(f"{W}tblW").get(f"{W}w")) == sum(grid)
+    for row in table.findall(f"{W}tr"):
+        assert row.find(f"{W}trPr/{W}cantSplit") is not None
+        assert [int(c.find(f"{W}tcPr/{W}tcW").get(f"{W}w")) for c in row.findall(f"{W}tc")] == grid
