@@ -142,3 +142,18 @@ def test_a_block_given_empty_is_a_change_that_brings_its_defaults_and_their_clau
     assert lines[:2] == ["Changes to the terms (1):", "  9 Data Sharing: research added: {}"]
     assert "  data_sharing.research: added {}" in lines
     assert "  data_sharing.aggregate-results: added as 9.10" in lines
+
+
+def test_a_header_only_one_word_file_has_is_reported_added_or_removed() -> None:
+    from generic_docx import _plain, _saved
+
+    with_header = _saved(_plain(["One.", "Two."], header="City of Lakeport · Draft", day=1))
+    without = _saved(_plain(["One.", "Two."], day=2))
+
+    def margins(old: bytes, new: bytes) -> list[str]:
+        summary = compare(load_draft(old, name="old.docx").facts(), load_draft(new, name="new.docx").facts())
+        lines = summary_text(summary).splitlines()
+        return lines[lines.index("Headers and footers (1):") + 1:][:1]
+
+    assert margins(with_header, without) == ["  header: removed (was City of Lakeport · Draft)"]
+    assert margins(without, with_header) == ["  header: added City of Lakeport · Draft"]

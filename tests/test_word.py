@@ -275,3 +275,21 @@ def test_the_signature_blocks_are_a_borderless_fixed_table_of_two_equal_columns(
     for row in table.findall(f"{W}tr"):
         assert row.find(f"{W}trPr/{W}cantSplit") is not None
         assert [int(c.find(f"{W}tcPr/{W}tcW").get(f"{W}w")) for c in row.findall(f"{W}tc")] == grid
+
+
+def test_each_reference_field_is_begin_instruction_separate_number_end_each_in_a_run(built: dict[str, bytes]) -> None:
+    body = part(built["city-data-grant"], "word/document.xml")
+    fields = 0
+    for instruction in body.iter(f"{W}instrText"):
+        run = instruction.getparent()
+        assert run.tag == f"{W}r"
+        before = run.getprevious()
+        after = [run.getnext()]
+        while after[-1].find(f"{W}fldChar") is None or after[-1].find(f"{W}fldChar").get(f"{W}fldCharType") != "end":
+            after.append(after[-1].getnext())
+        assert before.tag == f"{W}r" and before.find(f"{W}fldChar").get(f"{W}fldCharType") == "begin"
+        assert after[0].find(f"{W}fldChar").get(f"{W}fldCharType") == "separate"
+        number = "".join(t.text for r in after[1:-1] for t in r.iter(f"{W}t"))
+        assert number and number[0].isdigit()  # the cached result: the number the field would show
+        fields += 1
+    assert fields >= 3
