@@ -293,3 +293,33 @@ def test_each_reference_field_is_begin_instruction_separate_number_end_each_in_a
         assert number and number[0].isdigit()  # the cached result: the number the field would show
         fields += 1
     assert fields >= 3
+
+
+def test_the_list_definitions_are_complete_and_each_has_an_id_of_its_own(built: dict[str, bytes]) -> None:
+    numbering = part(built["city-data-grant"], "word/numbering.xml")
+    abstracts = numbering.findall(f"{W}abstractNum")
+    ids = [a.get(f"{W}abstractNumId") for a in abstracts]
+    assert None not in ids and len(ids) == len(set(ids))
+    assert {n.find(f"{W}abstractNumId").get(f"{W}val") for n in numbering.findall(f"{W}num")} <= set(ids)
+    levels = {(lvl.find(f"{W}numFmt").get(f"{W}val"), lvl.find(f"{W}lvlText").get(f"{W}val")): lvl
+              for a in abstracts for lvl in a.findall(f"{W}lvl") if lvl.get(f"{W}ilvl") == "0"}
+    for key in (("decimal", "%1."), ("bullet", "\u2022"), ("lowerLetter", "(%1)")):
+        lvl = levels[key]  # the numbered, bulleted and lettered lists: number at the margin, text half an inch in
+        assert lvl.find(f"{W}lvlJc").get(f"{W}val") == "left"
+        tab = lvl.find(f"{W}pPr/{W}tabs/{W}tab")
+        assert (tab.get(f"{W}val"), tab.get(f"{W}pos")) == ("num", "720")
+        ind = lvl.find(f"{W}pPr/{W}ind")
+        assert (ind.get(f"{W}left"), ind.get(f"{W}hanging")) == ("720", "360")
+
+
+def test_a_body_placeholder_with_spaces_in_runs_of_their_own_is_still_the_body(tmp_path: Path) -> None:
+    # Word often splits a paragraph into runs: a space typed before and after the placeholder is a run each
+    doc = open_docx(str(ROOT / "templates" / "default.docx"))
+    last = doc.paragraphs[-1]
+    last.text = " "
+    last.add_run("{{ body }}")
+    last.add_run("  ")
+    path = tmp_path / "spaced.docx"
+    doc.save(str(path))
+    paragraphs = word_paragraphs(build_docx(LIBRARY, template=path))
+    assert paragraphs == word_paragraphs(build_docx(LIBRARY))
