@@ -323,3 +323,10 @@ def test_a_body_placeholder_with_spaces_in_runs_of_their_own_is_still_the_body(t
     doc.save(str(path))
     paragraphs = word_paragraphs(build_docx(LIBRARY, template=path))
     assert paragraphs == word_paragraphs(build_docx(LIBRARY))
+
+
+def test_a_list_that_restarts_starts_again_at_one_at_its_first_level(built: dict[str, bytes]) -> None:
+    numbering = part(built["city-data-grant"], "word/numbering.xml")
+    overrides = [o for n in numbering.findall(f"{W}num") for o in n.findall(f"{W}lvlOverride")]
+    assert len(overrides) >= 4
+    assert {(o.get(f"{W}ilvl"), o.find(f"{W}startOverride").get(f"{W}val")) for o in overrides} == {("0", "1")}
