@@ -8,6 +8,11 @@ and size always pick the same mutants, so a run can be repeated and a survivor r
     python tools/mutation_sample.py --seed 16 -n 60            # generate if needed, run, print the table
     python tools/mutation_sample.py --seed 16 -n 60 --list     # only print the sampled names
     python tools/mutation_sample.py --seed 16 -n 60 --report   # the table from the results mutmut kept
+    python tools/mutation_sample.py --seed 16 -n 60 --size model=30 --resume   # smaller for a slow module;
+                                                                # run only the sampled mutants not checked yet
+
+A smaller size for one module draws the first mutants of the same draw: ``--size model=30`` checks
+a subset of what ``-n 60`` would, so results already kept still count.
 
 Run it from the repository root, without PYTHONPATH pointing at the checkout (the tests must import
 the mutated copy in mutants/). mutmut runs under ``nice -n 19``, with the set-up of ``[tool.mutmut]``
@@ -72,12 +77,16 @@ def generate() -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def sample(seed: int, n: int, modules: list[str]) -> dict[str, list[str]]:
-    """``n`` mutants of each module, drawn at random with ``seed`` (the module's name mixed in)."""
+def sample(seed: int, n: int, modules: list[str], sizes: dict[str, int] | None = None) -> dict[str, list[str]]:
+    """``n`` mutants of each module (``sizes`` for some), drawn at random with ``seed`` (the module's name mixed in).
+
+    A smaller size takes the first mutants of the same draw (``random.sample`` draws one by one).
+    """
     picked = {}
     for module in modules:
         names = sorted(results(CORE[module]))
-        picked[module] = sorted(random.Random(f"{seed}:{module}").sample(names, min(n, len(names))))
+        size = min((sizes or {}).get(module, n), len(names))
+        picked[module] = sorted(random.Random(f"{seed}:{module}").sample(names, min(n, len(names)))[:size])
     return picked
 
 
@@ -106,7 +115,7 @@ def table(picked: dict[str, list[str]]) -> tuple[str, list[str]]:
         rows.append(f"| {module} | {len(codes)} | {len(names)} | {status['killed']} | {status['timeout']} | "
                     f"{status['survived']} | {status['no tests']} | {status['not checked']} | {score} | "
                     f"{100 * low:.1f}–{100 * high:.1f}% |")
-        left += [name for name in names if _STATUS.get(codes[name]) not in _DETECTED]
+        left += [name for name in names if _STATUS.get(codes[name], "other") not in (*_DETECTED, "not checked")]
     return "\n".join(rows), left
 
 
@@ -115,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=16, help="the random seed of the sample (default 16)")
     parser.add_argument("-n", type=int, default=60, help="mutants sampled per module (default 60)")
     parser.add_argument("--module", action="append", choices=sorted(CORE), help="only these modules (repeatable)")
+    parser.add_argument("--size", action="append", default=[], metavar="MODULE=N",
+                        help="another sample size for one module, e.g. model=30 (repeatable)")
+    parser.add_argument("--resume", action="store_true", help="run only the sampled mutants mutmut has no result for")
     parser.add_argument("--max-children", type=int, default=2, help="mutmut's parallel test runs (default 2)")
     parser.add_argument("--list", action="store_true", help="print the sampled names and stop")
     parser.add_argument("--report", action="store_true", help="print the table from mutmut's kept results; run nothing")
@@ -123,18 +135,21 @@ def main(argv: list[str] | None = None) -> int:
     modules = args.module or list(CORE)
     if not all(meta_path(CORE[m]).exists() for m in modules):
         generate()
-    picked = sample(args.seed, args.n, modules)
-    names = [name for module in modules for name in picked[module]]
+    sizes = {k: int(v) for k, v in (item.split("=", 1) for item in args.size)}
+    picked = sample(args.seed, args.n, modules, sizes)
+    names = [name for module in modules for name in picked[module]
+             if not args.resume or results(CORE[module])[name] is None]
     if args.list:
         print("\n".join(names))
         return 0
-    if not args.report:
+    if not args.report and names:
         # mutmut re-runs a mutant named on its command line even when it kept a result for it.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         subprocess.run(["nice", "-n", "19", "mutmut", "run", "--max-children", str(args.max_children), *names],
                        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=False)
     text, left = table(picked)
-    print(f"Sampled mutation score, seed {args.seed}, {args.n} mutants per module:\n")
+    sized = "".join(f", {m} {k}" for m, k in sizes.items())
+    print(f"Sampled mutation score, seed {args.seed}, {args.n} mutants per module{sized}:\n")
     print(text)
     if left:
         print("\nNot killed:\n" + "\n".join(f"  {name}" for name in left))
