@@ -330,3 +330,33 @@ def test_a_list_that_restarts_starts_again_at_one_at_its_first_level(built: dict
     overrides = [o for n in numbering.findall(f"{W}num") for o in n.findall(f"{W}lvlOverride")]
     assert len(overrides) >= 4
     assert {(o.get(f"{W}ilvl"), o.find(f"{W}startOverride").get(f"{W}val")) for o in overrides} == {("0", "1")}
+
+
+def test_a_signature_block_names_the_party_in_bold_and_leaves_room_above_the_signature_and_date_lines(
+    built: dict[str, bytes],
+) -> None:
+    root = part(built[HEAD_START.stem], "word/document.xml")
+    [table] = [t for t in root.iter(f"{W}tbl")
+               if any("Signature" in (s.get(f"{W}val") or "") for s in t.iter(f"{W}pStyle"))]
+    for cell in (c for row in table.findall(f"{W}tr") for c in row.findall(f"{W}tc")):
+        lines = [p for p in cell.findall(f"{W}p") if "".join(t.text or "" for t in p.iter(f"{W}t")).strip()]
+        if not lines:
+            continue  # the empty half of a last row
+        party, signature, date = lines[0], lines[1], lines[-1]
+        assert all(r.find(f"{W}rPr/{W}b") is not None for r in party.findall(f"{W}r"))
+        assert all(r.find(f"{W}rPr/{W}b") is None for p in lines[1:] for r in p.findall(f"{W}r"))
+        assert signature.find(f"{W}pPr/{W}spacing").get(f"{W}before") == "480"  # room to sign
+        assert date.find(f"{W}pPr/{W}spacing").get(f"{W}before") == "240"  # room to write the date
+
+
+def test_clause_headings_are_numbered_at_the_second_level_of_the_section_headings_list(built: dict[str, bytes]) -> None:
+    root = part(built[HEAD_START.stem], "word/document.xml")
+    numbering = {}
+    for p in root.iter(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        if style is not None and style.get(f"{W}val") in ("Heading1", "Heading2"):
+            num = p.find(f"{W}pPr/{W}numPr")
+            numbering.setdefault(style.get(f"{W}val"), set()).add(
+                (num.find(f"{W}ilvl").get(f"{W}val"), num.find(f"{W}numId").get(f"{W}val")))
+    [(level1, list1)], [(level2, list2)] = numbering["Heading1"], numbering["Heading2"]
+    assert (level1, level2) == ("0", "1") and list1 == list2  # one list: 1, 1.1, 1.2, 2, 2.1, ...
