@@ -369,5 +369,20 @@ def test_bold_taken_off_a_word_is_a_formatting_change_that_a_reject_restores() -
     [change] = list(root.iter(f"{W}rPrChange"))
     run = change.getparent().getparent()
     assert [t.text for t in run.iter(f"{W}t")] == ["full"]
+    assert change.getparent().tag == f"{W}rPr" and run.find(f"{W}rPr") is change.getparent()
     assert [etree.QName(c).localname for c in change.getparent()] == ["rPrChange"]  # now: no formatting at all
     assert change.find(f"{W}rPr/{W}b") is not None  # before: bold, which a reject restores
+
+
+def test_a_header_reference_to_a_part_that_is_not_a_header_is_left_alone() -> None:
+    from generic_docx import PIXEL
+
+    old, new = _document(1), _document(2)
+    new.add_paragraph("More.")
+    rid, _ = new.part.get_or_add_image(io.BytesIO(PIXEL))  # a damaged file: the header points at a picture
+    new.element.body.find(f"{W}sectPr").insert(0, parse_xml(
+        f'<w:headerReference {_WNS} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        f'w:type="default" r:id="{rid}"/>'))
+    redline = redline_docx(_saved(old), _saved(new))
+    assert accept_all(redline) == ["The partners shall meet each quarter.", "More."]
+    assert reject_all(redline) == ["The partners shall meet each quarter."]
