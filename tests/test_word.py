@@ -360,3 +360,31 @@ def test_clause_headings_are_numbered_at_the_second_level_of_the_section_heading
                 (num.find(f"{W}ilvl").get(f"{W}val"), num.find(f"{W}numId").get(f"{W}val")))
     [(level1, list1)], [(level2, list2)] = numbering["Heading1"], numbering["Heading2"]
     assert (level1, level2) == ("0", "1") and list1 == list2  # one list: 1, 1.1, 1.2, 2, 2.1, ...
+
+
+def _liaisons_table(data: bytes) -> etree._Element:
+    root = part(data, "word/document.xml")
+    return next(t for t in root.iter(f"{W}tbl")
+                if [x.text for x in t.find(f"{W}tr").iter(f"{W}t")][:2] == ["Party", "Liaison"])
+
+
+def test_a_data_table_is_fixed_and_as_wide_as_the_text_with_a_width_for_each_column(built: dict[str, bytes]) -> None:
+    table = _liaisons_table(built["city-data-grant"])
+    props = table.find(f"{W}tblPr")
+    assert props.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
+    grid = [int(c.get(f"{W}w")) for c in table.find(f"{W}tblGrid").findall(f"{W}gridCol")]
+    assert len(grid) == len(table.find(f"{W}tr").findall(f"{W}tc")) == 4
+    width = props.find(f"{W}tblW")
+    assert (width.get(f"{W}w"), width.get(f"{W}type")) == (str(sum(grid)), "dxa")
+
+
+def test_a_column_narrower_than_its_longest_word_is_widened_so_the_word_never_breaks() -> None:
+    from mou_builder.render.word import render_docx
+
+    data, _ = read_spec_data(EXAMPLES[0].parent / "city-data-grant.yaml")
+    plain = _liaisons_table(render_docx(assemble(validate_spec(data))))
+    data["communication"]["liaisons"][1]["email"] = "housing.navigation.coordinator@hopehousefamilyservices.example"
+    wide = _liaisons_table(render_docx(assemble(validate_spec(data))))
+    before, after = ([int(c.get(f"{W}w")) for c in t.iter(f"{W}gridCol")] for t in (plain, wide))
+    assert sum(before) == sum(after)  # still the text width
+    assert after[2] > before[2] and after[2] > sum(after) * 34 // 100  # the e-mail column took room from others
