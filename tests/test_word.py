@@ -332,10 +332,9 @@ def test_a_list_that_restarts_starts_again_at_one_at_its_first_level(built: dict
     assert {(o.get(f"{W}ilvl"), o.find(f"{W}startOverride").get(f"{W}val")) for o in overrides} == {("0", "1")}
 
 
-def test_a_signature_block_names_the_party_in_bold_and_leaves_room_above_the_signature_and_date_lines(
-    built: dict[str, bytes],
-) -> None:
-    root = part(built[HEAD_START.stem], "word/document.xml")
+def test_a_signature_block_names_the_party_in_bold_and_leaves_room_above_the_signature_and_date_lines() -> None:
+    # built here, not taken from the shared fixture, so that mutation testing sees which test writes it
+    root = part(build_docx(HEAD_START), "word/document.xml")
     [table] = [t for t in root.iter(f"{W}tbl")
                if any("Signature" in (s.get(f"{W}val") or "") for s in t.iter(f"{W}pStyle"))]
     for cell in (c for row in table.findall(f"{W}tr") for c in row.findall(f"{W}tc")):
