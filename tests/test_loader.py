@@ -357,3 +357,11 @@ def test_a_json_decimal_is_a_number_as_in_yaml_and_an_exponent_form_stays_text()
         loads_spec(text.replace("TITLE", "1.50"), source="s.json")
     assert str(refused.value) == "s.json:1:25: agreement.title: must be text, got 1.50 (put it in quotes: '1.50')"
     assert loads_spec(text.replace("TITLE", "1.5e3"), source="s.json").agreement.title == "1.5e3"
+
+
+def test_json_text_is_measured_on_the_json_parser_against_any_limit() -> None:
+    # (at the real limit Python's JSON parser gives up first, and the YAML events measure instead)
+    from mou_builder.spec.loader import _too_deep
+
+    assert _too_deep('{"a": [[{"b": [1]}]]}', limit=4) and not _too_deep('{"a": [[{"b": [1]}]]}', limit=5)
+    assert _too_deep("[[[[[]]]]]", limit=4) and not _too_deep("[[[[[]]]]]", limit=5)
