@@ -228,3 +228,10 @@ def test_with_several_contributions_the_instalments_table_names_each_and_shares_
     assert table.widths == (34, 18, 28, 20) and sum(table.widths) == 100
     assert table.numeric == frozenset({3})  # the amounts, right-aligned
     assert table.rows[0][:2] == ("Operating grant", "1 of 3")
+
+
+def test_a_rate_in_the_contributions_table_is_in_the_agreement_s_currency() -> None:
+    data, _ = read_spec_data(DATA / "valid" / "money-rate.yaml")
+    data["financial"]["currency"] = "EUR"
+    [table] = _tables(assemble(validate_spec(data)), "contributions")
+    assert table.rows[0][3] == "Cash; €75.00 per hour; plus a fixed sum of €2,000.00"

@@ -596,3 +596,9 @@ def test_mutual_indemnity_warns_once_for_each_public_party(public_indemnity_prof
     data["parties"][1]["public_body"] = True
     assert [(f[3], f[4].split(" is ")[0]) for f in _public_indemnities(data, public_indemnity_profile)] == [
         ("liability.mode", "the City"), ("liability.mode", "Hope House")]
+
+
+def test_an_open_ended_rate_is_told_to_add_a_cap() -> None:
+    data = _data(ROOT / "tests" / "data" / "valid" / "money-rate.yaml")
+    hints = {f.path: f.hint for f in check(validate_spec(data)) if f.code == "open-ended-amount"}
+    assert hints == {"financial.contributions[1]": "add rate.cap so that the draft states the most the payer owes"}
