@@ -602,3 +602,15 @@ def test_an_open_ended_rate_is_told_to_add_a_cap() -> None:
     data = _data(ROOT / "tests" / "data" / "valid" / "money-rate.yaml")
     hints = {f.path: f.hint for f in check(validate_spec(data)) if f.code == "open-ended-amount"}
     assert hints == {"financial.contributions[1]": "add rate.cap so that the draft states the most the payer owes"}
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml"])
+def test_a_profile_file_that_is_not_there_is_reported_by_its_path_not_looked_up_as_a_built_in(
+    tmp_path: Path, suffix: str
+) -> None:
+    from mou_builder.library.completeness import ProfileError
+
+    path = tmp_path / f"strict{suffix}"
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert str(refused.value) == f"{path}: cannot be read (No such file or directory)"
