@@ -365,3 +365,10 @@ def test_json_text_is_measured_on_the_json_parser_against_any_limit() -> None:
 
     assert _too_deep('{"a": [[{"b": [1]}]]}', limit=4) and not _too_deep('{"a": [[{"b": [1]}]]}', limit=5)
     assert _too_deep("[[[[[]]]]]", limit=4) and not _too_deep("[[[[[]]]]]", limit=5)
+
+
+def test_a_device_given_as_the_spec_is_refused_as_not_a_regular_file() -> None:
+    with pytest.raises(SpecError) as refused:
+        load_spec(Path("/dev/null"))
+    assert str(refused.value) == ("/dev/null: is not a regular file (a device, a pipe or a socket); "
+                                  "a spec is a YAML or JSON file")

@@ -614,3 +614,15 @@ def test_a_profile_file_that_is_not_there_is_reported_by_its_path_not_looked_up_
     with pytest.raises(ProfileError) as refused:
         load_profile(path)
     assert str(refused.value) == f"{path}: cannot be read (No such file or directory)"
+
+
+def test_a_profile_file_changed_to_the_same_size_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "strict.yaml"
+    path.write_text("id: strict\ntitle: Strict\nextends: general\n", encoding="utf-8")
+    assert load_profile(path).title == "Strict"
+    path.write_text("id: strict\ntitle: Stern!\nextends: general\n", encoding="utf-8")  # the same number of bytes
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a later edit, as a clock would say
+    assert load_profile(path).title == "Stern!"
