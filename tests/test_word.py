@@ -332,7 +332,7 @@ def test_a_list_that_restarts_starts_again_at_one_at_its_first_level(built: dict
     assert {(o.get(f"{W}ilvl"), o.find(f"{W}startOverride").get(f"{W}val")) for o in overrides} == {("0", "1")}
 
 
-def test_a_signature_block_names_the_party_in_bold_and_leaves_room_above_the_signature_and_date_lines() -> None:
+def test_each_signature_block_names_its_party_in_bold_with_room_above_its_signature_and_date_lines() -> None:
     # built here, not taken from the shared fixture, so that mutation testing sees which test writes it
     root = part(build_docx(HEAD_START), "word/document.xml")
     [table] = [t for t in root.iter(f"{W}tbl")
@@ -387,3 +387,24 @@ def test_a_column_narrower_than_its_longest_word_is_widened_so_the_word_never_br
     before, after = ([int(c.get(f"{W}w")) for c in t.iter(f"{W}gridCol")] for t in (plain, wide))
     assert sum(before) == sum(after)  # still the text width
     assert after[2] > before[2] and after[2] > sum(after) * 34 // 100  # the e-mail column took room from others
+
+
+def test_paragraph_properties_keep_the_schema_order_style_first_then_keep_with_next() -> None:
+    # built here (not the shared fixture), so that mutation testing sees this test write the document
+    root = part(build_docx(HEAD_START), "word/document.xml")
+    kept = 0
+    for ppr in root.iter(f"{W}pPr"):
+        names = [etree.QName(c).localname for c in ppr]
+        if "pStyle" in names:
+            assert names[0] == "pStyle", names
+        if "keepNext" in names:
+            kept += 1
+            assert names.index("keepNext") == (1 if "pStyle" in names else 0), names
+    assert kept > 10  # headings, signature blocks and table rows keep with the next paragraph
+
+
+def test_the_core_properties_date_the_file_at_midnight_utc_of_the_agreement_s_date() -> None:
+    core = part(build_docx(HEAD_START), "docProps/core.xml")
+    date = load_spec(HEAD_START).agreement.document_date.isoformat()
+    stamps = {etree.QName(e).localname: e.text for e in core if etree.QName(e).localname in ("created", "modified")}
+    assert stamps == {"created": f"{date}T00:00:00Z", "modified": f"{date}T00:00:00Z"}
