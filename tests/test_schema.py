@@ -67,6 +67,7 @@ CROSS_FIELD |= {
     "informed-unknown-id", "mail-receipt-days-without-posted-mail", "members-of-a-funder",
     "notice-address-email-only", "notice-copy-to-party", "notice-copy-without-address",
     "notice-email-without-email-method", "performance-after-term", "performance-before-effective-date",
+    "performance-start-after-term", "notice-copy-to-unknown-body",
     "performance-end-before-start", "report-recipient-unknown-with-bodies",
 }
 
