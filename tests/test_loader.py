@@ -372,3 +372,8 @@ def test_a_device_given_as_the_spec_is_refused_as_not_a_regular_file() -> None:
         load_spec(Path("/dev/null"))
     assert str(refused.value) == ("/dev/null: is not a regular file (a device, a pipe or a socket); "
                                   "a spec is a YAML or JSON file")
+
+
+def test_a_format_other_than_yaml_or_json_is_a_programming_error_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"^fmt must be 'yaml' or 'json', not 'toml'$"):
+        loads_spec("agreement: {}", fmt="toml")  # type: ignore[arg-type]
