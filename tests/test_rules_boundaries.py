@@ -626,3 +626,13 @@ def test_a_profile_file_changed_to_the_same_size_is_read_again(tmp_path: Path) -
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a later edit, as a clock would say
     assert load_profile(path).title == "Stern!"
+
+
+def test_a_missing_list_section_is_told_to_be_added_with_nothing_more_required(tmp_path: Path) -> None:
+    profile = tmp_path / "background.yaml"
+    profile.write_text("id: background\ntitle: Background\nextends: general\nrequired_sections: [recitals]\n",
+                       encoding="utf-8")
+    data = _data(CITY)
+    del data["recitals"]
+    [finding] = [f for f in check(validate_spec(data), profile) if (f.code, f.path) == ("missing-section", "recitals")]
+    assert finding.hint == "add 'recitals:' (see: mou-build reference recitals)"  # a list of text: no fields to name
