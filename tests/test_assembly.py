@@ -172,3 +172,66 @@ def test_a_courts_step_in_the_spec_s_own_words_keeps_its_venue() -> None:
     paragraphs = document_paragraphs(assemble(validate_spec(data)))
     assert "The directors meet." in paragraphs  # replaced: no venue to keep
     assert "A suit is heard without a jury. Either Party may bring suit in the courts of Zedville County." in paragraphs
+
+
+def _tables(value: object, name: str) -> list[Table]:
+    """Every table called ``name`` anywhere in an assembled document."""
+    import dataclasses
+
+    if isinstance(value, Table):
+        return [value] if value.name == name else []
+    if dataclasses.is_dataclass(value):
+        return [t for f in dataclasses.fields(value) for t in _tables(getattr(value, f.name), name)]
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _tables(item, name)]
+    return []
+
+
+def test_the_contacts_table_lists_each_contact_who_is_not_a_liaison() -> None:
+    data, _ = read_spec_data(EXAMPLES[0].parent / "city-data-grant.yaml")
+    assert _tables(assemble(validate_spec(data)), "contacts") == []  # each contact is a liaison already
+    data["parties"][1]["contacts"].append({"name": "Ana Ruiz", "title": "Finance Manager",
+                                           "email": "aruiz@hopehouse.example", "phone": "(216) 555-0190"})
+    [table] = _tables(assemble(validate_spec(data)), "contacts")
+    assert table.header == ("Party", "Name and title", "E-mail", "Telephone")
+    assert [row[0] for row in table.rows] == ["Hope House"]
+    assert "Ana Ruiz" in table.rows[0][1] and "Finance Manager" in table.rows[0][1]
+    assert table.rows[0][2:] == ("aruiz@hopehouse.example", "(216) 555-0190")
+
+
+def test_the_raci_table_shares_forty_parts_of_the_width_equally_among_party_and_body_columns() -> None:
+    data, _ = read_spec_data(EXAMPLES[0].parent / "head-start-coordination.yaml")
+    data.setdefault("clauses", {}).setdefault("pin", []).append("responsibilities.raci")
+    [table] = _tables(assemble(validate_spec(data)), "raci")
+    # two parties and the body consulted or informed somewhere: a column each, of a whole share of 40
+    assert table.header == ("Activity", "The Agency", "The District", "The Policy Council", "When")
+    assert table.widths == (40, 13, 13, 13, 20) and all(isinstance(w, int) for w in table.widths)
+
+
+def test_an_overlay_that_drops_the_signature_blocks_is_an_error_at_the_signatories() -> None:
+    from mou_builder.spec.model import Spec
+
+    path = EXAMPLES[0].parent / "city-data-grant.yaml"
+    library = load_library([DATA / "bad-clauses" / "no-signature-blocks"])
+    [finding] = [f for f in assemble(load_spec(path), library).findings if f.code == "missing-section"]
+    assert (finding.severity, finding.section, finding.path) == ("error", "signatures", "signatories")
+    assert finding.message == "the signature clauses in use (signatures.blocks@9.0.0) place no signature blocks"
+    assert (finding.source, finding.line, finding.column) == (str(path), 220, 3)
+    data, _ = read_spec_data(path)
+    [bare] = [f for f in assemble(Spec.model_validate(data), library).findings if f.code == "missing-section"]
+    assert (bare.source, bare.line, bare.column) == (None, None, None)  # a spec from no file: no place to point at
+
+
+def test_with_several_contributions_the_instalments_table_names_each_and_shares_the_width_in_percent() -> None:
+    [table] = _tables(assemble(load_spec(DATA / "valid" / "money-instalments.yaml")), "instalments")
+    assert table.header == ("Contribution", "Instalment", "Due", "Amount")
+    assert table.widths == (34, 18, 28, 20) and sum(table.widths) == 100
+    assert table.numeric == frozenset({3})  # the amounts, right-aligned
+    assert table.rows[0][:2] == ("Operating grant", "1 of 3")
+
+
+def test_a_rate_in_the_contributions_table_is_in_the_agreement_s_currency() -> None:
+    data, _ = read_spec_data(DATA / "valid" / "money-rate.yaml")
+    data["financial"]["currency"] = "EUR"
+    [table] = _tables(assemble(validate_spec(data)), "contributions")
+    assert table.rows[0][3] == "Cash; €75.00 per hour; plus a fixed sum of €2,000.00"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, INVALID, VALID
 from mou_builder.cli import main
 from mou_builder.errors import SpecError
-from mou_builder.spec.loader import load_spec, load_spec_text, validate_spec
+from mou_builder.spec.loader import load_spec, load_spec_text, loads_spec, validate_spec
 
 
 @pytest.mark.parametrize("path", VALID + EXAMPLES, ids=lambda p: p.name)
@@ -375,3 +375,46 @@ def test_json_nested_past_the_limit_is_refused_at_its_place_as_yaml_is() -> None
     with pytest.raises(SpecError) as caught:
         load_spec_text('{"a": ' + "[" * 41 + "]" * 41 + "}", source="d.json")
     assert str(caught.value) == "d.json:1:47: values are nested too deeply (at most 40 levels)"
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ('{"a": ', "}"), ("- ", "")],
+                         ids=["json-lists", "json-mappings", "yaml-lists"])
+def test_the_fast_parser_is_kept_from_text_nested_past_a_thousand_levels(opening: str, closing: str) -> None:
+    # libyaml's composer would crash the process: deeper text goes to PyYAML's parser instead.
+    from mou_builder.spec.loader import _too_deep
+
+    def nested(depth: int) -> str:
+        if opening == "- ":
+            return "".join("  " * i + "-\n" for i in range(depth - 1)) + "  " * (depth - 1) + "- 1\n"
+        return opening * depth + ("1" if opening == '{"a": ' else "") + closing * depth
+
+    assert _too_deep(nested(1001)) and not _too_deep(nested(1000))
+
+
+def test_a_json_decimal_is_a_number_as_in_yaml_and_an_exponent_form_stays_text() -> None:
+    text = ('{"agreement": {"title": TITLE, "document_date": "2026-01-15"}, "parties": ['
+            '{"id": "a", "legal_name": "Alpha", "short_name": "A"}, {"id": "b", "legal_name": "Beta", "short_name": "B"}]}')
+    with pytest.raises(SpecError) as refused:
+        loads_spec(text.replace("TITLE", "1.50"), source="s.json")
+    assert str(refused.value) == "s.json:1:25: agreement.title: must be text, got 1.50 (put it in quotes: '1.50')"
+    assert loads_spec(text.replace("TITLE", "1.5e3"), source="s.json").agreement.title == "1.5e3"
+
+
+def test_json_text_is_measured_on_the_json_parser_against_any_limit() -> None:
+    # (at the real limit Python's JSON parser gives up first, and the YAML events measure instead)
+    from mou_builder.spec.loader import _too_deep
+
+    assert _too_deep('{"a": [[{"b": [1]}]]}', limit=4) and not _too_deep('{"a": [[{"b": [1]}]]}', limit=5)
+    assert _too_deep("[[[[[]]]]]", limit=4) and not _too_deep("[[[[[]]]]]", limit=5)
+
+
+def test_a_device_given_as_the_spec_is_refused_as_not_a_regular_file() -> None:
+    with pytest.raises(SpecError) as refused:
+        load_spec(Path("/dev/null"))
+    assert str(refused.value) == ("/dev/null: is not a regular file (a device, a pipe or a socket); "
+                                  "a spec is a YAML or JSON file")
+
+
+def test_a_format_other_than_yaml_or_json_is_a_programming_error_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"^fmt must be 'yaml' or 'json', not 'toml'$"):
+        loads_spec("agreement: {}", fmt="toml")  # type: ignore[arg-type]

@@ -279,3 +279,145 @@ def test_a_folder_that_cannot_be_synced_does_not_fail_the_write(
     assert target.read_bytes() == NEW and _leftovers(target.parent) == ["agreement.docx"]
     if failing == "fsync":
         assert folder_fd  # the folder was opened, its fsync failed, and the write still stood
+
+
+def test_a_write_through_a_symbolic_link_replaces_the_file_it_leads_to_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "kept" / "agreement.docx"
+    real.parent.mkdir()
+    real.write_bytes(OLD)
+    link = tmp_path / "link.docx"
+    link.symlink_to(real)
+    write_atomic(link, b"new")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b"new"
+    assert _leftovers(tmp_path) == ["kept", "link.docx"] and _leftovers(real.parent) == ["agreement.docx"]
+
+
+def test_a_missing_folder_or_a_folder_as_the_target_is_refused_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "out.docx"
+    with pytest.raises(OutputError) as refused:
+        write_atomic(missing, b"x")
+    assert str(refused.value) == f"{missing}: cannot write: the folder {missing.parent} does not exist"
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(OutputError) as refused:
+        write_atomic(folder, b"x")
+    assert str(refused.value) == f"{folder}: cannot write: it is a folder"
+    assert _leftovers(tmp_path) == ["a-folder"] and _leftovers(folder) == []
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o555, 0o400, 0o500, 0o000])
+def test_a_file_no_one_may_write_is_refused_and_kept(target: Path, mode: int) -> None:
+    target.chmod(mode)
+    with pytest.raises(OutputError) as refused:
+        write_atomic(target, NEW)
+    assert str(refused.value) == (f"{target}: not written: the file is read-only; make it writable (chmod u+w) "
+                                  "or choose another output name")
+    target.chmod(0o600)
+    assert target.read_bytes() == OLD and _leftovers(target.parent) == ["agreement.docx"]
+
+
+@pytest.mark.parametrize("mode", [0o200, 0o020, 0o002, 0o644])
+def test_a_file_anyone_may_write_is_written_and_keeps_its_mode(target: Path, mode: int) -> None:
+    target.chmod(mode)
+    write_atomic(target, b"new")
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    target.chmod(0o600)
+    assert target.read_bytes() == b"new"
+
+
+def test_a_temporary_file_that_cannot_be_made_is_reported_with_the_folder_and_the_reason(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+
+    def open_(path, flags, *args, **kwargs):  # noqa: ANN001, ANN202
+        if str(path).endswith(".part"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    with pytest.raises(OutputError) as refused:
+        write_atomic(target, NEW)
+    assert str(refused.value) == f"{target}: cannot write to {target.parent} (Permission denied)"
+    assert target.read_bytes() == OLD and _leftovers(target.parent) == ["agreement.docx"]
+
+
+def test_the_temporary_file_is_beside_the_target_named_after_it(target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    renamed: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def replace(src, dst):  # noqa: ANN001, ANN202
+        renamed.append((str(src), str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    write_atomic(target, b"new")
+    [(src, dst)] = renamed
+    assert dst == str(target)
+    assert Path(src).parent == target.parent and Path(src).name.startswith(".agreement.docx.")
+    assert Path(src).name.endswith(".part")
+
+
+def test_the_temporary_file_is_not_inherited_by_child_processes(target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fcntl
+
+    flags: list[int] = []
+    real = output._write_all
+
+    def spy(fd: int, data: bytes) -> None:
+        flags.append(fcntl.fcntl(fd, fcntl.F_GETFD))
+        real(fd, data)
+
+    monkeypatch.setattr(output, "_write_all", spy)
+    write_atomic(target, b"new")
+    assert len(flags) == 1 and flags[0] & fcntl.FD_CLOEXEC
+
+
+def test_after_a_hundred_temporary_names_taken_the_write_gives_up_and_says_so(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tried: list[str] = []
+
+    def suffix() -> str:
+        tried.append("x")
+        return "taken"
+
+    monkeypatch.setattr(output, "_random_suffix", suffix)
+    (target.parent / ".agreement.docx.taken.part").write_bytes(b"someone else's")
+    with pytest.raises(OutputError) as refused:
+        write_atomic(target, NEW)
+    assert str(refused.value) == f"{target}: cannot write to {target.parent} (no free temporary file name)"
+    assert len(tried) == 100
+    assert target.read_bytes() == OLD
+    assert (target.parent / ".agreement.docx.taken.part").read_bytes() == b"someone else's"
+
+
+def test_an_output_named_as_an_input_is_refused_by_its_path_even_before_it_exists(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    with pytest.raises(OutputError, match=r": not written: it is the same file as the input .*spec\.yaml; "):
+        check_output(path, [tmp_path / "." / "spec.yaml"])
+    check_output(path, [tmp_path / "other.yaml"])  # another name, not there either: allowed
+
+
+def test_a_signal_whose_handler_returns_ends_the_write_with_a_message_naming_it(
+    target: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: caught.append(signum))
+    real = output._write_all
+
+    def interrupted(fd: int, data: bytes) -> None:
+        real(fd, data[: len(data) // 2])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(output, "_write_all", interrupted)
+    try:
+        with pytest.raises(OutputError) as refused:
+            write_atomic(target, NEW)
+    finally:
+        handler = signal.signal(signal.SIGTERM, previous)
+    assert str(refused.value) == f"{target}: not written: interrupted by SIGTERM"
+    assert caught == [signal.SIGTERM]  # the program's own handler still got the signal, once
+    assert handler is not None and handler is not signal.SIG_DFL
+    assert target.read_bytes() == OLD and _leftovers(target.parent) == ["agreement.docx"]

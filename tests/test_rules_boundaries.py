@@ -559,3 +559,80 @@ def test_every_kind_of_cash_needs_monitoring_and_a_funding_plan(cash: dict[str, 
     data["financial"]["contributions"] = [{"payer": data["parties"][0]["id"], "payee": data["parties"][1]["id"],
                                            "description": "Program grant", **cash}]
     assert {("missing-section", "monitoring"), ("no-funding-plan", "financial.funding_plan")} <= set(problems(data))
+
+
+
+@pytest.fixture
+def public_indemnity_profile(tmp_path: Path) -> Path:
+    """The general profile with the opt-in check of public bodies that indemnify."""
+    profile = tmp_path / "strict.yaml"
+    profile.write_text("id: strict\ntitle: Strict\nextends: general\nchecks: [public_body_indemnity]\n",
+                       encoding="utf-8")
+    return profile
+
+
+def _public_indemnities(data: dict[str, Any], profile: Path) -> list[tuple[str, str, str, str, str, str]]:
+    return [(f.code, f.severity, f.section, f.path, f.message, f.hint) for f in check(validate_spec(data), profile)
+            if f.code == "public-body-indemnifies"]
+
+
+def test_a_public_body_that_indemnifies_one_way_is_warned_about_and_a_private_one_is_not(
+    public_indemnity_profile: Path,
+) -> None:
+    data = _data(CITY)  # the City (public) is indemnified by Hope House (private): nothing to say
+    assert _public_indemnities(data, public_indemnity_profile) == []
+    data["liability"].update(indemnitor="city", indemnitee="hopehouse")
+    assert _public_indemnities(data, public_indemnity_profile) == [(
+        "public-body-indemnifies", "warning", "liability", "liability.indemnitor",
+        "the City is a public body and indemnifies another party; many public bodies may not indemnify by law",
+        "confirm with its counsel that it may, or rely on each party answering for its own acts (mode own_acts)")]
+
+
+def test_mutual_indemnity_warns_once_for_each_public_party(public_indemnity_profile: Path) -> None:
+    data = _data(CITY)
+    data["liability"] = {"mode": "mutual_indemnity"}
+    assert [(f[3], f[4].split(" is ")[0]) for f in _public_indemnities(data, public_indemnity_profile)] == [
+        ("liability.mode", "the City")]
+    data["parties"][1]["public_body"] = True
+    assert [(f[3], f[4].split(" is ")[0]) for f in _public_indemnities(data, public_indemnity_profile)] == [
+        ("liability.mode", "the City"), ("liability.mode", "Hope House")]
+
+
+def test_an_open_ended_rate_is_told_to_add_a_cap() -> None:
+    data = _data(ROOT / "tests" / "data" / "valid" / "money-rate.yaml")
+    hints = {f.path: f.hint for f in check(validate_spec(data)) if f.code == "open-ended-amount"}
+    assert hints == {"financial.contributions[1]": "add rate.cap so that the draft states the most the payer owes"}
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml"])
+def test_a_profile_file_that_is_not_there_is_reported_by_its_path_not_looked_up_as_a_built_in(
+    tmp_path: Path, suffix: str
+) -> None:
+    from mou_builder.library.completeness import ProfileError
+
+    path = tmp_path / f"strict{suffix}"
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert str(refused.value) == f"{path}: cannot be read (No such file or directory)"
+
+
+def test_a_profile_file_changed_to_the_same_size_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "strict.yaml"
+    path.write_text("id: strict\ntitle: Strict\nextends: general\n", encoding="utf-8")
+    assert load_profile(path).title == "Strict"
+    path.write_text("id: strict\ntitle: Stern!\nextends: general\n", encoding="utf-8")  # the same number of bytes
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a later edit, as a clock would say
+    assert load_profile(path).title == "Stern!"
+
+
+def test_a_missing_list_section_is_told_to_be_added_with_nothing_more_required(tmp_path: Path) -> None:
+    profile = tmp_path / "background.yaml"
+    profile.write_text("id: background\ntitle: Background\nextends: general\nrequired_sections: [recitals]\n",
+                       encoding="utf-8")
+    data = _data(CITY)
+    del data["recitals"]
+    [finding] = [f for f in check(validate_spec(data), profile) if (f.code, f.path) == ("missing-section", "recitals")]
+    assert finding.hint == "add 'recitals:' (see: mou-build reference recitals)"  # a list of text: no fields to name

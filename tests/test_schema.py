@@ -45,6 +45,9 @@ CROSS_FIELD = {
     # exhibits: ids unique, references to known ids and only where the markup prints them, text or file
     "exhibit-duplicate-id", "exhibit-unknown-reference", "exhibit-reference-in-signature", "exhibit-text-and-file",
     "exhibit-file-extension", "precedence-incomplete",
+    # found by mutation testing: an IP owner no party has, 'any' beside a named party, a data-breach
+    # indemnity with no data shared
+    "ip-owner-unknown", "convenience-any-and-a-party", "indemnity-data-breach-without-data",
 }
 
 # The directional terms (termination rights and triggers, indemnities, carve-outs, licences, assignment).
@@ -64,6 +67,7 @@ CROSS_FIELD |= {
     "informed-unknown-id", "mail-receipt-days-without-posted-mail", "members-of-a-funder",
     "notice-address-email-only", "notice-copy-to-party", "notice-copy-without-address",
     "notice-email-without-email-method", "performance-after-term", "performance-before-effective-date",
+    "performance-start-after-term", "notice-copy-to-unknown-body",
     "performance-end-before-start", "report-recipient-unknown-with-bodies",
 }
 

@@ -259,3 +259,152 @@ def test_default_template_is_what_the_script_builds() -> None:
     finally:
         sys.path.pop(0)
     assert build_default_template.build() == (ROOT / "templates" / "default.docx").read_bytes()
+
+
+def test_the_signature_blocks_are_a_borderless_fixed_table_of_two_equal_columns(built: dict[str, bytes]) -> None:
+    root = part(built[HEAD_START.stem], "word/document.xml")
+    signature_tables = [t for t in root.iter(f"{W}tbl")
+                        if any("Signature" in (s.get(f"{W}val") or "") for s in t.iter(f"{W}pStyle"))]
+    assert len(signature_tables) == 1
+    [table] = signature_tables
+    props = table.find(f"{W}tblPr")
+    assert props.find(f"{W}tblLayout").get(f"{W}type") == "fixed"  # Word may not widen a column for a long name
+    assert {b.get(f"{W}val") for b in props.find(f"{W}tblBorders")} == {"nil"}
+    grid = [int(c.get(f"{W}w")) for c in table.iter(f"{W}gridCol")]
+    assert len(grid) == 2 and abs(grid[0] - grid[1]) <= 1 and int(props.find(f"{W}tblW").get(f"{W}w")) == sum(grid)
+    for row in table.findall(f"{W}tr"):
+        assert row.find(f"{W}trPr/{W}cantSplit") is not None
+        assert [int(c.find(f"{W}tcPr/{W}tcW").get(f"{W}w")) for c in row.findall(f"{W}tc")] == grid
+
+
+def test_each_reference_field_is_begin_instruction_separate_number_end_each_in_a_run(built: dict[str, bytes]) -> None:
+    body = part(built["city-data-grant"], "word/document.xml")
+    fields = 0
+    for instruction in body.iter(f"{W}instrText"):
+        run = instruction.getparent()
+        assert run.tag == f"{W}r"
+        before = run.getprevious()
+        after = [run.getnext()]
+        while after[-1].find(f"{W}fldChar") is None or after[-1].find(f"{W}fldChar").get(f"{W}fldCharType") != "end":
+            after.append(after[-1].getnext())
+        assert before.tag == f"{W}r" and before.find(f"{W}fldChar").get(f"{W}fldCharType") == "begin"
+        assert after[0].find(f"{W}fldChar").get(f"{W}fldCharType") == "separate"
+        number = "".join(t.text for r in after[1:-1] for t in r.iter(f"{W}t"))
+        assert number and number[0].isdigit()  # the cached result: the number the field would show
+        fields += 1
+    assert fields >= 3
+
+
+def test_the_list_definitions_are_complete_and_each_has_an_id_of_its_own(built: dict[str, bytes]) -> None:
+    numbering = part(built["city-data-grant"], "word/numbering.xml")
+    abstracts = numbering.findall(f"{W}abstractNum")
+    ids = [a.get(f"{W}abstractNumId") for a in abstracts]
+    assert None not in ids and len(ids) == len(set(ids))
+    assert {n.find(f"{W}abstractNumId").get(f"{W}val") for n in numbering.findall(f"{W}num")} <= set(ids)
+    levels = {(lvl.find(f"{W}numFmt").get(f"{W}val"), lvl.find(f"{W}lvlText").get(f"{W}val")): lvl
+              for a in abstracts for lvl in a.findall(f"{W}lvl") if lvl.get(f"{W}ilvl") == "0"}
+    for key in (("decimal", "%1."), ("bullet", "\u2022"), ("lowerLetter", "(%1)")):
+        lvl = levels[key]  # the numbered, bulleted and lettered lists: number at the margin, text half an inch in
+        assert lvl.find(f"{W}lvlJc").get(f"{W}val") == "left"
+        tab = lvl.find(f"{W}pPr/{W}tabs/{W}tab")
+        assert (tab.get(f"{W}val"), tab.get(f"{W}pos")) == ("num", "720")
+        ind = lvl.find(f"{W}pPr/{W}ind")
+        assert (ind.get(f"{W}left"), ind.get(f"{W}hanging")) == ("720", "360")
+
+
+def test_a_body_placeholder_with_spaces_in_runs_of_their_own_is_still_the_body(tmp_path: Path) -> None:
+    # Word often splits a paragraph into runs: a space typed before and after the placeholder is a run each
+    doc = open_docx(str(ROOT / "templates" / "default.docx"))
+    last = doc.paragraphs[-1]
+    last.text = " "
+    last.add_run("{{ body }}")
+    last.add_run("  ")
+    path = tmp_path / "spaced.docx"
+    doc.save(str(path))
+    paragraphs = word_paragraphs(build_docx(LIBRARY, template=path))
+    assert paragraphs == word_paragraphs(build_docx(LIBRARY))
+
+
+def test_a_list_that_restarts_starts_again_at_one_at_its_first_level(built: dict[str, bytes]) -> None:
+    numbering = part(built["city-data-grant"], "word/numbering.xml")
+    overrides = [o for n in numbering.findall(f"{W}num") for o in n.findall(f"{W}lvlOverride")]
+    assert len(overrides) >= 4
+    assert {(o.get(f"{W}ilvl"), o.find(f"{W}startOverride").get(f"{W}val")) for o in overrides} == {("0", "1")}
+
+
+def test_each_signature_block_names_its_party_in_bold_with_room_above_its_signature_and_date_lines() -> None:
+    # built here, not taken from the shared fixture, so that mutation testing sees which test writes it
+    root = part(build_docx(HEAD_START), "word/document.xml")
+    [table] = [t for t in root.iter(f"{W}tbl")
+               if any("Signature" in (s.get(f"{W}val") or "") for s in t.iter(f"{W}pStyle"))]
+    for cell in (c for row in table.findall(f"{W}tr") for c in row.findall(f"{W}tc")):
+        lines = [p for p in cell.findall(f"{W}p") if "".join(t.text or "" for t in p.iter(f"{W}t")).strip()]
+        if not lines:
+            continue  # the empty half of a last row
+        party, signature, date = lines[0], lines[1], lines[-1]
+        assert all(r.find(f"{W}rPr/{W}b") is not None for r in party.findall(f"{W}r"))
+        assert all(r.find(f"{W}rPr/{W}b") is None for p in lines[1:] for r in p.findall(f"{W}r"))
+        assert signature.find(f"{W}pPr/{W}spacing").get(f"{W}before") == "480"  # room to sign
+        assert date.find(f"{W}pPr/{W}spacing").get(f"{W}before") == "240"  # room to write the date
+
+
+def test_clause_headings_are_numbered_at_the_second_level_of_the_section_headings_list(built: dict[str, bytes]) -> None:
+    root = part(built[HEAD_START.stem], "word/document.xml")
+    numbering = {}
+    for p in root.iter(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        if style is not None and style.get(f"{W}val") in ("Heading1", "Heading2"):
+            num = p.find(f"{W}pPr/{W}numPr")
+            numbering.setdefault(style.get(f"{W}val"), set()).add(
+                (num.find(f"{W}ilvl").get(f"{W}val"), num.find(f"{W}numId").get(f"{W}val")))
+    [(level1, list1)], [(level2, list2)] = numbering["Heading1"], numbering["Heading2"]
+    assert (level1, level2) == ("0", "1") and list1 == list2  # one list: 1, 1.1, 1.2, 2, 2.1, ...
+
+
+def _liaisons_table(data: bytes) -> etree._Element:
+    root = part(data, "word/document.xml")
+    return next(t for t in root.iter(f"{W}tbl")
+                if [x.text for x in t.find(f"{W}tr").iter(f"{W}t")][:2] == ["Party", "Liaison"])
+
+
+def test_a_data_table_is_fixed_and_as_wide_as_the_text_with_a_width_for_each_column(built: dict[str, bytes]) -> None:
+    table = _liaisons_table(built["city-data-grant"])
+    props = table.find(f"{W}tblPr")
+    assert props.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
+    grid = [int(c.get(f"{W}w")) for c in table.find(f"{W}tblGrid").findall(f"{W}gridCol")]
+    assert len(grid) == len(table.find(f"{W}tr").findall(f"{W}tc")) == 4
+    width = props.find(f"{W}tblW")
+    assert (width.get(f"{W}w"), width.get(f"{W}type")) == (str(sum(grid)), "dxa")
+
+
+def test_a_column_narrower_than_its_longest_word_is_widened_so_the_word_never_breaks() -> None:
+    from mou_builder.render.word import render_docx
+
+    data, _ = read_spec_data(EXAMPLES[0].parent / "city-data-grant.yaml")
+    plain = _liaisons_table(render_docx(assemble(validate_spec(data))))
+    data["communication"]["liaisons"][1]["email"] = "housing.navigation.coordinator@hopehousefamilyservices.example"
+    wide = _liaisons_table(render_docx(assemble(validate_spec(data))))
+    before, after = ([int(c.get(f"{W}w")) for c in t.iter(f"{W}gridCol")] for t in (plain, wide))
+    assert sum(before) == sum(after)  # still the text width
+    assert after[2] > before[2] and after[2] > sum(after) * 34 // 100  # the e-mail column took room from others
+
+
+def test_paragraph_properties_keep_the_schema_order_style_first_then_keep_with_next() -> None:
+    # built here (not the shared fixture), so that mutation testing sees this test write the document
+    root = part(build_docx(HEAD_START), "word/document.xml")
+    kept = 0
+    for ppr in root.iter(f"{W}pPr"):
+        names = [etree.QName(c).localname for c in ppr]
+        if "pStyle" in names:
+            assert names[0] == "pStyle", names
+        if "keepNext" in names:
+            kept += 1
+            assert names.index("keepNext") == (1 if "pStyle" in names else 0), names
+    assert kept > 10  # headings, signature blocks and table rows keep with the next paragraph
+
+
+def test_the_core_properties_date_the_file_at_midnight_utc_of_the_agreement_s_date() -> None:
+    core = part(build_docx(HEAD_START), "docProps/core.xml")
+    date = load_spec(HEAD_START).agreement.document_date.isoformat()
+    stamps = {etree.QName(e).localname: e.text for e in core if etree.QName(e).localname in ("created", "modified")}
+    assert stamps == {"created": f"{date}T00:00:00Z", "modified": f"{date}T00:00:00Z"}
