@@ -18,6 +18,22 @@ INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.suffix in (".yaml"
 if str(ROOT / "tools") not in sys.path:
     sys.path.append(str(ROOT / "tools"))
 
+# The command's quick exit (mou_builder.cli.run ends with os._exit) must never end the test run
+# itself: a test that runs the command in this process would stop pytest on the spot, with exit
+# status 0 and no summary, and CI would pass with the rest of the suite unrun. In this process
+# os._exit raises SystemExit instead (a test sees the status); forked children exit for real.
+_REAL_EXIT = os._exit
+_PYTEST_PID = os.getpid()
+
+
+def _exit_but_not_the_test_run(code: int) -> None:
+    if os.getpid() == _PYTEST_PID:
+        raise SystemExit(code)
+    _REAL_EXIT(code)
+
+
+os._exit = _exit_but_not_the_test_run  # type: ignore[assignment]
+
 # Hypothesis profiles, for every test file (none registers its own):
 # - "ci": fixed examples (derandomized, no example database), so that a CI run is reproducible
 #   and a failure is the same failure on the next run; chosen when CI=true (.ci/run sets it).

@@ -55,3 +55,15 @@ def test_output_to_a_full_disk_is_reported_not_called_a_bug(args: tuple[object, 
                               env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     assert done.returncode == 1
     assert done.stderr == "mou-build: could not write the output (No space left on device)\n"
+
+
+def test_the_quick_exit_raises_in_the_test_process_instead_of_ending_the_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """conftest.py turns os._exit into SystemExit here, so a command run in process cannot end pytest."""
+    from mou_builder.cli import run
+
+    monkeypatch.setattr(sys, "argv", ["mou-build", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        run()
+    assert exited.value.code == 0 and capsys.readouterr().out.startswith("mou-build ")
