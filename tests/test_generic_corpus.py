@@ -368,3 +368,66 @@ def test_a_libreoffice_resave_of_any_docx_is_no_change(name: str, tmp_path: Path
     marked = redline(data, saved)
     for part in ("word/document.xml", *(["word/footnotes.xml"] if name == "footnotes" else [])):
         assert next(body(marked, part).iter(f"{W}ins", f"{W}del", f"{W}rPrChange"), None) is None, part
+
+
+def test_an_object_of_the_old_draft_is_not_carried_into_deleted_text() -> None:
+    """A symbol (or picture) in words that were deleted is left out: it belongs to the old file's package."""
+    from lxml import etree
+
+    from mou_builder.review.drafts import redline
+
+    old = _plain([TWELVE[0], "Alpha beta gamma."])
+    run = old.paragraphs[1].runs[0]._r
+    run.addnext(etree.fromstring(f'<w:r xmlns:w="{W[1:-1]}"><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>'))
+    new = _plain([TWELVE[0], "Alpha delta."])
+    with zipfile.ZipFile(io.BytesIO(redline(_saved(old), _saved(new)))) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    assert list(root.iter(f"{W}del")), "the old words are deleted"
+    assert not list(root.iter(f"{W}sym"))
+
+
+def test_the_new_files_section_properties_end_the_redline_body_untouched() -> None:
+    """The final w:sectPr (page size, margins) is the new file's, last in the body, and no revision."""
+    from docx.enum.section import WD_ORIENT
+    from lxml import etree
+
+    from mou_builder.review.drafts import redline
+
+    old = _plain(TWELVE[:3])
+    new = _plain([TWELVE[0], TWELVE[1] + " Edited.", TWELVE[2]])
+    new.sections[0].orientation = WD_ORIENT.LANDSCAPE
+    new.sections[0].page_width, new.sections[0].page_height = new.sections[0].page_height, new.sections[0].page_width
+    new_bytes = _saved(new)
+    with zipfile.ZipFile(io.BytesIO(redline(_saved(old), new_bytes))) as archive:
+        body = etree.fromstring(archive.read("word/document.xml")).find(f"{W}body")
+    with zipfile.ZipFile(io.BytesIO(new_bytes)) as archive:
+        expected = etree.fromstring(archive.read("word/document.xml")).find(f"{W}body/{W}sectPr")
+    sections = body.findall(f"{W}sectPr")
+    assert len(sections) == 1 and body[-1] is sections[0]
+    assert etree.tostring(sections[0]) == etree.tostring(expected)
+    assert list(body.iter(f"{W}ins")) and not [e for e in body.iter(f"{W}ins", f"{W}del") if e.find(f".//{W}sectPr") is not None]
+
+
+def test_a_cell_whose_width_and_words_changed_keeps_one_cell_properties_first() -> None:
+    """A changed cell is compared paragraph by paragraph; its w:tcPr (the new width) stays first and single."""
+    from docx.shared import Inches
+    from lxml import etree
+
+    from mou_builder.review.drafts import redline
+
+    def drafted(width: float, words: str) -> bytes:
+        d = _plain([TWELVE[0]])
+        table = d.add_table(rows=1, cols=2)
+        for cell, text in zip(table.rows[0].cells, ("Amount", words)):
+            cell.text = text
+            cell.width = Inches(width)
+        return _saved(d)
+
+    with zipfile.ZipFile(io.BytesIO(redline(drafted(2.0, "ten dollars"), drafted(3.0, "twelve dollars")))) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    cells = list(root.iter(f"{W}tc"))
+    assert len(cells) == 2
+    for cell in cells:
+        assert [c.tag for c in cell].count(f"{W}tcPr") == 1 and cell[0].tag == f"{W}tcPr"
+        assert cell.find(f"{W}tcPr/{W}tcW").get(f"{W}w") == str(int(3.0 * 1440))
+    assert list(cells[1].iter(f"{W}del")) and list(cells[1].iter(f"{W}ins"))

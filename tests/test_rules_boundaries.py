@@ -524,6 +524,9 @@ def test_an_open_ended_amount_is_a_warning_and_the_budget_is_not_checked(change:
     because = "set by the project budget approved by the Greenway Foundation with no ceiling" if "rate" not in change \
         else "paid at a rate per hour with no cap"
     assert because in findings[0].message
+    # the hint names the field that would bound it: a cap for a rate, a ceiling otherwise
+    field = "rate.cap" if "rate" in change else "not_to_exceed"
+    assert findings[0].hint == f"add {field} so that the draft states the most the payer owes"
 
 
 def test_a_fixed_amount_is_never_open_ended() -> None:

@@ -408,3 +408,31 @@ def test_the_core_properties_date_the_file_at_midnight_utc_of_the_agreement_s_da
     date = load_spec(HEAD_START).agreement.document_date.isoformat()
     stamps = {etree.QName(e).localname: e.text for e in core if etree.QName(e).localname in ("created", "modified")}
     assert stamps == {"created": f"{date}T00:00:00Z", "modified": f"{date}T00:00:00Z"}
+
+
+def test_signature_padding_stands_for_its_paragraphs_and_its_wrapped_lines() -> None:
+    """Padding for 2 paragraphs and 3 wrapped lines is 5 empty paragraphs; a wrapped line adds no spacing.
+
+    (Two blocks side by side are levelled with it: one with a paragraph more,
+    the other with lines that wrap more, needs both kinds at once.)
+    """
+    from mou_builder.render import word
+    from mou_builder.resources import default_template_path
+
+    tpl, styles = word._render_template(default_template_path(), assemble(load_spec(EXAMPLES[0])))
+    writer = word._BodyWriter(tpl.docx, styles)
+
+    def after(p: etree._Element) -> str | None:
+        spacing = p.find(f"{W}pPr/{W}spacing")
+        return None if spacing is None else spacing.get(f"{W}after")
+
+    before = writer.paragraph("MOU Signature", [])
+    out = writer._signature_padding(before, paragraphs=2, lines=3)
+    assert len(out) == 5 and not any(p.find(f"{W}r") is not None for p in out)
+    # the paragraph padding's last one and the first wrapped lines have no spacing after; the last keeps its own
+    assert [after(p) for p in out] == [None, "0", "0", "0", None]
+    assert after(before) is None
+    # with no paragraph to pad, the paragraph before the wrapped lines gives up its spacing after
+    alone = writer._signature_padding(before, paragraphs=0, lines=2)
+    assert len(alone) == 2 and after(before) == "0" and [after(p) for p in alone] == ["0", None]
+    assert len(writer._signature_padding(before, paragraphs=3, lines=0)) == 3
