@@ -24,6 +24,7 @@ import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,33 @@ def _store(model: Any, path: Path) -> None:
             _prune(path)
         except OSError:
             pass  # another run pruned at the same time
+
+
+def _checked_entry(kind: str, data: bytes, checker: Sequence[str | Path]) -> Path | None:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(data)
+    try:
+        for source in checker:
+            digest.update(b"\0" + Path(source).read_bytes())
+    except OSError:
+        return None
+    return folder / f"checked-{kind}-{digest.hexdigest()[:40]}"
+
+
+def passed_before(kind: str, data: bytes, checker: Sequence[str | Path]) -> bool:
+    """Whether these very bytes passed the checks of ``kind`` in an earlier run, made by the same ``checker``
+    source files (so a check added to them checks every file again)."""
+    path = _checked_entry(kind, data, checker)
+    return path is not None and read_entry(path) == b"passed"
+
+
+def record_passed(kind: str, data: bytes, checker: Sequence[str | Path]) -> None:
+    """Note that ``data`` passed the checks of ``kind`` (see :func:`passed_before`)."""
+    path = _checked_entry(kind, data, checker)
+    if path is not None:
+        write_entry(path, b"passed")
 
 
 def read_entry(path: Path) -> bytes | None:

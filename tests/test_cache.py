@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import zipfile
 import sys
 from pathlib import Path
 
@@ -178,3 +179,38 @@ def test_old_entries_of_a_model_are_pruned(tmp_path: Path, monkeypatch: pytest.M
     assert entry.name in left and len(left) == cache._ENTRIES_PER_MODEL
     assert f"validator-Spec-{11:032x}.pickle" in left and f"validator-Spec-{0:032x}.pickle" not in left
     assert other.exists()
+
+
+def test_a_template_that_passed_its_checks_is_not_checked_again_until_it_or_the_checks_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mou_builder.render import word
+    from mou_builder.resources import default_template_path
+
+    monkeypatch.setattr(cache, "cache_folder", lambda: tmp_path)
+    checker = tmp_path / "checks.py"
+    checker.write_text("v1")
+    data = b"template bytes"
+    assert not cache.passed_before("template", data, [checker])
+    cache.record_passed("template", data, [checker])
+    assert cache.passed_before("template", data, [checker])
+    assert not cache.passed_before("template", data + b"!", [checker])  # other bytes: checked
+    checker.write_text("v2")
+    assert not cache.passed_before("template", data, [checker])  # a changed check: checked again
+
+    # in the renderer: the first open checks and records; a later process (the in-process memo cleared)
+    # skips the checks for the same bytes, and checks a template whose bytes differ
+    template = tmp_path / "letterhead.docx"
+    template.write_bytes(default_template_path().read_bytes())
+    monkeypatch.setattr(word, "_CHECKED_TEMPLATES", {})
+    word._open_template(template)
+    monkeypatch.setattr(word, "_CHECKED_TEMPLATES", {})
+    monkeypatch.setattr(word, "_placeholder_problem", lambda tpl, path: "checked again")
+    word._open_template(template)  # no error: the checks were not run
+    other = tmp_path / "other.docx"
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(other, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("docProps/extra.xml", "<x/>")
+    with pytest.raises(Exception, match="checked again"):
+        word._open_template(other)

@@ -18,6 +18,7 @@ import copy
 import functools
 import io
 import re
+import sys
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from mou_builder.document import (
 )
 from mou_builder.errors import RenderError, TemplateError
 from mou_builder.render.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w, xml_text
+from mou_builder.cache import passed_before, record_passed
 from mou_builder.resources import default_template_path
 from mou_builder.spec.types import PLACEHOLDER
 from mou_builder.review.word_input import SPEC_XML_NS, check_document, parse_part, open_package, read_docx, read_docx_file
@@ -191,7 +193,7 @@ def _open_template(path: Path) -> DocxTemplate:
     if not zipfile.is_zipfile(path):
         raise TemplateError(f"{path}: not a Word .docx file (it is not a zip package)")
     data = read_docx_file(path, TemplateError)
-    checked = _CHECKED_TEMPLATES.get(str(path.resolve())) == data
+    checked = _CHECKED_TEMPLATES.get(str(path.resolve())) == data or passed_before("template", data, _CHECKERS)
     if not checked:
         open_package(data, str(path), TemplateError).close()  # sizes and macros, before python-docx loads the parts
     try:
@@ -207,7 +209,8 @@ def _open_template(path: Path) -> DocxTemplate:
         problem = _placeholder_problem(tpl, path)
         if problem:
             raise TemplateError(problem)
-        _CHECKED_TEMPLATES[str(path.resolve())] = data
+        record_passed("template", data, _CHECKERS)
+    _CHECKED_TEMPLATES[str(path.resolve())] = data
     return tpl
 
 
@@ -216,6 +219,10 @@ def _open_template(path: Path) -> DocxTemplate:
 # whether it is the same template, so a file rewritten in place is always checked again; one that
 # failed is not kept.
 _CHECKED_TEMPLATES: dict[str, bytes] = {}
+# Across runs, the cache notes which template bytes passed the checks this module and the .docx
+# reader make (a changed check checks every template again): the bundled template, or a user's
+# letterhead, is checked once, not on every build.
+_CHECKERS = (__file__, sys.modules["mou_builder.review.word_input"].__file__ or "")
 
 
 class _CachingSandbox(SandboxedEnvironment):
