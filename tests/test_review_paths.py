@@ -341,3 +341,38 @@ def test_comments_carried_onto_a_draft_with_comments_keep_both(built: bytes, tmp
     report = review_edits(draft, base_from_embedded(draft))
     assert {c.id: [n.text for n in c.comments] for c in report.noted} == {
         "financial.fiscal-agent": ["Who holds it?"], "financial.billing": ["Can we make this 45 days?"]}
+
+
+def test_a_draft_built_with_a_profile_not_known_here_is_read_with_the_specs_own(built: bytes, tmp_path: Path) -> None:
+    def retired_profile(root: etree._Element, files: dict[str, bytes]) -> None:
+        # the draft records a profile by name that this installation does not have (retired, or a newer one's)
+        files["docProps/custom.xml"] = files["docProps/custom.xml"].replace(
+            b"<vt:lpwstr>general</vt:lpwstr>", b"<vt:lpwstr>retired-profile</vt:lpwstr>")
+
+    returned = _write(tmp_path, "returned.docx", edited(built, retired_profile))
+    result = _invoke("review-edits", returned)
+    assert result.exit_code == 0, result.output
+    assert "no edits, tracked changes or comments" in result.output
+    assert ("Note: the profile 'retired-profile' the draft was built with is not known here: the spec's own is used"
+            in result.output)
+
+
+def test_a_draft_whose_carried_spec_is_no_longer_valid_names_the_field_and_asks_for_the_base(
+        built: bytes, tmp_path: Path) -> None:
+    def older_spec(root: etree._Element, files: dict[str, bytes]) -> None:
+        # a spec written by a version that named a field otherwise
+        for name in [n for n in files if n.startswith("customXml/")]:
+            if b"urn:mou-builder:spec" in files[name] and b"<mou:spec" in files[name]:
+                files[name] = files[name].replace(b'"draft_version":', b'"draft_versoin":', 1)
+
+    returned = _write(tmp_path, "returned.docx", edited(built, older_spec))
+    result = _invoke("review-edits", returned)
+    assert result.exit_code == 1
+    carried = f"{returned} (the spec it carries)"
+    assert result.output == (
+        f"{carried}: no longer a valid spec for this version of mou-builder ({carried}:1:60: "
+        "agreement.draft_versoin: unknown key 'draft_versoin' (did you mean 'draft_version'?)); "
+        "give the draft it came from with --base (its spec or .docx)\n")
+    # given the base, the draft is read
+    with_base = _invoke("review-edits", returned, "--base", CITY)
+    assert with_base.exit_code == 0 and "no edits, tracked changes or comments" in with_base.output
