@@ -10,7 +10,10 @@ other programs are tests/bad_docx.py's.
 
 from __future__ import annotations
 
+import io
 import shutil
+import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -376,3 +379,26 @@ def test_a_draft_whose_carried_spec_is_no_longer_valid_names_the_field_and_asks_
     # given the base, the draft is read
     with_base = _invoke("review-edits", returned, "--base", CITY)
     assert with_base.exit_code == 0 and "no edits, tracked changes or comments" in with_base.output
+
+
+# ---------------------------------------------------------------- damaged or odd Word files
+
+
+def test_a_damaged_main_part_is_refused_naming_the_file_and_the_part(tmp_path: Path) -> None:
+    damaged = bad_docx.with_parts(bad_docx.base(), {"word/document.xml": bad_docx.document_xml(
+        "<w:p><w:r><w:t>Either party may end</w:t></w:r>")[:-len("</w:body></w:document>")]})
+    path = _write(tmp_path, "damaged.docx", damaged)
+    result = _invoke("review-edits", path, "--base", CITY)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{path}: word/document.xml is not well-formed XML (")
+    assert "Traceback" not in result.output
+
+
+def test_the_files_date_falls_back_to_its_created_date_when_modified_is_not_a_date() -> None:
+    data = bad_docx.base()
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml")
+    odd = core.replace(b"2013-12-23T23:15:00Z</dcterms:modified>", b"last Tuesday</dcterms:modified>").replace(
+        b"2013-12-23T23:15:00Z</dcterms:created>", b"2012-01-02T09:00:00Z</dcterms:created>")
+    assert odd != core
+    assert read_docx(data, "plain.docx").date == date(2013, 12, 23)
+    assert read_docx(bad_docx.with_parts(data, {"docProps/core.xml": odd}), "odd.docx").date == date(2012, 1, 2)
