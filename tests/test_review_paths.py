@@ -402,3 +402,27 @@ def test_the_files_date_falls_back_to_its_created_date_when_modified_is_not_a_da
     assert odd != core
     assert read_docx(data, "plain.docx").date == date(2013, 12, 23)
     assert read_docx(bad_docx.with_parts(data, {"docProps/core.xml": odd}), "odd.docx").date == date(2012, 1, 2)
+
+
+# ---------------------------------------------------------------- the report
+
+
+def test_a_clause_renumbered_by_a_deletion_before_it_shows_its_old_number(built: bytes, tmp_path: Path) -> None:
+    data = edited(built, delete_clause("financial.cost-allocation"))
+    data = edited(data, retype(BILLING_WORDS, "approved requests within forty-five (45) days"))
+    result = _invoke("review-edits", _write(tmp_path, "returned.docx", data))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "Clauses: 1 edited, 1 deleted, 0 added; 0 tracked changes pending; 0 comments",
+        "6.5 Cost Allocation (financial.cost-allocation): deleted",
+        "6.5 Billing (financial.billing): edited, was 6.6",
+        '  "thirty (30)" -> "forty-five (45)"',
+    ]
+
+
+def test_the_markdown_report_of_a_draft_as_built_says_there_is_nothing(built: bytes, tmp_path: Path) -> None:
+    path = _write(tmp_path, "built.docx", built)
+    result = _invoke("review-edits", path, "--format", "md")
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"# Edits in the returned draft\n\n`{path}` against `the draft it was built from`\n\n"
+                             "No edits, tracked changes or comments.\n")
