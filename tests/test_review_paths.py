@@ -426,3 +426,21 @@ def test_the_markdown_report_of_a_draft_as_built_says_there_is_nothing(built: by
     assert result.exit_code == 0, result.output
     assert result.output == (f"# Edits in the returned draft\n\n`{path}` against `the draft it was built from`\n\n"
                              "No edits, tracked changes or comments.\n")
+
+
+def test_a_next_draft_rewritten_without_its_content_types_is_refused_naming_the_part(
+        built: bytes, tmp_path: Path) -> None:
+    returned = _write(tmp_path, "returned.docx", edited(built, comment_on(BILLING_WORDS, "45 days?")))
+    source = zipfile.ZipFile(io.BytesIO(built))
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "[Content_Types].xml":  # another program's rewrite that lost it
+                target.writestr(info, source.read(info))
+    next_draft = _write(tmp_path, "next.docx", stripped.getvalue())
+    out = tmp_path / "next-commented.docx"
+    result = _invoke("review-edits", returned, "--carry-comments", next_draft, "-o", out)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"{next_draft}: the package lacks [Content_Types].xml; give the next draft as mou-builder built it")
+    assert not out.exists()
