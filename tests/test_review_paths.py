@@ -444,3 +444,21 @@ def test_a_next_draft_rewritten_without_its_content_types_is_refused_naming_the_
     assert result.output.splitlines()[-1] == (
         f"{next_draft}: the package lacks [Content_Types].xml; give the next draft as mou-builder built it")
     assert not out.exists()
+
+
+def test_tracked_changes_with_no_words_are_not_listed(built: bytes, tmp_path: Path) -> None:
+    def blank_changes(root: etree._Element, files: dict[str, bytes]) -> None:
+        # with Track Changes on: the paragraph's mark marked inserted, and two spaces typed after its words
+        run = _run_with(root, "receive and disburse")
+        ppr = run.getparent().find(w("pPr"))
+        rpr = ppr.find(w("rPr")) if ppr.find(w("rPr")) is not None else etree.SubElement(ppr, w("rPr"))
+        rpr.append(etree.fromstring(f'<w:ins xmlns:w="{W_NS}" w:id="950" w:author="{AUTHOR}" w:date="{DATE}"/>'))
+        run.addnext(etree.fromstring(f'<w:ins xmlns:w="{W_NS}" w:id="951" w:author="{AUTHOR}" w:date="{DATE}">'
+                                     '<w:r><w:t xml:space="preserve">  </w:t></w:r></w:ins>'))
+
+    data = edited(built, blank_changes)
+    document = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    assert b'w:id="950"' in document and b'w:id="951"' in document  # both changes are in the file
+    result = _invoke("review-edits", _write(tmp_path, "returned.docx", data))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == ["no edits, tracked changes or comments"]
