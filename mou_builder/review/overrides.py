@@ -150,8 +150,8 @@ def adoptable(report: ReviewReport, base: Base) -> tuple[list[dict[str, Any]], l
     if base.document is None:
         from mou_builder.errors import DraftError
 
-        raise DraftError("adopting edits needs the draft rebuilt from its spec (the one the returned draft carries, "
-                         "or --base SPEC), not a .docx base")
+        raise DraftError(f"{base.name}: adopting edits needs the draft rebuilt from its spec (the one the returned "
+                         "draft carries, or --base SPEC), not a .docx base")
     from mou_builder.review.changes import outline
 
     built = {c.id: c.paragraphs for c in outline(base.document)}
