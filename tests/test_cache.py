@@ -214,3 +214,88 @@ def test_a_template_that_passed_its_checks_is_not_checked_again_until_it_or_the_
         target.writestr("docProps/extra.xml", "<x/>")
     with pytest.raises(Exception, match="checked again"):
         word._open_template(other)
+
+
+# ---------------------------------------------------------------- the same rules, in this process
+
+
+@pytest.fixture
+def temp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private temp directory for cache_folder(), whose memo is cleared before and after."""
+    import tempfile
+
+    home = tmp_path / "tmp"
+    home.mkdir(mode=0o700)
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(home))
+    monkeypatch.delenv("MOU_NO_CACHE", raising=False)
+    monkeypatch.delenv("MOU_NO_BYTECODE_CACHE", raising=False)
+    cache.cache_folder.cache_clear()
+    yield home
+    cache.cache_folder.cache_clear()
+
+
+def test_the_cache_folder_is_made_private_and_refused_when_it_is_not(temp_dir: Path) -> None:
+    folder = cache.cache_folder()
+    assert folder == temp_dir / f"mou-builder-cache-{os.getuid()}" and (folder.stat().st_mode & 0o777) == 0o700
+    cache.cache_folder.cache_clear()
+    folder.chmod(0o770)  # others of the group may write: refused
+    assert cache.cache_folder() is None
+    cache.cache_folder.cache_clear()
+    folder.rmdir()
+    folder.write_text("a file in the way")
+    assert cache.cache_folder() is None
+    cache.cache_folder.cache_clear()
+    folder.unlink()
+    temp_dir.chmod(0o777)  # a temp directory others may write, without the sticky bit: refused
+    try:
+        assert cache.cache_folder() is None
+    finally:
+        temp_dir.chmod(0o700)
+
+
+def test_entries_that_are_not_whole_or_not_files_are_not_read(tmp_path: Path) -> None:
+    entry = tmp_path / "entry"
+    assert cache.write_entry(entry, b"payload") and cache.read_entry(entry) == b"payload"
+    entry.write_bytes(entry.read_bytes()[:-1] + b"X")  # one byte changed: the digest says so
+    assert cache.read_entry(entry) is None
+    assert cache.read_entry(tmp_path) is None and cache.read_entry(tmp_path / "missing") is None
+    os.mkfifo(tmp_path / "fifo")
+    assert cache.read_entry(tmp_path / "fifo") is None  # not opened for ever
+    assert not cache.write_entry(tmp_path / "no-such-folder" / "entry", b"x")  # never an error
+
+
+def test_an_entry_that_is_not_a_validator_is_not_loaded_and_an_unpicklable_one_not_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pickle
+
+    class Model:
+        __pydantic_validator__ = staticmethod(lambda: None)  # a lambda: pickle refuses it
+        __pydantic_serializer__ = None
+
+    entry = tmp_path / "validator-Model-0.pickle"
+    cache.write_entry(entry, pickle.dumps(("not", "validators")))
+    assert not cache._load(Model, entry)
+    cache.write_entry(entry, b"not a pickle")
+    assert not cache._load(Model, entry)
+    entry.unlink()
+    cache._store(Model, entry)
+    assert not entry.exists()
+
+
+def test_a_checker_that_cannot_be_read_notes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "cache_folder", lambda: tmp_path)
+    cache.record_passed("template", b"data", [tmp_path / "missing.py"])
+    assert not cache.passed_before("template", b"data", [tmp_path / "missing.py"])
+    assert not list(tmp_path.iterdir())
+
+
+def test_importing_the_main_module_runs_nothing() -> None:
+    import importlib
+    import sys
+
+    try:
+        entry = importlib.import_module("mou_builder.__main__")  # imported, not run: the command does not start
+        assert entry.run is not None
+    finally:
+        sys.modules.pop("mou_builder.__main__", None)  # as before, for runpy's ``python -m`` in other tests
