@@ -108,11 +108,6 @@ class Command:
             raise RuntimeError(f"{' '.join(self.args)}: exit {result.returncode}: {result.stderr.decode()[-2000:]}")
 
 
-def command(args: Sequence[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> Command:
-    """A contender that runs ``args`` in a fresh process (see :class:`Command`)."""
-    return Command(args, env, ok)
-
-
 def timed(contenders: dict[str, Command], count: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """:func:`rounds` of commands: the wall-clock seconds, and the CPU seconds, of each contender's runs."""
     times = rounds(dict(contenders), count)
@@ -171,15 +166,15 @@ def bench_cli(count: int, tmp: Path, content_path: Path) -> dict[str, Any]:
     build = [*MOU_BUILD, str(EXAMPLE), "-o", out]
     floor = [PYTHON, str(BENCH / "floor.py"), str(content_path), str(tmp / "floor.docx")]
     times, cpu = timed({
-        "build": command(build),
-        "floor": command(floor),
-        "build_no_cache": command(build, env={**ENV, "MOU_NO_CACHE": "1"}),
-        "help": command([*MOU_BUILD, "--help"]),
-        "python": command([PYTHON, "-c", "pass"]),
+        "build": Command(build),
+        "floor": Command(floor),
+        "build_no_cache": Command(build, env={**ENV, "MOU_NO_CACHE": "1"}),
+        "help": Command([*MOU_BUILD, "--help"]),
+        "python": Command([PYTHON, "-c", "pass"]),
         # What the libraries a build needs beyond python-docx cost to start, on their own.
-        "libraries": command([PYTHON, "-c", LIBRARIES]),
-        "docx_only": command([PYTHON, "-c", "import docx"]),
-        **{f"library {name}": command([PYTHON, "-c", code]) for name, code in LIBRARY_IMPORTS.items()},
+        "libraries": Command([PYTHON, "-c", LIBRARIES]),
+        "docx_only": Command([PYTHON, "-c", "import docx"]),
+        **{f"library {name}": Command([PYTHON, "-c", code]) for name, code in LIBRARY_IMPORTS.items()},
     }, count)
     return {
         **times,
@@ -313,7 +308,7 @@ def bench_batch(specs_count: int, count: int, tmp: Path) -> dict[str, Any]:
     specs = sorted(str(p) for p in specs_dir.iterdir())
     cores = os.cpu_count() or 1
     # Some examples are incomplete on purpose (exit status 1): the batch still writes every one.
-    times = rounds({str(jobs): command([*MOU_BUILD, "build", *specs, "-o", str(tmp / f"out-{jobs}"), "-q",
+    times = rounds({str(jobs): Command([*MOU_BUILD, "build", *specs, "-o", str(tmp / f"out-{jobs}"), "-q",
                                         "--jobs", str(jobs)], ok=(0, 1))
                     for jobs in sorted({1, cores})}, count, warmup=0)
     return {"count": specs_count, "cores": cores, **{f"rate_{j}": [specs_count / s for s in t] for j, t in times.items()}}
@@ -361,7 +356,7 @@ def bench_diff(count: int, tmp: Path) -> dict[str, Any]:
         "docx_redline": [*MOU_BUILD, "diff", str(old_docx), str(new_docx), "-o", str(tmp / "r2.docx")],
     }
     # diff exits 1 when the drafts differ, as these do.
-    cli, cpu = timed({name: command(args, ok=(0, 1)) for name, args in commands.items()}, count)
+    cli, cpu = timed({name: Command(args, ok=(0, 1)) for name, args in commands.items()}, count)
     peaks = {name: peak_mb(script_args(args), ok=(0, 1)) for name, args in commands.items()}
     return {"in_process": in_process, "cli": cli, "cpu": cpu, "peak": peaks}
 
@@ -585,7 +580,7 @@ def main() -> None:
         from floor import docx_content
 
         built = tmp_path / "example.docx"
-        command([*MOU_BUILD, str(EXAMPLE), "-o", str(built)])()
+        Command([*MOU_BUILD, str(EXAMPLE), "-o", str(built)])()
         content = docx_content(built)
         content_path = tmp_path / "content.json"
         content_path.write_text(json.dumps(content), encoding="utf-8")

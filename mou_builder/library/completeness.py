@@ -559,8 +559,8 @@ def _check_budget(spec: Spec, finder: _Finder, context: Mapping[str, Any]) -> li
             "fill in the amounts; check then adds them up against the budget",
         ))
         return out
-    total = sum((c.amount if c.kind == "in_kind" else maximum(c).amount for c in mine
-                 if (c.amount if c.kind == "in_kind" else maximum(c).amount) is not None), Decimal(0))
+    amounts = (c.amount if c.kind == "in_kind" else maximum(c).amount for c in mine)
+    total = sum((a for a in amounts if a is not None), Decimal(0))
     if total == budget:
         return out
     at_most = "at most " if any(c.kind == "cash" and not maximum(c).exact for c in mine) else ""

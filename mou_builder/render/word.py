@@ -18,7 +18,6 @@ import copy
 import functools
 import io
 import re
-import sys
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from mou_builder.render.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_
 from mou_builder.cache import passed_before, record_passed
 from mou_builder.resources import default_template_path
 from mou_builder.spec.types import PLACEHOLDER
+from mou_builder.review import word_input
 from mou_builder.review.word_input import SPEC_XML_NS, check_document, parse_part, open_package, read_docx, read_docx_file
 
 #: Styles a template must define (by name), with their type.
@@ -222,7 +222,7 @@ _CHECKED_TEMPLATES: dict[str, bytes] = {}
 # Across runs, the cache notes which template bytes passed the checks this module and the .docx
 # reader make (a changed check checks every template again): the bundled template, or a user's
 # letterhead, is checked once, not on every build.
-_CHECKERS = (__file__, sys.modules["mou_builder.review.word_input"].__file__ or "")
+_CHECKERS = (__file__, word_input.__file__ or "")
 
 
 class _CachingSandbox(SandboxedEnvironment):
