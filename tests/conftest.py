@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,19 @@ def _exitfuncs_but_not_the_test_runs() -> None:
 
 
 atexit._run_exitfuncs = _exitfuncs_but_not_the_test_runs  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_it_was() -> Iterator[None]:
+    """The command turns the garbage collector off while it starts (mou_builder.cli.run): in this
+    process, a test that runs it would leave the rest of the suite without one."""
+    yield
+    cli = sys.modules.get("mou_builder.cli")
+    if cli is not None:
+        cli._collection_deferred = False
+    gc.unfreeze()
+    gc.enable()
+
 
 # Hypothesis profiles, for every test file (none registers its own):
 # - "ci": fixed examples (derandomized, no example database), so that a CI run is reproducible

@@ -357,7 +357,7 @@ def _shallow(text: str) -> bool:
 
 
 def _too_deep(text: str, limit: int = 1000) -> bool:
-    """Whether the text nests deeper than ``limit``.
+    """Whether the text nests deeper than ``limit`` (or deeper than libyaml itself accepts).
 
     JSON (most files with many brackets) is measured on Python's JSON parser,
     which refuses deep input with an error; other text on libyaml's parser
@@ -370,13 +370,19 @@ def _too_deep(text: str, limit: int = 1000) -> bool:
         except (ValueError, RecursionError):
             pass  # not JSON after all, or too deep for it: count on the YAML events
     depth = 0
-    for event in yaml.parse(text, Loader=_FAST_LOADER):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > limit:
-                return True
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_FAST_LOADER):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > limit:
+                    return True
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # The libyaml of PyYAML 6.0.4's wheels refuses text nested past 1,000 levels itself.
+        if exc.problem == "exceeded maximum nesting depth":
+            return True
+        raise
     return False
 
 
