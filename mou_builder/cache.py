@@ -12,7 +12,9 @@ user and closed to everyone else, since what is kept there is code that a
 later run loads. Every file is named by a digest of everything that decides
 its content (library versions, the model's source), so a changed model or a
 pydantic upgrade never reuses a stale validator; a file that cannot be read
-is ignored and made again. ``MOU_NO_CACHE=1`` turns the cache off
+is ignored and made again. Old entries are pruned: a model's validators to
+the newest eight, compiled clause code to the folders of the newest four
+compilers. ``MOU_NO_CACHE=1`` turns the cache off
 (``MOU_NO_BYTECODE_CACHE=1``, its earlier name, still works).
 """
 
@@ -35,6 +37,8 @@ _MAX_ENTRY = 16 * 1024 * 1024
 _DIGEST = 32
 #: Entries kept per model (several installed versions may take turns).
 _ENTRIES_PER_MODEL = 8
+#: Folders of compiled clause code kept, one per clause compiler (the same reason).
+_CODE_FOLDERS = 4
 #: Models whose validators are ready in this process.
 _READY: set[type] = set()
 
@@ -65,6 +69,51 @@ def cache_folder() -> Path | None:
             or stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO)):
         return None
     return folder
+
+
+def code_folder(compiler: str) -> Path | None:
+    """The folder, in the cache, of the clause code compiled by ``compiler`` (a digest of what compiles
+    it); created if needed. None when there is no cache.
+
+    Each change of the compiler (Jinja's version, the clause module) makes
+    every earlier file unusable, about 170 of them. So each compiler has a
+    folder, and making a new one removes all but the newest
+    :data:`_CODE_FOLDERS` (and the loose files earlier versions kept in the
+    cache folder itself).
+    """
+    folder = cache_folder()
+    if folder is None:
+        return None
+    code = folder / f"code-{compiler[:32]}"
+    try:
+        try:
+            code.mkdir(mode=stat.S_IRWXU)
+        except FileExistsError:
+            pass
+        else:
+            _prune_code(code)
+        info = code.lstat()
+    except OSError:
+        return None
+    # Within the private folder only the user could have put a link here; still, code is loaded from it.
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return None
+    return code
+
+
+def _prune_code(kept: Path) -> None:
+    stale = sorted(kept.parent.glob("code-*"), key=lambda p: p.lstat().st_mtime, reverse=True)
+    stale = [path for path in stale if path != kept][_CODE_FOLDERS - 1:]
+    for path in [*stale, *kept.parent.glob("__jinja2_*.cache")]:  # loose files: the layout before folders
+        try:
+            if stat.S_ISDIR(path.lstat().st_mode):
+                for item in path.iterdir():
+                    item.unlink()
+                path.rmdir()
+            else:
+                path.unlink()
+        except OSError:
+            pass  # another run pruning at the same time, or a file in use: left for the next time
 
 
 def _safe_parents(parent: Path) -> bool:

@@ -158,7 +158,7 @@ def test_a_clause_check_runs_before_compiling_even_with_a_warm_cache(tmp_path: P
     for _ in range(2):  # the second run has the first's bytecode cache
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
         assert done.stdout.split() == ["refused", "refused"], done.stderr
-    assert list((tmp_path / f"mou-builder-cache-{os.getuid()}").glob("__jinja2_*"))  # the cache was in use
+    assert list((tmp_path / f"mou-builder-cache-{os.getuid()}").glob("code-*/__jinja2_*"))  # the cache was in use
 
 
 def test_old_entries_of_a_model_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,6 +179,56 @@ def test_old_entries_of_a_model_are_pruned(tmp_path: Path, monkeypatch: pytest.M
     assert entry.name in left and len(left) == cache._ENTRIES_PER_MODEL
     assert f"validator-Spec-{11:032x}.pickle" in left and f"validator-Spec-{0:032x}.pickle" not in left
     assert other.exists()
+
+
+def test_a_new_clause_compiler_removes_the_code_of_all_but_the_newest_few(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache, "cache_folder", lambda: tmp_path)
+    for n in range(6):  # the code of earlier compilers (Jinja versions, clause modules), oldest first
+        old = tmp_path / f"code-{n:032x}"
+        old.mkdir()
+        (old / "__jinja2_a.cache").write_bytes(b"old code")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    loose = tmp_path / "__jinja2_b.cache"  # kept in the folder itself before code had folders
+    loose.write_bytes(b"older code")
+    validator = tmp_path / "validator-Spec-0.pickle"
+    validator.write_bytes(b"not code")
+    current = cache.code_folder("f" * 64)
+    assert current == tmp_path / f"code-{'f' * 32}" and current.is_dir()
+    kept = sorted(p.name for p in tmp_path.glob("code-*"))
+    assert len(kept) == cache._CODE_FOLDERS and current.name in kept
+    assert f"code-{5:032x}" in kept and f"code-{0:032x}" not in kept  # the newest earlier ones stay
+    assert not loose.exists() and validator.exists()
+    # in use: the same folder again, and nothing pruned
+    (tmp_path / f"code-{9:032x}").mkdir()
+    assert cache.code_folder("f" * 64) == current and (tmp_path / f"code-{9:032x}").exists()
+
+
+def test_a_link_in_place_of_a_code_folder_is_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / f"code-{'a' * 32}").symlink_to(elsewhere)
+    monkeypatch.setattr(cache, "cache_folder", lambda: folder)
+    assert cache.code_folder("a" * 64) is None
+    monkeypatch.setattr(cache, "cache_folder", lambda: None)
+    assert cache.code_folder("a" * 64) is None
+
+
+def test_clause_code_is_kept_in_the_folder_of_its_compiler(tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env.pop("MOU_NO_CACHE", None)
+    code = "from mou_builder.library import clauses; print(clauses._COMPILER)"
+    done = subprocess.run([sys.executable, "-m", "mou_builder", "show", str(EXAMPLES[0])], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    compiler = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                              timeout=120).stdout.strip()
+    folder = tmp_path / f"mou-builder-cache-{os.getuid()}"
+    assert [p.name for p in folder.glob("code-*")] == [f"code-{compiler[:32]}"]
+    assert len(list(folder.glob(f"code-{compiler[:32]}/__jinja2_*.cache"))) > 20
 
 
 def test_a_template_that_passed_its_checks_is_not_checked_again_until_it_or_the_checks_change(

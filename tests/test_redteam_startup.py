@@ -208,7 +208,7 @@ def test_damaged_clause_bytecode_is_compiled_again_not_a_crash_nor_run(tmp_path:
     # with "internal error (UnpicklingError ...)" until the user found and emptied the cache folder.
     reference = _show(tmp_path)
     assert reference.returncode == 0, reference.stderr
-    files = sorted((tmp_path / f"mou-builder-cache-{os.getuid()}").glob("__jinja2_*"))
+    files = sorted((tmp_path / f"mou-builder-cache-{os.getuid()}").glob("code-*/__jinja2_*"))
     assert len(files) > 20
     original = {f: f.read_bytes() for f in files}
     for damage in range(5):

@@ -46,7 +46,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mou_builder.cache import cache_folder, compiled, read_entry, write_entry
+from mou_builder.cache import code_folder, compiled, read_entry, write_entry
 from mou_builder.document import letter
 from mou_builder.errors import ClauseError, SpecError, SpecProblem, yaml_problem
 from mou_builder.files import read_bounded
@@ -546,7 +546,7 @@ class _BytecodeCache(FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> BytecodeCache | None:
-    folder = cache_folder() if _COMPILER is not None else None
+    folder = code_folder(_COMPILER) if _COMPILER is not None else None
     return _BytecodeCache(str(folder)) if folder is not None else None  # None: compile every time
 
 
