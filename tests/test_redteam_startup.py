@@ -134,6 +134,17 @@ def test_a_bad_value_in_a_json_spec_with_carriage_returns_is_reported_at_its_lin
         assert str(caught.value).replace("spec.json", "spec.yaml") == str(caught_yaml.value)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])  # JSON's own line ends
+def test_a_json_syntax_error_is_reported_at_its_line_whatever_ends_the_lines(tmp_path: Path, newline: str) -> None:
+    # Python's JSON parser counts lines by LF only: in a CR file every syntax error was at line 1.
+    path = tmp_path / "spec.json"
+    path.write_text(newline.join(['{"agreement": {"title": "x",', '  "document_date": "2026-01-01"},',
+                                  '  "parties": [,]}']), encoding="utf-8", newline="")
+    with pytest.raises(SpecError) as caught:
+        loader.load_spec(path)
+    assert str(caught.value) == f"{path}:3:15: invalid JSON: Expecting value"
+
+
 # Compiles one clause body in a fresh process (jinja2's version as given) and prints whether Jinja's
 # compiler ran (a bytecode cache miss) and what the body renders.
 _COMPILE_BODY = r"""

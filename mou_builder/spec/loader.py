@@ -259,7 +259,8 @@ def _parse_json(text: str, source: str) -> Any:
             parse_constant=no_constant,
         )
     except json.JSONDecodeError as exc:
-        _fail(source, (exc.lineno, exc.colno), f"invalid JSON: {exc.msg}")
+        # Python counts lines by LF only; the line and column here count breaks as the YAML reader does.
+        _fail(source, _at(_breaks(text), exc.pos), f"invalid JSON: {exc.msg}")
     except ValueError as exc:
         _fail(source, None, f"invalid JSON: {exc}")
     except RecursionError:  # brackets nested past Python's limit: the depth limit's message, not a crash
@@ -277,22 +278,35 @@ _RARE_BREAK = re.compile("[\r\x85\u2028\u2029]")
 _NEWLINE = re.compile("\n")
 
 
+def _breaks(text: str) -> list[int]:
+    """Where each line after the first starts.
+
+    Lines end where the YAML reader ends them (its positions are the ones to
+    match, and an editor breaks a line at a lone carriage return too): CR LF,
+    CR, LF, NEL, LS and PS.
+    """
+    ends = _LINE_BREAK if _RARE_BREAK.search(text) else _NEWLINE  # most files: LF only, found faster
+    return [m.end() for m in ends.finditer(text)]
+
+
+def _at(breaks: list[int], offset: int) -> tuple[int, int]:
+    """The line and column (from 1) of ``offset``, given the line starts from :func:`_breaks`."""
+    line = bisect.bisect_right(breaks, offset)
+    return line + 1, offset - (breaks[line - 1] if line else 0) + 1
+
+
 def _json_positions(text: str, source: str) -> SourceMap | None:
     """Where each value and key of valid JSON text stands, from one scan of its tokens.
 
     None when a key is given twice or values nest deeper than :data:`MAX_DEPTH`
     (which Python's JSON parser lets pass): the YAML reader reports those.
     """
-    # Lines end where the YAML reader ends them (its positions are the ones to match, and an editor
-    # breaks a line at a lone carriage return too): CR LF, CR, LF, NEL, LS and PS.
-    ends = _LINE_BREAK if _RARE_BREAK.search(text) else _NEWLINE  # most files: LF only, found faster
-    breaks = [m.end() for m in ends.finditer(text)]
+    breaks = _breaks(text)
     source_map = SourceMap(source)
     values, keys = source_map.values, source_map.keys
 
     def at(offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(breaks, offset)
-        return line + 1, offset - (breaks[line - 1] if line else 0) + 1
+        return _at(breaks, offset)
 
     # One frame per open object or array: [is object, its location, next index, location of the
     # current key's value, a key comes next].
