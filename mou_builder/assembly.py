@@ -33,7 +33,7 @@ from mou_builder.errors import ClauseError
 from mou_builder.exhibits import build_exhibits, exhibit_targets
 from mou_builder.library.markup import Directive
 from mou_builder.spec.model import EXHIBIT_REF_RE, Contribution, Spec
-from mou_builder.spec.money import maximum, schedule
+from mou_builder.spec.money import in_schedule_table, maximum, schedule
 from mou_builder.spec.types import UNDATED, is_placeholder
 
 
@@ -394,34 +394,30 @@ class _TableBuilder:
     def _instalments(self) -> Table:
         fin = self.spec.financial
         assert fin is not None  # the clause places the table only when a contribution has instalments
-        planned = [c for c in fin.contributions if c.instalments is not None]
+        planned = [(c, plan) for c in fin.contributions if c.instalments is not None
+                   for plan in [schedule(c, c.currency or fin.currency)] if in_schedule_table(c, plan)]
         several = len(planned) > 1
+        # A Due column only when an instalment has a date; an instalment at a cadence is due as it says.
+        dated = any(c.instalments.dates for c, _ in planned if c.instalments is not None)
         rows: list[tuple[str, ...]] = []
         totals: list[tuple[str, ...]] = []
-        for c in planned:
+        for c, plan in planned:
+            assert c.instalments is not None
             currency = c.currency or fin.currency
-            plan = schedule(c, currency)
             up = "up to " if c.not_to_exceed is not None else ""
             lead = (c.description,) if several else ()
             for row in plan.instalments:
-                rows.append((
-                    *lead, f"{row.number} of {len(plan.instalments)}",
-                    format_date(row.due) if row.due else "",  # a cadence is said once, in the clause
-                    up + format_money(row.amount, currency),
-                ))
+                due = format_date(row.due) if row.due else capfirst(c.instalments.cadence or "")
+                rows.append((*lead, f"{row.number} of {len(plan.instalments)}", *([due] if dated else []),
+                             up + format_money(row.amount, currency)))
             label = f"Total: {c.description}" if several else "Total"
             total = plan.total if is_placeholder(plan.total) or not any(is_placeholder(r.amount) for r in plan.instalments) \
                 else UNKNOWN_TOTAL
-            totals.append((label, *([""] if several else []), "", up + format_money(total, currency)))
-        if several:
-            return Table(
-                "instalments", ("Contribution", "Instalment", "Due", "Amount"), tuple(rows), tuple(totals),
-                widths=(34, 18, 28, 20), numeric=frozenset({3}),
-            )
-        return Table(
-            "instalments", ("Instalment", "Due", "Amount"), tuple(rows), tuple(totals),
-            widths=(30, 40, 30), numeric=frozenset({2}),
-        )
+            totals.append((label, *([""] if several else []), *([""] if dated else []), up + format_money(total, currency)))
+        header = (*(("Contribution",) if several else ()), "Instalment", *(("Due",) if dated else ()), "Amount")
+        widths = {4: (34, 18, 28, 20), 3: (30, 40, 30) if dated else (50, 25, 25), 2: (60, 40)}[len(header)]
+        return Table("instalments", header, tuple(rows), tuple(totals), widths=widths,
+                     numeric=frozenset({len(header) - 1}))
 
     def _budget_by_year(self) -> Table:
         fin = self.spec.financial

@@ -227,7 +227,35 @@ def test_with_several_contributions_the_instalments_table_names_each_and_shares_
     assert table.header == ("Contribution", "Instalment", "Due", "Amount")
     assert table.widths == (34, 18, 28, 20) and sum(table.widths) == 100
     assert table.numeric == frozenset({3})  # the amounts, right-aligned
-    assert table.rows[0][:2] == ("Operating grant", "1 of 3")
+    assert table.rows[0][:2] == ("Start-up grant", "1 of 2")
+
+
+def test_the_payment_schedule_lists_only_what_the_clause_does_not_say_and_no_row_is_left_without_a_due_date() -> None:
+    document = assemble(load_spec(DATA / "valid" / "money-instalments.yaml"))
+    [table] = _tables(document, "instalments")
+    # The operating grant's equal instalments at a cadence are said in full in the clause: not listed again
+    # (they were, with an empty Due cell in each row).
+    assert {row[0] for row in table.rows} == {"Start-up grant", "Equipment grant"}
+    assert all(row[2] for row in table.rows)
+    assert [row[2] for row in table.rows if row[0] == "Equipment grant"] == ["At the start of each school term"] * 3
+
+
+@pytest.mark.parametrize("keep, header", [
+    ("Operating grant", None),  # equal at a cadence only: no table, and no sentence points at one
+    ("Equipment grant", ("Instalment", "Amount")),  # at a cadence, unequal: no date to show, so no Due column
+    ("Start-up grant", ("Instalment", "Due", "Amount")),
+])
+def test_the_payment_schedule_has_a_due_column_only_when_an_instalment_has_a_date(
+    keep: str, header: tuple[str, ...] | None,
+) -> None:
+    data, _ = read_spec_data(DATA / "valid" / "money-instalments.yaml")
+    fin = data["financial"]
+    fin["contributions"] = [c for c in fin["contributions"] if c["description"] == keep]
+    fin["budget_total"] = fin["contributions"][0]["amount"]
+    document = assemble(validate_spec(data))
+    tables = _tables(document, "instalments")
+    assert [t.header for t in tables] == ([header] if header else [])
+    assert ("payment schedule" in render_markdown(document)) == (header is not None)
 
 
 def test_a_rate_in_the_contributions_table_is_in_the_agreement_s_currency() -> None:

@@ -59,9 +59,11 @@ def _markdown(path: Path) -> str:
         "Alpha shall pay it in three (3) instalments, on the first business day of each calendar quarter: "
         "$33,333.33 each, except the last, which is $33,333.34 and includes the remainder.",
         "Alpha shall pay it in two (2) instalments, on the dates and in the amounts shown in the payment schedule below.",
-        "| Operating grant | 3 of 3 |  | $33,333.34 |",
+        "Alpha shall pay it in three (3) instalments, at the start of each school term, in the amounts shown in the "
+        "payment schedule below.",
         "| Start-up grant | 1 of 2 | January 15, 2027 | $20,000.00 |",
-        "| **Total: Operating grant** |  |  | **$100,000.00** |",
+        "| Equipment grant | 1 of 3 | At the start of each school term | $6,000.00 |",
+        "| **Total: Equipment grant** |  |  | **$12,000.00** |",
     ]),
     ("money-admin-fee", [
         "Alpha may retain, as an administrative fee, 8% of the funds it receives for the following: grant "

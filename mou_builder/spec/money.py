@@ -111,6 +111,17 @@ def schedule(c: Contribution, currency: str) -> Schedule:
     return Schedule(_rows(dates, amounts), total, True, last != each)
 
 
+def in_schedule_table(c: Contribution, plan: Schedule) -> bool:
+    """Whether the payment schedule table lists ``c``'s instalments.
+
+    Equal instalments at a cadence are said in full in the clause (the count,
+    the amount of each, the cadence), so a table would only repeat them, with
+    no date to give; instalments on dates, or of unequal amounts, are listed.
+    """
+    assert c.instalments is not None
+    return bool(c.instalments.dates) or not plan.equal
+
+
 def _rows(dates: list[date | None], amounts: list[Decimal]) -> tuple[Instalment, ...]:
     return tuple(Instalment(n, due, amount) for n, (due, amount) in enumerate(zip(dates, amounts), start=1))
 
@@ -119,7 +130,8 @@ def payment_plans(spec: Spec) -> list[dict[str, Any] | None]:
     """For each contribution, what a clause says of its instalments (None without instalments).
 
     ``count``, ``each`` (the amount of every equal instalment but the last),
-    ``last``, ``total``, ``equal`` and ``remainder_in_last``, as plain data.
+    ``last``, ``total``, ``equal``, ``remainder_in_last`` and ``in_table``
+    (:func:`in_schedule_table`), as plain data.
     """
     fin = spec.financial
     if fin is None:
@@ -134,5 +146,6 @@ def payment_plans(spec: Spec) -> list[dict[str, Any] | None]:
         plans.append({
             "count": len(rows), "each": rows[0].amount, "last": rows[-1].amount, "total": plan.total,
             "equal": plan.equal, "remainder_in_last": plan.remainder_in_last,
+            "in_table": in_schedule_table(c, plan),
         })
     return plans
