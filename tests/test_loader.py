@@ -198,6 +198,16 @@ def test_bad_amounts_are_refused_with_the_reason(amount: object, extra: dict, me
     assert [str(p) for p in info.value.problems] == [f"<spec>: financial.contributions[0].amount: {message}"]
 
 
+def test_a_price_per_unit_may_be_finer_than_its_currency_a_sum_may_not() -> None:
+    data = _with_money(None, basis="rate", rate={"amount": "0.015", "per": "page", "cap": "500.00"})
+    del data["financial"]["contributions"][0]["amount"]
+    assert str(validate_spec(data).financial.contributions[0].rate.amount) == "0.015"
+    data["financial"]["contributions"][0]["rate"]["cap"] = "500.005"
+    with pytest.raises(SpecError) as refused:
+        validate_spec(data)
+    assert [p.path for p in refused.value.problems] == ["financial.contributions[0].rate.cap"]
+
+
 def test_three_place_currency_takes_three_places_from_a_float() -> None:
     spec = validate_spec(_with_money(12.345, currency="KWD"))
     assert str(spec.financial.contributions[0].amount) == "12.345"
@@ -225,13 +235,16 @@ def test_bad_percentages_are_refused(percent: object, message: str) -> None:
 
 
 def test_totals_stay_exact_at_the_digit_bounds() -> None:
-    """15 integer digits and 6 places: a sum of many amounts fits the default 28-digit context exactly."""
-    top = Decimal("999999999999999.999999")
-    data = _with_money(str(top))
+    """15 integer digits and the most places a currency has (4, the Chilean UF): a sum of many amounts fits
+    the default 28-digit context exactly. (6 places, the bound of any amount, are a price per unit's.)"""
+    top = Decimal("999999999999999.9999")
+    data = _with_money(str(top), currency="CLF")
     data["financial"]["contributions"] *= 1000
     spec = validate_spec(data)
     total = sum(c.amount for c in spec.financial.contributions)
-    assert total == top * 1000 and str(total) == "999999999999999999.999000"
+    assert total == top * 1000 and str(total) == "999999999999999999.9000"
+    with pytest.raises(SpecError, match="a CLF amount has at most 4 decimal places, got 999999999999999.99999"):
+        validate_spec(_with_money("999999999999999.99999", currency="CLF"))
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])

@@ -86,6 +86,7 @@ CROSS_FIELD |= {f"money-{name}" for name in (
 CROSS_FIELD |= {f"money-{name}" for name in (
     "rate-cap-zero", "rate-zero", "not-to-exceed-zero", "instalment-dates-over-the-limit",
     "instalments-below-a-cent", "instalment-of-zero",
+    "finer-than-its-currency",  # a sum's places depend on its currency (model._money_places_problems)
 )} | {"exhibit-reference-malformed"}
 
 # Decimal places of a number are beyond JSON Schema too (multipleOf is

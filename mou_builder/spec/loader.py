@@ -585,7 +585,9 @@ def validate_spec(data: Mapping[str, Any], source_map: SourceMap | None = None) 
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        problems += problems_from_validation(exc, data, source_map)
+        # A float refused above is reported once, with the advice for data from a form.
+        refused = {problem.path for problem in problems}
+        problems += [p for p in problems_from_validation(exc, data, source_map) if p.path not in refused]
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise SpecError(problems) from None

@@ -1453,6 +1453,7 @@ def _consistency_problems(spec: Spec) -> Any:
     references = _exhibit_reference_texts(spec)  # one walk over every text, for both rules
     yield from _exhibit_problems(spec, references)
     yield from _money_limit_problems(spec)
+    yield from _money_places_problems(spec)
     yield from _exhibit_reference_form_problems(references)
 
 
@@ -2143,6 +2144,50 @@ def _exhibit_problems(spec: Spec, references: list[tuple[Loc, str]]) -> Any:
             "list each of agreement, exhibits and incorporated_documents once, the one that governs first, "
             f"got {_shown(order)}"
         ), order
+
+
+def _money_places_problems(spec: Spec) -> Any:
+    """A sum to be paid, capped, budgeted or insured finer than its currency's smallest unit.
+
+    An amount is exact as written and printed as written ("$96,000.123" for
+    96000.123), so a contract would state a sum that cannot be paid. A price
+    per unit (``rate.amount``) may be finer (a cent and a half per page): it is
+    multiplied before anything is paid.
+    """
+    fin = spec.financial
+    default = fin.currency if fin is not None else "USD"
+    sums: list[tuple[Loc, Any, str]] = []
+    if fin is not None:
+        for i, c in enumerate(fin.contributions):
+            base: Loc = ("financial", "contributions", i)
+            currency = c.currency or fin.currency
+            sums += [((*base, name), getattr(c, name), currency) for name in ("amount", "cap", "not_to_exceed")]
+            if c.rate is not None:
+                sums.append(((*base, "rate", "cap"), c.rate.cap, currency))
+            if c.instalments is not None:
+                sums += [((*base, "instalments", "amounts", j), a, currency) for j, a in enumerate(c.instalments.amounts)]
+        sums += [(("financial", "budget_by_year", j, "amount"), p.amount, fin.currency)
+                 for j, p in enumerate(fin.budget_by_year)]
+        sums.append((("financial", "budget_total"), fin.budget_total, fin.currency))
+    if spec.liability is not None:
+        sums.append((("liability", "cap"), spec.liability.cap, default))
+        for j, ins in enumerate(spec.liability.insurance):
+            for name in ("amount", "aggregate"):
+                sums.append((("liability", "insurance", j, name), getattr(ins, name), ins.currency or default))
+    for loc, value, currency in sums:
+        _, _, exponent = value.as_tuple() if _known(value) else (0, 0, 0)
+        if not isinstance(exponent, int) or exponent >= 0:
+            continue  # no decimal places: fine in every currency (and Babel's data is not loaded for it)
+        from mou_builder.spec.money import minor_places  # the money module imports this one
+
+        places = minor_places(currency)
+        if -exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
+            finest = ("is in whole units (no decimal places)" if places == 0 else
+                      f"has at most {places} decimal place{'s' * (places != 1)}")
+            yield loc, (
+                f"a {currency} amount {finest}, got {value}: round it (a price per unit may have more: give it "
+                "as a rate)"
+            ), str(value)
 
 
 #: The most instalments a contribution may have, however they are given (count, dates or amounts).

@@ -45,7 +45,8 @@ def spec_reference(schema: Schema | None = None) -> str:
         "Value types: *text* is any text without control characters; *id* is a short ",
         "lowercase identifier (`city`, `head-start`); *amount* is an exact decimal such as ",
         "`1500.00`, with at most 15 digits before the point and 6 after (never rounded; ",
-        "`1e5` is refused); *percent* is such an amount from 0 to 100 with at most 4 decimal ",
+        "`1e5` is refused), and a sum (not a price per unit, `rate.amount`) no finer than its currency ",
+        "(at most 2 decimal places for USD); *percent* is such an amount from 0 to 100 with at most 4 decimal ",
         "places; *date* is `YYYY-MM-DD`; ",
         "*true/false* must be written `true` or `false` (`yes`, `no` are text).\n\n",
     ]
