@@ -187,7 +187,7 @@ def test_the_format_follows_the_name_then_the_first_character(tmp_path: Path) ->
      "<stream>: the spec is more than 1,000,000 bytes, the most a spec may be"),
     (lambda: mou.load_spec(io.TextIOWrapper(io.BytesIO(b"a: \xff"), encoding="utf-8")),
      "<stream>: the file is not UTF-8 text (invalid start byte); save it as UTF-8, or open it in binary mode"),
-    (lambda: mou.loads_spec("   \n"), "<spec>: the file is empty; a spec starts with 'agreement:' and 'parties:'"),
+    (lambda: mou.loads_spec("   \n"), "<spec>: the file is empty; a spec starts with 'agreement:' and 'parties:' (mou-build init writes a starter spec; mou-build examples lists complete ones)"),
     (lambda: mou.validate_spec([1, 2]), "<spec>: must be a mapping of keys and values, got a list"),
 ], ids=["text-given-as-path", "missing-file", "bytes-not-utf8", "text-too-large", "stream-too-large",
         "text-stream-not-utf8", "blank-text", "list-not-mapping"])

@@ -225,7 +225,7 @@ def decode_spec_bytes(raw: bytes, source: str) -> str:
 def parse_spec_text(text: str, *, source: str = "<spec>", fmt: SpecFormat | None = None) -> tuple[Any, SourceMap]:
     """Parse spec text into plain data and a :class:`SourceMap` (``fmt`` as in :func:`loads_spec`)."""
     if not text.strip():
-        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:'")
+        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:' (mou-build init writes a starter spec; mou-build examples lists complete ones)")
     if _format(source, text, fmt) == "json":
         data = _parse_json(text, source)
         source_map = _json_positions(text, source)
@@ -449,7 +449,7 @@ def _compose_checked(text: str, source: str) -> yaml.Node:
     except RecursionError:
         _fail(source, None, f"values are nested too deeply (at most {MAX_DEPTH} levels)")
     if node is None:
-        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:'")
+        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:' (mou-build init writes a starter spec; mou-build examples lists complete ones)")
     return node
 
 
@@ -732,12 +732,15 @@ def _message(error: Any, loc: Loc) -> str:
         key = loc[-1] if loc else "?"
         allowed = _fields_at(loc[:-1])
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-        if close:
-            return f"unknown key {key!r} (did you mean {close[0]!r}?)"
-        # A key at the wrong level says where it belongs; any other lists what this level takes.
+        # A key at the wrong level says where it belongs (before a look-alike here: termination's
+        # destruction_days is data_sharing's, not a misspelt data_return_days); any other lists what
+        # this level takes.
         elsewhere = [p for p in _field_paths().get(str(key), []) if p != format_path(loc)]
         if elsewhere:
-            return f"unknown key {key!r} here; it belongs in {' or '.join(elsewhere[:3])}"
+            also = f" (or did you mean {close[0]!r}?)" if close else ""
+            return f"unknown key {key!r} here; it belongs in {' or '.join(elsewhere[:3])}{also}"
+        if close:
+            return f"unknown key {key!r} (did you mean {close[0]!r}?)"
         where = format_path(loc[:-1]) or "the top level"
         return f"unknown key {key!r}; {where} takes: {', '.join(allowed)}" if allowed else f"unknown key {key!r}"
     if kind == "bool_type":

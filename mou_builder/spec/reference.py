@@ -31,16 +31,18 @@ def sections(schema: Schema | None = None) -> list[str]:
     return list((schema or model_schema())["properties"])
 
 
-def spec_reference(schema: Schema | None = None) -> str:
-    """The whole reference as Markdown (docs/spec-reference.md)."""
+def spec_reference(schema: Schema | None = None, *, links: bool = True) -> str:
+    """The whole reference as Markdown: docs/spec-reference.md, or with ``links=False`` for a terminal
+    (no links to pages an installed package does not have)."""
     schema = schema or model_schema()
     defs = schema["$defs"]
+    profiles = "profile (see [profiles.md](profiles.md))" if links else "profile (`mou-build check` names it)"
     out = [
         "# Spec reference\n\n",
-        GENERATED.format(source="the JSON Schema, which is generated from the model"),
+        GENERATED.format(source="the JSON Schema, which is generated from the model") if links else "",
         "A spec is a YAML (or JSON) file. Its top level holds the sections below; ",
         "only `agreement` and `parties` are required by the model. The completeness ",
-        "profile (see [profiles.md](profiles.md)) says which other sections a finished ",
+        f"{profiles} says which other sections a finished ",
         "agreement needs. Every text value is printed verbatim.\n\n",
         "Value types: *text* is any text without control characters; *id* is a short ",
         "lowercase identifier (`city`, `head-start`); *amount* is an exact decimal such as ",
@@ -50,11 +52,12 @@ def spec_reference(schema: Schema | None = None) -> str:
         "places; *date* is `YYYY-MM-DD`; ",
         "*true/false* must be written `true` or `false` (`yes`, `no` are text).\n\n",
     ]
-    out += _fields_table(schema, defs, anchors=True)
+    out += _fields_table(schema, defs, anchors=links, links=links)
     for name in sorted(defs):
         definition = defs[name]
-        out += [f'\n## {name} <a id="type-{name.lower()}"></a>\n\n', f"{definition.get('description', '').strip()}\n\n"]
-        out += _fields_table(definition, defs, anchors=False)
+        anchor = f' <a id="type-{name.lower()}"></a>' if links else ""
+        out += [f"\n## {name}{anchor}\n\n", f"{definition.get('description', '').strip()}\n\n"]
+        out += _fields_table(definition, defs, anchors=False, links=links)
     return "".join(out)
 
 
@@ -133,9 +136,10 @@ def _type(prop: dict[str, Any], *, links: bool = True) -> str:
     return kind or "value"
 
 
-def _default(prop: dict[str, Any]) -> str:
+def _default(prop: dict[str, Any], *, links: bool = True) -> str:
     # A named default puts a term in the draft: say so, with its value (see docs/clauses.md#named-defaults).
-    named = " ([named default](clauses.md#named-defaults))" if prop.get("x-named-default") else ""
+    named = ((" ([named default](clauses.md#named-defaults))" if links else " (named default: `mou-build check` "
+              "reports it)") if prop.get("x-named-default") else "")
     if "default" not in prop or prop["default"] in (None, [], {}):
         return "derived" + named if named else ""
     value = prop["default"]
@@ -153,7 +157,7 @@ def _fields_table(definition: dict[str, Any], defs: dict[str, Any], *, anchors: 
         description = description.replace("|", "\\|").replace("\n", " ")
         rows.append(
             f"| {anchor}`{field}` | {_type(prop, links=links)} | {'yes' if field in required else ''} "
-            f"| {_default(prop)} | {description} |\n"
+            f"| {_default(prop, links=links)} | {description} |\n"
         )
     return rows
 
