@@ -56,3 +56,17 @@ def test_nesting_far_past_the_limit_is_reported_where_it_passes_the_limit(form: 
     assert problem.message == f"values are nested too deeply (at most {loader.MAX_DEPTH} levels)"
     assert problem.line is not None
     assert (problem.line, problem.column) == (caught_41.value.problems[0].line, caught_41.value.problems[0].column)
+
+
+@pytest.mark.parametrize("name", ["spec.json", "spec.yaml"])
+def test_a_byte_order_mark_read_as_text_is_dropped_as_it_is_from_bytes(tmp_path: Path, name: str) -> None:
+    # A JSON file with a BOM was read by path, yet refused from an open text file or as text named .json
+    # ("Unexpected UTF-8 BOM (decode using utf-8-sig)"); YAML and bytes dropped the mark.
+    path = tmp_path / name
+    path.write_text('{"agreement": {"title": "x"}}', encoding="utf-8-sig")
+    by_path = loader.read_spec_data(path)[0]
+    with path.open(encoding="utf-8") as stream:
+        assert loader.read_spec_stream(stream)[0] == by_path
+    with pytest.raises(SpecError) as caught:
+        loader.loads_spec(path.read_text(encoding="utf-8"), source=name)
+    assert "BOM" not in str(caught.value) and "required field is missing" in str(caught.value)

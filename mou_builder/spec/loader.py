@@ -183,11 +183,12 @@ def read_spec_stream(stream: IO[str] | IO[bytes]) -> tuple[Any, SourceMap]:
 
 
 def _text(raw: str | bytes, source: str) -> str:
-    """Spec text within the size bound, decoded from UTF-8 when given as bytes."""
+    """Spec text within the size bound, decoded from UTF-8 when given as bytes (a byte-order mark dropped)."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
     if size > MAX_SPEC_BYTES:
         _too_large(source, size)
-    return decode_spec_bytes(raw, source) if isinstance(raw, bytes) else raw
+    # Text read in text mode keeps the mark, which Python's JSON parser refuses: dropped as from bytes.
+    return decode_spec_bytes(raw, source) if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
 
 
 def _too_large(source: str, size: int) -> None:
