@@ -365,11 +365,11 @@ def test_a_stream_that_reads_neither_text_nor_bytes_is_a_programming_error() -> 
 
 @pytest.mark.parametrize(("text", "source", "message"), [
     # json.loads' RecursionError (reached when the caller's stack is already deep, as under pytest or in a
-    # web app) is the depth limit's message too
-    ("[" * 1001 + "]" * 1001, "d.json", "d.json:1:1: values are nested too deeply (at most 40 levels)"),
+    # web app) is the depth limit's message too, located where the limit is passed (as past libyaml's own limit)
+    ("[" * 1001 + "]" * 1001, "d.json", "d.json:1:42: values are nested too deeply (at most 40 levels)"),
     ("a: " + "[" * 41 + "]" * 41, "d.yaml", "d.yaml:1:44: values are nested too deeply (at most 40 levels)"),
-    ("a: " + "[" * 1001 + "]" * 1001, "d.yaml", "d.yaml: values are nested too deeply (at most 40 levels)"),
-    ("{" * 5 + "[" * 1001, "d.yaml", "d.yaml: values are nested too deeply (at most 40 levels)"),
+    ("a: " + "[" * 1001 + "]" * 1001, "d.yaml", "d.yaml:1:44: values are nested too deeply (at most 40 levels)"),
+    ("{" * 5 + "[" * 1001, "d.yaml", "d.yaml:1:42: values are nested too deeply (at most 40 levels)"),
 ])
 def test_deep_nesting_in_json_or_yaml_is_refused(text: str, source: str, message: str) -> None:
     with pytest.raises(SpecError) as caught:

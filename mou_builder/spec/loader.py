@@ -183,11 +183,12 @@ def read_spec_stream(stream: IO[str] | IO[bytes]) -> tuple[Any, SourceMap]:
 
 
 def _text(raw: str | bytes, source: str) -> str:
-    """Spec text within the size bound, decoded from UTF-8 when given as bytes."""
+    """Spec text within the size bound, decoded from UTF-8 when given as bytes (a byte-order mark dropped)."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
     if size > MAX_SPEC_BYTES:
         _too_large(source, size)
-    return decode_spec_bytes(raw, source) if isinstance(raw, bytes) else raw
+    # Text read in text mode keeps the mark, which Python's JSON parser refuses: dropped as from bytes.
+    return decode_spec_bytes(raw, source) if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
 
 
 def _too_large(source: str, size: int) -> None:
@@ -214,8 +215,9 @@ def decode_spec_bytes(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # What comes before the first bad byte decodes; its lines end where the YAML reader ends them.
+        before = raw[: exc.start].decode("utf-8")
+        line, column = _at(_breaks(before), len(before))
         bad = raw[exc.start : exc.start + 1].hex()
         raise SpecError(
             [SpecProblem(source, line, column, "", f"the file is not UTF-8 text (byte 0x{bad}); save it as UTF-8")]
@@ -264,7 +266,9 @@ def _parse_json(text: str, source: str) -> Any:
     except ValueError as exc:
         _fail(source, None, f"invalid JSON: {exc}")
     except RecursionError:  # brackets nested past Python's limit: the depth limit's message, not a crash
-        _fail(source, (1, 1), f"values are nested too deeply (at most {MAX_DEPTH} levels)")
+        # JSON is YAML (tabs are only white space in JSON): its events tell where the limit is passed.
+        _fail(source, _deep_at(text.replace("\t", " ")) or (1, 1),
+              f"values are nested too deeply (at most {MAX_DEPTH} levels)")
 
 
 #: A token of JSON text already known to be valid: a string, a number or word, or a bracket or comma
@@ -400,6 +404,31 @@ def _too_deep(text: str, limit: int = 1000) -> bool:
     return False
 
 
+def _deep_at(text: str) -> tuple[int, int] | None:
+    """Where the first value nested deeper than :data:`MAX_DEPTH` starts (as :class:`_Builder` reports it).
+
+    For text too deep for the composers, which recurse (a RecursionError has
+    no place): PyYAML's own parser does not. None if the text does not parse
+    that far.
+    """
+    frames: list[list[bool]] = []  # one per open collection: is a mapping, its next node is a key
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.NodeEvent):
+                key = bool(frames) and frames[-1][0] and frames[-1][1]
+                if frames and frames[-1][0]:
+                    frames[-1][1] = not key
+                if not key and len(frames) > MAX_DEPTH:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+                if isinstance(event, yaml.CollectionStartEvent):
+                    frames.append([isinstance(event, yaml.MappingStartEvent), True])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                frames.pop()
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def _json_depth(value: Any) -> int:
     deepest = 0
     stack = [(value, 1)]
@@ -435,11 +464,9 @@ def _compose_checked(text: str, source: str) -> yaml.Node:
 
         _fail(source, *explain(exc, text))
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         _fail(
             source,
-            (line, column),
+            _at(_breaks(text), exc.position),
             f"the character U+{exc.character:04X} is not allowed in a spec (a Word file cannot hold it)"
             if isinstance(exc.character, int)
             else f"invalid text: {exc.reason}",
@@ -447,7 +474,7 @@ def _compose_checked(text: str, source: str) -> yaml.Node:
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors
         _fail(source, None, f"invalid YAML: {exc}")
     except RecursionError:
-        _fail(source, None, f"values are nested too deeply (at most {MAX_DEPTH} levels)")
+        _fail(source, _deep_at(text), f"values are nested too deeply (at most {MAX_DEPTH} levels)")
     if node is None:
         _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:' (mou-build init writes a starter spec; mou-build examples lists complete ones)")
     return node
