@@ -36,6 +36,10 @@ MAX_MARKDOWN_BYTES = 1024 * 1024
 #: draft stays within what mou-builder reads back (``review.word_input.MAX_PARAGRAPHS``, for diff and review-edits),
 #: and a 1 MB file of one-letter paragraphs or table cells cannot make a build take a minute and gigabytes.
 MAX_EXHIBIT_PARAGRAPHS = 10_000
+#: Most stretches of differently formatted text (bold, italic, plain; table cells count one each) all exhibits
+#: together may hold: a file of 40,000 runs alternating bold and plain passed the paragraph count, and 30 such
+#: exhibits took a minute and 2 GB to build. A real exhibit has a few hundred.
+MAX_EXHIBIT_SPANS = 20_000
 #: Most columns an exhibit table may have: Word's own limit (a wider table is squeezed past reading, or refused).
 MAX_TABLE_COLUMNS = 63
 
@@ -81,16 +85,19 @@ def build_exhibits(spec: Spec, targets: Resolve) -> tuple[Exhibit, ...]:
             raise ClauseError(f"refers to [[{target}]], which is not in this document{listed}") from None
 
     out = []
-    total = 0
+    total = spans = 0
 
     def counted(blocks: tuple[Block, ...], i: int, field: str, name: str = "") -> None:
-        nonlocal total
+        nonlocal total, spans
         total += sum(1 for _ in _block_texts(list(blocks)))
-        if total > MAX_EXHIBIT_PARAGRAPHS:
-            raise SpecError([_problem(spec, ("exhibits", i, field), (
-                f"{name}the exhibits hold more than {MAX_EXHIBIT_PARAGRAPHS:,} paragraphs, list items and table cells "
-                "(counted up to this one), more than an agreement's exhibits need: attach the document separately "
-                "and list it under incorporated_documents"))])
+        spans += _span_count(blocks)
+        for count, most, what in ((total, MAX_EXHIBIT_PARAGRAPHS, "paragraphs, list items and table cells"),
+                                  (spans, MAX_EXHIBIT_SPANS, "stretches of differently formatted text")):
+            if count > most:
+                raise SpecError([_problem(spec, ("exhibits", i, field), (
+                    f"{name}the exhibits hold more than {most:,} {what} (counted up to this one), more than an "
+                    "agreement's exhibits need: attach the document separately and list it under "
+                    "incorporated_documents"))])
 
     for i, ex in enumerate(spec.exhibits):
         letter = exhibit_letter(i)
@@ -285,6 +292,19 @@ def _block_texts(blocks: list[Block]) -> Iterator[str]:
             yield from ("".join(i.text for i in item) for item in block.items)
         elif isinstance(block, Table):
             yield from (cell for row in (block.header, *block.rows) for cell in row)
+
+
+def _span_count(blocks: tuple[Block, ...]) -> int:
+    """Pieces of text with their own formatting in ``blocks``: each span of a paragraph or list item, each cell."""
+    count = 0
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            count += len(block.inlines)
+        elif isinstance(block, ListBlock):
+            count += sum(len(item) for item in block.items)
+        elif isinstance(block, Table):
+            count += sum(len(row) for row in (block.header, *block.rows))
+    return count
 
 
 def _refuse_objects(element: Any, path: Path) -> None:

@@ -442,6 +442,26 @@ def test_exhibits_of_more_paragraphs_and_cells_than_an_agreement_needs_are_refus
     assert not (tmp_path / "out.docx").exists()
 
 
+def test_exhibits_of_more_formatted_stretches_than_an_agreement_needs_are_refused(tmp_path: Path) -> None:
+    # was: a file of 40,000 runs alternating bold and plain passed the paragraph count; 30 exhibits of it
+    # took a minute and 2.2 GB to build (found by a red-team pass)
+    from mou_builder.exhibits import MAX_EXHIBIT_SPANS
+
+    (tmp_path / "plan.md").write_text("**Bold** plain " * (MAX_EXHIBIT_SPANS // 2 + 1) + "\n", encoding="utf-8")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((Path(__file__).parent / "data/exhibits/plan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, [str(spec), "-o", str(tmp_path / "out.docx")])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"exhibits[0].file: {tmp_path / 'plan.md'}: the exhibits hold more than 20,000 "
+                                  "stretches of differently formatted text (counted up to this one), more than an "
+                                  "agreement's exhibits need: attach the document separately and list it under "
+                                  "incorporated_documents\n"), result.stderr
+    assert not (tmp_path / "out.docx").exists()
+    (tmp_path / "plan.md").write_text("**Bold** plain " * (MAX_EXHIBIT_SPANS // 4) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(main, [str(spec), "-o", str(tmp_path / "out.docx")]).exit_code in (0, 1)
+    assert (tmp_path / "out.docx").exists()
+
+
 def test_adopt_with_a_next_draft_that_cannot_be_used_changes_nothing(drafts: dict[str, bytes], tmp_path: Path) -> None:
     # was: the spec was rewritten first, then the next draft refused: half the command done
     returned, spec = _files(tmp_path, drafts)
