@@ -14,7 +14,7 @@ its content (library versions, the model's source), so a changed model or a
 pydantic upgrade never reuses a stale validator; a file that cannot be read
 is ignored and made again. Old entries are pruned: a model's validators to
 the newest eight, compiled clause code to the folders of the newest four
-compilers. ``MOU_NO_CACHE=1`` turns the cache off
+compilers, notes of checked templates to the newest 64 of each kind. ``MOU_NO_CACHE=1`` turns the cache off
 (``MOU_NO_BYTECODE_CACHE=1``, its earlier name, still works).
 """
 
@@ -39,6 +39,9 @@ _DIGEST = 32
 _ENTRIES_PER_MODEL = 8
 #: Folders of compiled clause code kept, one per clause compiler (the same reason).
 _CODE_FOLDERS = 4
+#: Notes of templates that passed their checks kept, per kind (each template and each version of the checks
+#: makes one; an older one pruned only costs its template one more check).
+_CHECKED_NOTES = 64
 #: Models whose validators are ready in this process.
 _READY: set[type] = set()
 
@@ -236,8 +239,14 @@ def passed_before(kind: str, data: bytes, checker: Sequence[str | Path]) -> bool
 def record_passed(kind: str, data: bytes, checker: Sequence[str | Path]) -> None:
     """Note that ``data`` passed the checks of ``kind`` (see :func:`passed_before`)."""
     path = _checked_entry(kind, data, checker)
-    if path is not None:
-        write_entry(path, b"passed")
+    if path is not None and write_entry(path, b"passed"):
+        try:
+            notes = sorted(path.parent.glob(f"checked-{kind}-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in notes[_CHECKED_NOTES:]:
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass  # another run pruning at the same time
 
 
 def read_entry(path: Path) -> bytes | None:

@@ -205,6 +205,22 @@ def test_a_new_clause_compiler_removes_the_code_of_all_but_the_newest_few(
     assert cache.code_folder("f" * 64) == current and (tmp_path / f"code-{9:032x}").exists()
 
 
+def test_notes_of_checked_templates_are_pruned_to_the_newest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "cache_folder", lambda: tmp_path)
+    checker = tmp_path / "checks.py"
+    checker.write_text("v1")
+    for n in range(cache._CHECKED_NOTES + 10):  # templates checked before, oldest first
+        cache.record_passed("template", b"template %d" % n, [checker])
+        os.utime(cache._checked_entry("template", b"template %d" % n, [checker]), (1_000_000 + n, 1_000_000 + n))
+    cache.record_passed("other", b"x", [checker])
+    cache.record_passed("template", b"the newest", [checker])
+    assert len(list(tmp_path.glob("checked-template-*"))) == cache._CHECKED_NOTES
+    assert cache.passed_before("template", b"the newest", [checker])
+    assert cache.passed_before("template", b"template %d" % (cache._CHECKED_NOTES + 9), [checker])
+    assert not cache.passed_before("template", b"template 0", [checker])  # the oldest: checked again next time
+    assert cache.passed_before("other", b"x", [checker])  # another kind is pruned on its own
+
+
 def test_a_link_in_place_of_a_code_folder_is_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "cache"
     folder.mkdir()
