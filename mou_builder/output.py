@@ -92,8 +92,8 @@ def _check_replaceable(path: Path) -> None:
         raise OutputError(f"{path}: already exists and cannot be read to check that it holds no one's edits "
                           f"({exc.strerror or exc}); {keep}") from None
     if len(data) > _MAX_SEALED_BYTES:
-        raise OutputError(f"{path}: already exists and is not a draft mou-builder wrote (it is larger than any); "
-                          f"{keep}")
+        raise OutputError(f"{path}: already exists and is not a draft mou-builder wrote (it is larger than "
+                          f"{_MAX_SEALED_BYTES >> 20} MB, more than any draft); {keep}")
     if is_sealed(data):
         return
     if data[-_SEAL_LENGTH:].startswith(_SEAL_PREFIX):  # sealed once, then changed by a program that kept the seal

@@ -169,11 +169,17 @@ def test_the_library_build_refuses_too_unless_forced(tmp_path: Path, built: byte
 def test_the_check_reads_no_more_than_a_draft_may_hold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mou_builder import output
 
-    monkeypatch.setattr(output, "_MAX_SEALED_BYTES", 1000)
+    monkeypatch.setattr(output, "_MAX_SEALED_BYTES", 1 << 20)
+    reads: list[int] = []
+    real = output.read_regular
+    monkeypatch.setattr(output, "read_regular", lambda path, limit: reads.append(limit) or real(path, limit))
     out = tmp_path / "huge.docx"
-    out.write_bytes(b"\0" * 5000)
-    with pytest.raises(OutputError, match="is not a draft mou-builder wrote .it is larger than any.; not overwritten"):
+    out.write_bytes(b"\0" * (3 << 20))
+    with pytest.raises(OutputError) as refused:
         check_output(out)
+    assert str(refused.value) == (f"{out}: already exists and is not a draft mou-builder wrote (it is larger than "
+                                  f"1 MB, more than any draft); {KEEP}")
+    assert reads == [1 << 20]  # read_regular stops one byte past it
 
 
 def test_the_check_imports_nothing_heavy(tmp_path: Path, built: bytes) -> None:
