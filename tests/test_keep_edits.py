@@ -23,6 +23,7 @@ from mou_builder.cli import main
 from mou_builder.errors import OutputError
 from mou_builder.output import check_output, is_sealed, seal_docx
 from mou_builder.review.word_input import MAX_FILE_BYTES
+from realclients import libreoffice_round_trip, ooxml_errors
 from reviewer_edits import comment_on, edited, insert_tracked, retype
 from word_like import word_like_save
 
@@ -93,6 +94,20 @@ def test_the_size_read_to_check_is_the_size_a_draft_may_have() -> None:
     from mou_builder import output
 
     assert output._MAX_SEALED_BYTES == MAX_FILE_BYTES
+
+
+@pytest.mark.slow
+def test_a_sealed_draft_is_valid_ooxml_and_a_libreoffice_save_drops_the_seal(tmp_path: Path, built: bytes) -> None:
+    draft = tmp_path / "city.docx"
+    draft.write_bytes(built)
+    assert ooxml_errors(draft) == []  # the zip comment is no part of the package's parts
+    saved = libreoffice_round_trip(built, tmp_path)
+    assert not is_sealed(saved)
+    out = tmp_path / "ret.docx"
+    out.write_bytes(saved)
+    result = _run(CITY, "-o", out)
+    assert result.exit_code == 1 and result.stderr == f"{out}:{RESAVED}\n"
+    assert out.read_bytes() == saved
 
 
 # ---------------------------------------------------------------- build
