@@ -24,7 +24,12 @@ Status = Literal["built", "incomplete", "not-written", "failed"]
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to build: output format, template, clause folders, profile, strictness, PDF and its time limit."""
+    """How to build: output format, template, clause folders, profile, strictness, PDF and its time limit.
+
+    ``force`` lets a build replace an existing .docx that is not an
+    unchanged mou-builder draft (a reviewer's returned copy, another
+    program's file); without it such an output is refused.
+    """
 
     fmt: Literal["docx", "md", "txt"] = "docx"
     template: str | None = None
@@ -33,6 +38,7 @@ class BuildOptions:
     strict: bool = False
     pdf: bool = False
     pdf_timeout: float = DEFAULT_PDF_TIMEOUT
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,8 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
 
     An ``output`` (or, with ``pdf``, a PDF) that would overwrite one of the
     build's inputs (:func:`build_inputs`) or is not a regular file is
-    refused before anything is written.
+    refused before anything is written; so is an existing .docx that
+    mou-builder did not write or that changed since, unless ``options.force``.
     """
     from mou_builder.assembly import assemble
     from mou_builder.spec.loader import load_spec
@@ -130,7 +137,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
     spec, output = str(spec), str(output)
     inputs = build_inputs([spec], options)
     try:
-        check_output(output, inputs)
+        check_output(output, inputs, force=options.force)
         if options.pdf:
             check_output(pdf_path(output), [*inputs, output])
         loaded = load_spec(spec)
@@ -139,7 +146,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
 
             # The exhibit files are inputs too, known once the spec is read (relative to its folder).
             inputs = [*inputs, *exhibit_files(loaded)]
-            check_output(output, inputs)
+            check_output(output, inputs, force=options.force)
             if options.pdf:
                 check_output(pdf_path(output), [*inputs, output])
         document = assemble(loaded, _library(options.clauses), options.profile)
@@ -157,7 +164,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
             from mou_builder.render.text import render_text
 
             data = render_text(document, options.fmt).encode("utf-8")
-        write_atomic(output, data, inputs=inputs)
+        write_atomic(output, data, inputs=inputs, force=options.force)
     except MouError as exc:
         return BuildResult(spec, None, "failed", error=str(exc))
     status: Status = "built" if document.complete else "incomplete"
@@ -175,13 +182,14 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
 
 def plan_outputs(
     specs: Sequence[str | Path], outdir: str | Path, fmt: str, *, inputs: Iterable[str | Path] = (),
-    pdf: bool = False,
+    pdf: bool = False, force: bool = False,
 ) -> list[tuple[str, str]]:
     """(spec, output) pairs for a batch: OUTDIR/<spec name>.<fmt>.
 
     Two specs may not share an output, and no output (nor, with ``pdf``, its
-    PDF) may overwrite one of ``inputs``: either refuses the whole batch
-    before anything is written.
+    PDF) may overwrite one of ``inputs``, nor, unless ``force``, an existing
+    .docx that is not an unchanged mou-builder draft: each refuses the whole
+    batch before anything is written.
     """
     outdir = Path(outdir)
     inputs = list(inputs)
@@ -191,7 +199,7 @@ def plan_outputs(
         output = outdir / f"{Path(spec).stem}.{fmt}"
         if output in taken:
             raise OutputError(f"{output}: both {taken[output]} and {spec} would be written here; rename one of them")
-        check_output(output, inputs)
+        check_output(output, inputs, force=force)
         if pdf:
             check_output(pdf_path(output), inputs)
         taken[output] = str(spec)

@@ -118,6 +118,11 @@ def main() -> None:
 
 
 _QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+#: Without it, an existing .docx is replaced only when it is a draft mou-builder wrote, unchanged since.
+_FORCE_DOCX = click.option(
+    "--force", is_flag=True,
+    help="Replace an existing .docx output even if mou-builder did not write it or it was changed since "
+         "(a reviewer's returned draft).")
 
 
 @main.command()
@@ -221,12 +226,13 @@ def _format_of(output: Path, fmt: str | None) -> str:
 @click.option("--pdf-timeout", type=click.FloatRange(min=0, min_open=True), default=180, show_default=True,
               metavar="SECONDS", help="With --pdf: stop LibreOffice after this long (the .docx is kept).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Builds at once, for several SPECS [default: every core].")
+@_FORCE_DOCX
 @_QUIET
 @_guarded
 def build(
     specs: tuple[Path, ...], output: str | None, fmt: str | None, template: Path | None,
     clause_dirs: tuple[Path, ...], profile: str | None, strict: bool, pdf: bool, pdf_timeout: float,
-    jobs: int | None, quiet: bool,
+    jobs: int | None, quiet: bool, force: bool,
 ) -> None:
     """Build the agreement for each SPEC (a .docx by default).
 
@@ -239,16 +245,23 @@ def build(
     on a terminal a progress bar runs, elsewhere (a log, CI) each finished
     spec gets a line. An output that would overwrite a SPEC, the template,
     the profile or a clause file is refused, as is one that is not a
-    regular file.
+    regular file. An existing .docx is replaced only when it is a draft
+    mou-builder wrote, unchanged since: a returned draft holding a
+    reviewer's edits, or a file saved in Word, is refused unless --force.
     """
     from mou_builder.batch import BuildOptions
     from mou_builder.output import check_output
 
     target = Path(output) if output is not None else None
     batch = len(specs) > 1 or (target is not None and (output.endswith(("/", os.sep)) or target.is_dir()))
+    if len(specs) > 1 and target is not None and not target.is_dir() and not output.endswith(("/", os.sep)) \
+            and target.suffix.lower() in (*_FORMATS, ".pdf"):
+        # `-o both.docx` would otherwise become a folder of that name, and the user look for a file.
+        raise click.UsageError(f"-o {output}: with several specs, -o names a folder (end it with /), not a "
+                               f"{target.suffix} file; build one spec at a time to name each file")
     if target is not None and not batch:
         # First, so that `-o spec.yaml` is told what it would have destroyed, not only the extension.
-        check_output(target, _inputs(specs, template, clause_dirs, profile))
+        check_output(target, _inputs(specs, template, clause_dirs, profile), force=force)
         fmt = _format_of(target, fmt)
     fmt = fmt or "docx"
     if pdf and fmt != "docx":
@@ -256,7 +269,7 @@ def build(
     if template and fmt != "docx":
         raise click.UsageError("--template applies to .docx builds only")
     options = BuildOptions(fmt, str(template) if template else None, tuple(map(str, clause_dirs)), profile, strict, pdf,
-                           pdf_timeout)
+                           pdf_timeout, force=force)
     if batch:
         _build_batch(specs, target or Path("."), options, jobs, quiet)
     else:
@@ -295,7 +308,8 @@ def _build_batch(specs: Sequence[Path], outdir: Path, options: Any, jobs: int | 
     from mou_builder.errors import OutputError
 
     # Refuse clashing names and outputs that are inputs before creating anything.
-    plan = plan_outputs(specs, outdir, options.fmt, inputs=build_inputs(specs, options), pdf=options.pdf)
+    plan = plan_outputs(specs, outdir, options.fmt, inputs=build_inputs(specs, options), pdf=options.pdf,
+                        force=options.force)
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -578,10 +592,11 @@ def _drafts(paths: Sequence[Path], clause_dirs: tuple[Path, ...], profile: str |
               help="Date of the tracked changes (YYYY-MM-DD) [default: NEW's document date].")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
               help="Your own Word template (.docx), for drafts given as specs.")
+@_FORCE_DOCX
 @_guarded
 def diff(
     old: Path, new: Path, fmt: str, profile: str | None, clause_dirs: tuple[Path, ...], output: Path | None,
-    summary_page: bool, paths: bool, author: str, when: Any, template: Path | None,
+    summary_page: bool, paths: bool, author: str, when: Any, template: Path | None, force: bool,
 ) -> None:
     """Show what changed from draft OLD to draft NEW (spec files or .docx files).
 
@@ -591,7 +606,8 @@ def diff(
     -o, writes a Word redline instead: the NEW draft with tracked changes a
     reviewer can accept or reject. A .docx mou-builder wrote is compared
     clause by clause; any other .docx paragraph by paragraph. Exit 0 whether
-    or not anything changed.
+    or not anything changed. An existing -o file is replaced only when it
+    is a draft mou-builder wrote, unchanged since (else --force).
     """
     from mou_builder.review.changes import summary_json, summary_markdown, summary_text
     from mou_builder.review.drafts import redline, summarize_changes, text_diff
@@ -602,14 +618,14 @@ def diff(
         from mou_builder.output import check_output, write_atomic
 
         inputs = _inputs([old, new], template, clause_dirs, profile)
-        check_output(output, inputs)  # before the comparison, which can take a while
+        check_output(output, inputs, force=force)  # before the comparison, which can take a while
         if output.suffix.lower() != ".docx":
             raise click.UsageError(f"-o {output}: the redline is a Word file; name it .docx")
     old_draft, new_draft = _drafts([old, new], clause_dirs, profile)
     if output is not None:
         data = redline(old_draft, new_draft, author=author, date=when.date() if when else None, template=template,
                        summary_page=summary_page)
-        write_atomic(output, data, inputs=inputs)
+        write_atomic(output, data, inputs=inputs, force=force)
         click.echo(f"wrote {output}")
         return
     if fmt == "unified":
@@ -637,10 +653,11 @@ def diff(
               help="Put the comments on the same clauses of the next draft NEXT.docx (with -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="With --carry-comments: where to write the next draft with the comments.")
+@_FORCE_DOCX
 @_guarded
 def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: str | None,
                          clause_dirs: tuple[Path, ...], adopt_spec: Path | None, next_docx: Path | None,
-                         output: Path | None) -> None:
+                         output: Path | None, force: bool) -> None:
     """List what a reviewer did to a returned draft REVIEWED (.docx), clause by clause.
 
     Text edited (old -> new, word by word), clauses deleted or added,
@@ -672,7 +689,7 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     base_draft = load_base(base, library, profile) if base is not None else base_from_embedded(draft, library, profile)
     report = review_edits(draft, base_draft)
     click.echo({"text": report_text, "json": report_json, "md": report_markdown}[fmt](report), nl=False)
-    from mou_builder.output import check_output, write_atomic
+    from mou_builder.output import check_output, seal_docx, write_atomic
 
     # Everything is read and made before anything is written: a next draft that cannot be read, or an
     # output that would replace an input, leaves the spec unadopted rather than half the work done.
@@ -681,10 +698,12 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
     if next_docx is not None and output is not None:
         from mou_builder.review.edits import carry_comments
 
-        carried_out = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
+        data, carried, missed = carry_comments(report, read_docx(read_docx_file(next_docx), str(next_docx)))
+        # sealed as every .docx mou-builder writes: carrying again to the same -o replaces it, until someone edits it
+        carried_out = seal_docx(data), carried, missed
         # the base, the spec adopted into and the drafts read are all inputs: -o must not replace one
         carry_inputs = [reviewed, next_docx, *(p for p in (base, adopt_spec) if p is not None)]
-        check_output(output, carry_inputs)
+        check_output(output, carry_inputs, force=force)
     if adopt_spec is not None:
         from mou_builder.spec.loader import load_spec
         from mou_builder.review.overrides import adopt_with_notes
@@ -705,7 +724,7 @@ def review_edits_command(reviewed: Path, base: Path | None, fmt: str, profile: s
         data, carried, missed = carried_out
         for reason in missed:
             click.echo(f"comment not carried: {reason}", err=True)
-        write_atomic(output, data, inputs=carry_inputs)
+        write_atomic(output, data, inputs=carry_inputs, force=force)
         click.echo(f"wrote {output} with {carried} comment{'s' * (carried != 1)}", err=True)
 
 
@@ -747,7 +766,9 @@ def _check_new_file(path: Path, force: bool) -> None:
     from mou_builder.output import check_output
     from mou_builder.resources import package_folders
 
-    check_output(path)  # a device or a named pipe: refused before anything (the schema beside) is written
+    # a device or a named pipe: refused before anything (the schema beside) is written; an existing file is
+    # refused below, with or without a seal, unless --force
+    check_output(path, force=True)
     real = Path(os.path.realpath(path))
     for folder in package_folders():
         if real.is_relative_to(os.path.realpath(folder)):
@@ -825,8 +846,26 @@ def _choose(label: str, options: Sequence[str], default: str, notes: dict[str, s
 def _text(answer: str) -> str:
     """A non-blank answer, without surrounding spaces."""
     if not answer.strip():
-        raise click.BadParameter("an answer is needed")
+        raise click.BadParameter("an answer is needed here (this question has no default)")
     return answer.strip()
+
+
+def _ask(label: str, value_proc: Callable[[str], Any]) -> Any:
+    """Ask a question that has no default: an empty answer is told why it is asked again.
+
+    (click re-asks an empty answer silently when there is no default; an
+    empty default, not shown, hands it to ``value_proc``, which says why.)
+    """
+    return click.prompt(label, default="", show_default=False, value_proc=value_proc)
+
+
+def _no_answer(abort: BaseException) -> str:
+    """Why init got no answer: the input ended (a pipe, /dev/null) or Ctrl-C at a prompt."""
+    # click turns both into Abort, raised from the original exception (kept as its context)
+    if isinstance(abort.__context__, KeyboardInterrupt):
+        return "init: stopped at a question (Ctrl-C); nothing written"
+    return ("init: no answer (the input ended); nothing written; run it in a terminal, or use --no-input "
+            "(placeholders to fill in), or --from EXAMPLE")
 
 
 def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
@@ -850,7 +889,7 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
     while True:
         n = len(parties) + 1
         click.echo(f"\nParty {n}")
-        legal_name = click.prompt("  Legal name (as it appears in the agreement)", value_proc=_text)
+        legal_name = _ask("  Legal name (as it appears in the agreement)", _text)
         short_name = click.prompt("  Short name used in the text", default=legal_name, value_proc=_text)
         role = click.prompt("  Role", type=click.Choice(roles), default="lead" if n == 1 else "partner")
         pid = party_id(short_name, {p.id for p in parties})
@@ -868,6 +907,9 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
         payee = click.prompt("  Which party receives it?", type=click.Choice(payees), default=payees[0])
 
         def amount(answer: str) -> Decimal:
+            if not answer.strip():
+                raise click.BadParameter("an answer is needed here (this question has no default); "
+                                         "write the amount like 25000.00")
             try:
                 value = Decimal(answer.strip().replace(",", "").removeprefix("$"))
             except InvalidOperation:
@@ -876,7 +918,7 @@ def _interview(today: Any, kind: str | None, profile: str | None) -> Any:
                 raise click.BadParameter(f"{answer!r}: give a positive amount with at most two decimals")
             return value
 
-        value = click.prompt("  Amount in US dollars (e.g. 25000.00)", value_proc=amount)
+        value = _ask("  Amount in US dollars (e.g. 25000.00)", amount)
         purpose = click.prompt("  What does it pay for?", default="Program costs", value_proc=_text)
         money = MoneyAnswer(payer, payee, value, purpose)
 
@@ -956,7 +998,12 @@ def init(path: Path, no_input: bool, example: str | None, kind: str | None, prof
             raise click.BadParameter(f"{profile!r} is not one of {', '.join(builtin_profiles())}",
                                      param_hint="--profile")
     today = date.today()
-    answers = default_answers(today, kind=kind, profile=profile) if no_input else _interview(today, kind, profile)
+    try:
+        answers = default_answers(today, kind=kind, profile=profile) if no_input else _interview(today, kind, profile)
+    except click.exceptions.Abort as abort:
+        # not click's bare "Aborted!", nor an internal error: say what happened and what to do
+        click.echo(f"\n{_no_answer(abort)}", err=True)
+        sys.exit(1)
     text = starter_text(answers, file_name=path.name, version=version)
     _write_spec(path, text, force)
     todo = still_needed(text, answers.profile)
@@ -1016,7 +1063,7 @@ def _write_example_files(spec: Path, name: str, force: bool) -> None:
         if (target.exists() or target.is_symlink()) and not force:
             raise click.ClickException(f"{target} exists (an exhibit of the example); use --force to replace it")
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
+        write_atomic(target, data, force=force)
         click.echo(f"wrote {target}")
 
 
@@ -1063,7 +1110,7 @@ def template_export(output: Path, force: bool) -> None:
     if output.suffix.lower() != ".docx":
         raise click.UsageError(f"-o {output}: a Word template is a .docx file; name it .docx")
     _check_new_file(output, force)
-    write_atomic(output, default_template_path().read_bytes())
+    write_atomic(output, default_template_path().read_bytes(), force=force)
     click.echo(f"wrote {output}; use it with: mou-build build SPEC --template {output}")
 
 
@@ -1107,11 +1154,12 @@ def _signed_spec(original: Path, new_spec: Any) -> Any:
                    "applied, a note under each amended clause.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; report what keeps the amendment from being signed (exit 1 if anything).")
+@_FORCE_DOCX
 @_guarded
 def amend(
     original: Path, new: Path, output: Path | None, number: int | None, effective: Any, title: str | None, fmt: str | None,
     profile: str | None, clause_dirs: tuple[Path, ...], template: Path | None, restated: bool,
-    conformed_path: Path | None, check_only: bool,
+    conformed_path: Path | None, check_only: bool, force: bool,
 ) -> None:
     """Write the amendment that turns agreement ORIGINAL into its new version NEW.
 
@@ -1129,6 +1177,8 @@ def amend(
     reciting ORIGINAL. --conformed FILE also writes ORIGINAL as amended,
     each amended clause noted. With --check, nothing is written: each party whose
     obligations change and that has no signatory in NEW is reported.
+    An existing .docx output is replaced only when it is a draft
+    mou-builder wrote, unchanged since (else --force).
     """
     from mou_builder.amendment import (
         amendment_document, amendment_items, amendment_problems, conformed, items_json, restate,
@@ -1156,10 +1206,10 @@ def amend(
         if fmt is not None:
             raise click.UsageError("--format is for printing; with -o the format follows the extension")
         inputs = _inputs([original, new], template, clause_dirs, profile)
-        check_output(output, inputs)
+        check_output(output, inputs, force=force)
         out_fmt = _format_of(output, None)
         if conformed_path is not None:
-            check_output(conformed_path, [*inputs, output])
+            check_output(conformed_path, [*inputs, output], force=force)
             conformed_fmt = _format_of(conformed_path, None)
     else:
         out_fmt = fmt or "md"
@@ -1197,14 +1247,15 @@ def amend(
         return
     from mou_builder.output import write_atomic
 
-    write_atomic(output, _amend_rendered(document, out_fmt, template), inputs=inputs)
+    write_atomic(output, _amend_rendered(document, out_fmt, template), inputs=inputs, force=force)
     if restated:
         click.echo(f"wrote {output} (amended and restated)")
     else:
         click.echo(f"wrote {output} ({len(amendment.items)} item{'s' * (len(amendment.items) != 1)})")
     if conformed_path is not None:
         copy = conformed(amendment, old_spec, new_spec, library=library, profile=profile)
-        write_atomic(conformed_path, _amend_rendered(copy, conformed_fmt, template), inputs=[*inputs, output])
+        write_atomic(conformed_path, _amend_rendered(copy, conformed_fmt, template), inputs=[*inputs, output],
+                     force=force)
         click.echo(f"wrote {conformed_path} (conformed copy)")
 
 

@@ -7,11 +7,20 @@ and replace the target in one rename. Before anything is written,
 reads (``-o spec.yaml``) or that is not a regular file (``-o /dev/null``):
 a rename would destroy either. Every writer in mou-builder goes through
 :func:`write_atomic`, so the library refuses these as the command line does.
+
+An existing .docx is replaced only when it is, byte for byte, a file
+mou-builder wrote (or with ``force``): every .docx mou-builder writes is
+sealed by :func:`seal_docx` (a digest of the file in its zip comment), and
+:func:`check_output` refuses one whose seal is missing or does not match,
+which is what a reviewer's edits, comments, tracked changes or a save in
+Word or LibreOffice leave. Rebuilding an unchanged draft stays a plain
+overwrite.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import signal
 import stat
@@ -21,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mou_builder.errors import OutputError
+from mou_builder.files import read_regular
 
 #: What a file that is neither a regular file nor a folder is called in messages.
 _KINDS = {
@@ -32,12 +42,76 @@ _KINDS = {
 
 _CHUNK = 1 << 20
 
+#: What the zip comment of a sealed .docx starts with; the SHA-256 of the rest of the file follows in hex.
+_SEAL_PREFIX = b"mou-builder sha256="
+_SEAL_LENGTH = len(_SEAL_PREFIX) + 64
+#: The zip format's end-of-central-directory record: its signature, and its size without the comment.
+_EOCD_SIGNATURE = b"PK\x05\x06"
+_EOCD_SIZE = 22
+#: No .docx mou-builder writes comes near this (word_input.MAX_FILE_BYTES, the most a draft read may be):
+#: a larger file is not one it wrote, and is not read to find out.
+_MAX_SEALED_BYTES = 64 << 20
 
-def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+
+def seal_docx(data: bytes) -> bytes:
+    """``data`` (a zip package without a comment) with the seal that lets a later build replace it.
+
+    The zip comment, which Word and LibreOffice never show and drop when
+    they save, becomes ``mou-builder sha256=<digest of every byte before
+    it>``: any change to any part, or a save by another program, breaks it.
+    The result is as deterministic as ``data``.
+    """
+    if len(data) < _EOCD_SIZE or data[-_EOCD_SIZE:-_EOCD_SIZE + 4] != _EOCD_SIGNATURE or data[-2:] != b"\0\0":
+        raise ValueError("seal_docx needs a zip package that ends in its directory record, without a comment")
+    body = data[:-2] + _SEAL_LENGTH.to_bytes(2, "little")
+    return body + _SEAL_PREFIX + hashlib.sha256(body).hexdigest().encode("ascii")
+
+
+def is_sealed(data: bytes) -> bool:
+    """Whether ``data`` is, unchanged, a .docx that :func:`seal_docx` sealed."""
+    if len(data) < _EOCD_SIZE + _SEAL_LENGTH:
+        return False
+    body, seal = data[:-_SEAL_LENGTH], data[-_SEAL_LENGTH:]
+    if not seal.startswith(_SEAL_PREFIX) or body[-_EOCD_SIZE:-_EOCD_SIZE + 4] != _EOCD_SIGNATURE:
+        return False
+    if body[-2:] != _SEAL_LENGTH.to_bytes(2, "little"):
+        return False
+    return hashlib.sha256(body).hexdigest().encode("ascii") == seal[len(_SEAL_PREFIX):]
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to replace the .docx ``path`` unless mou-builder wrote it and nothing changed it since.
+
+    Read no further than :data:`_MAX_SEALED_BYTES` (the file may be anything
+    under a .docx name); only a seal whose digest matches lets it go.
+    """
+    keep = "not overwritten (add --force to replace it, or choose another output name)"
+    try:
+        data = read_regular(path, _MAX_SEALED_BYTES)
+    except OSError as exc:
+        raise OutputError(f"{path}: already exists and cannot be read to check that it holds no one's edits "
+                          f"({exc.strerror or exc}); {keep}") from None
+    if len(data) > _MAX_SEALED_BYTES:
+        raise OutputError(f"{path}: already exists and is not a draft mou-builder wrote (it is larger than "
+                          f"{_MAX_SEALED_BYTES >> 20} MB, more than any draft); {keep}")
+    if is_sealed(data):
+        return
+    if data[-_SEAL_LENGTH:].startswith(_SEAL_PREFIX):  # sealed once, then changed by a program that kept the seal
+        why = ("was changed after mou-builder wrote it (a reviewer's edits, comments or tracked changes "
+               "would be lost)")
+    else:
+        why = ("was not written by mou-builder, or was saved again since (in Word or LibreOffice): "
+               "a returned draft's edits, comments or tracked changes would be lost")
+    raise OutputError(f"{path}: already exists and {why}; {keep}")
+
+
+def check_output(path: str | Path, inputs: Iterable[str | Path] = (), *, force: bool = False) -> None:
     """Refuse to write ``path`` when it is one of ``inputs`` or exists as something other than a regular file.
 
     An input is the same file when both paths resolve to one real path
     (symbolic links followed) or share device and inode (hard links).
+    An existing .docx is refused, unless ``force``, when mou-builder did
+    not write it or it changed since (see :func:`seal_docx`).
     Raises :class:`OutputError` naming both paths; nothing is touched.
     """
     path = Path(path)
@@ -60,13 +134,16 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
         if same:
             raise OutputError(f"{path}: not written: it is the same file as the input {source}; "
                               "choose another output name")
+    if target is not None and not force and stat.S_ISREG(target.st_mode) and path.suffix.lower() == ".docx":
+        _check_replaceable(path)
 
 
-def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] = ()) -> None:
+def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] = (), force: bool = False) -> None:
     """Write ``data`` to ``path`` atomically; raises :class:`OutputError` naming the path.
 
     ``inputs`` are the files the output was made from: writing over one of
-    them is refused (see :func:`check_output`). A new file gets the mode the
+    them is refused, as is replacing a .docx that is not an unchanged
+    mou-builder draft unless ``force`` (see :func:`check_output`). A new file gets the mode the
     umask allows (as ``open`` would give it); an existing file keeps its
     mode; a symbolic link stays, and the file it leads to is the one written;
     a read-only file is refused.
@@ -74,7 +151,7 @@ def write_atomic(path: str | Path, data: bytes, *, inputs: Iterable[str | Path] 
     is left as it was and the temporary file is removed.
     """
     path = Path(path)
-    check_output(path, inputs)
+    check_output(path, inputs, force=force)
     if path.is_symlink():
         # Write where the link leads, as opening the file would: a rename onto the link itself would
         # replace the link by a file and leave the file it leads to (a spec adopted into) unchanged.

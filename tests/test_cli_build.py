@@ -53,23 +53,25 @@ def test_incomplete_spec_builds_a_draft_lists_findings_and_exits_1(tmp_path: Pat
 
 def test_strict_writes_nothing_and_keeps_an_existing_file(tmp_path: Path) -> None:
     out = tmp_path / "draft.docx"
-    out.write_bytes(b"previous draft")
+    _run(str(MINIMAL), "-o", str(out))  # the previous draft, as a build left it (a build may replace it)
+    previous = out.read_bytes()
     result = _run(str(MINIMAL), "-o", str(out), "--strict")
     assert result.exit_code == 1
     assert "not written: incomplete: 10 errors, 0 warnings (--strict)" in result.stderr
-    assert out.read_bytes() == b"previous draft"
+    assert out.read_bytes() == previous
     assert list(tmp_path.iterdir()) == [out]
 
 
 def test_failed_build_leaves_no_partial_file_and_keeps_the_old_one(tmp_path: Path) -> None:
     out = tmp_path / "agreement.docx"
-    out.write_bytes(b"previous")
+    assert _run(str(EXAMPLES[0]), "-o", str(out)).exit_code == 0  # the previous build, which a build may replace
+    previous = out.read_bytes()
     bad_template = tmp_path / "bad.docx"
     bad_template.write_text("not a docx")
     result = _run(str(EXAMPLES[0]), "-o", str(out), "--template", str(bad_template))
     assert result.exit_code == 1
     assert result.stderr == f"{bad_template}: not a Word .docx file (it is not a zip package)\n"
-    assert out.read_bytes() == b"previous"
+    assert out.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["agreement.docx", "bad.docx"]
 
 

@@ -9,11 +9,13 @@ an input nor a device.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import signal
 import stat
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,9 +25,18 @@ from conftest import EXAMPLES, ROOT
 from mou_builder import output
 from mou_builder.batch import BuildOptions, build_file
 from mou_builder.errors import OutputError
-from mou_builder.output import check_output, write_atomic
+from mou_builder.output import check_output, seal_docx, write_atomic
 
-OLD = b"the previous agreement, which must survive\n"
+def _sealed_package(text: bytes) -> bytes:
+    """A small zip package sealed as mou-builder seals every .docx it writes: one a build may replace."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", text)
+    return seal_docx(buffer.getvalue())
+
+
+# The previous agreement as mou-builder wrote it: replacing it is allowed, so each test sees the write itself.
+OLD = _sealed_package(b"the previous agreement, which must survive\n")
 NEW = os.urandom(3 * (1 << 20) + 17)  # more than one chunk, so a failure can come half-way
 
 

@@ -39,6 +39,7 @@ from mou_builder.document import (
     Table,
 )
 from mou_builder.errors import RenderError, TemplateError
+from mou_builder.output import seal_docx
 from mou_builder.render.ooxml import W14_NS, WP_NS, el as _el, text_el as _text_el, w, xml_text
 from mou_builder.cache import passed_before, record_passed
 from mou_builder.resources import default_template_path
@@ -1109,7 +1110,12 @@ def _content_types(parts: Sequence[Any]) -> bytes:
 
 
 def _finalise(files: dict[str, bytes]) -> bytes:
-    """Deterministic ids, fixed zip entry dates and order, and a strict re-parse of every XML part."""
+    """Deterministic ids, fixed zip entry dates and order, and a strict re-parse of every XML part.
+
+    The package is sealed (:func:`mou_builder.output.seal_docx`): a later
+    build may replace this file while nothing has changed it, and refuses
+    to once a reviewer has edited or saved it.
+    """
     first = ["[Content_Types].xml", "_rels/.rels"]
     ordered = first + sorted(n for n in files if n not in first)
     counters = {"paraId": 0, "docPr": 0}
@@ -1125,7 +1131,7 @@ def _finalise(files: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             target.writestr(info, blob)
-    return out.getvalue()
+    return seal_docx(out.getvalue())
 
 
 _STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=True)
