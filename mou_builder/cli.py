@@ -96,6 +96,25 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 _SPEC = click.Path(dir_okay=False, path_type=Path)
 
 
+class _IsoDate(click.ParamType):
+    """A date written YYYY-MM-DD, refused in the words a spec's dates are (not strptime's format string)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import datetime
+
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value)
+        if len(text) != 10 or text[4] != "-" or text[7] != "-" or not (text[:4] + text[5:7] + text[8:]).isdigit():
+            self.fail(f"must be a date written YYYY-MM-DD, got {text!r}", param, ctx)
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"is not a real calendar date: {text}", param, ctx)
+
+
 @click.group(cls=_DefaultToBuild, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="mou-build", message="%(prog)s %(version)s")
 def main() -> None:
@@ -588,7 +607,7 @@ def _drafts(paths: Sequence[Path], clause_dirs: tuple[Path, ...], profile: str |
               help="Name each change by its spec path (responsibilities[3].informed[0]) instead of the reader's words.")
 @click.option("--author", default="mou-builder", show_default=True,
               help="Author of the tracked changes (not empty, no control characters, at most 255 characters).")
-@click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "when", type=_IsoDate(),
               help="Date of the tracked changes (YYYY-MM-DD) [default: NEW's document date].")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
               help="Your own Word template (.docx), for drafts given as specs.")
@@ -623,7 +642,7 @@ def diff(
             raise click.UsageError(f"-o {output}: the redline is a Word file; name it .docx")
     old_draft, new_draft = _drafts([old, new], clause_dirs, profile)
     if output is not None:
-        data = redline(old_draft, new_draft, author=author, date=when.date() if when else None, template=template,
+        data = redline(old_draft, new_draft, author=author, date=when, template=template,
                        summary_page=summary_page)
         write_atomic(output, data, inputs=inputs, force=force)
         click.echo(f"wrote {output}")
@@ -1073,18 +1092,24 @@ def _write_example_files(spec: Path, name: str, force: bool) -> None:
 def reference(section: str | None) -> None:
     """Print the spec reference: every section and field, with types and defaults (Markdown).
 
-    With SECTION (e.g. purpose, parties, financial), only that section and
-    the types it uses.
+    With SECTION (e.g. purpose, parties, financial, or a field's path such as
+    financial.contributions), only that section and the types it uses.
     """
+    import difflib
+
     from mou_builder.spec.reference import section_reference, sections, spec_reference
 
     if section is None:
-        click.echo(spec_reference(), nl=False)
+        click.echo(spec_reference(links=False), nl=False)  # no links to pages an installed package lacks
         return
+    # A field's path, as messages write it (financial.contributions[0].amount), shows its section.
+    name = section.split(".", 1)[0].split("[", 1)[0]
     try:
-        click.echo(section_reference(section), nl=False)
+        click.echo(section_reference(name), nl=False)
     except KeyError:
-        raise click.BadParameter(f"no section {section!r}; the sections are: {', '.join(sections())}",
+        close = difflib.get_close_matches(name, sections(), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.BadParameter(f"no section {section!r}{hint}; the sections are: {', '.join(sections())}",
                                  param_hint="SECTION") from None
 
 
@@ -1138,7 +1163,7 @@ def _signed_spec(original: Path, new_spec: Any) -> Any:
 @click.option("--number", type=click.IntRange(min=1),
               help="The amendment's number (Amendment No. N) [default: the one after the last amendment "
                    "ORIGINAL lists in agreement.amendments, or 1].")
-@click.option("--effective", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--effective", type=_IsoDate(),
               help="The date the amendment takes effect (YYYY-MM-DD) [default: NEW's document date].")
 @click.option("--title", help="The amendment's own title [default: Amendment No. N to <ORIGINAL's title>].")
 @click.option("--format", "fmt", type=click.Choice(["md", "txt", "json"]),
@@ -1221,7 +1246,7 @@ def amend(
     library = load_library(clause_dirs)
     new_spec = load_spec(new)
     old_spec = _signed_spec(original, new_spec)
-    amendment = amendment_items(old_spec, new_spec, number=number, effective=effective.date() if effective else None,
+    amendment = amendment_items(old_spec, new_spec, number=number, effective=effective,
                                 title=None if restated else title, library=library, profile=profile)
     if check_only:
         problems = amendment_problems(amendment, old_spec, new_spec)

@@ -333,21 +333,39 @@ def test_examples_unknown_name_is_a_usage_error_listing_them() -> None:
 
 
 def test_reference_prints_the_page_and_one_section() -> None:
+    from mou_builder.spec.reference import spec_reference
+
     whole = _run("reference")
     assert whole.exit_code == 0
-    assert whole.stdout == (ROOT / "docs" / "spec-reference.md").read_text(encoding="utf-8")
-    purpose = _run("reference", "purpose")
-    assert purpose.exit_code == 0
-    assert "| `statement` | text | yes |" in purpose.stdout
-    assert "## Purpose" in purpose.stdout and "## Party" not in purpose.stdout
-    financial = _run("reference", "financial").stdout
-    assert "## Financial" in financial and "## Contribution" in financial  # the types a section uses
+    assert whole.stdout == spec_reference(links=False)
+    # the page docs/spec-reference.md, without links to pages an installed package does not have
+    page = (ROOT / "docs" / "spec-reference.md").read_text(encoding="utf-8")
+    assert "](" in page and "](" not in whole.stdout
+    fields = re.compile(r"^\| (?:<a id=\"[^\"]*\"></a>)?`(\w+)` \| ", re.M)
+    assert fields.findall(whole.stdout) == fields.findall(page) and len(fields.findall(page)) > 300
 
 
 def test_reference_unknown_section_lists_them() -> None:
     result = _run("reference", "budget")
     assert result.exit_code == 2
     assert "no section 'budget'; the sections are: agreement, parties, bodies, recitals, purpose," in result.stderr
+    typo = _run("reference", "terminaton")
+    assert typo.exit_code == 2 and "no section 'terminaton' (did you mean 'termination'?); the sections" in typo.stderr
+
+
+def test_reference_takes_a_fields_path_as_messages_write_it() -> None:
+    assert _run("reference", "financial.contributions[0].amount").stdout == _run("reference", "financial").stdout
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2027-13-01", "is not a real calendar date: 2027-13-01"),
+    ("27-1-1", "must be a date written YYYY-MM-DD, got '27-1-1'"),
+])
+def test_a_date_option_is_refused_in_the_words_a_specs_dates_are(value: str, message: str) -> None:
+    city = str(ROOT / "docs" / "examples" / "city-data-grant.yaml")
+    for args in (["amend", city, city, "--effective", value], ["diff", city, city, "--date", value]):
+        result = _run(*args)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
 
 
 def test_template_export_writes_the_default_template(tmp_path: Path) -> None:
