@@ -312,6 +312,37 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
             'from the override\'s words to the library\'s text now: "agent, receive," -> "agent,"') in stale
 
 
+@pytest.mark.parametrize("old, new, note", [
+    # a number of days the spec gives: the spec would still say 60 while the draft says 90
+    ("sixty (60) days' written notice", "ninety (90) days' written notice",
+     "16.1 Termination for Convenience (termination.convenience): the reviewer's words no longer say 60, which the "
+     "spec's termination.convenience_days gives"),
+    # a text the spec gives (the number inside it is not named again)
+    ("agree a reduced scope within thirty (30) days", "agree a reduced scope within ninety (90) days",
+     "(financial.funding-plan): the reviewer's words no longer say \"The program is funded by the City's 2026 CDBG "
+     "allocation....\", which the spec's financial.funding_plan gives"),
+    # words no spec value gives: nothing to say
+    ("for any reason", "for any reason or for none", None),
+])
+def test_adopting_an_edit_of_a_value_the_spec_holds_says_so(
+    built: bytes, tmp_path: Path, old: str, new: str, note: str | None,
+) -> None:
+    spec_path = tmp_path / "city.yaml"
+    spec_path.write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    returned_path = tmp_path / "returned.docx"
+    returned_path.write_bytes(edited(built, retype(old, new)))
+    result = CliRunner().invoke(main, ["review-edits", str(returned_path), "--adopt", str(spec_path)])
+    assert result.exit_code == 0, result.output
+    assert "adopted 1 clause" in result.stderr
+    notes = [line for line in result.stderr.splitlines() if "no longer say" in line]
+    if note is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and note in notes[0], notes
+        assert notes[0].endswith("the override keeps their words, and the spec still says it: if the parties agreed "
+                                 "to the change, change the spec instead (and remove the override)")
+
+
 def test_an_override_of_a_clause_the_library_lacks_is_refused(tmp_path: Path) -> None:
     spec_path = tmp_path / "s.yaml"
     spec_path.write_text(CITY.read_text(encoding="utf-8") + (

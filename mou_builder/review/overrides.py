@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -338,4 +339,61 @@ def adopt_with_notes(report: ReviewReport, base: Base, spec_path: Path,
         raise DraftError(f"{spec_path}: not changed: the adopted clauses would not make a valid spec")
     notes = [f"{spec_path}: the clauses: block is written again without its comment at {where}; "
              "add it again if it is still wanted" for where in dropped] if overrides else []
+    adopted = {o["id"] for o in overrides}
+    for clause in report.clauses:
+        if clause.id in adopted:
+            notes += [f"{_clause_name(report, clause.id)}: the reviewer's words no longer say {_quoted(shown)}, "
+                      f"which the spec's {' or '.join(paths)} gives; the override keeps their words, and the spec "
+                      "still says it: if the parties agreed to the change, change the spec instead (and remove the "
+                      "override)" for shown, paths in spec_values_dropped(spec, clause.id, clause.base_text,
+                                                                          clause.accepted_text)]
     return new_text, [o["id"] for o in overrides], skipped, notes
+
+
+def _quoted(shown: str) -> str:
+    if shown.startswith("(") and shown[1:-1].isdigit():
+        return shown[1:-1]  # a number, as "(60)" in the draft
+    return f'"{shown}"' if len(shown) <= 60 else f'"{shown[:57].rstrip()}..."'
+
+
+def spec_values_dropped(spec: Spec, clause_id: str, before: Sequence[str],
+                        after: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The spec's values that clause ``clause_id``'s text showed ``before`` and no longer shows ``after`` (an
+    edit), each as the draft writes it with the fields that give it: a text of some length or a date from
+    any section; a whole number ("(60)", as in "sixty (60) days") from the clause's own section only, and not
+    when a text field that holds it explains the change.
+
+    An override freezes the reviewer's words; when those change a value the spec holds (60 days become 90),
+    the spec and the draft disagree without any finding, so the reviewer's change is said at adoption.
+    """
+    from mou_builder.library.clauses import bare, format_date
+    from mou_builder.spec.loader import format_path
+
+    old, new = "\n".join(before).lower(), "\n".join(after).lower()
+    found: dict[str, list[str]] = {}
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), spec.model_dump(mode="python", exclude={"clauses"}))]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [((*loc, k), v) for k, v in value.items()]
+            continue
+        if isinstance(value, list):
+            stack += [((*loc, i), v) for i, v in enumerate(value)]
+            continue
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int):
+            if loc[:1] != (clause_id.split(".", 1)[0],):
+                continue  # a number is too common to name fields of other sections
+            shown = f"({value})"  # "sixty (60) days": the figure the draft writes beside the words
+        elif isinstance(value, date):
+            shown = format_date(value)
+        elif isinstance(value, str) and len(value) >= 12:
+            shown = bare(value.strip())
+        else:
+            continue
+        if shown.lower() in old and shown.lower() not in new:
+            found.setdefault(shown, []).append(format_path(loc))
+    texts = [shown.lower() for shown in found if not shown.startswith("(")]
+    return [(shown, sorted(paths)) for shown, paths in sorted(found.items())
+            if not (shown.startswith("(") and any(shown in text for text in texts))]
