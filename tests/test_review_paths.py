@@ -462,3 +462,27 @@ def test_tracked_changes_with_no_words_are_not_listed(built: bytes, tmp_path: Pa
     result = _invoke("review-edits", _write(tmp_path, "returned.docx", data))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:] == ["no edits, tracked changes or comments"]
+
+
+@pytest.mark.slow
+def test_a_draft_of_a_spec_near_the_size_limit_is_reviewed_from_the_spec_it_carries(tmp_path: Path) -> None:
+    # was: the carried copy writes out every default, so a 620 KB spec carried 1.03 MB, past the 1 MB bound of a
+    # spec file, and review-edits asked for --base (found by a red-team pass)
+    import json
+    import sys
+
+    from mou_builder.assembly import canonical_spec
+    from mou_builder.spec.loader import MAX_SPEC_BYTES, validate_spec
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from run import growth_spec  # the benchmark's spec of n responsibilities and contributions
+
+    data = growth_spec(2000)
+    spec = tmp_path / "large.json"
+    spec.write_text(json.dumps(data, default=str), encoding="utf-8")
+    assert spec.stat().st_size < MAX_SPEC_BYTES < len(canonical_spec(validate_spec(json.loads(spec.read_text()))))
+    out = tmp_path / "large.docx"
+    assert CliRunner().invoke(main, [str(spec), "-o", str(out)]).exit_code in (0, 1)
+    reviewed = CliRunner().invoke(main, ["review-edits", str(out)])
+    assert reviewed.exit_code == 0, reviewed.output
+    assert "no edits, tracked changes or comments" in reviewed.stdout

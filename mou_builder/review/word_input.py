@@ -509,6 +509,10 @@ def parse_part(blob: bytes, name: str, member: str, error: type[MouError] = Draf
 _DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.S)
 
 
+#: How much larger than a spec file the spec a draft carries may be (it holds every field, defaults included).
+EMBEDDED_SPEC_FACTOR = 3
+
+
 def _custom_properties(root: etree._Element) -> dict[str, str]:
     out = {}
     for prop in root.iter(f"{{{_CUSTOM_NS}}}property"):
@@ -1236,11 +1240,17 @@ def spec_of_draft(draft: WordDraft, advice: str) -> Spec:
         raise DraftError(f"{draft.name}: carries no spec (it was not built by this version of mou-builder, or "
                          f"not by mou-builder): {advice}")
     from mou_builder.errors import SpecError
-    from mou_builder.spec.loader import loads_spec
+    from mou_builder.spec.loader import MAX_SPEC_BYTES, parse_spec_text, validate_spec
 
     source = f"{draft.name} (the spec it carries)"
+    # The carried copy writes out every field, defaults included: a spec just under the limit of a spec
+    # file carries about 1.7 times its size. Bounded as a spec file is, it made such a draft unreviewable.
+    size = len(draft.spec_json.encode("utf-8", "surrogatepass"))
+    if size > EMBEDDED_SPEC_FACTOR * MAX_SPEC_BYTES:
+        raise DraftError(f"{source}: {size:,} bytes, more than a spec of at most {MAX_SPEC_BYTES:,} bytes carries; "
+                         f"{advice}")
     try:
-        return loads_spec(draft.spec_json, source=source, fmt="json")
+        return validate_spec(*parse_spec_text(draft.spec_json, source=source, fmt="json"))
     except SpecError as exc:
         raise DraftError(f"{source}: no longer a valid spec for this version of mou-builder ({exc}); "
                          f"{advice}") from None
