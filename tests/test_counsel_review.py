@@ -1,0 +1,59 @@
+"""Defects counsel found in the generated agreements: each test builds the case that printed the defect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mou_builder.assembly import assemble
+from mou_builder.render.text import render_markdown
+from mou_builder.spec.loader import read_spec_data, validate_spec
+
+EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+
+
+def _data(name: str) -> dict:
+    """An example's data, read with our loader (exact decimals), ready to be changed."""
+    return read_spec_data(EXAMPLES / name)[0]
+
+
+def _markdown(data: dict) -> str:
+    return render_markdown(assemble(validate_spec(data)))
+
+
+def _line(text: str, needle: str) -> str:
+    return next(line for line in text.splitlines() if needle in line and not line.startswith("#"))
+
+
+def test_a_fiscal_agent_that_only_pays_is_not_said_to_receive_the_funds() -> None:
+    # The City is the grantor: it pays Hope House and receives nothing.
+    line = _line(_markdown(_data("city-data-grant.yaml")), "act as fiscal agent")
+    assert "receive" not in line
+    assert "The City shall act as fiscal agent and, as fiscal agent, administer and disburse the funds it pays" in line
+
+
+def test_a_fiscal_agent_that_receives_and_pays_is_said_to_do_both() -> None:
+    data = _data("city-data-grant.yaml")
+    data["financial"]["contributions"].append(
+        {"payer": "hopehouse", "payee": "city", "kind": "cash", "description": "Match", "amount": "1000.00"}
+    )
+    data["financial"]["budget_total"] = "251000.00"
+    line = _line(_markdown(data), "act as fiscal agent")
+    assert "receive the funds paid to it under this Agreement and disburse the funds it pays under" in line
+
+
+def test_a_fiscal_agent_that_only_receives_is_not_said_to_disburse() -> None:
+    data = _data("city-data-grant.yaml")
+    data["financial"]["fiscal_agent"] = "hopehouse"
+    line = _line(_markdown(data), "act as fiscal agent")
+    assert "disburse" not in line
+    assert "receive and account for the funds paid to it" in line
+
+
+def test_a_fiscal_agent_with_no_cash_to_handle_is_given_no_funds_to_handle() -> None:
+    data = _data("head-start-coordination.yaml")
+    data["financial"]["fiscal_agent"] = "susd"
+    data["financial"]["contributions"] = [c for c in data["financial"]["contributions"] if c["kind"] != "cash"]
+    data["financial"]["budget_total"] = "36000.00"
+    line = _line(_markdown(data), "act as fiscal agent")
+    assert "funds" not in line
+    assert line.endswith("act as fiscal agent for this MOU.")
