@@ -57,3 +57,15 @@ def test_a_fiscal_agent_with_no_cash_to_handle_is_given_no_funds_to_handle() -> 
     line = _line(_markdown(data), "act as fiscal agent")
     assert "funds" not in line
     assert line.endswith("act as fiscal agent for this MOU.")
+
+
+def test_a_cadence_follows_its_activity_as_part_of_the_verb_phrase() -> None:
+    text = _markdown(_data("head-start-coordination.yaml"))
+    assert "hold two joint professional development days in October and February, with the assistance of" in text
+    assert "Elementary each school day, after consulting the Agency" in text
+
+
+def test_a_party_doing_the_work_is_not_also_consulted_in_the_example() -> None:
+    text = _markdown(_data("library-literacy.yaml"))
+    assert "with the assistance of the Library, after consulting the Library" not in text
+    assert "at each event, at each event" not in text
