@@ -69,3 +69,14 @@ def test_a_party_doing_the_work_is_not_also_consulted_in_the_example() -> None:
     text = _markdown(_data("library-literacy.yaml"))
     assert "with the assistance of the Library, after consulting the Library" not in text
     assert "at each event, at each event" not in text
+
+
+def test_the_retention_clause_gives_way_to_the_destruction_clause() -> None:
+    data = _data("head-start-coordination.yaml")
+    text = _markdown(data)
+    retention = _line(text, data["data_sharing"]["retention"])
+    assert retention.endswith("Nothing in this Section extends the time within which the data is to be destroyed or "
+                              "returned under [Section 10.6](#data_sharing-destruction) (Return or Destruction).")
+    data["clauses"] = {"exclude": ["data_sharing.destruction"]}
+    retention = _line(_markdown(data), data["data_sharing"]["retention"])
+    assert retention == data["data_sharing"]["retention"]  # no destruction clause in the draft to give way to
