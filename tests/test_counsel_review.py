@@ -80,3 +80,9 @@ def test_the_retention_clause_gives_way_to_the_destruction_clause() -> None:
     data["clauses"] = {"exclude": ["data_sharing.destruction"]}
     retention = _line(_markdown(data), data["data_sharing"]["retention"])
     assert retention == data["data_sharing"]["retention"]  # no destruction clause in the draft to give way to
+
+
+def test_the_city_example_s_unspent_funds_date_is_the_end_of_its_term() -> None:
+    data = _data("city-data-grant.yaml")
+    end = validate_spec(data).term.end
+    assert f"by {end:%B} {end.day}, {end.year} revert to the City" in data["financial"]["unspent_funds"]

@@ -289,8 +289,8 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     assert _review(rebuilt).noted == ()
 
     # a spec value the library clause shows changes: the override is stale, and still used
-    changed = text.replace("unspent_funds: Grant funds not requested by June 30, 2027 revert to the City.",
-                           "unspent_funds: Grant funds not requested by June 30, 2028 revert to the City.")
+    changed = text.replace("unspent_funds: Grant funds not requested by October 31, 2027 revert to the City.",
+                           "unspent_funds: Grant funds not requested by October 31, 2028 revert to the City.")
     assert changed != text
     spec_path.write_text(changed, encoding="utf-8")
     report = _check(spec_path)
@@ -299,7 +299,7 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
             'text now: "2027" -> "2028", "City and are repaid within 60 days" -> "City"; '
             "the draft still uses the override's words") in report
     assert report.count("override-stale") == 1
-    assert "June 30, 2027 revert to the City and are repaid" in render_markdown(assemble(load_spec(spec_path)))
+    assert "October 31, 2027 revert to the City and are repaid" in render_markdown(assemble(load_spec(spec_path)))
 
     # the library clause changes (a folder of one's own clauses with a new version): stale too
     folder = tmp_path / "clauses"
