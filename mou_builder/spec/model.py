@@ -2262,7 +2262,7 @@ def _overlap_problems(spec: Spec) -> Any:
                     ), pid
         if r.cadence and r.due is None:
             cadence = r.cadence.strip().rstrip(".").lower()
-            if re.search(rf"(?<!\w){re.escape(cadence)}\.?$", r.activity.strip().lower()):
+            if cadence and re.search(rf"(?<!\w){re.escape(cadence)}\.?$", r.activity.strip().lower()):
                 yield (*base, "cadence"), (
                     f"the activity already ends with its cadence {r.cadence!r}, which the draft would print "
                     "twice; remove it from the activity or remove cadence"
