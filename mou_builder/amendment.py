@@ -351,7 +351,7 @@ def _items(original: Spec, new: Spec, old_doc: Document, new_doc: Document, term
             if change is not None and new_clause.id == old_clause.id:
                 label, old_value, new_value = change
                 # the value named only when it is the one place it appears; otherwise each place is changed
-                said = (f"The {label} in {named} is changed from {old_value} to {new_value}."
+                said = (_sentence(f"The {label} in {named} is changed from {old_value} to {new_value}")
                         if sum(p.count(old_value) for p in before) == 1 and old_value not in ambiguous
                         else f"In {named}, \"{old_value}\" is changed to \"{new_value}\" each time it appears.")
                 yield AmendmentItem("change", said, named, str(section.number), section.title, section.key,
@@ -454,13 +454,18 @@ def _party_items(original: Spec, new: Spec, term: str) -> Iterator[AmendmentItem
             yield AmendmentItem("party-added", f"{_defining(party.legal_name, party.short_name)} is added as a Party "
                                                f"to the {term}.", "New Party", ids=(pid,))
         elif before[pid].legal_name != party.legal_name:
-            yield AmendmentItem("party-renamed", f"The name of the Party {before[pid].legal_name} is changed to "
-                                                 f"{party.legal_name}.", "Change of Name", ids=(pid,),
+            yield AmendmentItem("party-renamed", _sentence(f"The name of the Party {before[pid].legal_name} is "
+                                                           f"changed to {party.legal_name}"), "Change of Name", ids=(pid,),
                                 label="legal name", old=before[pid].legal_name, new_value=party.legal_name)
     for pid, party in before.items():
         if pid not in after:
             yield AmendmentItem("party-removed", f"{party.legal_name} is no longer a Party to the {term}.",
                                 "Withdrawal of a Party", ids=(pid,))
+
+
+def _sentence(text: str) -> str:
+    """``text`` ended with one full stop: a name that ends in one ("Services, Inc.") closes the sentence itself."""
+    return text if text.endswith(".") else text + "."
 
 
 def _defining(legal_name: str, short_name: str) -> str:
@@ -542,7 +547,12 @@ def amend(
 
 
 def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Document:
-    """The instrument for ``amendment``: recitals, the items, the agreement otherwise in force, signatures."""
+    """The instrument for ``amendment``: recitals, the items, the agreement otherwise in force, signatures.
+
+    Raises AmendmentError when it would take effect on or before the agreement it amends.
+    """
+    for problem in effective_date_problems(amendment, original):
+        raise AmendmentError(problem)
     from mou_builder.assembly import spec_sha256
     from mou_builder.library.clauses import and_list, format_date
 
@@ -595,7 +605,9 @@ def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Docum
         number=amendment.agreement_number,
         date=format_date(amendment.effective),
         iso_date=(UNDATED if is_placeholder(amendment.effective) else amendment.effective).isoformat(),
-        draft_label=None if agreement.final else f"Draft {agreement.draft_version}",
+        # agreement.draft_version numbers drafts of the agreement, not of this amendment: "Draft 2" under
+        # "Amendment No. 1" would read as the amendment's second draft. An unsigned amendment is just a draft.
+        draft_label=None if agreement.final else "Draft",
         program=original.agreement.program,
         funding_source=None,
         term=amendment.term,  # the number is the original's: "MOU No. ..."
@@ -635,12 +647,14 @@ def amendment_problems(amendment: Amendment, original: Spec, new: Spec) -> list[
     A party whose obligations the amendment changes (a party it adds or
     renames, or one named in a clause it replaces, adds, changes or deletes)
     must sign it: a party of the new version with no signatory is an error.
+    An amendment that takes effect on or before the agreement it amends, or an
+    earlier amendment, is an error too (:func:`effective_date_problems`).
     (Nothing to amend is already an error of :func:`amendment_items`.)
     """
     signing = {s.party for s in new.signatories}
     parties = {p.id: p for p in new.parties}
     names = {**{p.id: p for p in original.parties}, **parties}
-    problems = []
+    problems = list(effective_date_problems(amendment, original))
     for pid, party in parties.items():
         if pid in signing:
             continue
@@ -649,6 +663,32 @@ def amendment_problems(amendment: Amendment, original: Spec, new: Spec) -> list[
             problems.append(f"{party.legal_name} has no signatory in the new version, but the amendment changes "
                             f"its obligations ({why}); add one under signatories")
     return problems
+
+
+def effective_date_problems(amendment: Amendment, original: Spec) -> Iterator[str]:
+    """The amendment's effective date, when it is not after every date the amended agreement already has.
+
+    An amendment changes an agreement already in force, so it takes effect after the original's
+    document date, its Effective Date (term.start, for a fixed date) and each amendment already signed.
+    A placeholder date ([DATE]) is left to be filled in.
+    """
+    from mou_builder.library.clauses import format_date
+
+    effective = amendment.effective
+    if is_placeholder(effective):
+        return
+    agreement = original.agreement
+    term = original.term
+    dates = [("the original's document date (agreement.document_date)", agreement.document_date)]
+    if term is not None and term.effective == "fixed_date" and term.start is not None:
+        dates.append(("the original's Effective Date (term.start)", term.start))
+    dates += [(f"Amendment No. {a.number} (agreement.amendments)", a.date) for a in agreement.amendments]
+    for what, date in dates:
+        if not is_placeholder(date) and effective <= date:
+            yield (f"the amendment takes effect on {format_date(effective)}, not after {what}, "
+                   f"{format_date(date)}: give a later date (--effective, or the new version's "
+                   "agreement.document_date)")
+            return
 
 
 def _affected(amendment: Amendment, pid: str, short_name: str, legal_name: str) -> str | None:

@@ -248,6 +248,14 @@ def lint(doc: Document, spec: Spec) -> list[str]:
             if words and not any(_stem(w) in text for w in words):
                 problems.append(f"{clause.number} {clause.title}: the heading says {part.strip()!r}, the text does not")
 
+    # 10a. no phrase printed twice in a row ("issue library cards at each event, at each event")
+    for u in body:
+        for m in re.finditer(r"(?<!\w)(\w+(?: \w+)+),? \1(?!\w)", u.text, re.I):
+            problems.append(f"{u.where}: {m.group(1)!r} printed twice in a row")
+        # a sentence ends with one full stop, also after a name that ends in one ("Services, Inc.")
+        for m in re.finditer(r"(?<!\.)\.\.(?!\.)", u.text):
+            problems.append(f"{u.where}: two full stops in {u.text[max(0, m.start() - 30):m.end()]!r}")
+
     # 10. every spec text and every added clause reaches the draft, and none is printed twice
     haystack = full_text.lower()
     for value in set(strings):

@@ -40,6 +40,8 @@ from test_drafting import agreements
 EXAMPLE = ROOT / "docs" / "examples" / "amendment"
 ORIGINAL, SECOND = EXAMPLE / "original.yaml", EXAMPLE / "second.yaml"
 NOT_AMENDED = {"signatures"}
+#: A date after every date of the original (its Amendment No. 1 is dated March 1, 2027).
+AFTER_AMENDMENT_1 = datetime.date(2027, 9, 15)
 
 
 # ---------------------------------------------------------------- the interpreter
@@ -436,6 +438,7 @@ def test_the_voice_of_the_replaced_text_follows_the_agreement(tmp_path: Path) ->
     old = validate_spec(data)
     data2 = copy.deepcopy(data)
     data2["responsibilities"][0]["cadence"] = "daily"
+    data2["agreement"]["document_date"] = "2027-09-15"  # after Amendment No. 1 of the original
     text = render_markdown(amend(old, validate_spec(data2)))
     assert "The City will:" in text and " shall " not in text.split("## 3.")[0].split("Section 5.1")[1]
 
@@ -676,7 +679,7 @@ def test_exhibit_items_keep_the_signed_letters() -> None:
     plan = {"id": "plan", "title": "Work Plan", "text": "The Parties follow [[exhibit.budget]]."}
     new = _with_exhibits(load_spec(ORIGINAL), [plan, {**BUDGET, "text": BUDGET["text"] + "\n\nRevised."}])
     check_amendment(old, new)
-    amendment = amendment_items(old, new, number=2)
+    amendment = amendment_items(old, new, number=2, effective=AFTER_AMENDMENT_1)
     exhibit_items = [i for i in amendment.items if i.kind.startswith("exhibit-")]
     assert [i.text for i in exhibit_items] == [
         "Exhibit A (Budget) is deleted and replaced in its entirety with the attached Exhibit A-1 (Budget). Each "
@@ -698,7 +701,7 @@ def test_exhibit_items_keep_the_signed_letters() -> None:
     copy_ = conformed(amendment, old, new)
     assert [(x.letter, x.title) for x in copy_.exhibits] == [("A-1", "Budget"), ("B", "Program Sites"),
                                                             ("C", "Work Plan")]
-    assert list(block_paragraphs(copy_.exhibits[1].blocks[0])) == ["Deleted by Amendment No. 2, effective October 5, 2026."]
+    assert list(block_paragraphs(copy_.exhibits[1].blocks[0])) == ["Deleted by Amendment No. 2, effective September 15, 2027."]
     from mou_builder.amendment import restate
 
     # a restatement is the new version whole: its exhibits, lettered as it letters them
@@ -708,12 +711,12 @@ def test_exhibit_items_keep_the_signed_letters() -> None:
 def test_an_exhibit_change_alone_is_an_amendment_and_unchanged_exhibits_are_not_named() -> None:
     old = _with_exhibits(load_spec(ORIGINAL), [BUDGET, SITES])
     new = _with_exhibits(load_spec(ORIGINAL), [BUDGET, {**SITES, "text": "Main Street Center and Elm Street."}])
-    amendment = amendment_items(old, new)
+    amendment = amendment_items(old, new, effective=AFTER_AMENDMENT_1)
     assert [i.text for i in amendment.items] == [
         "Exhibit B (Program Sites) is deleted and replaced in its entirety with the attached Exhibit B-1 (Program "
         "Sites). Each reference in the Agreement to Exhibit B is to Exhibit B-1."]
     out = render_docx(amendment_document(amendment, old, new))
-    assert out == render_docx(amendment_document(amendment_items(old, new), old, new))  # byte-identical
+    assert out == render_docx(amendment_document(amendment_items(old, new, effective=AFTER_AMENDMENT_1), old, new))
 
 
 def test_incorporated_documents_are_amended_by_replacing_their_clause() -> None:
@@ -803,3 +806,53 @@ def test_check_amends_reports_the_amendment_as_findings_of_the_new_version(tmp_p
     assert "has no signatory in the new version, but the amendment changes its obligations" in result.stdout
     usage = _run("check", str(SECOND), str(ORIGINAL), "--amends", str(ORIGINAL))
     assert usage.returncode == 2 and "--amends checks one new version" in usage.stderr
+
+
+# ---------------------------------------------------------------- what counsel found
+
+
+def test_a_new_name_ending_in_a_full_stop_closes_the_sentence_once() -> None:
+    old, data = load_spec(ORIGINAL), load_spec(SECOND).model_dump(mode="json", exclude_none=True)
+    data["parties"][1]["legal_name"] = "Hope House Family Services, Inc."
+    items = [i.text for i in amendment_items(old, validate_spec(data), number=2).items if i.kind == "party-renamed"]
+    assert items == ["The name of the Party Hope House Family Services is changed to Hope House Family Services, Inc."]
+
+
+def test_the_amendment_s_title_page_has_no_draft_number_of_the_agreement() -> None:
+    data = load_spec(SECOND).model_dump(mode="json", exclude_none=True)
+    data["agreement"].update(final=False, draft_version="2")  # the agreement's second draft ...
+    old, new = load_spec(ORIGINAL), validate_spec(data)
+    doc = amend(old, new, number=2)
+    assert doc.title.draft_label == "Draft"  # ... and the amendment, a draft until signed, does not borrow it
+    assert f"Draft {new.agreement.draft_version}" not in render_markdown(doc).split("## 1.")[0]
+
+
+@pytest.mark.parametrize(("effective", "what"), [
+    (datetime.date(2026, 10, 5), "the original's document date (agreement.document_date), October 5, 2026"),
+    (datetime.date(2026, 12, 1), "Amendment No. 1 (agreement.amendments), March 1, 2027"),
+    (datetime.date(2027, 3, 1), "Amendment No. 1 (agreement.amendments), March 1, 2027"),
+])
+def test_an_amendment_effective_on_or_before_what_it_amends_is_an_error(effective: datetime.date, what: str) -> None:
+    from mou_builder.amendment import amendment_problems
+
+    old, new = load_spec(ORIGINAL), load_spec(SECOND)
+    amendment = amendment_items(old, new, number=2, effective=effective)
+    message = (f"the amendment takes effect on {format_date(effective)}, not after {what}: give a later date "
+               "(--effective, or the new version's agreement.document_date)")
+    assert amendment_problems(amendment, old, new) == [message]
+    with pytest.raises(AmendmentError) as raised:
+        amendment_document(amendment, old, new)
+    assert str(raised.value) == message
+    assert amendment_problems(amendment_items(old, new, number=2), old, new) == []  # September 15, 2027: after all
+
+
+def test_the_amend_command_refuses_an_effective_date_before_the_agreement(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mou_builder.cli import main
+
+    out = tmp_path / "amendment.docx"
+    result = CliRunner().invoke(main, ["amend", str(ORIGINAL), str(SECOND), "--effective", "2026-09-01", "-o", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the amendment takes effect on September 1, 2026, not after the original's document date" in result.stderr
+    assert not out.exists()

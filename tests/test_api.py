@@ -90,6 +90,7 @@ def test_every_public_function_runs_on_the_bundled_example(tmp_path: Path) -> No
         call("amend", spec, spec)
     later = spec.model_dump(mode="json", exclude_unset=True)
     later["recitals"] = [*spec.recitals, "The Parties extended the program to a second site."]
+    later["agreement"]["document_date"] = "2027-01-15"  # an amendment takes effect after the agreement it amends
     amendment = call("amend", spec, call("validate_spec", later))
     assert isinstance(amendment, mou.Document) and amendment.title.title == f"Amendment No. 1 to {spec.agreement.title}"
     # the spec a built .docx carries is the spec it was built from

@@ -67,7 +67,7 @@ def test_removing_a_required_section_gives_exactly_its_finding(
     added = [f for f in findings if (f.code, f.path) not in before]
     assert [(f.code, f.severity, f.section, f.path) for f in added] == [("missing-section", "error", section, source)]
     # located where the section would go: at the key of its neighbour in the file, which the hint names
-    side, neighbour = re.search(r", (before|after) '(\w+):'", added[0].hint).groups()
+    side, neighbour = re.search(rf"^add '{source}:' (before|after) '(\w+):'", added[0].hint).groups()
     lines = (tmp_path / example.name).read_text().splitlines()
     assert added[0].source == str(tmp_path / example.name)
     assert lines[added[0].line - 1].startswith(f"{neighbour}:") and added[0].column == 1

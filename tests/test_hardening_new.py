@@ -33,7 +33,7 @@ CITY = next(p for p in EXAMPLES if p.stem == "city-data-grant")
 def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """The city example as built, and as returned with an untracked edit and a comment."""
     built = render_docx(assemble(load_spec(CITY)))
-    returned = edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    returned = edited(built, retype("administer and disburse", "administer, hold and disburse"))
     returned = edited(returned, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
     return {"built": built, "returned": returned}
 
@@ -392,7 +392,7 @@ def test_words_that_cannot_be_an_override_are_not_adopted_and_the_rest_are(draft
     from reviewer_edits import insert_tracked
 
     returned, spec = _files(tmp_path, drafts)
-    data = edited(drafts["built"], retype("receive and disburse", "receive and disburse [[exhibit.nope]]"))
+    data = edited(drafts["built"], retype("administer and disburse", "administer and disburse [[exhibit.nope]]"))
     data = edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
     returned.write_bytes(data)
     result = _adopt(returned, spec)

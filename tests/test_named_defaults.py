@@ -31,7 +31,24 @@ def _defaults(data: dict[str, Any]) -> dict[str, str]:
 def test_check_reports_a_named_default_in_force_with_its_value() -> None:
     found = _defaults(_city())
     assert found["data_sharing.breach_notice_days"] == "not set in the spec; the draft uses the default 5"
-    assert found["conflict_resolution.continue_performance"] == "not set in the spec; the draft uses the default true"
+    assert found["conflict_resolution.continue_performance"] == (
+        "not set in the spec (default true): the draft says the parties keep performing their obligations while a "
+        "dispute is being resolved")
+
+
+def test_a_true_false_default_says_what_the_draft_does_not_just_the_value() -> None:
+    # "the default true" for assignment read as "assignment allowed"; true is the no-assignment clause
+    found = _defaults(_city())
+    assert found["general_provisions.assignment"] == (
+        "not set in the spec (default true): the draft includes clause No Assignment (no Party may assign without "
+        "the others' written consent)")
+
+
+def test_every_true_false_named_default_has_its_wording() -> None:
+    from mou_builder.library.completeness import BOOLEAN_DEFAULT_SAYS, named_default_fields
+
+    flags = {n.path for n in named_default_fields() if isinstance(n.default, bool)}
+    assert flags == set(BOOLEAN_DEFAULT_SAYS)
 
 
 def test_setting_the_field_confirms_it_and_changes_the_draft() -> None:

@@ -73,10 +73,16 @@ def specs(draw: Any) -> dict[str, Any]:
     if draw(st.booleans()):
         responsibilities = []
         for _ in range(draw(st.integers(1, 4))):
-            consulted = draw(st.lists(st.sampled_from(ids), unique=True, max_size=2))
-            informed = [i for i in draw(st.lists(st.sampled_from(ids), unique=True, max_size=2)) if i not in consulted]
-            responsibilities.append({"activity": draw(text), "accountable": pick(), "consulted": consulted,
-                                     "informed": informed, "cadence": draw(maybe(text)), "details": draw(maybe(text))})
+            # the accountable party is neither consulted nor informed about its own duty (validate refuses it)
+            owner = pick()
+            consulted = [i for i in draw(st.lists(st.sampled_from(ids), unique=True, max_size=2)) if i != owner]
+            informed = [i for i in draw(st.lists(st.sampled_from(ids), unique=True, max_size=2))
+                        if i not in consulted and i != owner]
+            activity, cadence = draw(text), draw(maybe(text))
+            if cadence is not None and activity.strip().lower().endswith(cadence.strip().rstrip(".").lower()):
+                cadence = None  # a cadence the activity already ends with is refused (said twice)
+            responsibilities.append({"activity": activity, "accountable": owner, "consulted": consulted,
+                                     "informed": informed, "cadence": cadence, "details": draw(maybe(text))})
         data["responsibilities"] = responsibilities
     if draw(st.booleans()):
         contributions = []

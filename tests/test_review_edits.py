@@ -70,7 +70,7 @@ def test_an_edit_a_comment_and_a_tracked_insertion_are_listed_and_nothing_else(b
     assert set(noted) == {"financial.fiscal-agent", "financial.billing", "financial.unspent-funds"}
     fiscal = noted["financial.fiscal-agent"]
     assert (fiscal.status, fiscal.number, fiscal.title) == ("edited", "6.3", "Fiscal Agent")
-    assert [(e.old, e.new) for e in fiscal.edits] == [("receive", "receive, hold")]
+    assert [(e.old, e.new) for e in fiscal.edits] == [("administer", "administer, hold")]
     billing = noted["financial.billing"]
     assert billing.status == "unchanged" and billing.edits == () and billing.tracked == ()
     assert [(n.author, n.date, n.anchor, n.text) for n in billing.comments] == [
@@ -271,7 +271,7 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     assert "adopted 2 clauses" in adopted.stderr
     overrides = yaml.safe_load(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]
     assert [(o["id"], o["based_on"]["version"], o["source"]) for o in overrides] == [
-        ("financial.fiscal-agent", "2.1.0", "returned.docx"), ("financial.unspent-funds", "1.0.0", "returned.docx")]
+        ("financial.fiscal-agent", "3.0.0", "returned.docx"), ("financial.unspent-funds", "1.0.0", "returned.docx")]
     # the rest of the file is as it was (comments included)
     assert spec_path.read_text(encoding="utf-8").startswith(CITY.read_text(encoding="utf-8").rstrip("\n"))
     assert "override-stale" not in _check(spec_path)
@@ -281,7 +281,7 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     assert text != spec_path.read_text(encoding="utf-8")
     spec_path.write_text(text, encoding="utf-8")
     markdown = render_markdown(assemble(load_spec(spec_path)))
-    assert "receive, hold and disburse the funds" in markdown
+    assert "administer, hold and disburse the funds" in markdown
     assert "revert to the City and are repaid within 60 days." in markdown
     assert "override-stale" not in _check(spec_path)
     # ... and the next returned draft (the build as it is) reads as not edited
@@ -289,8 +289,8 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
     assert _review(rebuilt).noted == ()
 
     # a spec value the library clause shows changes: the override is stale, and still used
-    changed = text.replace("unspent_funds: Grant funds not requested by June 30, 2027 revert to the City.",
-                           "unspent_funds: Grant funds not requested by June 30, 2028 revert to the City.")
+    changed = text.replace("unspent_funds: Grant funds not requested by October 31, 2027 revert to the City.",
+                           "unspent_funds: Grant funds not requested by October 31, 2028 revert to the City.")
     assert changed != text
     spec_path.write_text(changed, encoding="utf-8")
     report = _check(spec_path)
@@ -299,17 +299,17 @@ def test_the_round_trip_build_edit_review_adopt_rebuild_and_stale(tmp_path: Path
             'text now: "2027" -> "2028", "City and are repaid within 60 days" -> "City"; '
             "the draft still uses the override's words") in report
     assert report.count("override-stale") == 1
-    assert "June 30, 2027 revert to the City and are repaid" in render_markdown(assemble(load_spec(spec_path)))
+    assert "October 31, 2027 revert to the City and are repaid" in render_markdown(assemble(load_spec(spec_path)))
 
     # the library clause changes (a folder of one's own clauses with a new version): stale too
     folder = tmp_path / "clauses"
     folder.mkdir()
     library_text = (Path(__file__).parents[1] / "clause_library/clauses/financial/fiscal-agent.md").read_text()
     (folder / "fiscal-agent.md").write_text(
-        library_text.replace("version: 2.1.0", "version: 2.2.0").replace("receive and disburse", "hold and disburse"))
+        library_text.replace("version: 3.0.0", "version: 3.1.0").replace("administer and disburse", "hold and disburse"))
     stale = _check(spec_path, "--clauses", str(folder))
-    assert ("the library clause financial.fiscal-agent changed since the override was made (2.1.0 -> 2.2.0); "
-            'from the override\'s words to the library\'s text now: "agent, receive," -> "agent,"') in stale
+    assert ("the library clause financial.fiscal-agent changed since the override was made (3.0.0 -> 3.1.0); "
+            'from the override\'s words to the library\'s text now: "agent, administer," -> "agent,"') in stale
 
 
 @pytest.mark.parametrize("old, new, note", [
@@ -375,7 +375,7 @@ def test_diff_shows_an_override_as_its_fields_and_the_redline_marks_its_words(tm
     data = old.model_dump(mode="json", exclude_none=True)
     data["clauses"]["override"] = [{
         "id": "financial.fiscal-agent", "text": "The City shall hold the funds.",
-        "based_on": {"version": "2.1.0", "sha256": "a", "text_sha256": "b"}}]
+        "based_on": {"version": "3.0.0", "sha256": "a", "text_sha256": "b"}}]
     from mou_builder.spec.loader import validate_spec
 
     new = validate_spec(data)
@@ -421,26 +421,26 @@ def test_a_library_changed_since_the_build_is_noted(tmp_path: Path) -> None:
     folder.mkdir()
     library_text = (Path(__file__).parents[1] / "clause_library/clauses/financial/fiscal-agent.md").read_text()
     (folder / "fiscal-agent.md").write_text(
-        library_text.replace("version: 2.1.0", "version: 2.2.0").replace("receive and disburse", "hold and disburse"))
+        library_text.replace("version: 3.0.0", "version: 3.1.0").replace("administer and disburse", "hold and disburse"))
     path = tmp_path / "built.docx"
     path.write_bytes(render_docx(assemble(load_spec(CITY), load_library([folder]))))
     with_folder = CliRunner().invoke(main, ["review-edits", str(path), "--clauses", str(folder)])
     assert "no edits, tracked changes or comments" in with_folder.output and "Note:" not in with_folder.output
     without = CliRunner().invoke(main, ["review-edits", str(path)])
     assert ("Note: the clause library changed since " + str(path) + " was built: the base text of "
-            "financial.fiscal-agent (built with 2.2.0, now 2.1.0) is the library's text today") in without.output
+            "financial.fiscal-agent (built with 3.1.0, now 3.0.0) is the library's text today") in without.output
 
 
 def test_adopting_into_a_json_spec(built: bytes, tmp_path: Path) -> None:
     spec_path = tmp_path / "city.json"
     spec_path.write_text(json.dumps(load_spec(CITY).model_dump(mode="json", exclude_none=True)), encoding="utf-8")
     returned = tmp_path / "returned.docx"
-    returned.write_bytes(edited(built, retype("receive and disburse", "receive, hold and disburse")))
+    returned.write_bytes(edited(built, retype("administer and disburse", "administer, hold and disburse")))
     result = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
     assert result.exit_code == 0, result.output
     overrides = json.loads(spec_path.read_text(encoding="utf-8"))["clauses"]["override"]
     assert [o["id"] for o in overrides] == ["financial.fiscal-agent"]
-    assert "receive, hold and disburse" in overrides[0]["text"]
+    assert "administer, hold and disburse" in overrides[0]["text"]
     # adopting the same review again replaces the override instead of adding a second one
     again = CliRunner().invoke(main, ["review-edits", str(returned), "--adopt", str(spec_path)])
     assert again.exit_code == 0, again.output

@@ -124,11 +124,11 @@ def test_a_comment_on_the_title_page_is_listed_outside_the_clauses(built: bytes,
 def test_adopting_against_a_docx_base_is_refused_and_the_spec_is_untouched(
         built: bytes, tmp_path: Path, spec_path: Path) -> None:
     base = _write(tmp_path, "built.docx", built)
-    returned = _write(tmp_path, "returned.docx", edited(built, retype("receive and disburse", "receive, hold and disburse")))
+    returned = _write(tmp_path, "returned.docx", edited(built, retype("administer and disburse", "administer, hold and disburse")))
     result = _invoke("review-edits", returned, "--base", base, "--adopt", spec_path)
     assert result.exit_code == 1
     # the report is still printed; the refusal names the .docx base and what to give instead
-    assert '"receive" -> "receive, hold"' in result.output
+    assert '"administer" -> "administer, hold"' in result.output
     assert result.output.splitlines()[-1] == (
         f"{base}: adopting edits needs the draft rebuilt from its spec (the one the returned draft carries, "
         "or --base SPEC), not a .docx base")
@@ -176,12 +176,12 @@ def test_an_added_clause_is_not_adopted_and_the_user_is_told_to_add_it(
 
 def test_tracked_changes_that_cancel_out_adopt_nothing(built: bytes, tmp_path: Path, spec_path: Path) -> None:
     def delete_and_retype(root: etree._Element, files: dict[str, bytes]) -> None:
-        # with Track Changes on, "receive" deleted and typed again: two pending changes, the same words
-        word, _ = _split_run(_run_with(root, "receive and disburse"), "receive")
+        # with Track Changes on, "administer" deleted and typed again: two pending changes, the same words
+        word, _ = _split_run(_run_with(root, "administer and disburse"), "administer")
         deleted = etree.fromstring(f'<w:del xmlns:w="{W_NS}" w:id="902" w:author="{AUTHOR}" w:date="{DATE}">'
-                                   '<w:r><w:delText>receive</w:delText></w:r></w:del>')
+                                   '<w:r><w:delText>administer</w:delText></w:r></w:del>')
         inserted = etree.fromstring(f'<w:ins xmlns:w="{W_NS}" w:id="903" w:author="{AUTHOR}" w:date="{DATE}">'
-                                    '<w:r><w:t>receive</w:t></w:r></w:ins>')
+                                    '<w:r><w:t>administer</w:t></w:r></w:ins>')
         word.addprevious(deleted)
         deleted.addnext(inserted)
         word.getparent().remove(word)
@@ -190,7 +190,7 @@ def test_tracked_changes_that_cancel_out_adopt_nothing(built: bytes, tmp_path: P
     result = _invoke("review-edits", returned, "--adopt", spec_path)
     assert result.exit_code == 0, result.output
     assert "6.3 Fiscal Agent (financial.fiscal-agent): not edited" in result.stdout
-    assert 'tracked deletion by Dana Reviewer on 2026-11-20: "receive"' in result.stdout
+    assert 'tracked deletion by Dana Reviewer on 2026-11-20: "administer"' in result.stdout
     # nothing to adopt, and nothing "not adopted" either: the clause reads as the library's
     assert result.stderr.splitlines() == [f"nothing to adopt: {spec_path} is unchanged"]
     assert _unchanged(spec_path)
@@ -333,7 +333,7 @@ def test_a_comment_on_a_clause_the_next_draft_lacks_is_reported_not_carried(buil
 def test_comments_carried_onto_a_draft_with_comments_keep_both(built: bytes, tmp_path: Path) -> None:
     returned = _write(tmp_path, "returned.docx", edited(built, comment_on(BILLING_WORDS, "Can we make this 45 days?")))
     # the next draft already has a comment of its own (id 0, as Word numbers them)
-    next_draft = _write(tmp_path, "next.docx", edited(built, comment_on("receive and disburse", "Who holds it?")))
+    next_draft = _write(tmp_path, "next.docx", edited(built, comment_on("administer and disburse", "Who holds it?")))
     out = tmp_path / "next-commented.docx"
     result = _invoke("review-edits", returned, "--carry-comments", next_draft, "-o", out)
     assert result.exit_code == 0, result.output
@@ -449,7 +449,7 @@ def test_a_next_draft_rewritten_without_its_content_types_is_refused_naming_the_
 def test_tracked_changes_with_no_words_are_not_listed(built: bytes, tmp_path: Path) -> None:
     def blank_changes(root: etree._Element, files: dict[str, bytes]) -> None:
         # with Track Changes on: the paragraph's mark marked inserted, and two spaces typed after its words
-        run = _run_with(root, "receive and disburse")
+        run = _run_with(root, "administer and disburse")
         ppr = run.getparent().find(w("pPr"))
         rpr = ppr.find(w("rPr")) if ppr.find(w("rPr")) is not None else etree.SubElement(ppr, w("rPr"))
         rpr.append(etree.fromstring(f'<w:ins xmlns:w="{W_NS}" w:id="950" w:author="{AUTHOR}" w:date="{DATE}"/>'))

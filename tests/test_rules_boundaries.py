@@ -445,9 +445,13 @@ def test_default_term_message_shows_the_default_as_the_spec_would_write_it(path:
     data = _data(CITY)
     _set(data, path, _DELETE)
     [finding] = [f for f in check(validate_spec(data)) if (f.code, f.path) == ("default-term", path)]
+    from mou_builder.library.completeness import BOOLEAN_DEFAULT_SAYS
+
+    # a true/false default says what the draft does with it besides the value
+    message = (f"not set in the spec (default {shown}): {BOOLEAN_DEFAULT_SAYS[path][shown == 'true']}"
+               if shown in ("true", "false") else f"not set in the spec; the draft uses the default {shown}")
     assert (finding.severity, finding.section, finding.message, finding.hint) == (
-        "info", path.split(".")[0], f"not set in the spec; the draft uses the default {shown}",
-        f"set {path} to confirm this value or to choose another",
+        "info", path.split(".")[0], message, f"set {path} to confirm this value or to choose another",
     )
 
 

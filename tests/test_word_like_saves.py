@@ -77,6 +77,6 @@ def test_a_clause_deleted_then_saved_by_word_reads_as_that_clause_deleted(built:
 
 
 def test_words_retyped_then_saved_by_word_read_as_that_edit_only(built: bytes) -> None:
-    report = _review(word_like_save(_edited(built, retype("receive and disburse", "receive, hold and disburse"))))
+    report = _review(word_like_save(_edited(built, retype("administer and disburse", "administer, hold and disburse"))))
     assert [(c.id, c.status) for c in report.noted] == [("financial.fiscal-agent", "edited")]
-    assert [(e.old, e.new) for e in report.noted[0].edits] == [("receive", "receive, hold")]
+    assert [(e.old, e.new) for e in report.noted[0].edits] == [("administer", "administer, hold")]

@@ -160,7 +160,7 @@ def render_review(out: Path, tmp: Path) -> None:
     draft1.write_bytes(build_docx(spec))
     returned = tmp / "draft1-returned.docx"
     returned.write_bytes(returned_draft(draft1.read_bytes()))
-    _pages(returned, "returned-draft", ["find:receive, hold and disburse"], out, comments=True)
+    _pages(returned, "returned-draft", ["find:administer, hold and disburse"], out, comments=True)
     subprocess.run([sys.executable, "-m", "mou_builder", "review-edits", str(returned), "--adopt", str(spec)],
                    check=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True)
     text = spec.read_text(encoding="utf-8")

@@ -46,7 +46,7 @@ def returned_draft(built: bytes) -> bytes:
     commented on the payment days of 6.6, and inserted a repayment term into
     6.7 with tracking on.
     """
-    data = edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    data = edited(built, retype("administer and disburse", "administer, hold and disburse"))
     data = edited(data, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
     return edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
 

@@ -388,9 +388,11 @@ def named_defaults(
         if named.when and not evaluate(named.when, context, f"the default of {named.path}"):
             continue
         shown = _evaluate_value(named.shows, context) if named.shows else named.default
+        does = BOOLEAN_DEFAULT_SAYS[named.path][bool(shown)] if isinstance(shown, bool) else None
         out.append(finder.make(
             "default-term", "info", finder.section_of(named.path), named.path,
-            f"not set in the spec; the draft uses the default {_display(shown)}",
+            f"not set in the spec (default {_display(shown)}): {does}" if does
+            else f"not set in the spec; the draft uses the default {_display(shown)}",
             f"set {named.path} to confirm this value or to choose another",
         ))
     if spec.legal is None:
@@ -400,6 +402,75 @@ def named_defaults(
             "set legal.binding: true to confirm, or false for a statement of intent worded with \"will\"",
         ))
     return out
+
+
+#: What the draft does under each value of a true/false named default, for its ``default-term`` finding:
+#: "the default true" alone does not tell a reader whether the term is a right or a prohibition
+#: (general_provisions.assignment true is the no-assignment clause). Every boolean named default has an
+#: entry (a test holds it to that): (what the draft does when false, when true).
+BOOLEAN_DEFAULT_SAYS: dict[str, tuple[str, str]] = {
+    "data_sharing.research.aggregate_only": (
+        "the draft lets results be published record by record",
+        "the draft includes clause Aggregate Results Only (results published only in aggregate form)"),
+    "data_sharing.research.no_contact": (
+        "the draft does not forbid the recipient to contact the individuals the data describes",
+        "the draft includes clause No Contact with Individuals (the recipient may not contact them)"),
+    "data_sharing.research.provider_named": (
+        "the draft says a publication does not name the provider as the source without its written consent",
+        "the draft includes clause Naming the Source of the Data (the recipient may name the provider)"),
+    "data_sharing.redisclosure_prohibited": (
+        "the draft does not forbid the recipient to re-disclose the data",
+        "the draft includes clause No Re-disclosure (the recipient may not re-disclose the data)"),
+    "data_sharing.hipaa.minimum_necessary": (
+        "the draft leaves out clause Minimum Necessary",
+        "the draft includes clause Minimum Necessary (only the minimum information necessary is used)"),
+    "data_sharing.hipaa.subcontractors": (
+        "the draft does not require the business associate to bind its subcontractors to the same terms",
+        "the draft requires the business associate to bind each subcontractor to the same terms"),
+    "data_sharing.reidentification_prohibited": (
+        "the draft does not forbid re-identifying the data",
+        "the draft includes clause No Re-identification (no one may re-identify the data)"),
+    "liability.defend": (
+        "an indemnifying party indemnifies and holds harmless, but does not defend (pay for the defence)",
+        "an indemnifying party also defends the other (pays for the defence)"),
+    "liability.indemnity_procedure.settlement_consent": (
+        "the draft is silent on settling a claim",
+        "the draft says no party settles a claim that admits another's fault or binds it without its written "
+        "consent"),
+    "conflict_resolution.injunctive_relief": (
+        "the draft leaves out clause Urgent Relief",
+        "the draft includes clause Urgent Relief (a party may seek an injunction to stop irreparable harm)"),
+    "conflict_resolution.continue_performance": (
+        "the draft does not say the parties keep performing while a dispute is resolved",
+        "the draft says the parties keep performing their obligations while a dispute is being resolved"),
+    "amendment.in_writing": (
+        "the draft does not require amendments to be in writing",
+        "the draft includes clause Amendment (amendments must be in writing and signed by all parties)"),
+    "termination.mutual": (
+        "the draft leaves out clause Termination by Mutual Agreement",
+        "the draft includes clause Termination by Mutual Agreement"),
+    "general_provisions.entire_agreement": (
+        "the draft leaves out clause Entire Agreement",
+        "the draft includes clause Entire Agreement"),
+    "general_provisions.severability": (
+        "the draft leaves out clause Severability",
+        "the draft includes clause Severability"),
+    "general_provisions.waiver": (
+        "the draft leaves out clause No Waiver",
+        "the draft includes clause No Waiver"),
+    "general_provisions.assignment": (
+        "the draft leaves out clause No Assignment, so it does not restrict assignment",
+        "the draft includes clause No Assignment (no Party may assign without the others' written consent)"),
+    "general_provisions.counterparts": (
+        "the draft leaves out clause Counterparts",
+        "the draft includes clause Counterparts"),
+    "general_provisions.electronic_signatures": (
+        "the draft leaves out clause Electronic Signatures",
+        "the draft includes clause Electronic Signatures"),
+    "general_provisions.independent_parties": (
+        "the draft leaves out clause Independent Parties",
+        "the draft includes clause Independent Parties"),
+}
 
 
 def _evaluate_value(expression: str, context: Mapping[str, Any]) -> Any:
@@ -456,7 +527,11 @@ def _at_place(finding: Finding, spec: Spec, library: ClauseLibrary, profile: Pro
         return finding
     other, side = neighbour
     line, column = spec.source.locate((other,), key=True)
-    hint = finding.hint.replace(" (see:", f", {side} '{other}:' (see:", 1)
+    # right after the key it names: "add 'communication:' before 'data_sharing:', with ..." (no comma before
+    # "before", which would cut the place off from the key it places)
+    key_said = f"add '{finding.path}:'"
+    hint = (finding.hint.replace(key_said, f"{key_said} {side} '{other}:'", 1) if finding.hint.startswith(key_said)
+            else finding.hint.replace(" (see:", f", {side} '{other}:' (see:", 1))
     return replace(finding, hint=hint, line=line, column=column)
 
 

@@ -1455,6 +1455,7 @@ def _consistency_problems(spec: Spec) -> Any:
     yield from _money_limit_problems(spec)
     yield from _money_places_problems(spec)
     yield from _exhibit_reference_form_problems(references)
+    yield from _overlap_problems(spec)
 
 
 def _prior_amendment_problems(spec: Spec) -> Any:
@@ -2273,3 +2274,41 @@ def _exhibit_reference_form_problems(references: list[tuple[Loc, str]]) -> Any:
                 f"(lowercase letters, digits, '-' or '_'), got {_shown(bad)}"
             ), bad
 
+
+def _overlap_problems(spec: Spec) -> Any:
+    """A title that names the parties the title block names; a responsibility that would name one party in
+    two roles, or say its cadence twice.
+
+    The duties clause reads "The Library shall issue cards, with the assistance of X, after consulting Y,
+    keeping Z informed": a party doing the work is not also consulted or informed about it, and the
+    accountable party is not consulted or informed about its own duty. (consulted with informed is refused
+    where the references are checked.) A cadence already at the end of the activity would be printed twice.
+    """
+    # The title block prints "between" and the parties' legal names under the title itself.
+    if re.search(r"(?<!\w)between(?!\w)", spec.agreement.title, re.I):
+        yield ("agreement", "title"), (
+            "the title block already prints 'between' and the parties' legal names under the title, so a title "
+            "that names the parties says it twice; leave the parties out of the title, got "
+            f"{_shown(spec.agreement.title)}"
+        ), spec.agreement.title
+    for i, r in enumerate(spec.responsibilities):
+        base: Loc = ("responsibilities", i)
+        for role in ("consulted", "informed"):
+            for j, pid in enumerate(getattr(r, role)):
+                if pid == r.accountable:
+                    yield (*base, role, j), (
+                        f"party {pid!r} is accountable for this activity, so the draft cannot also say it is "
+                        f"{role} about it; remove {pid!r} from {role}"
+                    ), pid
+                elif pid in r.responsible:
+                    yield (*base, role, j), (
+                        f"party {pid!r} is responsible for (does the work of) this activity, so the draft cannot "
+                        f"also say it is {role} about it; remove {pid!r} from {role} or from responsible"
+                    ), pid
+        if r.cadence and r.due is None:
+            cadence = r.cadence.strip().rstrip(".").lower()
+            if cadence and re.search(rf"(?<!\w){re.escape(cadence)}\.?$", r.activity.strip().lower()):
+                yield (*base, "cadence"), (
+                    f"the activity already ends with its cadence {r.cadence!r}, which the draft would print "
+                    "twice; remove it from the activity or remove cadence"
+                ), r.cadence
