@@ -439,7 +439,8 @@ def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path,
     with --strict as an error. With --amends ORIGINAL, SPEC is the new
     version of a signed agreement and the amendment between them is checked
     too: nothing to amend, or a party whose obligations change without a
-    signatory, is an error (finding amendment-unsigned, nothing-to-amend).
+    signatory, is an error (finding amendment-unsigned, nothing-to-amend), as is an
+    effective date not after the agreement it amends (amendment-date).
     """
     if amends is not None and len(specs) != 1:
         raise click.UsageError("--amends checks one new version: give one SPEC")
@@ -486,7 +487,7 @@ def check(specs: tuple[Path, ...], profile: str | None, clause_dirs: tuple[Path,
 
 def _amendment_findings(original: Path, new_spec: Any, library: Any, profile: str | None) -> list[Any]:
     """What keeps the amendment from ORIGINAL to ``new_spec`` from being signed, as findings of the new version."""
-    from mou_builder.amendment import AmendmentError, amendment_items, amendment_problems
+    from mou_builder.amendment import AmendmentError, amendment_items, amendment_problems, effective_date_problems
     from mou_builder.document import Finding
 
     old_spec = _signed_spec(original, new_spec)
@@ -496,9 +497,13 @@ def _amendment_findings(original: Path, new_spec: Any, library: Any, profile: st
     except AmendmentError as exc:
         return [Finding("nothing-to-amend", "error", "amendment", "agreement", f"{exc} (against {original})",
                         "change the new version, or check it without --amends", source)]
-    return [Finding("amendment-unsigned", "error", "signatories", "signatories", problem,
-                    "add the signatory, or leave that party's obligations as they were", source)
-            for problem in amendment_problems(amendment, old_spec, new_spec)]
+    dated = list(effective_date_problems(amendment, old_spec))
+    return [Finding("amendment-date", "error", "amendment", "agreement.document_date", problem,
+                    "date the new version after the agreement it amends (its document_date is the amendment's "
+                    "effective date)", source) for problem in dated] + [
+        Finding("amendment-unsigned", "error", "signatories", "signatories", problem,
+                "add the signatory, or leave that party's obligations as they were", source)
+        for problem in amendment_problems(amendment, old_spec, new_spec) if problem not in dated]
 
 
 @main.group()

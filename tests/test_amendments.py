@@ -806,6 +806,14 @@ def test_check_amends_reports_the_amendment_as_findings_of_the_new_version(tmp_p
     assert "has no signatory in the new version, but the amendment changes its obligations" in result.stdout
     usage = _run("check", str(SECOND), str(ORIGINAL), "--amends", str(ORIGINAL))
     assert usage.returncode == 2 and "--amends checks one new version" in usage.stderr
+    # a new version dated before the agreement it amends: its own code, not a missing signatory
+    data = load_spec(SECOND).model_dump(mode="json", exclude_unset=True)
+    data["agreement"]["document_date"] = load_spec(ORIGINAL).agreement.document_date.isoformat()
+    early = tmp_path / "early.json"
+    early.write_text(json.dumps(data), encoding="utf-8")
+    dated = json.loads(_run("check", str(early), "--amends", str(ORIGINAL), "--format", "json").stdout)
+    assert [(f["code"], f["path"]) for f in dated["findings"] if f["severity"] == "error"] == [
+        ("amendment-date", "agreement.document_date")]
 
 
 # ---------------------------------------------------------------- what counsel found

@@ -86,3 +86,21 @@ def test_the_city_example_s_unspent_funds_date_is_the_end_of_its_term() -> None:
     data = _data("city-data-grant.yaml")
     end = validate_spec(data).term.end
     assert f"by {end:%B} {end.day}, {end.year} revert to the City" in data["financial"]["unspent_funds"]
+
+
+def test_a_title_that_names_the_parties_is_a_warning_of_check_not_a_refusal(tmp_path: Path) -> None:
+    # The title block prints "between" and the legal names under the title: such a title says it twice.
+    # Many agreements are titled so, so the spec is still valid and builds; check says it.
+    from click.testing import CliRunner
+
+    from mou_builder.cli import main
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text((EXAMPLES / "library-literacy.yaml").read_text(encoding="utf-8").replace(
+        "title: ", "title: Memorandum of Understanding between the Library and the Collective on ", 1),
+        encoding="utf-8")
+    assert CliRunner().invoke(main, ["validate", str(spec)]).exit_code == 0
+    report = CliRunner().invoke(main, ["check", str(spec)]).output
+    assert "warning title-names-parties: agreement.title: the title names the parties" in report
+    untouched = CliRunner().invoke(main, ["check", str((EXAMPLES / "library-literacy.yaml"))]).output
+    assert "title-names-parties" not in untouched

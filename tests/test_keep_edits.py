@@ -49,14 +49,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 def _returned(built: bytes) -> bytes:
     """The draft as counsel returns it: words typed over, a comment, a tracked insertion (a new zip, as Word saves)."""
-    data = edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    data = edited(built, retype("administer and disburse", "administer, hold and disburse"))
     data = edited(data, comment_on("approved requests within thirty (30) days", "Can we make this 45 days?"))
     return edited(data, insert_tracked("revert to the City", " and are repaid within 60 days"))
 
 
 def _edited_keeping_the_seal(built: bytes) -> bytes:
     """An edit by a tool that rewrites a part and keeps the zip comment (as `zip -u` does)."""
-    data = edited(built, retype("receive and disburse", "receive, hold and disburse"))
+    data = edited(built, retype("administer and disburse", "administer, hold and disburse"))
     with zipfile.ZipFile(io.BytesIO(built)) as archive:
         seal = archive.comment
     out = io.BytesIO(data)

@@ -39,7 +39,8 @@ FINDING_CODES = (
     "party-without-responsibility", "no-funding-plan", "no-cost-allocation", "budget-mismatch", "open-ended-amount",
     "clause-missing-data", "default-term", "placeholder", "budget-unchecked",
     # `check NEW --amends ORIGINAL` (made by the command from mou_builder.amendment, not by a profile)
-    "nothing-to-amend", "amendment-unsigned",
+    "nothing-to-amend", "amendment-unsigned", "amendment-date",
+    "title-names-parties",
 )
 
 
@@ -304,6 +305,14 @@ def check(
                         f"clause {clause.id} is used but {path} is not given",
                         f"add {path} to the spec, or exclude the clause",
                     ))
+    if re.search(r"(?<!\w)between(?!\w)", spec.agreement.title, re.I):
+        # A warning, not a refusal: many agreements are titled so; the draft still reads, only twice.
+        findings.append(finder.make(
+            "title-names-parties", "warning", "parties", "agreement.title",
+            f"the title names the parties ({spec.agreement.title!r}), and the title block prints 'between' and "
+            "their legal names under it, so the draft says it twice",
+            "title the agreement by its subject (e.g. 'Memorandum of Understanding on Kindergarten Transition')",
+        ))
     findings.extend(placeholder_findings(spec, finder))
     if defaults:
         findings.extend(named_defaults(spec, context, finder, covered))

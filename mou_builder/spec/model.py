@@ -2276,21 +2276,13 @@ def _exhibit_reference_form_problems(references: list[tuple[Loc, str]]) -> Any:
 
 
 def _overlap_problems(spec: Spec) -> Any:
-    """A title that names the parties the title block names; a responsibility that would name one party in
-    two roles, or say its cadence twice.
+    """A responsibility that would name one party in two roles, or say its cadence twice.
 
     The duties clause reads "The Library shall issue cards, with the assistance of X, after consulting Y,
     keeping Z informed": a party doing the work is not also consulted or informed about it, and the
     accountable party is not consulted or informed about its own duty. (consulted with informed is refused
     where the references are checked.) A cadence already at the end of the activity would be printed twice.
     """
-    # The title block prints "between" and the parties' legal names under the title itself.
-    if re.search(r"(?<!\w)between(?!\w)", spec.agreement.title, re.I):
-        yield ("agreement", "title"), (
-            "the title block already prints 'between' and the parties' legal names under the title, so a title "
-            "that names the parties says it twice; leave the parties out of the title, got "
-            f"{_shown(spec.agreement.title)}"
-        ), spec.agreement.title
     for i, r in enumerate(spec.responsibilities):
         base: Loc = ("responsibilities", i)
         for role in ("consulted", "informed"):
