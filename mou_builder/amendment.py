@@ -551,7 +551,8 @@ def amendment_document(amendment: Amendment, original: Spec, new: Spec) -> Docum
 
     Raises AmendmentError when it would take effect on or before the agreement it amends.
     """
-    for problem in effective_date_problems(amendment, original):
+    problem = next(effective_date_problems(amendment, original), None)
+    if problem is not None:
         raise AmendmentError(problem)
     from mou_builder.assembly import spec_sha256
     from mou_builder.library.clauses import and_list, format_date

@@ -146,7 +146,7 @@ def build_file(spec: str | Path, output: str | Path, options: BuildOptions = Bui
 
             # The exhibit files are inputs too, known once the spec is read (relative to its folder).
             inputs = [*inputs, *exhibit_files(loaded)]
-            check_output(output, inputs, force=options.force)
+            check_output(output, inputs, force=True)  # the existing .docx was checked above: not read again
             if options.pdf:
                 check_output(pdf_path(output), [*inputs, output])
         document = assemble(loaded, _library(options.clauses), options.profile)

@@ -224,10 +224,15 @@ def decode_spec_bytes(raw: bytes, source: str) -> str:
         ) from None
 
 
+#: What an empty spec (or one of comments only) is told.
+_EMPTY = ("the file is empty; a spec starts with 'agreement:' and 'parties:' (mou-build init writes a starter spec; "
+          "mou-build examples lists complete ones)")
+
+
 def parse_spec_text(text: str, *, source: str = "<spec>", fmt: SpecFormat | None = None) -> tuple[Any, SourceMap]:
     """Parse spec text into plain data and a :class:`SourceMap` (``fmt`` as in :func:`loads_spec`)."""
     if not text.strip():
-        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:' (mou-build init writes a starter spec; mou-build examples lists complete ones)")
+        _fail(source, None, _EMPTY)
     if _format(source, text, fmt) == "json":
         data = _parse_json(text, source)
         source_map = _json_positions(text, source)
@@ -476,7 +481,7 @@ def _compose_checked(text: str, source: str) -> yaml.Node:
     except RecursionError:
         _fail(source, _deep_at(text), f"values are nested too deeply (at most {MAX_DEPTH} levels)")
     if node is None:
-        _fail(source, None, "the file is empty; a spec starts with 'agreement:' and 'parties:' (mou-build init writes a starter spec; mou-build examples lists complete ones)")
+        _fail(source, None, _EMPTY)
     return node
 
 
